@@ -1,0 +1,74 @@
+"""The ``gridplanner`` command line.
+
+Each ``cmd_*.py`` module in this package adds its subcommands through a
+``register(subparsers)`` function, so analyses plug in without touching this file.
+A command function takes the parsed arguments and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from gridplanner import __version__
+from gridplanner.errors import Cancelled, GridPlannerError
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # the command ran and found errors (validate, check)
+EXIT_ERROR = 2  # the command could not run
+EXIT_CANCELLED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="gridplanner",
+        description="Plan grids, cameras and grid workers. With no command, opens the "
+        "desktop app on the bundled sample district (or runs the demo without a screen).",
+    )
+    parser.add_argument("--version", action="version", version=f"gridplanner {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        from gridplanner.cli.launch import launch_default
+
+        return launch_default(debug=args.debug)
+    try:
+        return int(args.func(args))
+    except Cancelled:
+        print("\ncancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+    except GridPlannerError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"error: unexpected failure: {type(exc).__name__}: {exc}\n"
+              "Run again with --debug for details and report it.", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

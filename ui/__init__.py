@@ -1,0 +1,1 @@
+"""Desktop app (Qt only): windows, canvas, panels, dialogs, workers."""
