@@ -13,7 +13,7 @@ class AnalysisError(GridPlannerError):
     """An analysis cannot run on the data given (say which layer or setting to fix)."""
 
 
-class Cancelled(GridPlannerError):
+class Cancelled(GridPlannerError):  # noqa: N818 (an event, like KeyboardInterrupt)  # noqa: N818 (reads as an event, like KeyboardInterrupt)
     """The user cancelled a long run."""
 
     def __init__(self, message: str = "cancelled") -> None:

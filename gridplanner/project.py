@@ -94,8 +94,11 @@ class Project:
         )
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener(event, name)`` on changes; events: ``layer_changed``,
-        ``layer_removed``, ``settings_changed``, ``scenarios_changed``."""
+        """Call ``listener(event, name)`` on every change.
+
+        Events: ``layer_changed``, ``layer_removed``, ``settings_changed``,
+        ``scenarios_changed``.
+        """
         self._listeners.append(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
@@ -208,7 +211,7 @@ def _create_empty_geopackage(path: Path) -> None:
     with sqlite3.connect(path) as con:
         con.execute("DROP TABLE IF EXISTS _empty")
         for table in ("gpkg_contents", "gpkg_geometry_columns"):
-            con.execute(f"DELETE FROM {table} WHERE table_name = '_empty'")  # noqa: S608
+            con.execute(f"DELETE FROM {table} WHERE table_name = '_empty'")
 
 
 def _write_tables(con: sqlite3.Connection, project: Project) -> None:

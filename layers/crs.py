@@ -92,7 +92,7 @@ def guess_crs(frame: gpd.GeoDataFrame) -> CRS | None:
     minx, miny, maxx, maxy = frame.total_bounds
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         return None
-    if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
         return WGS84
     zone = int(minx // 1_000_000)
     if 25 <= zone <= 45 and int(maxx // 1_000_000) == zone and 0 < miny < 10_000_000:
@@ -168,8 +168,7 @@ def webmap_to_wgs84(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     if len(coords):
         lon, lat = convert(coords[:, 0], coords[:, 1])
         geoms = shapely.set_coordinates(geoms.copy(), np.column_stack([lon, lat]))
-    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index), crs=WGS84)
-    return out
+    return out.set_geometry(gpd.GeoSeries(geoms, index=out.index), crs=WGS84)
 
 
 def reproject(
@@ -206,7 +205,7 @@ def reproject(
 
 def gauss_kruger_crs(lon: float) -> CRS:
     """CGCS2000 3-degree Gauss-Kruger CRS (no zone prefix) nearest to ``lon``."""
-    cm = int(round(lon / 3.0)) * 3
+    cm = round(lon / 3.0) * 3
     cm = min(max(cm, 75), 135)
     return CRS.from_epsg(_GK3_CM_FIRST[0] + (cm - _GK3_CM_FIRST[1]) // 3)
 

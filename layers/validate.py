@@ -8,6 +8,7 @@ polygon, a camera with an impossible angle) are returned with the cleaned frame.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,7 @@ class _Ctx:
 
     def add(
         self,
-        rows: np.ndarray | list[int],
+        rows: Iterable[Any],
         message: str,
         *,
         column: str = "",
@@ -322,10 +323,13 @@ def _coerce_datetime(raw: pd.Series, col: Column, ctx: _Ctx) -> pd.Series:
 
 
 def _check_choices(values: pd.Series, col: Column, ctx: _Ctx) -> None:
+    if col.choices is None:
+        return
     present = values.notna().to_numpy()
     allowed = values.isin(col.choices).to_numpy()
     if col.dtype in ("int", "float"):
-        allowed = allowed | values.astype("float64").isin([float(c) for c in col.choices])
+        numeric = pd.to_numeric(values, errors="coerce")
+        allowed = allowed | numeric.isin([float(c) for c in col.choices]).to_numpy()
     bad = np.flatnonzero(present & ~allowed)
     if not len(bad):
         return

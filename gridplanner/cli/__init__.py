@@ -23,7 +23,7 @@ EXIT_CANCELLED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every registered subcommand."""
+    """Build the full parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
         prog="gridplanner",
         description="Plan grids, cameras and grid workers. With no command, opens the "

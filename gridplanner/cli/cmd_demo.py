@@ -8,7 +8,7 @@ from pathlib import Path
 from gridplanner.cli import EXIT_OK
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the demo command."""
     p = subparsers.add_parser("demo", help="run the analyses on the bundled sample district")
     p.add_argument("--out", metavar="DIR", default="gridplanner-demo",

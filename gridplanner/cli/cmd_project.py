@@ -17,7 +17,7 @@ from layers.errors import Problem
 from layers.schema import LAYER_NAMES
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the project commands."""
     p = subparsers.add_parser("info", help="layers, counts, CRS and a validation summary")
     add_project_argument(p)

@@ -16,7 +16,7 @@ from gridplanner.project import Project, open_project
 
 @contextlib.contextmanager
 def terminal_feedback() -> Iterator[TerminalFeedback]:
-    """A progress bar whose Ctrl+C cancels the run at its next progress report."""
+    """Show a progress bar whose Ctrl+C cancels the run at its next progress report."""
     feedback = TerminalFeedback()
 
     def on_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -43,7 +43,7 @@ def load(path: str | Path) -> Project:
 
 
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
-    """The positional PROJECT argument every analysis command takes."""
+    """Add the positional PROJECT argument every analysis command takes."""
     parser.add_argument("project", metavar="PROJECT", help="project GeoPackage (.gpkg)")
 
 

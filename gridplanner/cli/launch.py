@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def has_screen() -> bool:
-    """True when a Qt window can be shown (a display, or a non-Linux desktop)."""
+    """Return True when a Qt window can be shown (a display, or a non-Linux desktop)."""
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
     if sys.platform.startswith("linux"):
