@@ -1,0 +1,578 @@
+"""The walking graph: noding the ``roads`` layer into nodes and straight edges.
+
+Public API
+----------
+- :func:`build_network` turns a roads frame into a :class:`RoadNetwork`: lines are
+  split where they share a vertex or cross (only between lines of the same
+  ``level``, so a bridge drawn over a road does not meet it, while a bridge's ends
+  still join the road they touch), line ends closer than ``join_tolerance_m`` to
+  another end or line are joined, roads with ``walkable`` false are dropped.
+- :func:`intersections` gives the road nodes of degree >= 3 as points.
+- :func:`components` lists the disconnected pieces (count, size, where).
+- :meth:`RoadNetwork.matrix` gives the symmetric sparse weight matrix for
+  ``scipy.sparse.csgraph``; :meth:`RoadNetwork.to_networkx` the networkx model.
+
+Every edge of the network is one straight piece of a road segment, so snapping a
+point onto an edge and splitting it there is exact. Nodes include the degree-2
+vertices of the drawn lines: shortest paths on the sparse matrix do not mind, and
+road stretches keep their exact shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from gridplanner.feedback import Feedback, report
+from layers.errors import Problem
+
+#: Walking speed used where a road has no usable ``speed_kmh``.
+DEFAULT_SPEED_KMH = 4.5
+#: Coordinates closer than this (metres) are the same vertex.
+_SAME_POINT_M = 1e-3
+
+
+@dataclass(frozen=True, eq=False)
+class RoadNetwork:
+    """A noded, undirected walking network.
+
+    Attributes
+    ----------
+    node_xy
+        Node coordinates, shape ``(n_nodes, 2)``, in ``crs``.
+    edge_u, edge_v
+        Node indices of each edge's ends (``edge_u < edge_v``; no parallel edges).
+    edge_length_m
+        Length of each edge in metres.
+    edge_speed_kmh
+        Walking speed on each edge.
+    edge_road
+        Row position in the roads frame each edge comes from.
+    crs
+        Coordinate system of ``node_xy`` (metric).
+    problems
+        Road rows that were skipped, and why.
+    """
+
+    node_xy: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length_m: np.ndarray
+    edge_speed_kmh: np.ndarray
+    edge_road: np.ndarray
+    crs: Any = None
+    problems: tuple[Problem, ...] = ()
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return len(self.edge_u)
+
+    @cached_property
+    def degree(self) -> np.ndarray:
+        """Number of distinct neighbours of each node."""
+        return np.bincount(
+            np.concatenate([self.edge_u, self.edge_v]), minlength=self.n_nodes
+        ).astype(np.int64)
+
+    def edge_weight(self, weight: str = "length_m") -> np.ndarray:
+        """Edge weights: ``"length_m"`` (metres) or ``"time_s"`` (seconds at speed)."""
+        if weight == "length_m":
+            return self.edge_length_m
+        if weight == "time_s":
+            return self.edge_length_m / (self.edge_speed_kmh / 3.6)
+        raise ValueError(f"unknown weight {weight!r}: use 'length_m' or 'time_s'")
+
+    def matrix(self, weight: str = "length_m") -> sparse.csr_matrix:
+        """Symmetric CSR matrix of edge weights for ``scipy.sparse.csgraph``.
+
+        Zero-length edges get a tiny positive weight, since csgraph reads an
+        explicit zero as "no edge".
+        """
+        key = f"matrix:{weight}"
+        if key not in self._cache:
+            w = np.maximum(self.edge_weight(weight), 1e-9)
+            n = self.n_nodes
+            rows = np.concatenate([self.edge_u, self.edge_v])
+            cols = np.concatenate([self.edge_v, self.edge_u])
+            self._cache[key] = sparse.csr_matrix(
+                (np.concatenate([w, w]), (rows, cols)), shape=(n, n)
+            )
+        return self._cache[key]
+
+    @cached_property
+    def component(self) -> np.ndarray:
+        """Connected-piece label of every node (0 = the piece with most length)."""
+        if self.n_nodes == 0:
+            return np.zeros(0, dtype=np.int64)
+        _, labels = connected_components(self.matrix(), directed=False)
+        length = np.bincount(labels[self.edge_u], weights=self.edge_length_m,
+                             minlength=labels.max() + 1)
+        order = np.argsort(-length, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return rank[labels].astype(np.int64)
+
+    def edge_lines(self) -> np.ndarray:
+        """Each edge as a two-point shapely LineString."""
+        if "lines" not in self._cache:
+            pts = np.stack([self.node_xy[self.edge_u], self.node_xy[self.edge_v]], axis=1)
+            self._cache["lines"] = shapely.linestrings(pts)
+        return self._cache["lines"]
+
+    def edges_frame(self) -> gpd.GeoDataFrame:
+        """Edges as a GeoDataFrame (``u``, ``v``, ``length_m``, ``road_row``, ``piece``)."""
+        return gpd.GeoDataFrame(
+            {
+                "u": self.edge_u,
+                "v": self.edge_v,
+                "length_m": self.edge_length_m,
+                "road_row": self.edge_road,
+                "piece": self.component[self.edge_u] if self.n_edges else [],
+            },
+            geometry=self.edge_lines(),
+            crs=self.crs,
+        )
+
+    def nodes_frame(self) -> gpd.GeoDataFrame:
+        """Nodes as a GeoDataFrame (``node_id``, ``degree``, ``piece``)."""
+        return gpd.GeoDataFrame(
+            {
+                "node_id": np.arange(self.n_nodes, dtype=np.int64),
+                "degree": self.degree,
+                "piece": self.component,
+            },
+            geometry=shapely.points(self.node_xy) if self.n_nodes else [],
+            crs=self.crs,
+        )
+
+    def to_networkx(self, weight: str = "length_m") -> nx.Graph:
+        """Return the network as a networkx Graph.
+
+        Edges carry ``weight`` under that name, nodes carry ``x`` and ``y``.
+        """
+        G = nx.Graph()  # noqa: N806
+        G.add_nodes_from(
+            (int(i), {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy)
+        )
+        w = self.edge_weight(weight)
+        G.add_weighted_edges_from(
+            zip(self.edge_u.tolist(), self.edge_v.tolist(), w.tolist(), strict=True),
+            weight=weight,
+        )
+        return G
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_network(
+    roads: gpd.GeoDataFrame,
+    *,
+    join_tolerance_m: float = 3.0,
+    feedback: Feedback | None = None,
+) -> RoadNetwork:
+    """Build the walking network of a roads layer.
+
+    Parameters
+    ----------
+    roads
+        Line layer in a metric CRS; optional columns ``walkable`` (bool, default
+        true), ``speed_kmh`` and ``level`` (bridges and tunnels: lines of
+        different levels meet only where one of them ends).
+    join_tolerance_m
+        Line ends closer than this to another line end or to another line are
+        joined to it (undershoots and near misses of hand-drawn data).
+    feedback
+        Progress and cancellation.
+
+    Returns
+    -------
+    RoadNetwork
+        Nodes, straight edges and the problems found in the rows.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]),
+    ...                                    LineString([(5, -5), (5, 5)])], crs=3857)
+    >>> net = build_network(roads)
+    >>> net.n_nodes, net.n_edges
+    (5, 4)
+    """
+    report(feedback, 0.0, "reading roads")
+    lines, row, level, speed, problems = _clean_lines(roads)
+    report(feedback, 0.2, "noding roads")
+    net = _node_lines(lines, row, level, speed, float(max(join_tolerance_m, 0.0)))
+    report(feedback, 1.0, "road network built")
+    return RoadNetwork(*net, crs=roads.crs, problems=tuple(problems))
+
+
+def _column(roads: gpd.GeoDataFrame, name: str, default: Any) -> pd.Series:
+    if name in roads.columns:
+        return roads[name]
+    return pd.Series([default] * len(roads), index=roads.index, dtype=object)
+
+
+def _clean_lines(
+    roads: gpd.GeoDataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+    problems: list[Problem] = []
+    geoms = np.asarray(roads.geometry.values, dtype=object)
+    ids = _column(roads, "road_id", None).astype(object).to_numpy()
+    walk_raw = _column(roads, "walkable", True)
+    walkable = ~walk_raw.isin([False, 0, "false", "False", "0", "no", "否"]).to_numpy()
+    speed = pd.to_numeric(_column(roads, "speed_kmh", DEFAULT_SPEED_KMH), errors="coerce")
+    bad_speed = ~(speed > 0).to_numpy()
+    speed = speed.where(~bad_speed, DEFAULT_SPEED_KMH).to_numpy(dtype=float)
+    level = (
+        pd.to_numeric(_column(roads, "level", 0), errors="coerce").fillna(0).to_numpy().astype(
+            np.int64
+        )
+    )
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing):
+        problems.append(Problem("road has no geometry; skipped", layer="roads", row=int(i),
+                                feature_id=_fmt_id(ids[i]), column="geometry"))
+    keep = ~missing & walkable
+    parts, part_row = shapely.get_parts(geoms[keep], return_index=True)
+    part_row = np.flatnonzero(keep)[part_row]
+    gtype = shapely.get_type_id(parts)
+    is_line = np.isin(gtype, [1, 2])  # LineString, LinearRing
+    for i in np.unique(part_row[~is_line]):
+        problems.append(Problem("road part is not a line; skipped", layer="roads", row=int(i),
+                                feature_id=_fmt_id(ids[i]), column="geometry",
+                                hint="roads must be LineStrings"))
+    parts, part_row = parts[is_line], part_row[is_line]
+    coords = shapely.get_coordinates(parts)
+    finite_part = np.ones(len(parts), dtype=bool)
+    if len(coords) and not np.isfinite(coords).all():
+        _, cidx = shapely.get_coordinates(parts, return_index=True)
+        bad = ~np.isfinite(coords).all(axis=1)
+        finite_part[np.unique(cidx[bad])] = False
+        for i in np.unique(part_row[~finite_part]):
+            problems.append(Problem("road has non-finite coordinates; skipped", layer="roads",
+                                    row=int(i), feature_id=_fmt_id(ids[i]), column="geometry"))
+    parts, part_row = parts[finite_part], part_row[finite_part]
+    for i in np.flatnonzero(bad_speed & keep & (speed == DEFAULT_SPEED_KMH)):
+        raw = _column(roads, "speed_kmh", None).iloc[i]
+        if raw is not None and not (isinstance(raw, float) and np.isnan(raw)):
+            problems.append(Problem(f"speed_kmh {raw!r} is not a positive number; "
+                                    f"{DEFAULT_SPEED_KMH} km/h used", layer="roads",
+                                    row=int(i), feature_id=_fmt_id(ids[i]), column="speed_kmh",
+                                    severity="warning"))
+    return parts, part_row, level[part_row], speed[part_row], problems
+
+
+def _fmt_id(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
+
+
+def _node_lines(
+    lines: np.ndarray,
+    row: np.ndarray,
+    level: np.ndarray,
+    speed: np.ndarray,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    empty_i = np.zeros(0, dtype=np.int64)
+    coords, cidx = shapely.get_coordinates(lines, return_index=True)
+    if len(coords) < 2:
+        return (np.zeros((0, 2)), empty_i, empty_i, np.zeros(0), np.zeros(0), empty_i)
+    same = cidx[:-1] == cidx[1:]
+    a = coords[:-1][same]
+    b = coords[1:][same]
+    seg_line = cidx[:-1][same]
+    # Line ends, by position in the coordinate array.
+    first_pos = np.r_[0, np.flatnonzero(cidx[1:] != cidx[:-1]) + 1]
+    last_pos = np.r_[first_pos[1:] - 1, len(coords) - 1]
+    pos = np.flatnonzero(same)  # coordinate index of each segment's start
+    a_is_end = np.isin(pos, first_pos)
+    b_is_end = np.isin(pos + 1, last_pos)
+    seglen = np.hypot(*(b - a).T)
+    nonzero = seglen > 0
+    a, b, seg_line, seglen = a[nonzero], b[nonzero], seg_line[nonzero], seglen[nonzero]
+    a_is_end, b_is_end = a_is_end[nonzero], b_is_end[nonzero]
+    n_seg = len(a)
+    if n_seg == 0:
+        return (np.zeros((0, 2)), empty_i, empty_i, np.zeros(0), np.zeros(0), empty_i)
+    seg_level = level[seg_line]
+
+    # Node candidates: (segment, t, x, y, is line end); every segment's two ends first.
+    pt_seg = [np.arange(n_seg), np.arange(n_seg)]
+    pt_t = [np.zeros(n_seg), np.ones(n_seg)]
+    pt_xy = [a, b]
+    pt_end = [a_is_end, b_is_end]
+    links: list[np.ndarray] = []  # pairs of candidate indices that are one node
+
+    segs = np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
+    tree = shapely.STRtree(segs)
+    qi, qj = tree.query(segs, predicate="dwithin", distance=max(tol, _SAME_POINT_M))
+    # Consecutive segments of one line meet only at their shared vertex.
+    keep = (qi < qj) & ~((np.abs(qi - qj) == 1) & (seg_line[qi] == seg_line[qj]))
+    qi, qj = qi[keep], qj[keep]
+    same_level = seg_level[qi] == seg_level[qj]
+
+    # Proper crossings in the interior of both segments (same level only).
+    p, r = a[qi], b[qi] - a[qi]
+    q, s = a[qj], b[qj] - a[qj]
+    denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
+    qp = q - p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denom
+        u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
+    eps_i = _SAME_POINT_M / seglen[qi]
+    eps_j = _SAME_POINT_M / seglen[qj]
+    cross = (
+        same_level
+        & (np.abs(denom) > 1e-12)
+        & (t > eps_i) & (t < 1 - eps_i)
+        & (u > eps_j) & (u < 1 - eps_j)
+    )
+    if cross.any():
+        ci, cj, ct, cu = qi[cross], qj[cross], t[cross], u[cross]
+        cxy = p[cross] + ct[:, None] * r[cross]
+        base = sum(len(x) for x in pt_seg)
+        m = len(ci)
+        pt_seg += [ci, cj]
+        pt_t += [ct, cu]
+        pt_xy += [cxy, cxy]
+        pt_end += [np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)]
+        links.append(np.stack([base + np.arange(m), base + m + np.arange(m)], axis=1))
+
+    # Segment ends touching another segment (T-junctions, overlaps): a line end may
+    # join within the tolerance and across levels; an inner vertex only when it lies
+    # on a segment of its own level.
+    for src, dst in ((qi, qj), (qj, qi)):
+        for which, is_end, xy in ((0, a_is_end, a), (1, b_is_end, b)):
+            e = is_end[src]
+            limit = np.where(e, max(tol, _SAME_POINT_M), _SAME_POINT_M)
+            ok = e | (seg_level[src] == seg_level[dst])
+            pxy = xy[src]
+            d0 = a[dst]
+            dv = b[dst] - d0
+            tt = np.clip(((pxy - d0) * dv).sum(axis=1) / (seglen[dst] ** 2), 0.0, 1.0)
+            foot = d0 + tt[:, None] * dv
+            dist = np.hypot(*(pxy - foot).T)
+            hit = ok & (dist <= limit)
+            if not hit.any():
+                continue
+            m = int(hit.sum())
+            base = sum(len(x) for x in pt_seg)
+            pt_seg.append(dst[hit])
+            pt_t.append(tt[hit])
+            pt_xy.append(foot[hit])
+            pt_end.append(np.zeros(m, dtype=bool))
+            own = src[hit] + (0 if which == 0 else n_seg)  # the end's own candidate index
+            links.append(np.stack([base + np.arange(m), own], axis=1))
+
+    seg_all = np.concatenate(pt_seg)
+    t_all = np.concatenate(pt_t)
+    xy_all = np.concatenate(pt_xy)
+    end_all = np.concatenate(pt_end)
+    n_pt = len(seg_all)
+
+    # Line ends within the tolerance of each other are one node.
+    if tol > 0:
+        end_idx = np.flatnonzero(end_all)
+        end_pts = np.asarray(shapely.points(xy_all[end_idx]))
+        ei, ej = shapely.STRtree(end_pts).query(end_pts, predicate="dwithin", distance=tol)
+        keep_e = ei < ej
+        links.append(np.stack([end_idx[ei[keep_e]], end_idx[ej[keep_e]]], axis=1))
+
+    # Same location: one node, except inner vertices of different levels.
+    key = np.round(xy_all / _SAME_POINT_M).astype(np.int64)
+    loc = pd.MultiIndex.from_arrays([key[:, 0], key[:, 1]]).factorize()[0]
+    has_end = pd.Series(end_all).groupby(loc).transform("any").to_numpy()
+    lvl = np.where(has_end, np.iinfo(np.int64).min, seg_level[seg_all])
+    group = pd.MultiIndex.from_arrays([loc, lvl]).factorize()[0]
+    n_group = int(group.max()) + 1
+    link = np.concatenate(links) if links else np.zeros((0, 2), dtype=np.int64)
+    g = sparse.coo_matrix(
+        (np.ones(len(link)), (group[link[:, 0]], group[link[:, 1]])), shape=(n_group, n_group)
+    )
+    _, node_of_group = connected_components(g, directed=False)
+    node = node_of_group[group]
+    n_nodes = int(node.max()) + 1
+    # A node sits at its first candidate: a real vertex where there is one.
+    first = np.full(n_nodes, n_pt, dtype=np.int64)
+    np.minimum.at(first, node, np.arange(n_pt))
+    node_xy = xy_all[first]
+
+    # Consecutive candidates along each segment make the edges.
+    order = np.lexsort((t_all, seg_all))
+    s_sorted, t_sorted, n_sorted = seg_all[order], t_all[order], node[order]
+    nxt = s_sorted[1:] == s_sorted[:-1]
+    eu, ev = n_sorted[:-1][nxt], n_sorted[1:][nxt]
+    es = s_sorted[:-1][nxt]
+    elen = (t_sorted[1:][nxt] - t_sorted[:-1][nxt]) * seglen[es]
+    real = eu != ev
+    eu, ev, es, elen = eu[real], ev[real], es[real], elen[real]
+    lo, hi = np.minimum(eu, ev), np.maximum(eu, ev)
+    # Parallel edges: keep the shortest.
+    order = np.lexsort((elen, hi, lo))
+    lo, hi, es, elen = lo[order], hi[order], es[order], elen[order]
+    first_of = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])]
+    lo, hi, es, elen = lo[first_of], hi[first_of], es[first_of], elen[first_of]
+    # Drop nodes no edge uses (points merged away), renumbering the rest.
+    used = np.zeros(n_nodes, dtype=bool)
+    used[lo] = True
+    used[hi] = True
+    new_id = np.cumsum(used) - 1
+    return (
+        node_xy[used],
+        new_id[lo].astype(np.int64),
+        new_id[hi].astype(np.int64),
+        elen.astype(float),
+        speed[seg_line[es]].astype(float),
+        row[seg_line[es]].astype(np.int64),
+    )
+
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0) -> gpd.GeoDataFrame:
+    """Road nodes of degree >= 3 of the noded walkable network.
+
+    Parameters
+    ----------
+    roads
+        Roads layer (see :func:`build_network`).
+    join_tolerance_m
+        Line ends closer than this are joined before degrees are counted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``node_id`` (int), ``degree`` (int) and Point ``geometry``, in the
+        CRS of ``roads``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]),
+    ...                                    LineString([(5, -5), (5, 5)])], crs=3857)
+    >>> intersections(roads)[["node_id", "degree"]].to_dict("records")
+    [{'node_id': 4, 'degree': 4}]
+    """
+    net = network_of(roads, join_tolerance_m=join_tolerance_m)
+    nodes = net.nodes_frame()
+    out = nodes.loc[nodes["degree"] >= 3, ["node_id", "degree", "geometry"]]
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One connected piece of the network."""
+
+    piece: int
+    n_nodes: int
+    n_edges: int
+    length_m: float
+    x: float
+    y: float
+
+
+def components(net: RoadNetwork) -> list[Piece]:
+    """List the connected pieces, largest (by length) first, with where each one is.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]),
+    ...                                    LineString([(50, 0), (55, 0)])], crs=3857)
+    >>> [(p.piece, p.n_nodes, p.length_m) for p in components(build_network(roads))]
+    [(0, 2, 10.0), (1, 2, 5.0)]
+    """
+    if net.n_nodes == 0:
+        return []
+    comp = net.component
+    n = int(comp.max()) + 1
+    nodes = np.bincount(comp, minlength=n)
+    edge_comp = comp[net.edge_u]
+    edges = np.bincount(edge_comp, minlength=n)
+    length = np.bincount(edge_comp, weights=net.edge_length_m, minlength=n)
+    x = np.bincount(comp, weights=net.node_xy[:, 0], minlength=n) / np.maximum(nodes, 1)
+    y = np.bincount(comp, weights=net.node_xy[:, 1], minlength=n) / np.maximum(nodes, 1)
+    # Report a node of the piece (a centroid may lie off it).
+    nearest = np.full(n, -1)
+    d = np.hypot(net.node_xy[:, 0] - x[comp], net.node_xy[:, 1] - y[comp])
+    order = np.lexsort((d, comp))
+    first = np.r_[True, comp[order][1:] != comp[order][:-1]]
+    nearest[comp[order][first]] = order[first]
+    return [
+        Piece(int(i), int(nodes[i]), int(edges[i]), float(length[i]),
+              float(net.node_xy[nearest[i], 0]), float(net.node_xy[nearest[i], 1]))
+        for i in range(n)
+    ]
+
+
+# --------------------------------------------------------------------------- cache
+
+_CACHE: dict[tuple[str, float], RoadNetwork] = {}
+_CACHE_SIZE = 6
+
+
+def roads_key(roads: gpd.GeoDataFrame) -> str:
+    """Hash a roads frame's content (geometry and the columns the graph reads)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(roads.crs).encode())
+    wkb = shapely.to_wkb(np.asarray(roads.geometry.values, dtype=object))
+    h.update(np.asarray([len(w) if w is not None else -1 for w in wkb], np.int64).tobytes())
+    h.update(b"".join(w for w in wkb if w is not None))
+    for col in ("walkable", "speed_kmh", "level"):
+        if col in roads.columns:
+            h.update(col.encode())
+            h.update(pd.util.hash_pandas_object(roads[col].astype(str), index=False)
+                     .to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def network_of(
+    roads: gpd.GeoDataFrame,
+    *,
+    join_tolerance_m: float = 3.0,
+    feedback: Feedback | None = None,
+) -> RoadNetwork:
+    """:func:`build_network`, cached on the roads' content: repeated calls are instant.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)])], crs=3857)
+    >>> network_of(roads) is network_of(roads.copy())
+    True
+    """
+    key = (roads_key(roads), float(join_tolerance_m))
+    net = _CACHE.get(key)
+    if net is None:
+        net = build_network(roads, join_tolerance_m=join_tolerance_m, feedback=feedback)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = net
+    return net
