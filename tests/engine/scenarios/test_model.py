@@ -67,7 +67,8 @@ def _variant_staff(base: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def test_staff_changes_are_stored_as_a_small_diff(project):
-    sc, tables = make_scenario(project, "plan", layers={"staff": _variant_staff(project.layers["staff"])})
+    variant = _variant_staff(project.layers["staff"])
+    sc, tables = make_scenario(project, "plan", layers={"staff": variant})
     change = sc.changes["staff"]
     assert change.mode == "diff"
     assert tables == {}
@@ -167,7 +168,7 @@ def test_diff_against_changed_base_warns(project):
     save_scenario(project, "drop s2", layers={"staff": project.layers["staff"].iloc[[0, 2, 3]]})
     project.layers["staff"] = project.layers["staff"].iloc[[0, 2, 3]].reset_index(drop=True)
     derived = apply_scenario(project, "drop s2")
-    assert any("s2" == w.feature_id for w in derived.warnings)
+    assert any(w.feature_id == "s2" for w in derived.warnings)
     assert len(derived.layers["staff"]) == 3
 
 
@@ -177,11 +178,12 @@ def test_bad_added_row_names_the_scenario(project):
     save_scenario(project, "ok", layers={"staff": bad.iloc[:4]})
     project.scenarios["ok"]["layers"] = {"staff": {"mode": "diff", "added": [
         {"staff_id": "x", "role": "astronaut", "geometry": "POINT (1 1)"}]}}
-    with pytest.raises(ProjectError, match="scenario 'ok'.*staff"):
+    with pytest.raises(ProjectError, match=r"scenario 'ok'.*staff"):
         apply_scenario(project, "ok")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     keep=st.lists(st.booleans(), min_size=4, max_size=4),
     moves=st.lists(st.tuples(st.floats(0, 300), st.floats(0, 100)), min_size=4, max_size=4),
