@@ -53,7 +53,7 @@ def build_project(
                 check_coordinates(frame, source=str(path), layer=name)
             raw[name] = reproject(frame, WGS84, source_crs=source_crs)
         except (ReadError, CRSError) as exc:
-            problems.append(Problem(exc.message, layer=name, source=str(path)))
+            problems.append(Problem(exc.message, layer=name))
     if analysis_crs is None:
         extents = [to_wgs84_bounds(f) for f in raw.values() if not f.empty]
         if not extents and not problems:

@@ -146,7 +146,7 @@ def save_project(
         raise ProjectError("the project has no file yet: choose where to save it")
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}.gpkg")
     _remove_stale_temporaries(target)
     try:
         _write_all(project, tmp, feedback)
@@ -165,8 +165,9 @@ def save_project(
 
 
 def _remove_stale_temporaries(target: Path) -> None:
-    for stale in target.parent.glob(f".{target.name}.tmp-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
+    # SQLite may leave -journal/-wal/-shm files beside a killed temporary.
+    for stale in target.parent.glob(f".{target.stem}.tmp-*"):
+        pid = stale.name.split(".tmp-", 1)[1].split(".", 1)[0]
         if pid.isdigit() and not _pid_alive(int(pid)):
             stale.unlink(missing_ok=True)
 

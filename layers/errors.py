@@ -42,7 +42,7 @@ class Problem:
     def describe(self) -> str:
         """Return one line naming file, layer, row, id and column, then the message."""
         where = []
-        if self.source:
+        if self.source and not self.message.startswith(self.source):
             where.append(self.source)
         if self.layer:
             where.append(f"layer {self.layer}")

@@ -92,12 +92,23 @@ def read_file(
     if encoding:
         kwargs["encoding"] = encoding
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, **kwargs)
+        frame = _read_vector(path, layer, kwargs)
     except Exception as exc:
         raise ReadError(f"{path}: cannot read{f' layer {layer}' if layer else ''}: {exc}") from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ReadError(f"{path}: the table has no geometry column")
     return frame
+
+
+def _read_vector(path: Path, layer: str | None, kwargs: dict[str, Any]) -> Any:
+    try:
+        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    except UnicodeDecodeError:
+        # Shapefile field names cut at 10 bytes can split a UTF-8 character; the
+        # values are usually fine, so fall back to an encoding that never fails.
+        if path.suffix.lower() != ".shp":
+            raise
+        return pyogrio.read_dataframe(path, layer=layer, encoding="gb18030")
 
 
 def _check_exists(path: Path) -> None:
@@ -281,8 +292,8 @@ def load_layer(
     if source_crs is None and raw.crs is not None:
         check_coordinates(raw, source=str(path), layer=schema.name)
     target = target_crs
-    if target is None:
-        target = raw.crs if raw.crs is not None and source_crs is None else None
+    if target is None and raw.crs is not None and source_crs is None and raw.crs.is_projected:
+        target = raw.crs
     if target is None:
         from layers.crs import choose_analysis_crs, to_wgs84_bounds
 

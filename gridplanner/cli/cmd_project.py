@@ -121,6 +121,8 @@ def run_import(args: argparse.Namespace) -> int:
             project = build_project(files, source_crs=source, analysis_crs=analysis,
                                     feedback=feedback)
         except SchemaError as exc:
+            if not exc.problems:
+                raise
             print(summarise_problems(list(exc.problems), every=True))
             print(f"\n{len(exc.problems)} errors: nothing was written")
             return EXIT_PROBLEMS
