@@ -6,8 +6,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import geopandas as gpd  # noqa: E402
-import pytest  # noqa: E402
+import geopandas as gpd
+import pytest
 
 
 @pytest.fixture(scope="session")

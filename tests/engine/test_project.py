@@ -28,11 +28,12 @@ def _tiny_project(n_households: int = 50) -> Project:
          "community_id": ["330702001001"] * 2, "kind": ["urban", "rural"],
          "locked": [False, True]},
         geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs=4549)
-    xy = rng.uniform(0, 200, size=(n_households, 2)) + [465000, 3218000]
+    xy = rng.uniform(0, 200, size=(n_households, 2)) + np.array([465000, 3218000])
     grids = grids.set_geometry(grids.geometry.translate(465000, 3218000))
     households = gpd.GeoDataFrame(
         {"household_id": [f"H{i}" for i in range(n_households)],
-         "households": rng.integers(1, 40, n_households), "address": ["金华市婺城区"] * n_households},
+         "households": rng.integers(1, 40, n_households),
+         "address": ["金华市婺城区"] * n_households},
         geometry=shapely.points(xy), crs=4549)
     layers = {"grids": validate(grids, "grids").frame,
               "households": validate(households, "households").frame}

@@ -91,7 +91,7 @@ def test_value_aliases_and_choices():
     with pytest.raises(SchemaError) as err:
         validate(gdf, "staff")
     (problem,) = err.value.problems
-    assert problem.row == 2 and problem.column == "role"
+    assert (problem.row, problem.column) == (2, "role")
     gdf.loc[2, "role"] = "网格警长"
     assert validate(gdf, "staff").frame["role"].tolist() == ["grid_head", "full_time", "police"]
 
