@@ -325,10 +325,19 @@ def _node_lines(
 
     segs = np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
     tree = shapely.STRtree(segs)
-    qi, qj = tree.query(segs, predicate="dwithin", distance=max(tol, _SAME_POINT_M))
+    # Envelope pairs only: the exact tests below are cheaper in numpy than in GEOS.
+    qi, qj = tree.query(segs)
     # Consecutive segments of one line meet only at their shared vertex.
     keep = (qi < qj) & ~((np.abs(qi - qj) == 1) & (seg_line[qi] == seg_line[qj]))
     qi, qj = qi[keep], qj[keep]
+    # Segments sharing a vertex (the usual case in noded data) are joined by the
+    # location grouping below. (A collinear overlap starting at a shared vertex is
+    # left unsplit: both pieces stay usable, one of them ends in a dead end.)
+    shared = (
+        (a[qi] == a[qj]).all(axis=1) | (a[qi] == b[qj]).all(axis=1)
+        | (b[qi] == a[qj]).all(axis=1) | (b[qi] == b[qj]).all(axis=1)
+    )
+    qi, qj = qi[~shared], qj[~shared]
     same_level = seg_level[qi] == seg_level[qj]
 
     # Proper crossings in the interior of both segments (same level only).
@@ -347,42 +356,53 @@ def _node_lines(
         & (t > eps_i) & (t < 1 - eps_i)
         & (u > eps_j) & (u < 1 - eps_j)
     )
+    n_pt = 2 * n_seg
     if cross.any():
         ci, cj, ct, cu = qi[cross], qj[cross], t[cross], u[cross]
         cxy = p[cross] + ct[:, None] * r[cross]
-        base = sum(len(x) for x in pt_seg)
         m = len(ci)
         pt_seg += [ci, cj]
         pt_t += [ct, cu]
         pt_xy += [cxy, cxy]
         pt_end += [np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)]
-        links.append(np.stack([base + np.arange(m), base + m + np.arange(m)], axis=1))
+        links.append(np.stack([n_pt + np.arange(m), n_pt + m + np.arange(m)], axis=1))
+        n_pt += 2 * m
 
-    # Segment ends touching another segment (T-junctions, overlaps): a line end may
-    # join within the tolerance and across levels; an inner vertex only when it lies
-    # on a segment of its own level.
-    for src, dst in ((qi, qj), (qj, qi)):
-        for which, is_end, xy in ((0, a_is_end, a), (1, b_is_end, b)):
-            e = is_end[src]
-            limit = np.where(e, max(tol, _SAME_POINT_M), _SAME_POINT_M)
-            ok = e | (seg_level[src] == seg_level[dst])
-            pxy = xy[src]
-            d0 = a[dst]
-            dv = b[dst] - d0
-            tt = np.clip(((pxy - d0) * dv).sum(axis=1) / (seglen[dst] ** 2), 0.0, 1.0)
-            foot = d0 + tt[:, None] * dv
-            dist = np.hypot(*(pxy - foot).T)
-            hit = ok & (dist <= limit)
-            if not hit.any():
-                continue
-            m = int(hit.sum())
-            base = sum(len(x) for x in pt_seg)
-            pt_seg.append(dst[hit])
-            pt_t.append(tt[hit])
-            pt_xy.append(foot[hit])
-            pt_end.append(np.zeros(m, dtype=bool))
-            own = src[hit] + (0 if which == 0 else n_seg)  # the end's own candidate index
-            links.append(np.stack([base + np.arange(m), own], axis=1))
+    # A segment end lying on another segment (T-junctions drawn without a shared
+    # vertex, overlaps): joined where the levels agree or it is a line end.
+    cand_xy = np.concatenate([a, b])
+    cand_end = np.concatenate([a_is_end, b_is_end])
+    src = np.concatenate([qi, qi + n_seg, qj, qj + n_seg])
+    dst = np.concatenate([qj, qj, qi, qi])
+    own_seg = src % n_seg
+    ok = cand_end[src] | (seg_level[own_seg] == seg_level[dst])
+    limits = np.full(len(src), _SAME_POINT_M)
+    # Line ends within the tolerance of another line (undershoots).
+    if tol > 0:
+        end_c = np.flatnonzero(cand_end)
+        ec, es = tree.query(np.asarray(shapely.points(cand_xy[end_c])),
+                            predicate="dwithin", distance=tol)
+        ec = end_c[ec]
+        other = seg_line[ec % n_seg] != seg_line[es]
+        src = np.concatenate([src[ok], ec[other]])
+        dst = np.concatenate([dst[ok], es[other]])
+        limits = np.concatenate([limits[ok], np.full(int(other.sum()), tol)])
+    else:
+        src, dst, limits = src[ok], dst[ok], limits[ok]
+    pxy = cand_xy[src]
+    d0 = a[dst]
+    dv = b[dst] - d0
+    tt = np.clip(((pxy - d0) * dv).sum(axis=1) / (seglen[dst] ** 2), 0.0, 1.0)
+    foot = d0 + tt[:, None] * dv
+    hit = np.hypot(*(pxy - foot).T) <= limits
+    if hit.any():
+        m = int(hit.sum())
+        pt_seg.append(dst[hit])
+        pt_t.append(tt[hit])
+        pt_xy.append(foot[hit])
+        pt_end.append(np.zeros(m, dtype=bool))
+        links.append(np.stack([n_pt + np.arange(m), src[hit]], axis=1))
+        n_pt += m
 
     seg_all = np.concatenate(pt_seg)
     t_all = np.concatenate(pt_t)
@@ -400,10 +420,11 @@ def _node_lines(
 
     # Same location: one node, except inner vertices of different levels.
     key = np.round(xy_all / _SAME_POINT_M).astype(np.int64)
-    loc = pd.MultiIndex.from_arrays([key[:, 0], key[:, 1]]).factorize()[0]
-    has_end = pd.Series(end_all).groupby(loc).transform("any").to_numpy()
-    lvl = np.where(has_end, np.iinfo(np.int64).min, seg_level[seg_all])
-    group = pd.MultiIndex.from_arrays([loc, lvl]).factorize()[0]
+    loc = _group_ids(key[:, 0], key[:, 1])
+    has_end = np.zeros(int(loc.max()) + 1, dtype=bool)
+    has_end[loc[end_all]] = True
+    lvl = np.where(has_end[loc], np.iinfo(np.int64).min, seg_level[seg_all])
+    group = _group_ids(loc, lvl)
     n_group = int(group.max()) + 1
     link = np.concatenate(links) if links else np.zeros((0, 2), dtype=np.int64)
     g = sparse.coo_matrix(
@@ -446,6 +467,20 @@ def _node_lines(
         row[seg_line[es]].astype(np.int64),
     )
 
+
+
+def _group_ids(*keys: np.ndarray) -> np.ndarray:
+    """Dense ids of equal key tuples (a numpy ``factorize`` over several columns)."""
+    order = np.lexsort(keys[::-1])
+    change = np.zeros(len(order), dtype=bool)
+    if len(order):
+        change[0] = True
+    for k in keys:
+        ks = k[order]
+        change[1:] |= ks[1:] != ks[:-1]
+    ids = np.empty(len(order), dtype=np.int64)
+    ids[order] = np.cumsum(change) - 1
+    return ids
 
 
 # --------------------------------------------------------------------------- queries
