@@ -1,5 +1,13 @@
 """Scenarios (named variants of staff, grids, cameras and parameters) and comparing them."""
 
+from gridplanner.scenarios.compare import (
+    Comparison,
+    compare_figures,
+    compare_scenarios,
+    grid_changes,
+    staff_changes,
+)
+from gridplanner.scenarios.figures import ScenarioFigures, key_figures
 from gridplanner.scenarios.model import (
     CURRENT,
     LayerChange,
@@ -16,14 +24,21 @@ from gridplanner.scenarios.model import (
 
 __all__ = [
     "CURRENT",
+    "Comparison",
     "LayerChange",
     "Scenario",
+    "ScenarioFigures",
     "apply_scenario",
+    "compare_figures",
+    "compare_scenarios",
     "delete_scenario",
     "get_scenario",
+    "grid_changes",
     "is_current",
+    "key_figures",
     "make_scenario",
     "save_scenario",
     "scenario_names",
+    "staff_changes",
     "store_scenario",
 ]

@@ -1,0 +1,330 @@
+"""Key figures of one scenario, computed by the engine's own analyses.
+
+Nothing here re-implements an analysis: staff counts and costs come from the
+roster and settings, grid sizes and staffing from :func:`gridplanner.grids.run_checks`
+and :func:`gridplanner.integrity.missing_roles`, camera coverage from
+:func:`gridplanner.coverage.compute_coverage`, walking distances and loads from
+:func:`gridplanner.allocation.allocate`. An analysis that cannot run on the data
+(no roads, no cameras ...) leaves its figures empty (NaN) with a note saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridplanner.errors import Cancelled, GridPlannerError
+from gridplanner.feedback import Feedback, report, sub
+from gridplanner.integrity import CORE_ROLES, missing_roles, staff_grid_ids
+from gridplanner.project import Project
+from gridplanner.scenarios.labels import FIGURES
+
+#: Default share (%) of households a grid's cameras should see; below it the grid
+#: counts in ``grids_under_coverage_threshold``. Setting ``coverage_threshold_pct``.
+DEFAULT_COVERAGE_THRESHOLD_PCT = 60.0
+#: Distance beyond which a household counts as far from its worker (m).
+FAR_DISTANCE_M = 1000.0
+ROLES = ("grid_head", "full_time", "police", "part_time")
+
+
+@dataclass(frozen=True)
+class ScenarioFigures:
+    """Key figures and per-grid / per-staff tables of one scenario.
+
+    Attributes
+    ----------
+    name
+        Scenario name.
+    figures
+        Figure key (see :data:`gridplanner.scenarios.labels.FIGURES`) -> value;
+        NaN where the analysis could not run.
+    grids
+        One row per grid: ``grid_id``, ``community_id``, ``kind``, ``households``,
+        ``band_min``, ``band_max``, ``band_status`` (below / in band / above),
+        ``lacks`` (missing core roles), ``full_time_workers``, coverage shares
+        (``households_pct_all`` ...), ``walk_mean_m``, ``walk_max_m``.
+    staff
+        One row per staff member of the allocated role: ``staff_id``, ``role``,
+        ``grid_id``, ``load``, ``capacity``, ``capacity_used_pct``,
+        ``mean_distance_m``, ``max_distance_m``.
+    notes
+        Why some figures are missing, one line per analysis.
+    results
+        The analyses' own result objects by name (``checks``, ``coverage``,
+        ``allocation``), for maps and GeoPackage exports.
+    project
+        The project the figures were computed on (the scenario applied).
+    """
+
+    name: str
+    figures: dict[str, float]
+    grids: pd.DataFrame
+    staff: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    results: dict[str, Any] = field(default_factory=dict)
+    project: Project | None = None
+
+
+def key_figures(
+    project: Project,
+    *,
+    name: str = "current",
+    coverage: bool = True,
+    allocation: bool = True,
+    feedback: Feedback | None = None,
+) -> ScenarioFigures:
+    """Compute the key figures of ``project`` (a base project or a scenario applied).
+
+    Parameters
+    ----------
+    project
+        Layers and settings to measure; use
+        :func:`gridplanner.scenarios.apply_scenario` to get a scenario's.
+    name
+        Label of the result.
+    coverage, allocation
+        Skip the camera coverage or the walking allocation (their figures stay NaN).
+    feedback
+        Progress and cancellation.
+
+    Returns
+    -------
+    ScenarioFigures
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> from layers.validate import validate
+    >>> staff = gpd.GeoDataFrame({"staff_id": ["a", "b"], "role": ["full_time", "police"]},
+    ...                          geometry=[shapely.Point(0, 0)] * 2, crs=4549)
+    >>> staff = validate(staff, "staff").frame
+    >>> f = key_figures(Project(layers={"staff": staff}), coverage=False, allocation=False)
+    >>> f.figures["staff_full_time"], f.figures["staff_cost_yuan"]
+    (1.0, 220000.0)
+    """
+    figures: dict[str, float] = {key: float("nan") for key in FIGURES}
+    notes: list[str] = []
+    results: dict[str, Any] = {}
+    config = project.config
+    figures.update(_staff_figures(project, config))
+    report(feedback, 0.0, "checking grids")
+    grids = _grid_figures(project, figures, notes, results, sub(feedback, 0.0, 0.2))
+    if coverage:
+        report(feedback, 0.2, "camera coverage")
+        grids = _coverage_figures(project, grids, figures, notes, results,
+                                  sub(feedback, 0.2, 0.5))
+    staff = _empty_staff_table()
+    if allocation:
+        report(feedback, 0.5, "walking allocation")
+        grids, staff = _allocation_figures(project, grids, figures, notes, results,
+                                           sub(feedback, 0.5, 1.0))
+    report(feedback, 1.0, "figures done")
+    return ScenarioFigures(name=name, figures=figures, grids=grids, staff=staff,
+                           notes=tuple(notes), results=results, project=project)
+
+
+def _staff_figures(project: Project, config: dict[str, Any]) -> dict[str, float]:
+    staff = project.layer("staff")
+    roles = staff["role"].astype(str).value_counts() if len(staff) else pd.Series(dtype=int)
+    out = {f"staff_{r}": float(roles.get(r, 0)) for r in ROLES}
+    costs = config.get("role_cost_yuan", {}) or {}
+    out["staff_cost_yuan"] = float(sum(float(costs.get(r, 0) or 0) * int(n)
+                                       for r, n in roles.items()))
+    households = project.layer("households")
+    out["households_total"] = float(households["households"].fillna(1).sum()) if len(
+        households) else 0.0
+    out["grids_total"] = float(len(project.layer("grids")))
+    return out
+
+
+def _grid_figures(
+    project: Project, figures: dict[str, float], notes: list[str], results: dict[str, Any],
+    feedback: Feedback | None,
+) -> pd.DataFrame:
+    grids = project.layer("grids")
+    ids = grids["grid_id"].astype(str).to_numpy()
+    table = pd.DataFrame({"grid_id": ids})
+    for col in ("community_id", "kind"):
+        table[col] = grids[col].astype(str).to_numpy() if col in grids.columns else ""
+    staff = project.layer("staff")
+    full_time = staff_grid_ids(staff.loc[staff["role"] == "full_time", "grid_id"]) if len(
+        staff) else []
+    counts = pd.Series(full_time, dtype=object).value_counts()
+    table["full_time_workers"] = counts.reindex(ids).fillna(0).astype(int).to_numpy()
+    lacking = missing_roles(project) if len(grids) else pd.DataFrame({"grid_id": []})
+    lacks = {str(rec["grid_id"]): ";".join(r for r in CORE_ROLES if rec[f"lacks_{r}"])
+             for rec in lacking.to_dict("records")}
+    table["lacks"] = [lacks.get(g, "") for g in ids]
+    figures["grids_missing_staff"] = float(len(lacking))
+    try:
+        from gridplanner.grids import run_checks
+
+        checks = run_checks(project, feedback=feedback)
+    except (ImportError, AttributeError) as exc:  # the grids engine is not installed
+        notes.append(f"grid checks unavailable ({exc})")
+        table["households"] = np.nan
+        table["band_status"] = ""
+        return table
+    except Cancelled:
+        raise
+    except GridPlannerError as exc:
+        notes.append(f"grid checks could not run: {exc.message}")
+        table["households"] = np.nan
+        table["band_status"] = ""
+        return table
+    results["checks"] = checks
+    gt = checks.grid_table.drop_duplicates("grid_id").set_index("grid_id")
+    for col in ("households", "band_min", "band_max"):
+        table[col] = gt[col].reindex(ids).to_numpy()
+    hh = table["households"].to_numpy(dtype=float)
+    status = np.where(hh < table["band_min"].to_numpy(dtype=float), "below",
+                      np.where(hh > table["band_max"].to_numpy(dtype=float), "above",
+                               "in band"))
+    table["band_status"] = np.where(np.isnan(hh), "", status)
+    if len(project.layer("households")):
+        figures["grids_outside_band"] = float((table["band_status"].isin(["below", "above"])
+                                               ).sum())
+    else:
+        notes.append("household band: the project has no households")
+    return table
+
+
+def _coverage_figures(
+    project: Project, table: pd.DataFrame, figures: dict[str, float], notes: list[str],
+    results: dict[str, Any], feedback: Feedback | None,
+) -> pd.DataFrame:
+    if not len(project.layer("cameras")):
+        notes.append("camera coverage: the project has no cameras")
+        return table
+    try:
+        from gridplanner.coverage import compute_coverage
+
+        result = compute_coverage(project, feedback=feedback)
+    except (ImportError, AttributeError) as exc:
+        notes.append(f"camera coverage unavailable ({exc})")
+        return table
+    except Cancelled:
+        raise
+    except GridPlannerError as exc:
+        notes.append(f"camera coverage could not run: {exc.message}")
+        return table
+    results["coverage"] = result
+    per_grid = getattr(result, "per_grid", None)
+    if per_grid is None:
+        per_grid = result.grids
+    per_grid = pd.DataFrame(per_grid).drop(columns="geometry", errors="ignore")
+    cols = [c for c in per_grid.columns if c.endswith(("_pct_all", "_pct_cat1", "_pct_cat23"))]
+    merged = table.merge(per_grid[["grid_id", *cols]].drop_duplicates("grid_id"),
+                         on="grid_id", how="left")
+    totals = _district_coverage(result, per_grid)
+    for what in ("households", "intersections"):
+        for cat in ("all", "cat1", "cat23"):
+            figures[f"coverage_{what}_{cat}"] = totals.get(f"{what}_pct_{cat}", float("nan"))
+    threshold = float(project.config.get("coverage_threshold_pct",
+                                         DEFAULT_COVERAGE_THRESHOLD_PCT))
+    if "households_pct_all" in merged.columns:
+        pct = merged["households_pct_all"].to_numpy(dtype=float)
+        has_households = merged.get("households", pd.Series(np.ones(len(merged)))).fillna(
+            1).to_numpy(dtype=float) > 0
+        figures["grids_under_coverage_threshold"] = float(
+            ((pct < threshold) & has_households & ~np.isnan(pct)).sum())
+    return merged
+
+
+def _district_coverage(result: Any, per_grid: pd.DataFrame) -> dict[str, float]:
+    """District-wide covered shares, from the result's totals when it has them."""
+    totals = getattr(result, "totals", None) or getattr(result, "summary", None)
+    if isinstance(totals, pd.Series):
+        totals = totals.to_dict()
+    if isinstance(totals, pd.DataFrame) and len(totals) == 1:
+        totals = totals.iloc[0].to_dict()
+    out: dict[str, float] = {}
+    if isinstance(totals, dict):
+        for k, v in totals.items():
+            if isinstance(k, str) and "_pct_" in k:
+                out[k] = float(v)
+    if out:
+        return out
+    # Weighted mean of per-grid shares by the per-grid totals the table carries.
+    for what, weight_col in (("households", "households_total"),
+                             ("intersections", "intersections_total")):
+        for cat in ("all", "cat1", "cat23"):
+            col = f"{what}_pct_{cat}"
+            if col in per_grid.columns and weight_col in per_grid.columns:
+                w = per_grid[weight_col].to_numpy(dtype=float)
+                v = per_grid[col].to_numpy(dtype=float)
+                ok = ~np.isnan(v) & (w > 0)
+                if ok.any():
+                    out[col] = float((v[ok] * w[ok]).sum() / w[ok].sum())
+    return out
+
+
+def _empty_staff_table() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in ("staff_id", "role", "grid_id", "load", "capacity",
+                                         "capacity_used_pct", "mean_distance_m",
+                                         "max_distance_m")})
+
+
+def _allocation_figures(
+    project: Project, table: pd.DataFrame, figures: dict[str, float], notes: list[str],
+    results: dict[str, Any], feedback: Feedback | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    staff = project.layer("staff")
+    if not (staff["role"] == "full_time").any() if len(staff) else True:
+        notes.append("walking allocation: the project has no full-time workers")
+        return table, _empty_staff_table()
+    if not len(project.layer("households")) or not len(project.layer("roads")):
+        notes.append("walking allocation: the project needs households and roads")
+        return table, _empty_staff_table()
+    try:
+        from gridplanner.allocation import allocate
+
+        result = allocate(project, role="full_time", feedback=feedback)
+    except (ImportError, AttributeError) as exc:
+        notes.append(f"walking allocation unavailable ({exc})")
+        return table, _empty_staff_table()
+    except Cancelled:
+        raise
+    except GridPlannerError as exc:
+        notes.append(f"walking allocation could not run: {exc.message}")
+        return table, _empty_staff_table()
+    results["allocation"] = result
+    return _allocation_tables(project, result, table, figures)
+
+
+def _allocation_tables(
+    project: Project, result: Any, table: pd.DataFrame, figures: dict[str, float]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    assignments = pd.DataFrame(result.assignments).drop(columns="geometry", errors="ignore")
+    households = project.layer("households")
+    weights = households.set_index(households["household_id"].astype(str))["households"]
+    assigned = assignments[assignments["staff_id"].notna()].copy()
+    assigned["w"] = weights.reindex(assigned["household_id"].astype(str)).fillna(1).to_numpy()
+    dist = assigned["distance_m"].to_numpy(dtype=float)
+    w = assigned["w"].to_numpy(dtype=float)
+    if len(dist):
+        order = np.argsort(dist)
+        cum = np.cumsum(w[order])
+        p95 = dist[order][np.searchsorted(cum, 0.95 * cum[-1])]
+        figures["walk_mean_m"] = float((dist * w).sum() / w.sum())
+        figures["walk_p95_m"] = float(p95)
+        figures["walk_max_m"] = float(dist.max())
+        figures["households_beyond_1km"] = float(w[dist > FAR_DISTANCE_M].sum())
+    unassigned_total = float(weights.sum()) - float(w.sum())
+    figures["households_unassigned"] = max(unassigned_total, 0.0)
+    staff_table = pd.DataFrame(result.staff).drop(columns="geometry", errors="ignore")
+    if "load" in staff_table.columns and len(staff_table):
+        loads = staff_table["load"].to_numpy(dtype=float)
+        figures["households_per_worker_mean"] = float(loads.mean())
+        figures["households_per_worker_max"] = float(loads.max())
+    if "grid_id" in assigned.columns:
+        per = assigned.assign(wd=dist * w).groupby("grid_id").agg(
+            wd=("wd", "sum"), w=("w", "sum"), walk_max_m=("distance_m", "max"))
+        per["walk_mean_m"] = per["wd"] / per["w"]
+        table = table.merge(per[["walk_mean_m", "walk_max_m"]], left_on="grid_id",
+                            right_index=True, how="left")
+    keep = [c for c in _empty_staff_table().columns if c in staff_table.columns]
+    return table, staff_table[keep].reset_index(drop=True)
