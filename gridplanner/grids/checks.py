@@ -1,0 +1,415 @@
+"""Grid checks: warnings about how grids are drawn, sized, staffed and coded.
+
+Checks never block anything: they list findings for the planner to look at. Each
+finding names the check, its severity, the grid ids involved, a plain-language
+message and a geometry to zoom to (the gap or overlap itself, the part of a grid
+outside its community, the grid, or the household point).
+
+Check keys (column ``check``)
+-----------------------------
+``gap``                 community area covered by no grid
+``overlap``             area covered by two grids
+``outside_community``   part of a grid outside its community's service area
+``unknown_community``   grid whose ``community_id`` is not a community service area
+``empty``               grid with no area
+``invalid``             self-intersecting or otherwise invalid polygon
+``multipart``           grid made of several separate pieces
+``sliver``              tiny or very thin grid
+``band``                households outside the band for the grid's kind
+``household_no_grid``   household point inside no grid
+``household_two_grids`` household point inside two or more grids
+``compactness``         Polsby–Popper or Reock below the threshold
+``missing_staff``       grid lacking a grid head, full-time worker or police officer
+``duplicate_code``      grid code used by several grids
+``malformed_code``      grid code empty, with odd characters, or not starting with
+                        its community's code
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridplanner.feedback import Feedback, report
+from gridplanner.grids.topology import (
+    community_polygons,
+    household_weights,
+    part_count,
+    point_membership,
+    polsby_popper,
+    reock,
+)
+from gridplanner.integrity import CORE_ROLES, missing_roles
+from gridplanner.project import Project
+from gridplanner.settings import band_for
+
+FINDING_COLUMNS = ["check", "severity", "grid_ids", "community_id", "value", "message"]
+
+#: Checks in the order the CLI prints them.
+CHECK_ORDER = (
+    "gap", "overlap", "outside_community", "unknown_community", "empty", "invalid",
+    "multipart", "sliver", "band", "household_no_grid", "household_two_grids",
+    "compactness", "missing_staff", "duplicate_code", "malformed_code",
+)
+
+_CODE_CHARS = re.compile(r"^[0-9A-Za-z_\-.]+$")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Findings of :func:`run_checks` and the per-grid figures behind them.
+
+    Attributes
+    ----------
+    findings
+        One row per finding: ``check``, ``severity`` (``warning`` / ``info``),
+        ``grid_ids`` (ids joined by ``;``), ``community_id``, ``value`` (area in
+        m², households, ratio ... depending on the check), ``message``, and
+        ``geometry``: what to zoom to (``geometry.envelope`` gives the box).
+    grid_table
+        One row per grid: ``grid_id``, ``community_id``, ``kind``, ``households``,
+        ``band_min``, ``band_max``, ``area_m2``, ``parts``, ``polsby_popper``,
+        ``reock``.
+    """
+
+    findings: gpd.GeoDataFrame
+    grid_table: pd.DataFrame
+
+    def __len__(self) -> int:
+        """Number of findings."""
+        return len(self.findings)
+
+    def counts(self) -> pd.Series:
+        """Findings per check, in :data:`CHECK_ORDER`, zero counts left out."""
+        counts = self.findings["check"].value_counts()
+        order = [c for c in CHECK_ORDER if c in counts.index]
+        return counts.reindex(order).astype(int)
+
+    def of(self, check: str) -> gpd.GeoDataFrame:
+        """The findings of one check."""
+        return self.findings[self.findings["check"] == check]
+
+    def for_grid(self, grid_id: str) -> gpd.GeoDataFrame:
+        """The findings naming ``grid_id``."""
+        ids = self.findings["grid_ids"].astype(str).str.split(";")
+        return self.findings[ids.apply(lambda v: grid_id in v)]
+
+
+class _Findings:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.geoms: list[Any] = []
+
+    def add(self, check: str, severity: str, grid_ids: list[str] | str, community: str,
+            value: float, message: str, geometry: Any) -> None:
+        ids = grid_ids if isinstance(grid_ids, str) else ";".join(grid_ids)
+        self.rows.append({"check": check, "severity": severity, "grid_ids": ids,
+                          "community_id": community, "value": float(value),
+                          "message": message})
+        self.geoms.append(geometry)
+
+    def add_many(self, check: str, severity: str, grid_ids: np.ndarray,
+                 community: np.ndarray, value: np.ndarray, message: np.ndarray,
+                 geometry: np.ndarray) -> None:
+        for i in range(len(grid_ids)):
+            self.add(check, severity, str(grid_ids[i]), str(community[i]), float(value[i]),
+                     str(message[i]), geometry[i])
+
+    def frame(self, crs: Any) -> gpd.GeoDataFrame:
+        df = pd.DataFrame(self.rows, columns=FINDING_COLUMNS)
+        df["value"] = df["value"].astype(float)
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(self.geoms, crs=crs), crs=crs)
+
+
+def run_checks(
+    project: Project,
+    *,
+    community_id: str | None = None,
+    min_area_m2: float = 1.0,
+    sliver_area_m2: float = 500.0,
+    sliver_width_m: float = 10.0,
+    min_polsby_popper: float = 0.15,
+    min_reock: float = 0.2,
+    feedback: Feedback | None = None,
+) -> CheckResult:
+    """Check the grid layer and list every finding (warnings; nothing is changed).
+
+    Parameters
+    ----------
+    project
+        The project; uses its ``grids``, ``service_areas``, ``households`` and
+        ``staff`` layers and the household band settings (per grid kind).
+    community_id
+        Only report findings about this community.
+    min_area_m2
+        Gaps, overlaps and parts outside a community smaller than this are ignored.
+    sliver_area_m2, sliver_width_m
+        A grid smaller than this area, or whose mean width (2 × area / perimeter)
+        is below this, is a sliver.
+    min_polsby_popper, min_reock
+        Compactness thresholds (a square scores 0.785 and 0.637).
+    feedback
+        Progress and cancellation.
+
+    Returns
+    -------
+    CheckResult
+        Findings and per-grid figures.
+
+    Examples
+    --------
+    >>> from gridplanner.project import Project
+    >>> g = gpd.GeoDataFrame({"grid_id": ["a", "a"], "community_id": ["", ""],
+    ...                       "kind": ["urban"] * 2, "locked": [False] * 2},
+    ...                      geometry=[shapely.box(0, 0, 100, 100),
+    ...                                shapely.box(90, 0, 200, 100)], crs=4549)
+    >>> sorted(set(run_checks(Project(layers={"grids": g})).findings["check"]))
+    ['duplicate_code', 'overlap']
+    """
+    grids = project.layer("grids")
+    crs = grids.crs if grids.crs is not None else project.crs
+    out = _Findings()
+    n = len(grids)
+    ids = grids["grid_id"].fillna("").astype(str).to_numpy() if n else np.array([], dtype=str)
+    comm = (grids["community_id"].fillna("").astype(str).to_numpy()
+            if "community_id" in grids.columns and n else np.full(n, "", dtype=object))
+    kinds = (grids["kind"].fillna("urban").astype(str).to_numpy()
+             if "kind" in grids.columns and n else np.full(n, "urban", dtype=object))
+    geoms = np.asarray(grids.geometry.array, dtype=object) if n else np.array([], dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    safe = np.where(missing, shapely.Polygon(), geoms)
+    valid = shapely.is_valid(safe)
+    # Overlay on invalid shapes raises: check the repaired shape, report the original.
+    usable = np.where(valid, safe, shapely.make_valid(safe))
+    usable = np.array([g if shapely.get_type_id(g) in (3, 6) else _poly(g) for g in usable],
+                      dtype=object) if n else usable
+
+    report(feedback, 0.0, "checking shapes")
+    _shape_checks(out, ids, comm, safe, usable, missing, valid,
+                  sliver_area_m2=sliver_area_m2, sliver_width_m=sliver_width_m)
+    report(feedback, 0.15, "checking overlaps")
+    _overlap_checks(out, ids, comm, usable, min_area_m2)
+    report(feedback, 0.3, "checking communities and gaps")
+    communities = community_polygons(project)
+    has_areas = len(project.layer("service_areas")) > 0
+    _community_checks(out, ids, comm, usable, communities, has_areas, min_area_m2)
+    report(feedback, 0.55, "counting households")
+    households = project.layer("households")
+    counts = _household_checks(out, ids, comm, usable, households)
+    report(feedback, 0.7, "checking household band and compactness")
+    band = np.array([band_for(project.settings, k) for k in kinds], dtype=np.int64).reshape(-1, 2)
+    pp = polsby_popper(usable)
+    rk = reock(usable)
+    if len(households):
+        low = counts < band[:, 0]
+        high = counts > band[:, 1]
+        for i in np.flatnonzero((low | high) & ~missing):
+            word = "fewer" if low[i] else "more"
+            out.add("band", "warning", ids[i], comm[i], counts[i],
+                    f"grid {ids[i]} has {counts[i]:,} households, {word} than the "
+                    f"{band[i, 0]}-{band[i, 1]} band for {kinds[i]} grids", usable[i])
+    bad = ((pp < min_polsby_popper) | (rk < min_reock)) & ~missing
+    for i in np.flatnonzero(bad):
+        out.add("compactness", "info", ids[i], comm[i], pp[i],
+                f"grid {ids[i]} is not compact: Polsby-Popper {pp[i]:.2f} "
+                f"(threshold {min_polsby_popper:.2f}), Reock {rk[i]:.2f} "
+                f"(threshold {min_reock:.2f})", usable[i])
+    report(feedback, 0.8, "checking staff and codes")
+    _staff_checks(out, project, ids, comm, usable)
+    _code_checks(out, ids, comm, usable)
+    report(feedback, 1.0, "checks done")
+
+    findings = out.frame(crs)
+    if community_id is not None:
+        findings = findings[findings["community_id"] == str(community_id)].reset_index(
+            drop=True)
+    table = pd.DataFrame({
+        "grid_id": ids, "community_id": comm, "kind": kinds,
+        "households": counts, "band_min": band[:, 0], "band_max": band[:, 1],
+        "area_m2": shapely.area(usable), "parts": part_count(usable),
+        "polsby_popper": pp, "reock": rk,
+    })
+    return CheckResult(findings=findings, grid_table=table)
+
+
+def _poly(g: Any) -> Any:
+    parts = shapely.get_parts(g)
+    polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+    return shapely.union_all(polys) if len(polys) else shapely.Polygon()
+
+
+def _shape_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, safe: np.ndarray,
+                  usable: np.ndarray, missing: np.ndarray, valid: np.ndarray, *,
+                  sliver_area_m2: float, sliver_width_m: float) -> None:
+    area = shapely.area(usable)
+    empty = missing | (area <= 0)
+    for i in np.flatnonzero(empty):
+        out.add("empty", "warning", ids[i], comm[i], 0.0,
+                f"grid {ids[i]} has no area: draw it again or delete it",
+                shapely.Point() if missing[i] else shapely.centroid(safe[i]))
+    bad = np.flatnonzero(~valid & ~missing)
+    reasons = shapely.is_valid_reason(safe[bad]) if len(bad) else []
+    for i, reason in zip(bad, reasons, strict=True):
+        out.add("invalid", "warning", ids[i], comm[i], 0.0,
+                f"grid {ids[i]} is not a valid polygon ({reason})", safe[i])
+    parts = part_count(usable)
+    for i in np.flatnonzero((parts > 1) & ~empty):
+        out.add("multipart", "warning", ids[i], comm[i], parts[i],
+                f"grid {ids[i]} is made of {parts[i]} separate pieces", usable[i])
+    perim = shapely.length(usable)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = np.where(perim > 0, 2 * area / perim, 0.0)
+    sliver = ~empty & ((area < sliver_area_m2) | (width < sliver_width_m))
+    for i in np.flatnonzero(sliver):
+        out.add("sliver", "warning", ids[i], comm[i], area[i],
+                f"grid {ids[i]} is a sliver: {area[i]:,.0f} m², mean width "
+                f"{width[i]:,.1f} m", usable[i])
+
+
+def _overlap_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray,
+                    min_area_m2: float) -> None:
+    if len(usable) < 2:
+        return
+    tree = shapely.STRtree(usable)
+    a, b = tree.query(usable, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return
+    inter = shapely.intersection(usable[a], usable[b])
+    area = shapely.area(inter)
+    for k in np.flatnonzero(area >= min_area_m2):
+        i, j = a[k], b[k]
+        out.add("overlap", "warning", [ids[i], ids[j]], comm[i], area[k],
+                f"grids {ids[i]} and {ids[j]} overlap by {area[k]:,.0f} m²",
+                _poly(inter[k]))
+
+
+def _community_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray,
+                      communities: dict[str, Any], has_areas: bool,
+                      min_area_m2: float) -> None:
+    tree = shapely.STRtree(usable) if len(usable) else None
+    for cid, cpoly in communities.items():
+        if tree is None:
+            break
+        near = tree.query(cpoly, predicate="intersects")
+        local = shapely.union_all(usable[near]) if len(near) else shapely.Polygon()
+        if has_areas:
+            gap = shapely.difference(cpoly, local)
+        else:
+            # No service areas: the community is its grids' union; gaps are its holes.
+            outer = shapely.get_parts(local)
+            filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(outer)))
+            gap = shapely.difference(filled, local)
+        parts = shapely.get_parts(_poly(gap))
+        parts = parts[shapely.area(parts) >= min_area_m2]
+        if not len(parts):
+            continue
+        a, b = tree.query(parts, predicate="dwithin", distance=0.01)
+        for k, part in enumerate(parts):
+            touching = sorted({str(ids[j]) for j in b[a == k]})
+            area = float(shapely.area(part))
+            between = f" next to grids {', '.join(touching)}" if touching else ""
+            out.add("gap", "warning", touching, cid, area,
+                    f"gap of {area:,.0f} m² in community {cid}{between}: no grid covers it",
+                    part)
+    if not has_areas:
+        return
+    for i in range(len(ids)):
+        cid = comm[i]
+        if shapely.is_empty(usable[i]):
+            continue
+        if cid not in communities:
+            out.add("unknown_community", "warning", ids[i], cid, 0.0,
+                    f"grid {ids[i]} names community '{cid}', which is not a community "
+                    "service area: correct its community_id", usable[i])
+            continue
+        outside = _poly(shapely.difference(usable[i], communities[cid]))
+        area = float(shapely.area(outside))
+        if area >= min_area_m2:
+            share = 100.0 * area / max(float(shapely.area(usable[i])), 1e-9)
+            out.add("outside_community", "warning", ids[i], cid, area,
+                    f"grid {ids[i]} extends {area:,.0f} m² ({share:.1f}% of it) outside "
+                    f"community {cid}", outside)
+
+
+def _household_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray,
+                      households: gpd.GeoDataFrame) -> np.ndarray:
+    if not len(households):
+        return np.zeros(len(ids), dtype=np.int64)
+    points = np.asarray(households.geometry.array, dtype=object)
+    member = point_membership(usable, points)
+    weights = household_weights(households)
+    hit = member.grid_index >= 0
+    counts = np.bincount(member.grid_index[hit], weights=weights[hit],
+                         minlength=len(ids)).astype(np.int64)
+    hh_ids = households["household_id"].astype(str).to_numpy() if (
+        "household_id" in households.columns) else np.arange(len(households)).astype(str)
+    valid_pt = ~(shapely.is_missing(points) | shapely.is_empty(points))
+    for p in np.flatnonzero(~hit & valid_pt):
+        out.add("household_no_grid", "warning", [], "", weights[p],
+                f"household point {hh_ids[p]} ({weights[p]} households) lies in no grid",
+                points[p])
+    two = np.flatnonzero(member.n_inside >= 2)
+    if len(two):
+        tree = shapely.STRtree(usable)
+        pi, gi = tree.query(points[two], predicate="intersects")
+        inside = shapely.contains_properly(usable[gi], points[two][pi])
+        pi, gi = pi[inside], gi[inside]
+        for k, p in enumerate(two):
+            named = [str(ids[g]) for g in gi[pi == k]]
+            out.add("household_two_grids", "warning", named, comm[gi[pi == k][0]],
+                    weights[p],
+                    f"household point {hh_ids[p]} lies in {len(named)} grids: "
+                    f"{', '.join(named)}", points[p])
+    return counts
+
+
+def _staff_checks(out: _Findings, project: Project, ids: np.ndarray, comm: np.ndarray,
+                  usable: np.ndarray) -> None:
+    if "staff" not in project.layers or not len(ids):
+        return
+    lacking = missing_roles(project)
+    if not len(lacking):
+        return
+    names = {"grid_head": "grid head", "full_time": "full-time worker", "police": "police officer"}
+    position = {g: i for i, g in enumerate(ids)}
+    for rec in lacking.itertuples(index=False):
+        gid = str(rec.grid_id)
+        roles = [names[r] for r in CORE_ROLES if getattr(rec, f"lacks_{r}")]
+        i = position.get(gid)
+        if i is None:
+            continue
+        out.add("missing_staff", "warning", gid, comm[i], len(roles),
+                f"grid {gid} has no {', no '.join(roles)}", usable[i])
+
+
+def _code_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray) -> None:
+    series = pd.Series(ids)
+    dup = series.duplicated(keep=False).to_numpy() & (series != "").to_numpy()
+    for code in sorted(set(ids[dup])):
+        where = np.flatnonzero(ids == code)
+        out.add("duplicate_code", "warning", [code] * len(where), comm[where[0]], len(where),
+                f"grid code {code} is used by {len(where)} grids: give each its own code",
+                shapely.union_all(usable[where]))
+    for i, (code, cid) in enumerate(zip(ids, comm, strict=True)):
+        problem = ""
+        if not code.strip():
+            problem = "is empty"
+        elif not _CODE_CHARS.match(code):
+            problem = "holds spaces or characters other than letters, digits, '-', '_', '.'"
+        elif cid and not code.startswith(cid):
+            problem = f"does not start with its community's code {cid}"
+        elif cid and code == cid:
+            problem = f"is the community's code {cid} itself, without a grid number"
+        elif cid and cid.isdigit() and not code[len(cid):].isdigit():
+            problem = f"should be the community code {cid} followed by digits"
+        if problem:
+            out.add("malformed_code", "warning", code, cid, 0.0,
+                    f"grid code '{code}' {problem}", usable[i])
