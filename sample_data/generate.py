@@ -41,20 +41,20 @@ Each scale carries, at seeded random places:
 :func:`planted_problems` returns these as ``{problem: [ids]}``. For the default
 seed at sample scale they are::
 
-    grid_gap                 ['330702001003002', '330702001003003']
-    grid_overlap             ['330702001002001', '330702001002002']
-    grid_low_households      ['330702002003006', '330702001001006', '330702001004001']
-    grid_high_households     ['330702002002003', '330702002001006', '330702002001002']
-    grid_no_full_time        ['330702001002005', '330702001001003', '330702002003004']
-    grid_no_head             ['330702002002002']
-    camera_range_nonpositive ['C000974', 'C001458']
-    camera_range_too_large   ['C001561']
-    camera_fov_invalid       ['C001217', 'C000855']
-    camera_azimuth_invalid   ['C001826']
-    camera_category_missing  ['C001318']
-    camera_duplicate_id      ['C001057']
-    camera_same_position     ['C001111', 'C000896']
-    camera_outside_grids     ['C001961']
+    grid_gap                 ['330702002002004', '330702002002005']
+    grid_overlap             ['330702001001005', '330702001001006']
+    grid_low_households      ['330702001001003', '330702001002001', '330702002003001']
+    grid_high_households     ['330702001001002', '330702001002007', '330702002004002']
+    grid_no_full_time        ['330702001002008', '330702001004001', '330702002004003']
+    grid_no_head             ['330702001001008']
+    camera_range_nonpositive ['C001401', 'C000095']
+    camera_range_too_large   ['C001479']
+    camera_fov_invalid       ['C001322', 'C001438']
+    camera_azimuth_invalid   ['C001018']
+    camera_category_missing  ['C000849']
+    camera_duplicate_id      ['C000689']
+    camera_same_position     ['C001057', 'C000391']
+    camera_outside_grids     ['C000720']
 
 (road ids are listed by :func:`planted_problems` too; they are many and change
 whenever the road layout does.)
@@ -75,6 +75,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -562,7 +563,7 @@ def _plant_grid_problems(
     perm = rng.permutation(count)
     cuts = np.cumsum([0, n_band, n_band, n_band, n_head])
     keys = ("grid_low_households", "grid_high_households", "grid_no_full_time", "grid_no_head")
-    planted = {k: perm[a:b] for k, a, b in zip(keys, cuts[:-1], cuts[1:], strict=True)}
+    planted = {k: np.sort(perm[a:b]) for k, a, b in zip(keys, cuts[:-1], cuts[1:], strict=True)}
     target = rng.integers(band[0], band[1] + 1, count)
     target[planted["grid_low_households"]] = rng.integers(160, 261, n_band)
     target[planted["grid_high_households"]] = rng.integers(580, 781, n_band)
@@ -664,7 +665,7 @@ def _service_areas(grid_polys: np.ndarray, grids: _Grids, hier: _Hierarchy) -> g
             "name": np.r_[hier.street_names, hier.comm_names],
             "level": np.r_[np.full(n_s, "street"), np.full(n_c, "community")],
             "parent_id": np.r_[np.full(n_s, DISTRICT_CODE), hier.street_codes[hier.comm_street]],
-            "committee": np.r_[np.full(n_s, ""), np.strings.add(hier.comm_names, "大党委")],
+            "committee": np.r_[np.full(n_s, ""), _cat(hier.comm_names, "大党委")],
         },
         np.r_[street_polys, comm_polys],
     )
@@ -703,7 +704,6 @@ class _Slots:
     depth: np.ndarray
     kind: np.ndarray
     height: np.ndarray
-    households: np.ndarray  # 0 for shops
 
 
 def _slots(blocks: _Blocks, grids: _Grids, scale: Scale, rng: np.random.Generator) -> _Slots:
@@ -727,7 +727,6 @@ def _slots(blocks: _Blocks, grids: _Grids, scale: Scale, rng: np.random.Generato
     width, depth, height = _building_sizes(kind, across, pitch, rng)
     door = junction + side[:, None] * u_axis * (_PATH_GAP - 0.5)
     centre = junction + side[:, None] * u_axis * (_PATH_GAP + width / 2)[:, None]
-    households = np.zeros(len(blk), dtype=int)
     return _Slots(
         block=blk,
         col=col,
@@ -744,7 +743,6 @@ def _slots(blocks: _Blocks, grids: _Grids, scale: Scale, rng: np.random.Generato
         depth=depth,
         kind=kind,
         height=height,
-        households=households,
     )
 
 
@@ -809,7 +807,6 @@ def _households(
         slots.kind[res] == _APARTMENT, rng.integers(24, 121, len(res)), rng.integers(1, 5, len(res))
     ).astype(float)
     households = 1 + _apportion(grid, weight, total - homes)
-    slots.households[res] = households
     population = households + rng.poisson(1.6 * households)
 
     half_w = (slots.width / 2)[:, None] * slots.u_axis
@@ -841,11 +838,7 @@ def _addresses(slots: _Slots, blocks: _Blocks, idx: np.ndarray) -> np.ndarray:
     # Odd numbers on the south side of a road, even on the north, as on door plates.
     gate = 2 * (3 * blocks.i[blk] + col) + np.where(row == 1, 1, 2)
     building = 2 * slots.step[idx] + (slots.side[idx] > 0) + 1
-    parts = (DISTRICT_NAME, road, gate.astype(str), "号", building.astype(str), "幢")
-    out = parts[0]
-    for part in parts[1:]:
-        out = np.strings.add(out, part)
-    return out
+    return _cat(DISTRICT_NAME, road, gate.astype(str), "号", building.astype(str), "幢")
 
 
 def _road_names(blocks: _Blocks) -> tuple[np.ndarray, np.ndarray]:
@@ -922,7 +915,7 @@ def _segments(pts: np.ndarray, wobble: float, rng: np.random.Generator) -> np.nd
 
 
 def _line_names(prefix: np.ndarray, number: np.ndarray, tail: str) -> np.ndarray:
-    return np.strings.add(np.strings.add(prefix, number.astype(str)), tail)
+    return _cat(prefix, number.astype(str), tail)
 
 
 def _roads(
@@ -1376,7 +1369,8 @@ def write_layers(layers: dict[str, gpd.GeoDataFrame], path: str | Path) -> str:
     try:
         from gridplanner.project import Project, save_project
     except ImportError:
-        tmp = path.with_name(path.name + ".tmp")
+        # Keep the .gpkg extension (GDAL warns otherwise) and write beside the target.
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}.gpkg")
         tmp.unlink(missing_ok=True)
         for name, frame in layers.items():
             frame.to_file(tmp, layer=name, driver="GPKG")
