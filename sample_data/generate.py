@@ -47,14 +47,14 @@ seed at sample scale they are::
     grid_high_households     ['330702001001002', '330702001002007', '330702002004002']
     grid_no_full_time        ['330702001002008', '330702001004001', '330702002004003']
     grid_no_head             ['330702001001008']
-    camera_range_nonpositive ['C001401', 'C000095']
-    camera_range_too_large   ['C001479']
-    camera_fov_invalid       ['C001322', 'C001438']
-    camera_azimuth_invalid   ['C001018']
-    camera_category_missing  ['C000849']
-    camera_duplicate_id      ['C000689']
-    camera_same_position     ['C001057', 'C000391']
-    camera_outside_grids     ['C000720']
+    camera_range_nonpositive ['C001873', 'C001624']
+    camera_range_too_large   ['C000263']
+    camera_fov_invalid       ['C000345', 'C000868']
+    camera_azimuth_invalid   ['C001415']
+    camera_category_missing  ['C000562']
+    camera_duplicate_id      ['C000972']
+    camera_same_position     ['C000547', 'C001344']
+    camera_outside_grids     ['C000690']
 
 (road ids are listed by :func:`planted_problems` too; they are many and change
 whenever the road layout does.)
@@ -82,7 +82,7 @@ from dataclasses import dataclass
 from functools import lru_cache, reduce
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -890,21 +890,33 @@ class _RoadBuilder:
         )
 
 
-def _main_road_points(blocks: _Blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+class _MainRoads(NamedTuple):
     """Break points of every main-road edge between two lattice crossings.
 
-    Returns east-west edges ``(edges, 7, 2)`` with their lattice row, and north-south
-    edges ``(edges, 3, 2)`` with their lattice column. Points come from the block on
-    one side; the block on the other side computes the very same values.
+    ``ew`` holds east-west edges ``(edges, 7, 2)``, ``ns`` north-south edges
+    ``(edges, 3, 2)``; ``row`` and ``col`` give their lattice line, ``*_block`` the
+    block the points were computed from. The block on the other side of an edge
+    computes the very same values.
     """
+
+    ew: np.ndarray
+    row: np.ndarray
+    ew_block: np.ndarray
+    ns: np.ndarray
+    col: np.ndarray
+    ns_block: np.ndarray
+
+
+def _main_road_points(blocks: _Blocks) -> _MainRoads:
+    """Compute the break points of all main-road edges (see :class:`_MainRoads`)."""
     nx, ny = blocks.nx, blocks.ny
-    hj, hi = np.divmod(np.arange((ny + 1) * nx), nx)
-    ref = blocks.index(hi, np.minimum(hj, ny - 1))
-    ew = blocks.at(ref[:, None], _EDGE_U[None, :], np.where(hj < ny, 0.0, 1.0)[:, None])
-    vj, vi = np.divmod(np.arange(ny * (nx + 1)), nx + 1)
-    ref = blocks.index(np.minimum(vi, nx - 1), vj)
-    ns = blocks.at(ref[:, None], np.where(vi < nx, 0.0, 1.0)[:, None], _EDGE_V[None, :])
-    return ew, hj, ns, vi
+    row, hi = np.divmod(np.arange((ny + 1) * nx), nx)
+    ew_block = blocks.index(hi, np.minimum(row, ny - 1))
+    ew = blocks.at(ew_block[:, None], _EDGE_U[None, :], np.where(row < ny, 0.0, 1.0)[:, None])
+    vj, col = np.divmod(np.arange(ny * (nx + 1)), nx + 1)
+    ns_block = blocks.index(np.minimum(col, nx - 1), vj)
+    ns = blocks.at(ns_block[:, None], np.where(col < nx, 0.0, 1.0)[:, None], _EDGE_V[None, :])
+    return _MainRoads(ew, row, ew_block, ns, col, ns_block)
 
 
 def _segments(pts: np.ndarray, wobble: float, rng: np.random.Generator) -> np.ndarray:
@@ -924,7 +936,7 @@ def _roads(
     """Lay out main roads, lanes, compound paths and stubs, with planted digitising faults."""
     roads = _RoadBuilder()
     ew_names, ns_names = _road_names(blocks)
-    ew, row, ns, col = _main_road_points(blocks)
+    ew, row, _, ns, col, _ = _main_road_points(blocks)
     ew_rows = np.repeat(row, 6)
     roads.add(
         _segments(ew, 0.8, rng),
@@ -1065,45 +1077,51 @@ class _Sites:
 
     pos: np.ndarray
     azimuth: np.ndarray  # NaN for all-round domes
+    block: np.ndarray
     weight: np.ndarray
 
     @staticmethod
     def join(parts: list[_Sites]) -> _Sites:
-        return _Sites(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in ("pos", "azimuth", "weight"))
-        )
+        fields = ("pos", "azimuth", "block", "weight")
+        return _Sites(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields))
+
+    def take(self, idx: np.ndarray) -> _Sites:
+        return _Sites(self.pos[idx], self.azimuth[idx], self.block[idx], self.weight[idx])
 
 
-def _aimed(pos: np.ndarray, look: np.ndarray, weight: Any = 1.0) -> _Sites:
-    return _Sites(pos, _bearing(look), np.broadcast_to(np.asarray(weight, float), len(pos)).copy())
+def _aimed(pos: np.ndarray, look: np.ndarray, block: np.ndarray, weight: Any = 1.0) -> _Sites:
+    weight = np.broadcast_to(np.asarray(weight, float), len(pos)).copy()
+    return _Sites(pos, _bearing(look), np.broadcast_to(block, len(pos)), weight)
 
 
 def _category1_sites(blocks: _Blocks) -> _Sites:
     """Domes at main crossings; bullets along main roads and at lane crossings."""
     nodes = blocks.lattice.reshape(-1, 2)
+    node_j, node_i = np.divmod(np.arange(len(nodes)), blocks.nx + 1)
     # 7 m in from the crossing: clear of the kerbs, well inside a grid.
     domes = _Sites(
         nodes + 7.0 * _unit(blocks.middle - nodes),
         np.full(len(nodes), np.nan),
+        blocks.index(np.minimum(node_i, blocks.nx - 1), np.minimum(node_j, blocks.ny - 1)),
         np.full(len(nodes), 3.0),
     )
-    ew, _, ns, _ = _main_road_points(blocks)
+    main = _main_road_points(blocks)
     parts = [domes]
-    for edges in (ew, ns):
-        along = _unit(edges[:, -1] - edges[:, 0])
+    for edges, edge_block in ((main.ew, main.ew_block), (main.ns, main.ns_block)):
         inner = edges[:, 1:-1]
         base = inner.reshape(-1, 2)
-        along = np.repeat(along, inner.shape[1], axis=0)
+        along = np.repeat(_unit(edges[:, -1] - edges[:, 0]), inner.shape[1], axis=0)
+        block = np.repeat(edge_block, inner.shape[1])
         side = _perp(along)
         side *= np.sign(np.sum(side * (blocks.middle - base), axis=1))[:, None]
         for look in (along, -along):
             # A pole 4 m off the kerb, a little behind the spot it watches.
-            parts.append(_aimed(base + 4.0 * side - 1.5 * look, look))
+            parts.append(_aimed(base + 4.0 * side - 1.5 * look, look, block))
     blk = np.repeat(np.arange(blocks.count), 2)
     crossings = blocks.at(blk, np.tile(_LANE_U, blocks.count), _MID_V)
     u_axis = blocks.u_axis(blk, _MID_V)
     for look in (u_axis, -u_axis, _perp(u_axis), -_perp(u_axis)):
-        parts.append(_aimed(crossings + 2.5 * _perp(look), look))
+        parts.append(_aimed(crossings + 2.5 * _perp(look), look, blk))
     return _Sites.join(parts)
 
 
@@ -1111,28 +1129,23 @@ def _category23_sites(blocks: _Blocks, slots: _Slots, k: int) -> tuple[_Sites, _
     """Gate and path cameras of compounds (2); door and shop-front cameras (3)."""
     junction = slots.junction[::2].reshape(-1, k, 2)
     u_axis = slots.u_axis[::2].reshape(-1, k, 2)
-    first = slots.block[:: 2 * k], slots.col[:: 2 * k]
-    gate = blocks.at(first[0], _SPINE_U[first[1]], _MID_V)
+    cell_blk, cell_col = slots.block[:: 2 * k], slots.col[:: 2 * k]
+    gate = blocks.at(cell_blk, _SPINE_U[cell_col], _MID_V)
     inward = _unit(junction[:, 0] - gate)
-    gates = _aimed(gate + 3.0 * inward + 1.5 * u_axis[:, 0], -inward, 3.0)
+    gates = _aimed(gate + 3.0 * inward + 1.5 * u_axis[:, 0], -inward, cell_blk, 3.0)
     back = _unit(junction[:, :-1] - junction[:, 1:]).reshape(-1, 2)
-    paths = _aimed((junction[:, 1:] + 2.0 * u_axis[:, 1:]).reshape(-1, 2) - back, back)
+    along_path = (junction[:, 1:] + 2.0 * u_axis[:, 1:]).reshape(-1, 2) - back
+    paths = _aimed(along_path, back, np.repeat(cell_blk, k - 1))
     cat2 = _Sites.join([gates, paths])
 
     facing_path = -slots.side[:, None] * slots.u_axis
     door_weight = np.choose(slots.kind, [1.0, 2.0, 4.0])
-    doors = _aimed(slots.door + 0.3 * slots.v_axis, facing_path, door_weight)
+    doors = _aimed(slots.door + 0.3 * slots.v_axis, facing_path, slots.block, door_weight)
     shop = np.flatnonzero((slots.kind == _SHOP) & (slots.step == k - 1))
     out = np.where(slots.row[shop] == 0, -1.0, 1.0)[:, None] * slots.v_axis[shop]
-    fronts = _aimed(slots.centre[shop] + (slots.depth[shop] / 2 + 0.5)[:, None] * out, out, 4.0)
+    front = slots.centre[shop] + (slots.depth[shop] / 2 + 0.5)[:, None] * out
+    fronts = _aimed(front, out, slots.block[shop], 4.0)
     return cat2, _Sites.join([doors, fronts])
-
-
-def _block_of(blocks: _Blocks, pos: np.ndarray) -> np.ndarray:
-    """Nearest block centre of each point (good enough to weight camera density)."""
-    from scipy.spatial import cKDTree
-
-    return cKDTree(blocks.centre).query(pos)[1]
 
 
 def _cameras(
@@ -1146,9 +1159,9 @@ def _cameras(
     picked = []
     for pool, n in zip(pools, wanted, strict=True):
         # Fewer cameras in the rural fringe.
-        w = pool.weight * np.where(rural_block[_block_of(blocks, pool.pos)], 0.3, 1.0)
+        w = pool.weight * np.where(rural_block[pool.block], 0.3, 1.0)
         idx = np.sort(rng.choice(len(w), min(n, len(w)), replace=False, p=w / w.sum()))
-        picked.append(_Sites(pool.pos[idx], pool.azimuth[idx], pool.weight[idx]))
+        picked.append(pool.take(idx))
     sizes = [len(p.pos) for p in picked]
     sites = _Sites.join(picked)
     category = np.repeat([1, 2, 3], sizes)
@@ -1330,8 +1343,8 @@ def _incidents(
     weight = households["households"].to_numpy().astype(float)
     homes = shapely.get_coordinates(households.geometry.to_numpy())
     home_pts = homes[rng.choice(len(homes), at_home, p=weight / weight.sum())]
-    ew, _, ns, _ = _main_road_points(blocks)
-    road = np.r_[ew[:, 1:-1].reshape(-1, 2), ns[:, 1:-1].reshape(-1, 2)]
+    main = _main_road_points(blocks)
+    road = np.r_[main.ew[:, 1:-1].reshape(-1, 2), main.ns[:, 1:-1].reshape(-1, 2)]
     road_pts = road[rng.integers(0, len(road), n - at_home)]
     pos = np.r_[home_pts, road_pts] + rng.normal(0, 4.0, (n, 2))
     kind = np.r_[
