@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 
@@ -24,10 +25,14 @@ def launch_default(*, debug: bool = False) -> int:
         print("No screen available: running the headless demo instead "
               "(gridplanner demo). Start a desktop session to see the app.", file=sys.stderr)
         return main([*(["--debug"] if debug else []), "demo"])
+    # The app registers itself under this entry-point group, so the engine never
+    # imports the Qt package and runs where Qt is not installed.
+    apps = entry_points(group="gridplanner.app")
     try:
-        from ui.app import run_app
-    except ImportError as exc:
-        print(f"The desktop app cannot start ({exc}); install the app extra "
+        run_app = next(iter(apps)).load()
+    except (StopIteration, ImportError) as exc:
+        reason = str(exc) or "no desktop app is installed"
+        print(f"The desktop app cannot start ({reason}); install the app extra "
               "(pip install -e '.[app]'). Running the headless demo instead.", file=sys.stderr)
         return main(["demo"])
     from gridplanner.sample import sample_project_path
