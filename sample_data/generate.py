@@ -268,7 +268,7 @@ def _build(
     cameras, camera_planted = _cameras(blocks, slots, grids, scale, rng[6])
     _progress(feedback, 0.8, "staffing grids")
     staff = _staff(blocks, grids, rng[7])
-    facilities = _facilities(blocks, grids, hier, rng[8])
+    facilities = _facilities(blocks, hier, rng[8])
     incidents = _incidents(blocks, households, grids, scale, rng[9])
     _progress(feedback, 0.9, "assembling layers")
 
@@ -988,7 +988,7 @@ def _lanes(
     ns_names: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two north-south lanes and one east-west cross lane per block.
+    """Add two north-south lanes and one east-west cross lane to every block.
 
     In ``crossing`` blocks each lane is one straight line, so they cross without a
     shared vertex. Elsewhere lanes break at every junction; a few of them stop
@@ -1039,7 +1039,7 @@ def _compound_paths(
     crossing: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Each compound's central path (gate to far end) and a stub to every door.
+    """Add each compound's central path (gate to far end) and a stub to every door.
 
     One compound loses its gate segment: an isolated piece. Returns its rows.
     """
@@ -1222,7 +1222,7 @@ def _plant_camera_faults(
 def _near_lane(
     blocks: _Blocks, blk: np.ndarray, half: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """Points 2.5-4.5 m off a block's cross lane, on the side of the given half.
+    """Return points 2.5-4.5 m off a block's cross lane, on the side of the given half.
 
     Buildings keep 12 m from the lane, so these points are always in the open.
     """
@@ -1234,7 +1234,7 @@ def _near_lane(
 
 
 def _police_groups(comm: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Primary grid of each police officer; one officer covers 2-3 grids of a community."""
+    """Return the primary grid of each police officer, who covers 2-3 grids of a community."""
     starts = np.flatnonzero(np.r_[True, comm[1:] != comm[:-1]])
     ends = np.r_[starts[1:], len(comm)]
     primary: list[int] = []
@@ -1249,7 +1249,7 @@ def _police_groups(comm: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _staff(blocks: _Blocks, grids: _Grids, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """1+1+1+X per grid, minus the planted gaps in the roster."""
+    """Staff every grid 1+1+1+X, minus the planted gaps in the roster."""
     every = np.arange(grids.count)
     head = np.setdiff1d(every, grids.planted["grid_no_head"])
     full_time = np.setdiff1d(every, grids.planted["grid_no_full_time"])
@@ -1275,7 +1275,7 @@ def _staff(blocks: _Blocks, grids: _Grids, rng: np.random.Generator) -> gpd.GeoD
 
 
 def _central_block(blocks: _Blocks, group: np.ndarray) -> np.ndarray:
-    """For each group of blocks, the block nearest the group's mean centre."""
+    """Return, for each group of blocks, the block nearest the group's mean centre."""
     size = group.max() + 1
     count = np.bincount(group, minlength=size)[:, None]
     mean = np.stack([np.bincount(group, blocks.centre[:, d], size) for d in (0, 1)], 1) / count
@@ -1284,9 +1284,7 @@ def _central_block(blocks: _Blocks, group: np.ndarray) -> np.ndarray:
     return np.flatnonzero(first)[np.argsort(group[first])]
 
 
-def _facilities(
-    blocks: _Blocks, grids: _Grids, hier: _Hierarchy, rng: np.random.Generator
-) -> gpd.GeoDataFrame:
+def _facilities(blocks: _Blocks, hier: _Hierarchy, rng: np.random.Generator) -> gpd.GeoDataFrame:
     """Place party centres, police stations and mediation and governance centres.
 
     One party service centre per community; a police station and a governance centre
