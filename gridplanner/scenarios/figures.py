@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -212,54 +213,23 @@ def _coverage_figures(
         notes.append(f"camera coverage could not run: {exc.message}")
         return table
     results["coverage"] = result
-    per_grid = getattr(result, "per_grid", None)
-    if per_grid is None:
-        per_grid = result.grids
-    per_grid = pd.DataFrame(per_grid).drop(columns="geometry", errors="ignore")
+    per_grid = pd.DataFrame(result.grid_table).drop(columns="geometry", errors="ignore")
     cols = [c for c in per_grid.columns if c.endswith(("_pct_all", "_pct_cat1", "_pct_cat23"))]
     merged = table.merge(per_grid[["grid_id", *cols]].drop_duplicates("grid_id"),
                          on="grid_id", how="left")
-    totals = _district_coverage(result, per_grid)
+    district = result.district.iloc[0] if len(result.district) else pd.Series(dtype=float)
     for what in ("households", "intersections"):
         for cat in ("all", "cat1", "cat23"):
-            figures[f"coverage_{what}_{cat}"] = totals.get(f"{what}_pct_{cat}", float("nan"))
+            value = district.get(f"{what}_pct_{cat}", np.nan)
+            figures[f"coverage_{what}_{cat}"] = float(value) if value is not None else np.nan
     threshold = float(project.config.get("coverage_threshold_pct",
                                          DEFAULT_COVERAGE_THRESHOLD_PCT))
     if "households_pct_all" in merged.columns:
+        # Grids with no households have no share (NaN) and are not counted.
         pct = merged["households_pct_all"].to_numpy(dtype=float)
-        has_households = merged.get("households", pd.Series(np.ones(len(merged)))).fillna(
-            1).to_numpy(dtype=float) > 0
         figures["grids_under_coverage_threshold"] = float(
-            ((pct < threshold) & has_households & ~np.isnan(pct)).sum())
+            ((pct < threshold) & ~np.isnan(pct)).sum())
     return merged
-
-
-def _district_coverage(result: Any, per_grid: pd.DataFrame) -> dict[str, float]:
-    """District-wide covered shares, from the result's totals when it has them."""
-    totals = getattr(result, "totals", None) or getattr(result, "summary", None)
-    if isinstance(totals, pd.Series):
-        totals = totals.to_dict()
-    if isinstance(totals, pd.DataFrame) and len(totals) == 1:
-        totals = totals.iloc[0].to_dict()
-    out: dict[str, float] = {}
-    if isinstance(totals, dict):
-        for k, v in totals.items():
-            if isinstance(k, str) and "_pct_" in k:
-                out[k] = float(v)
-    if out:
-        return out
-    # Weighted mean of per-grid shares by the per-grid totals the table carries.
-    for what, weight_col in (("households", "households_total"),
-                             ("intersections", "intersections_total")):
-        for cat in ("all", "cat1", "cat23"):
-            col = f"{what}_pct_{cat}"
-            if col in per_grid.columns and weight_col in per_grid.columns:
-                w = per_grid[weight_col].to_numpy(dtype=float)
-                v = per_grid[col].to_numpy(dtype=float)
-                ok = ~np.isnan(v) & (w > 0)
-                if ok.any():
-                    out[col] = float((v[ok] * w[ok]).sum() / w[ok].sum())
-    return out
 
 
 def _empty_staff_table() -> pd.DataFrame:
@@ -298,33 +268,44 @@ def _allocation_figures(
 def _allocation_tables(
     project: Project, result: Any, table: pd.DataFrame, figures: dict[str, float]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    assignments = pd.DataFrame(result.assignments).drop(columns="geometry", errors="ignore")
-    households = project.layer("households")
-    weights = households.set_index(households["household_id"].astype(str))["households"]
-    assigned = assignments[assignments["staff_id"].notna()].copy()
-    assigned["w"] = weights.reindex(assigned["household_id"].astype(str)).fillna(1).to_numpy()
-    dist = assigned["distance_m"].to_numpy(dtype=float)
-    w = assigned["w"].to_numpy(dtype=float)
-    if len(dist):
-        order = np.argsort(dist)
-        cum = np.cumsum(w[order])
-        p95 = dist[order][np.searchsorted(cum, 0.95 * cum[-1])]
-        figures["walk_mean_m"] = float((dist * w).sum() / w.sum())
-        figures["walk_p95_m"] = float(p95)
-        figures["walk_max_m"] = float(dist.max())
-        figures["households_beyond_1km"] = float(w[dist > FAR_DISTANCE_M].sum())
-    unassigned_total = float(weights.sum()) - float(w.sum())
-    figures["households_unassigned"] = max(unassigned_total, 0.0)
-    staff_table = pd.DataFrame(result.staff).drop(columns="geometry", errors="ignore")
-    if "load" in staff_table.columns and len(staff_table):
-        loads = staff_table["load"].to_numpy(dtype=float)
+    totals = result.totals
+    figures["walk_mean_m"] = float(totals.mean_distance_m)
+    figures["walk_p95_m"] = float(totals.p95_distance_m)
+    figures["walk_max_m"] = float(totals.max_distance_m)
+    figures["households_beyond_1km"] = float(totals.households_beyond_1km)
+    figures["households_unassigned"] = float(totals.unassigned_households)
+    load = pd.DataFrame(result.staff_load).drop(columns="geometry", errors="ignore")
+    if len(load):
+        loads = load["load"].to_numpy(dtype=float)
         figures["households_per_worker_mean"] = float(loads.mean())
         figures["households_per_worker_max"] = float(loads.max())
-    if "grid_id" in assigned.columns:
-        per = assigned.assign(wd=dist * w).groupby("grid_id").agg(
-            wd=("wd", "sum"), w=("w", "sum"), walk_max_m=("distance_m", "max"))
-        per["walk_mean_m"] = per["wd"] / per["w"]
-        table = table.merge(per[["walk_mean_m", "walk_max_m"]], left_on="grid_id",
-                            right_index=True, how="left")
+    staff = project.layer("staff")
+    info = pd.DataFrame({"staff_id": staff["staff_id"].astype(str).to_numpy(),
+                         "role": staff["role"].astype(str).to_numpy(),
+                         "grid_id": staff["grid_id"].astype(str).to_numpy()})
+    load["staff_id"] = load["staff_id"].astype(str)
+    staff_table = info.drop_duplicates("staff_id").merge(load, on="staff_id", how="inner")
+    table = table.merge(_walk_per_grid(project, result.assignments), on="grid_id", how="left")
     keep = [c for c in _empty_staff_table().columns if c in staff_table.columns]
     return table, staff_table[keep].reset_index(drop=True)
+
+
+def _walk_per_grid(project: Project, assignments: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Household-weighted mean and max walk of the households inside each grid."""
+    grids = project.layer("grids")
+    empty = pd.DataFrame({"grid_id": pd.Series([], dtype=str), "walk_mean_m": [],
+                          "walk_max_m": []})
+    if not len(assignments) or not len(grids):
+        return empty
+    joined = gpd.sjoin(assignments[["distance_m", "households", "geometry"]],
+                       grids[["grid_id", "geometry"]], how="inner", predicate="within")
+    joined = joined[~joined.index.duplicated()]
+    if not len(joined):
+        return empty
+    w = joined["households"].to_numpy(dtype=float)
+    d = joined["distance_m"].to_numpy(dtype=float)
+    per = pd.DataFrame({"grid_id": joined["grid_id"].astype(str).to_numpy(), "wd": w * d,
+                        "w": w, "d": d}).groupby("grid_id").agg(
+        wd=("wd", "sum"), w=("w", "sum"), walk_max_m=("d", "max"))
+    per["walk_mean_m"] = (per["wd"] / per["w"]).round(1)
+    return per[["walk_mean_m", "walk_max_m"]].reset_index()
