@@ -1,0 +1,353 @@
+"""Draw layers into a QImage with QPainter, off the GUI thread (the QGIS way).
+
+Each layer is *prepared* once per data or style change: its geometry becomes one
+:class:`QPainterPath` per colour class in map coordinates (polygons and lines) or
+coordinate arrays (points). A path is built without a Python loop over features:
+the element list is written as bytes with numpy in the layout of Qt's own
+``QDataStream`` serialisation and read back in one call. Rendering a view then
+only sets a transform and fills/strokes a handful of paths, and points go
+through ``drawPointsNp``. Fills are drawn without antialiasing and outlines as
+1-pixel cosmetic antialiased strokes, which keeps a district frame in tens of
+milliseconds.
+
+Renderers are looked up by geometry kind in :data:`RENDERERS` (napari's registry
+of drawn items per layer type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QByteArray, QDataStream, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTransform,
+)
+
+from ui.canvas.layer_model import MapLayer
+from ui.canvas.styles import Classified, LayerStyle, classify
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What part of the map a frame shows: centre (map units), pixels per unit, size."""
+
+    cx: float
+    cy: float
+    scale: float
+    width: int
+    height: int
+
+    def transform(self) -> QTransform:
+        """Map coordinates to pixels (y up on the map, down on screen)."""
+        s = self.scale
+        return QTransform(s, 0.0, 0.0, -s, self.width / 2 - self.cx * s,
+                          self.height / 2 + self.cy * s)
+
+    def to_screen(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised map -> pixel."""
+        return ((x - self.cx) * self.scale + self.width / 2,
+                self.height / 2 - (y - self.cy) * self.scale)
+
+    def to_map(self, px: float, py: float) -> tuple[float, float]:
+        """Pixel -> map coordinates."""
+        return (self.cx + (px - self.width / 2) / self.scale,
+                self.cy - (py - self.height / 2) / self.scale)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """Map bounds of the view."""
+        x0, y1 = self.to_map(0, 0)
+        x1, y0 = self.to_map(self.width, self.height)
+        return x0, y0, x1, y1
+
+
+# --------------------------------------------------------------------- paths
+_ELEMENT = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
+
+
+def path_from_parts(coords: np.ndarray, part_index: np.ndarray) -> QPainterPath:
+    """One QPainterPath from coordinates split into parts (rings or lines).
+
+    ``coords`` is (n, 2); ``part_index[i]`` names the part of row i, parts being
+    contiguous. Each part becomes a moveTo followed by lineTos, serialised in
+    Qt's QDataStream layout and read back at C++ speed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = path_from_parts(np.array([[0, 0], [1, 0], [1, 1.0]]), np.array([0, 0, 0]))
+    >>> p.elementCount()
+    3
+    """
+    n = len(coords)
+    if n == 0:
+        return QPainterPath()
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = part_index[1:] != part_index[:-1]
+    elements = np.empty(n, dtype=_ELEMENT)
+    elements["type"] = np.where(starts, 0, 1)  # MoveToElement, LineToElement
+    elements["x"] = coords[:, 0]
+    elements["y"] = coords[:, 1]
+    last_move = int(np.flatnonzero(starts)[-1])
+    blob = (np.array([n], dtype=">i4").tobytes() + elements.tobytes()
+            + np.array([last_move, 0], dtype=">i4").tobytes())  # cStart, OddEvenFill
+    path = QPainterPath()
+    data = QByteArray(blob)  # the stream only points at it: keep it alive while reading
+    stream = QDataStream(data, QIODevice.OpenModeFlag.ReadOnly)
+    stream >> path
+    del stream
+    return path
+
+
+def geometry_path(geoms: np.ndarray) -> QPainterPath:
+    """All rings (polygons) or lines of ``geoms`` as one path in map coordinates."""
+    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if len(geoms) == 0:
+        return QPainterPath()
+    type_ids = shapely.get_type_id(geoms)
+    polygonal = np.isin(type_ids, (3, 6))
+    parts: list[np.ndarray] = []
+    if polygonal.any():
+        polys = shapely.get_parts(geoms[polygonal])
+        rings = shapely.get_rings(polys)
+        parts.append(rings)
+    if (~polygonal).any():
+        lines = shapely.get_parts(geoms[~polygonal])
+        lines = lines[np.isin(shapely.get_type_id(lines), (1, 2))]
+        parts.append(lines)
+    flat = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    coords, index = shapely.get_coordinates(flat, return_index=True)
+    return path_from_parts(coords, index)
+
+
+def point_xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of point geometries (centroids for anything else; NaN when missing)."""
+    if len(geoms) == 0:
+        return np.zeros(0), np.zeros(0)
+    single = shapely.get_type_id(geoms) == 0
+    pts = geoms if single.all() else np.where(single, geoms, shapely.centroid(geoms))
+    return (np.asarray(shapely.get_x(pts), dtype=float),
+            np.asarray(shapely.get_y(pts), dtype=float))
+
+
+# ------------------------------------------------------------------ prepared
+@dataclass
+class Prepared:
+    """A layer ready to draw: paths or point arrays per colour class."""
+
+    key: tuple[int, LayerStyle]
+    kind: str
+    classes: Classified
+    paths: list[QPainterPath] = field(default_factory=list)
+    outline: QPainterPath | None = None
+    xy: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    labels: list[tuple[float, float, float, str]] = field(default_factory=list)
+
+
+def prepare(layer: MapLayer | LayerSnapshot) -> Prepared:
+    """Build the drawing of ``layer`` (may run on any thread)."""
+    frame: Any = layer.frame
+    style = layer.style
+    classes = classify(frame, style, layer.name)
+    prepared = Prepared(layer.style_key, layer.kind, classes)
+    geoms = frame.geometry.to_numpy()
+    if layer.kind == "point":
+        x, y = point_xy(geoms)
+        ok = np.isfinite(x) & np.isfinite(y)
+        for k in range(len(classes.colours)):
+            sel = ok & (classes.codes == k)
+            prepared.xy.append((x[sel].astype(float), y[sel].astype(float)))
+        return prepared
+    for k in range(len(classes.colours)):
+        prepared.paths.append(geometry_path(geoms[classes.codes == k]))
+    if layer.kind == "polygon":
+        prepared.outline = geometry_path(geoms)
+        if style.label_field and style.label_field in frame.columns and len(frame):
+            pts = shapely.point_on_surface(geoms)
+            size = np.sqrt(np.maximum(shapely.area(geoms), 0.0))
+            texts = frame[style.label_field].astype(str).fillna("").to_numpy()
+            xs, ys = shapely.get_x(pts), shapely.get_y(pts)
+            prepared.labels = [(float(a), float(b), float(s), str(t)) for a, b, s, t
+                               in zip(xs, ys, size, texts, strict=True) if t and np.isfinite(a)]
+    return prepared
+
+
+# --------------------------------------------------------------------- draw
+def _qcolor(hex_colour: str, alpha: float = 1.0) -> QColor:
+    colour = QColor(hex_colour)
+    colour.setAlphaF(float(min(max(alpha, 0.0), 1.0)))
+    return colour
+
+
+def draw_polygons(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
+    """Fills without antialiasing, then one cosmetic antialiased outline."""
+    p.setTransform(view.transform())
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    p.setPen(Qt.PenStyle.NoPen)
+    if style.fill_alpha > 0:
+        for colour, path in zip(prep.classes.colours, prep.paths, strict=True):
+            p.fillPath(path, QBrush(_qcolor(colour, style.fill_alpha)))
+    if prep.outline is not None and style.size_px > 0:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(_qcolor(style.outline), style.size_px)
+        pen.setCosmetic(True)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(pen)
+        p.drawPath(prep.outline)
+    p.resetTransform()
+
+
+def draw_lines(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
+    """One cosmetic stroke per class."""
+    p.setTransform(view.transform())
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, style.size_px < 2.5)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    for colour, path in zip(prep.classes.colours, prep.paths, strict=True):
+        pen = QPen(_qcolor(colour), style.size_px)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.drawPath(path)
+    p.resetTransform()
+
+
+def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
+    """Points in pixels through drawPointsNp, culled to the view first."""
+    p.resetTransform()
+    size = style.size_px
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, size >= 4)
+    for colour, (x, y) in zip(prep.classes.colours, prep.xy, strict=True):
+        if len(x) == 0:
+            continue
+        sx, sy = view.to_screen(x, y)
+        keep = (sx > -size) & (sy > -size) & (sx < view.width + size) & (sy < view.height + size)
+        if not keep.any():
+            continue
+        sx, sy = sx[keep], sy[keep]
+        if size >= 4:  # a dark rim under the dot keeps it visible over any fill
+            pen = QPen(QColor("#202020"), size + 2)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawPointsNp(sx, sy)
+        pen = QPen(_qcolor(colour), size)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap if size >= 4 else Qt.PenCapStyle.SquareCap)
+        p.setPen(pen)
+        p.drawPointsNp(sx, sy)
+
+
+def draw_labels(p: QPainter, labels: list[tuple[float, float, float, str]],
+                view: ViewState) -> None:
+    """Label features big enough on screen, skipping ones that would collide."""
+    font = QFont()
+    font.setPointSizeF(9.0)
+    p.setFont(font)
+    metrics = QFontMetricsF(font)
+    taken: list[QRectF] = []
+    halo = QPen(QColor(255, 255, 255, 220), 3)
+    x0, y0, x1, y1 = view.extent()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    for x, y, size_m, text in labels:
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            continue
+        width = metrics.horizontalAdvance(text)
+        if size_m * view.scale < width * 0.9:
+            continue  # too small at this zoom
+        sx, sy = view.to_screen(np.array([x]), np.array([y]))
+        rect = QRectF(float(sx[0]) - width / 2, float(sy[0]) - metrics.height() / 2,
+                      width, metrics.height())
+        if any(rect.intersects(r) for r in taken):
+            continue
+        taken.append(rect)
+        path = QPainterPath()
+        path.addText(QPointF(rect.left(), rect.top() + metrics.ascent()), font, text)
+        p.strokePath(path, halo)
+        p.fillPath(path, QBrush(QColor("#10233f")))
+
+
+Drawer = Callable[[QPainter, Prepared, LayerStyle, ViewState], None]
+#: Drawing function per geometry kind (the registry the canvas dispatches on).
+RENDERERS: dict[str, Drawer] = {
+    "polygon": draw_polygons,
+    "line": draw_lines,
+    "point": draw_points,
+}
+
+
+@dataclass(frozen=True)
+class LayerSnapshot:
+    """A layer's state when a frame was asked for (frames are replaced, never mutated)."""
+
+    name: str
+    kind: str
+    frame: object
+    style: LayerStyle
+    opacity: float
+    style_key: tuple[int, LayerStyle]
+
+    @classmethod
+    def of(cls, layer: MapLayer) -> LayerSnapshot:
+        """Snapshot ``layer``."""
+        return cls(layer.name, layer.kind, layer.frame, layer.style, layer.opacity,
+                   layer.style_key)
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one frame needs, copied so the worker shares nothing mutable."""
+
+    view: ViewState
+    layers: tuple[LayerSnapshot, ...]
+    prepared: dict[str, Prepared]
+    device_pixel_ratio: float = 1.0
+
+
+@dataclass
+class RenderResult:
+    """A finished frame and the layer drawings built for it."""
+
+    image: QImage
+    view: ViewState
+    prepared: dict[str, Prepared]
+    seconds: float = 0.0
+
+
+def render(job: RenderJob, is_cancelled: Callable[[], bool] = lambda: False) -> RenderResult:
+    """Draw the visible layers bottom-up into a new image (any thread)."""
+    import time
+
+    t0 = time.perf_counter()
+    view = job.view
+    image = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("#f4f2ec"))
+    built: dict[str, Prepared] = {}
+    painter = QPainter(image)
+    try:
+        for layer in job.layers:
+            if is_cancelled():
+                break
+            prep = job.prepared.get(layer.name)
+            if prep is None or prep.key != layer.style_key:
+                prep = prepare(layer)
+                built[layer.name] = prep
+            painter.save()
+            painter.setOpacity(layer.opacity)
+            RENDERERS[prep.kind](painter, prep, layer.style, view)
+            painter.restore()
+        for layer in job.layers:  # labels last, above every layer (as QGIS does)
+            prep = built.get(layer.name) or job.prepared.get(layer.name)
+            if prep is not None and prep.labels and not is_cancelled():
+                draw_labels(painter, prep.labels, view)
+    finally:
+        painter.end()
+    return RenderResult(image, view, built, time.perf_counter() - t0)

@@ -1,0 +1,157 @@
+"""Layer styles: single colour, categorised by a field, graduated by a figure.
+
+A style turns a layer's rows into a few classes, each with a colour; the renderer
+draws one path per class, so a style with five classes costs five fills however
+many features the layer holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Qualitative palette (ColorBrewer Set2/Set3-like), readable on white.
+PALETTE = (
+    "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",
+    "#b3b3b3", "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
+    "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f",
+)
+#: Sequential ramp, light to dark (for graduated styles): red = low share.
+RAMP = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one layer is drawn.
+
+    Parameters
+    ----------
+    mode
+        ``single``, ``categorised`` or ``graduated``.
+    colour
+        Fill (polygons, points) or stroke (lines) colour for ``single``.
+    outline
+        Outline colour of polygons.
+    field
+        Column used by ``categorised`` and ``graduated``.
+    classes
+        Number of classes for ``graduated`` (equal-count breaks).
+    size_px
+        Point size or line width in pixels.
+    fill_alpha
+        Fill opacity 0..1 of polygons (the layer opacity multiplies it).
+    label_field
+        Column drawn as a label at a suitable zoom; empty for none.
+    """
+
+    mode: str = "single"
+    colour: str = "#3182bd"
+    outline: str = "#333333"
+    field: str = ""
+    classes: int = 5
+    size_px: float = 3.0
+    fill_alpha: float = 0.35
+    label_field: str = ""
+    breaks: tuple[float, ...] = ()
+
+    def with_(self, **changes: Any) -> LayerStyle:
+        """Return a copy with ``changes``."""
+        return replace(self, **changes)
+
+
+DEFAULT_STYLES: dict[str, LayerStyle] = {
+    "service_areas": LayerStyle(colour="#fdfdf6", outline="#7a5c3a", fill_alpha=0.0,
+                                size_px=2.0),
+    "grids": LayerStyle(mode="categorised", field="community_id", outline="#1f3b63",
+                        fill_alpha=0.30, label_field="name", size_px=1.0),
+    "buildings": LayerStyle(colour="#9e9e9e", outline="#7a7a7a", fill_alpha=0.6, size_px=0.5),
+    "roads": LayerStyle(colour="#9b8e7e", size_px=1.0),
+    "households": LayerStyle(colour="#2b8cbe", size_px=2.0),
+    "cameras": LayerStyle(mode="categorised", field="category", size_px=2.5),
+    "staff": LayerStyle(mode="categorised", field="role", size_px=5.0),
+    "facilities": LayerStyle(colour="#984ea3", size_px=8.0),
+    "incidents": LayerStyle(colour="#e41a1c", size_px=5.0),
+}
+
+#: Fixed colours for known categories, so the same role looks the same everywhere.
+FIXED_COLOURS: dict[str, dict[str, str]] = {
+    "cameras": {"1": "#e31a1c", "2": "#ff7f00", "3": "#fdbf6f"},
+    "staff": {"grid_head": "#6a3d9a", "full_time": "#1f78b4", "police": "#000080",
+              "part_time": "#33a02c"},
+}
+
+
+def default_style(name: str, geometry_kind: str) -> LayerStyle:
+    """The style a layer gets when first shown."""
+    if name in DEFAULT_STYLES:
+        return DEFAULT_STYLES[name]
+    if name.startswith("coverage") or "gap" in name:
+        return LayerStyle(colour="#e34a33", outline="#b30000", fill_alpha=0.45)
+    if geometry_kind == "point":
+        return LayerStyle(colour="#d95f0e", size_px=4.0)
+    if geometry_kind == "line":
+        return LayerStyle(colour="#e6550d", size_px=2.0)
+    return LayerStyle(colour="#fdae6b", outline="#a63603", fill_alpha=0.4)
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Rows split into classes: ``codes[i]`` is the class of row i (-1: not drawn)."""
+
+    codes: np.ndarray
+    colours: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+def classify(frame: pd.DataFrame, style: LayerStyle, layer_name: str = "") -> Classified:
+    """Split the rows of ``frame`` into colour classes by ``style``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = classify(pd.DataFrame({"k": ["a", "b", "a"]}), LayerStyle("categorised", field="k"))
+    >>> c.codes.tolist(), c.labels
+    ([0, 1, 0], ('a', 'b'))
+    """
+    n = len(frame)
+    if style.mode == "categorised" and style.field in frame.columns:
+        values = frame[style.field].astype(str).fillna("")
+        cats, codes = np.unique(values.to_numpy(dtype=str), return_inverse=True)
+        fixed = FIXED_COLOURS.get(layer_name, {})
+        colours = tuple(fixed.get(str(c), PALETTE[i % len(PALETTE)])
+                        for i, c in enumerate(cats))
+        return Classified(codes.astype(np.int64), colours, tuple(str(c) for c in cats))
+    if style.mode == "graduated" and style.field in frame.columns:
+        values = pd.to_numeric(frame[style.field], errors="coerce").to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return Classified(np.full(n, -1, dtype=np.int64), (), ())
+        breaks = np.array(style.breaks, dtype=float) if style.breaks else np.unique(
+            np.quantile(finite, np.linspace(0, 1, max(style.classes, 2) + 1)))
+        if breaks.size < 2:
+            breaks = np.array([finite.min(), finite.max() + 1e-9])
+        k = breaks.size - 1
+        codes = np.clip(np.searchsorted(breaks, values, side="right") - 1, 0, k - 1)
+        codes = np.where(np.isfinite(values), codes, -1).astype(np.int64)
+        ramp = _ramp(k)
+        labels = tuple(f"{_fmt(breaks[i])} – {_fmt(breaks[i + 1])}" for i in range(k))
+        return Classified(codes, ramp, labels)
+    return Classified(np.zeros(n, dtype=np.int64), (style.colour,), ("",))
+
+
+def _ramp(k: int) -> tuple[str, ...]:
+    if k <= len(RAMP):
+        idx = np.round(np.linspace(0, len(RAMP) - 1, k)).astype(int)
+        return tuple(RAMP[i] for i in idx)
+    return tuple(RAMP[int(i)] for i in np.linspace(0, len(RAMP) - 1, k).round())
+
+
+def _fmt(value: float) -> str:
+    if abs(value) < 1 and value != 0:
+        return f"{value:.2f}"
+    if abs(value) < 100:
+        return f"{value:.1f}"
+    return f"{value:,.0f}"

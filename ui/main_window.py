@@ -1,0 +1,691 @@
+"""The main window: canvas in the centre, docks around it, menus, toolbar, status bar."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS, Transformer
+from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QToolBar,
+    QWidget,
+)
+
+from gridplanner.project import Project, autosave_path, open_project, save_project
+from ui import i18n
+from ui.canvas.canvas import MapCanvas
+from ui.canvas.tools import BoxTool, PanTool, PointTool
+from ui.dialogs.messages import Prompter
+from ui.i18n import bind, tr
+from ui.panels.attribute_table import AttributeTable
+from ui.panels.identify import IdentifyPanel, features_at
+from ui.panels.layers_panel import LayerPanel
+from ui.session import Session
+from ui.workers import TaskRunner, wait_all
+
+PROJECT_FILTER = "GridPlanner project (*.gpkg);;All files (*)"
+MAX_RECENT = 8
+
+
+def untitled_autosave() -> Path:
+    """Where unsaved work of a project that has no file yet is autosaved."""
+    base = Path(QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation) or Path.home() / ".gridplanner")
+    return base / "untitled.autosave.gpkg"
+
+
+class MainWindow(QMainWindow):
+    """GridPlanner's main window.
+
+    Signals
+    -------
+    project_loaded()
+        A project finished opening (or failed: see ``last_error``).
+    saved(str)
+        The project was saved to a path.
+    """
+
+    project_loaded = Signal()
+    saved = Signal(str)
+    analysis_finished = Signal(str)
+    analysis_failed = Signal(str, str)
+    analysis_cancelled = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("GridPlannerMainWindow")
+        self.session = Session(self)
+        self.prompter = Prompter(self)
+        self.settings = QSettings()
+        self.last_error = ""
+        self.canvas = MapCanvas(self.session.stack)
+        self.setCentralWidget(self.canvas)
+        self.io_runner = TaskRunner(self)
+        self.runner = TaskRunner(self)  # analyses: a new run cancels the one in flight
+        self._pending_open: dict[str, Any] = {}
+        self._to_wgs84: Transformer | None = None
+        self._build_docks()
+        self._build_status()
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self.resize(1280, 820)
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.timeout.connect(self.autosave)
+        minutes = float(self.settings.value("autosave_minutes", 3.0))
+        self._autosave_timer.start(max(int(minutes * 60000), 10000))
+        self._restore_layout()
+        self._update_title()
+
+    # ------------------------------------------------------------------ build
+    def _dock(self, key: str, title: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(f"dock_{key}")
+        bind(dock, "setWindowTitle", title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        from ui.panels.analysis_panel import AnalysisPanel
+        from ui.panels.checks_panel import ChecksPanel
+        from ui.panels.edit_panel import EditPanel
+        from ui.panels.scenario_panel import ScenarioPanel
+
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.layer_panel = LayerPanel(self.session.stack)
+        self.table = AttributeTable(self.session.stack)
+        self.identify = IdentifyPanel(self.session.stack)
+        self.analysis = AnalysisPanel(self)
+        self.checks = ChecksPanel(self)
+        self.scenarios = ScenarioPanel(self)
+        self.edit_panel = EditPanel(self)
+        self.docks = {
+            "layers": self._dock("layers", "Layers", self.layer_panel, left),
+            "identify": self._dock("identify", "Identify", self.identify, left),
+            "analysis": self._dock("analysis", "Analysis", self.analysis, right),
+            "edit": self._dock("edit", "Editing", self.edit_panel, right),
+            "scenarios": self._dock("scenarios", "Scenarios", self.scenarios, right),
+            "table": self._dock("table", "Attribute table", self.table, bottom),
+            "checks": self._dock("checks", "Checks", self.checks, bottom),
+        }
+        self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
+        self.tabifyDockWidget(self.docks["analysis"], self.docks["edit"])
+        self.tabifyDockWidget(self.docks["edit"], self.docks["scenarios"])
+        self.tabifyDockWidget(self.docks["table"], self.docks["checks"])
+        self.docks["layers"].raise_()
+        self.docks["analysis"].raise_()
+        self.docks["table"].raise_()
+        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [260, 360],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["table"]], [220], Qt.Orientation.Vertical)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.coords = QLabel()
+        self.scale_label = QLabel()
+        self.render_label = QLabel()
+        self.render_label.setMinimumWidth(110)
+        self.scale_label.setMinimumWidth(90)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel_button = bind(QPushButton(), "setText", "Cancel")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_analysis)
+        bar.addWidget(self.coords, 1)
+        bar.addPermanentWidget(self.render_label)
+        bar.addPermanentWidget(self.scale_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+
+    def _action(self, text: str, slot: Any = None, shortcut: Any = None, *,
+                checkable: bool = False, tip: str = "") -> QAction:
+        action = QAction(self)
+        bind(action, "setText", text)
+        if tip:
+            bind(action, "setToolTip", tip)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        if slot is not None:
+            action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        from ui.editing import EditController
+
+        a = self._action
+        S = QKeySequence.StandardKey
+        self.act_new = a("&New project", self.new_project, S.New)
+        self.act_open = a("&Open project…", self.choose_open, S.Open)
+        self.act_save = a("&Save", self.save, S.Save)
+        self.act_save_as = a("Save &as…", self.save_as, S.SaveAs)
+        self.act_import = a("&Import layers…", self.import_layers, "Ctrl+I")
+        self.act_export_html = a("HTML map…", lambda: self.export("html"))
+        self.act_export_tables = a("Reports (XLSX/CSV)…", lambda: self.export("tables"))
+        self.act_export_gpkg = a("Result layers (GeoPackage)…", lambda: self.export("gpkg"))
+        self.act_export_png = a("Image of the view (PNG)…", lambda: self.export("png"))
+        self.act_quit = a("&Quit", self.close, S.Quit)
+        self.act_zoom_full = a("Zoom to full extent", self.canvas.zoom_full, "Ctrl+0")
+        self.act_zoom_layer = a("Zoom to layer",
+                                lambda: self.canvas.zoom_to_layer(self.layer_panel.current()))
+        self.act_zoom_sel = a("Zoom to selection", self.canvas.zoom_to_selection, "Ctrl+J")
+        self.act_clear_sel = a("Clear selection", self.session.stack.clear_selection, "Esc")
+        self.tools_group = QActionGroup(self)
+        self.act_pan = a("Pan", lambda: self.set_tool("pan"), checkable=True)
+        self.act_identify = a("Identify", lambda: self.set_tool("identify"), "Ctrl+Shift+I",
+                              checkable=True)
+        self.act_select = a("Select", lambda: self.set_tool("select"), checkable=True,
+                            tip="Click or drag a box on the current layer; Shift adds")
+        for act in (self.act_pan, self.act_identify, self.act_select):
+            self.tools_group.addAction(act)
+        self.act_pan.setChecked(True)
+        self.editing = EditController(self)
+        self.act_undo = a("Undo", self.undo, "Ctrl+Z")
+        self.act_redo = a("Redo", self.redo, "Ctrl+Shift+Z")
+        self.language_group = QActionGroup(self)
+        self.act_lang_system = a("Follow the system", lambda: self.set_language(""),
+                                 checkable=True)
+        self.act_lang_zh = a("简体中文", lambda: self.set_language("zh_CN"), checkable=True)
+        self.act_lang_en = a("English", lambda: self.set_language("en"), checkable=True)
+        for act in (self.act_lang_system, self.act_lang_zh, self.act_lang_en):
+            self.language_group.addAction(act)
+        stored = str(self.settings.value("language", ""))
+        {"zh_CN": self.act_lang_zh, "en": self.act_lang_en}.get(
+            stored, self.act_lang_system).setChecked(True)
+        self.act_about = a("About GridPlanner", self.about)
+
+    def _menu(self, title: str) -> QMenu:
+        menu = self.menuBar().addMenu("")
+        bind(menu, "setTitle", title)
+        return menu
+
+    def _build_menus(self) -> None:
+        m = self._menu("&File")
+        m.addActions([self.act_new, self.act_open])
+        self.recent_menu = m.addMenu("")
+        bind(self.recent_menu, "setTitle", "Open &recent")
+        m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addAction(self.act_import)
+        export = m.addMenu("")
+        bind(export, "setTitle", "&Export")
+        export.addActions([self.act_export_html, self.act_export_tables, self.act_export_gpkg,
+                           self.act_export_png])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        self._rebuild_recent()
+        m = self._menu("&Edit")
+        m.addActions([self.act_undo, self.act_redo])
+        m.addSeparator()
+        m.addActions(self.editing.actions())
+        m = self._menu("&View")
+        m.addActions([self.act_pan, self.act_identify, self.act_select])
+        m.addSeparator()
+        m.addActions([self.act_zoom_full, self.act_zoom_layer, self.act_zoom_sel,
+                      self.act_clear_sel])
+        m.addSeparator()
+        for dock in self.docks.values():
+            m.addAction(dock.toggleViewAction())
+        m = self._menu("&Analysis")
+        m.addActions(self.analysis.actions_for_menu())
+        m = self._menu("&Settings")
+        lang = m.addMenu("")
+        bind(lang, "setTitle", "Language")
+        lang.addActions([self.act_lang_system, self.act_lang_zh, self.act_lang_en])
+        m = self._menu("&Help")
+        m.addAction(self.act_about)
+        tb = QToolBar(self)
+        tb.setObjectName("toolbar_main")
+        bind(tb, "setWindowTitle", "Tools")
+        tb.addActions([self.act_open, self.act_save])
+        tb.addSeparator()
+        tb.addActions([self.act_pan, self.act_identify, self.act_select, self.act_zoom_full,
+                       self.act_zoom_sel])
+        tb.addSeparator()
+        tb.addActions([self.act_undo, self.act_redo])
+        tb.addActions(self.editing.actions())
+        self.addToolBar(tb)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.dirty_changed.connect(lambda _d: self._update_title())
+        s.project_replaced.connect(self._project_replaced)
+        s.history_changed.connect(self._update_undo)
+        self.canvas.cursor_moved.connect(self._show_coords)
+        self.canvas.view_changed.connect(self._show_scale)
+        self.canvas.frame_ready.connect(
+            lambda sec: self.render_label.setText(tr("render {ms:.0f} ms").format(ms=sec * 1000)))
+        self.layer_panel.current_changed.connect(self.table.show_layer)
+        self.layer_panel.style_requested.connect(self.edit_style)
+        self.layer_panel.zoom_requested.connect(self.canvas.zoom_to_layer)
+        for runner in (self.runner, self.io_runner):
+            runner.progress.connect(self._progress)
+            runner.busy_changed.connect(self._busy_changed)
+        self.runner.finished.connect(self._analysis_finished)
+        self.runner.failed.connect(self._analysis_failed)
+        self.runner.cancelled.connect(self._analysis_cancelled)
+        self.io_runner.finished.connect(self._io_done)
+        self.io_runner.failed.connect(self._io_failed)
+        self.io_runner.cancelled.connect(self._io_cancelled)
+        self._update_undo()
+
+    # --------------------------------------------------------------- status
+    def _show_coords(self, x: float, y: float) -> None:
+        crs = self.session.project.crs
+        text = f"X {x:,.1f}  Y {y:,.1f}"
+        if crs is not None:
+            text += f"  ({crs.to_string()})"
+            if self._to_wgs84 is not None:
+                lon, lat = self._to_wgs84.transform(x, y)
+                text += f"   {lon:.6f}°E  {lat:.6f}°N"
+        self.coords.setText(text)
+
+    def _show_scale(self) -> None:
+        self.scale_label.setText(f"1:{self.canvas.scale_denominator():,.0f}")
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+        self.progress.setFormat(f"{message[:40]} %p%")
+
+    def _busy_changed(self, _busy: bool) -> None:
+        busy = self.runner.is_busy() or self.io_runner.is_busy()
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.progress.setValue(0)
+
+    # -------------------------------------------------------------- analyses
+    def run_analysis(self, label: str, fn: Any, on_done: Any) -> None:
+        """Run ``fn(feedback)`` on the analysis thread; ``on_done(result)`` on the GUI thread.
+
+        Starting another run cancels this one (its result is dropped).
+        """
+        self._analysis_done = on_done
+        self.statusBar().showMessage(tr("Running: {what}").format(what=label))
+        self.runner.run(fn, label)
+
+    def _analysis_finished(self, result: Any) -> None:
+        label = self.runner.label
+        done, self._analysis_done = getattr(self, "_analysis_done", None), None
+        try:
+            if done is not None:
+                done(result)
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be shown is reported
+            import traceback
+
+            from ui.workers import readable_error
+
+            self.prompter.error(tr("The result cannot be shown"), readable_error(exc),
+                                traceback.format_exc())
+            self.analysis_failed.emit(label, readable_error(exc))
+            return
+        self.statusBar().showMessage(tr("Finished: {what}").format(what=label), 5000)
+        self.analysis_finished.emit(label)
+
+    def _analysis_failed(self, message: str, details: str) -> None:
+        label = self.runner.label
+        self.last_error = message
+        self.prompter.error(tr("The analysis could not run"), message, details)
+        self.analysis_failed.emit(label, message)
+
+    def _analysis_cancelled(self) -> None:
+        self.statusBar().showMessage(tr("Cancelled"), 5000)
+        self.analysis_cancelled.emit(self.runner.label)
+
+    def cancel_analysis(self) -> None:
+        """Cancel whatever long run is in flight."""
+        self.runner.cancel()
+        if self.io_runner.label == "open":
+            self.io_runner.cancel()
+
+    def _update_title(self) -> None:
+        path = self.session.project.path
+        name = path.name if path else tr("Untitled")
+        star = "*" if self.session.dirty else ""
+        self.setWindowTitle(f"{star}{name} — GridPlanner")
+
+    def _update_undo(self) -> None:
+        commands = self.session.commands
+        self.act_undo.setEnabled(commands is not None and _flag(commands, "can_undo"))
+        self.act_redo.setEnabled(commands is not None and _flag(commands, "can_redo"))
+
+    # ------------------------------------------------------------------ tools
+    def set_tool(self, name: str) -> None:
+        """Switch the map tool (pan, identify, select or an editing tool)."""
+        if name == "pan":
+            tool: Any = PanTool()
+            self.act_pan.setChecked(True)
+        elif name == "identify":
+            tool = PointTool(self._identify_at, "identify")
+            self.act_identify.setChecked(True)
+        elif name == "select":
+            tool = BoxTool(self._select_in, name="select")
+            self.act_select.setChecked(True)
+        else:
+            tool = self.editing.tool(name)
+        self.canvas.set_tool(tool)
+
+    def editing_enabled(self, enabled: bool) -> None:
+        """Allow or forbid edits (forbidden while a scenario is shown read-only)."""
+        for act in [*self.editing.actions(), self.act_undo, self.act_redo]:
+            act.setEnabled(enabled)
+        if not enabled and self.canvas.tool is not None and \
+                getattr(self.canvas.tool, "name", "") in ("vertex", "reshape", "split",
+                                                          "reassign_box", "reassign_lasso"):
+            self.set_tool("pan")
+        if enabled:
+            self._update_undo()
+
+    def _identify_at(self, x: float, y: float, _mods: Any) -> None:
+        hits = features_at(self.session.stack, x, y, self.canvas.tolerance_m())
+        self.identify.show_features(hits)
+        self.docks["identify"].raise_()
+
+    def _select_in(self, geom: Any, mods: Any) -> None:
+        name = self.layer_panel.current()
+        layer = self.session.stack.get(name)
+        if layer is None:
+            return
+        rows = layer.frame.sindex.query(geom, predicate="intersects")
+        add = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        self.session.stack.select(name, rows, add=add)
+
+    # ------------------------------------------------------------- projects
+    def new_project(self) -> None:
+        """Start an empty project."""
+        if self.maybe_save():
+            self.session.set_project(Project())
+
+    def choose_open(self) -> None:
+        """Ask for a project file and open it."""
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open project"), "", PROJECT_FILTER)
+        if path:
+            self.open_project(Path(path), ask=False)
+
+    def open_project(self, path: Path, *, ask: bool = True, recover: bool = True) -> None:
+        """Open ``path`` on a worker thread (offering the autosave when it is newer)."""
+        if ask and not self.maybe_save():
+            return
+        path = Path(path)
+        source = path
+        auto = autosave_path(path)
+        if recover and auto.exists() and (not path.exists()
+                                          or auto.stat().st_mtime > path.stat().st_mtime) \
+                and self.prompter.ask_recover(str(auto)):
+            source = auto
+        self._pending_open = {"path": path, "recovered": source != path}
+        self.last_error = ""
+        self.statusBar().showMessage(tr("Opening {path}…").format(path=path.name))
+        self.io_runner.run(lambda fb: open_project(source, feedback=fb), "open")
+
+    def _io_done(self, result: Any) -> None:
+        if self.io_runner.label == "open" or isinstance(result, Project):
+            project: Project = result
+            info = self._pending_open
+            project.path = Path(info.get("path", project.path or "")).resolve()
+            self.session.set_project(project, dirty=bool(info.get("recovered")))
+            self._add_recent(project.path)
+            self.statusBar().showMessage(tr("Opened {path}").format(path=project.path.name),
+                                         5000)
+            self.project_loaded.emit()
+        elif isinstance(result, tuple) and result and result[0] == "autosaved":
+            self.statusBar().showMessage(tr("Autosaved"), 3000)
+
+    def _io_failed(self, message: str, details: str) -> None:
+        self.last_error = message
+        label = self.io_runner.label
+        if label == "open":
+            self.prompter.error(tr("The project cannot be opened"), message, details)
+            self.project_loaded.emit()
+        elif label != "autosave":
+            self.prompter.error(tr("Problem"), message, details)
+
+    def _io_cancelled(self) -> None:
+        if self.io_runner.label == "open":
+            self.last_error = "cancelled"
+            self.project_loaded.emit()
+
+    def _project_replaced(self) -> None:
+        crs = self.session.project.crs
+        self._to_wgs84 = None
+        if crs is not None and not crs.is_geographic:
+            with contextlib.suppress(Exception):
+                self._to_wgs84 = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+        self.canvas.zoom_full()
+        if "grids" in self.session.stack:
+            self.layer_panel.set_current("grids")
+        self._update_title()
+
+    def save(self) -> bool:
+        """Save to the project's file (asks for one when it has none)."""
+        if self.session.project.path is None:
+            return self.save_as()
+        return self._save_to(self.session.project.path)
+
+    def save_as(self) -> bool:
+        """Ask where, then save."""
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save project as"), "", PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".gpkg"):
+            path += ".gpkg"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        # Saving blocks on purpose: the user asked for it and must not edit meanwhile;
+        # a sample-size project saves in about a second.
+        try:
+            self.setCursor(Qt.CursorShape.WaitCursor)
+            save_project(self.session.project, path)
+        except Exception as exc:  # noqa: BLE001 - shown as a message
+            from ui.workers import readable_error
+
+            self.prompter.error(tr("The project cannot be saved"), readable_error(exc))
+            return False
+        finally:
+            self.unsetCursor()
+        self.session.set_dirty(False)
+        autosave_path(path).unlink(missing_ok=True)
+        untitled_autosave().unlink(missing_ok=True)
+        self._add_recent(path)
+        self._update_title()
+        self.saved.emit(str(path))
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False when the user cancels."""
+        if not self.session.dirty:
+            return True
+        answer = self.prompter.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self._drop_autosave()
+            return True
+        return False
+
+    # -------------------------------------------------------------- autosave
+    def autosave_target(self) -> Path:
+        """Where the current project is autosaved."""
+        path = self.session.project.path
+        return autosave_path(path) if path is not None else untitled_autosave()
+
+    def autosave(self) -> None:
+        """Save unsaved work aside (on a worker thread) when there is any."""
+        if not self.session.dirty or self.io_runner.is_busy():
+            return
+        snapshot = self.session.snapshot()
+        target = self.autosave_target()
+
+        def work(fb: Any) -> tuple[str, str]:
+            save_project(snapshot, target, feedback=fb)
+            return ("autosaved", str(target))
+
+        self.io_runner.run(work, "autosave")
+
+    def _drop_autosave(self) -> None:
+        self.autosave_target().unlink(missing_ok=True)
+
+    def offer_untitled_recovery(self) -> bool:
+        """At start-up: offer work autosaved before it ever had a file."""
+        auto = untitled_autosave()
+        if auto.exists() and self.prompter.ask_recover(str(auto)):
+            self._pending_open = {"path": auto, "recovered": True}
+            self.io_runner.run(lambda fb: open_project(auto, feedback=fb), "open")
+            return True
+        return False
+
+    # ------------------------------------------------------------- recent
+    def recent_files(self) -> list[str]:
+        """Recently opened or saved projects, newest first."""
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path | None) -> None:
+        if path is None or path == untitled_autosave():
+            return
+        items = [str(path), *[p for p in self.recent_files() if p != str(path)]][:MAX_RECENT]
+        self.settings.setValue("recent_files", items)
+        self._rebuild_recent()
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        for item in self.recent_files():
+            act = self.recent_menu.addAction(item)
+            act.triggered.connect(lambda _c=False, p=item: self.open_project(Path(p)))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    # --------------------------------------------------------------- layout
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        """Remember window geometry and docks."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    # ----------------------------------------------------------- language
+    def set_language(self, language: str) -> None:
+        """Switch the interface language now and for the next start ('' = system)."""
+        self.settings.setValue("language", language)
+        i18n.set_language(language or None)
+        self._update_title()
+        self.layer_panel.rebuild()
+
+    # --------------------------------------------------------------- misc
+    def edit_style(self, name: str) -> None:
+        """Open the style editor of a layer."""
+        from ui.dialogs.style_dialog import StyleDialog
+
+        layer = self.session.stack.get(name)
+        if layer is None:
+            return
+        dialog = StyleDialog(layer, self)
+        if dialog.exec():
+            self.session.stack.set_style(name, dialog.style())
+
+    def import_layers(self) -> None:
+        """Import layer files into the project (or a new one)."""
+        from ui.dialogs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.session.project, self)
+        if dialog.exec() and dialog.result_project is not None:
+            self.apply_import(dialog.result_project)
+
+    def apply_import(self, imported: Project) -> None:
+        """Put imported layers into the open project (a new one when empty)."""
+        project = self.session.project
+        if not project.layers:
+            imported.path = None
+            self.session.set_project(imported, dirty=True)
+            return
+        for name, frame in imported.layers.items():
+            project.set_layer(name, frame)
+        self.canvas.zoom_full()
+
+    def export(self, kind: str) -> None:
+        """Open an export dialog."""
+        from ui.dialogs.export_dialog import ExportDialog
+
+        ExportDialog(self, kind).exec()
+
+    def about(self) -> None:
+        """Version and a short description."""
+        from gridplanner import __version__
+
+        self.prompter.info(tr("About GridPlanner"),
+                           tr("GridPlanner {v}: grids, cameras and grid workers for "
+                              "grid governance.").format(v=__version__))
+
+    def undo(self) -> None:
+        """Undo the last edit."""
+        self._guard(self.session.undo)
+
+    def redo(self) -> None:
+        """Redo."""
+        self._guard(self.session.redo)
+
+    def _guard(self, fn: Any, *args: Any) -> Any:
+        from layers.errors import GridPlannerError
+
+        try:
+            return fn(*args)
+        except GridPlannerError as exc:
+            self.prompter.error(tr("The edit was not applied"), exc.message)
+        return None
+
+    def sizeHint(self) -> QSize:  # noqa: D102
+        return QSize(1280, 820)
+
+    # -------------------------------------------------------------- closing
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        self.shutdown()
+        if not self.session.dirty:
+            self._drop_autosave()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop every worker thread (waits for them)."""
+        self._autosave_timer.stop()
+        self.canvas.shutdown()
+        self.runner.cancel()
+        self.io_runner.cancel()
+        t0 = time.monotonic()
+        wait_all(10000)
+        del t0
+
+
+def _flag(obj: Any, attr: str) -> bool:
+    value = getattr(obj, attr, False)
+    return bool(value() if callable(value) else value)

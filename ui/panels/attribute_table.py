@@ -1,0 +1,248 @@
+"""Attribute table: a Qt model over a layer's frame, sorting, text filter, shared selection.
+
+The model never copies the frame: it keeps an order array (row positions, sorted
+and filtered with numpy/pandas) and formats cells on demand, so a 150k-row layer
+opens at once. Selection is the layer stack's: selecting rows here selects them on
+the map and the other way round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.canvas.layer_model import LayerStack
+from ui.i18n import bind, tr
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class FrameModel(QAbstractTableModel):
+    """Read-only table model over a DataFrame (geometry column left out)."""
+
+    def __init__(self, frame: pd.DataFrame | None = None) -> None:
+        super().__init__()
+        self._frame = pd.DataFrame()
+        self._columns: list[str] = []
+        self.order = np.zeros(0, dtype=np.int64)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._filter = ""
+        if frame is not None:
+            self.set_frame(frame)
+
+    def set_frame(self, frame: pd.DataFrame) -> None:
+        """Show ``frame`` (kept by reference), re-applying sort and filter."""
+        self.beginResetModel()
+        self._frame = frame
+        geom = getattr(frame, "geometry", None)
+        geom_name = geom.name if geom is not None and hasattr(geom, "name") else "geometry"
+        self._columns = [str(c) for c in frame.columns if c != geom_name]
+        self._apply()
+        self.endResetModel()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The frame shown."""
+        return self._frame
+
+    @property
+    def columns(self) -> list[str]:
+        """Columns shown."""
+        return self._columns
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, D102
+        return 0 if parent.isValid() else len(self.order)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, D102
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = self._frame[self._columns[index.column()]].iat[int(self.order[index.row()])]
+            return _format(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            col = self._frame[self._columns[index.column()]]
+            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._columns[section] if section < len(self._columns) else None
+        return str(int(self.order[section]) + 1) if section < len(self.order) else None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort rows by a column (stable, missing values last)."""
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply()
+        self.layoutChanged.emit()
+
+    def set_filter(self, text: str) -> None:
+        """Keep rows where any column contains ``text`` (case-insensitive)."""
+        self.beginResetModel()
+        self._filter = text.strip()
+        self._apply()
+        self.endResetModel()
+
+    def _apply(self) -> None:
+        n = len(self._frame)
+        rows = np.arange(n, dtype=np.int64)
+        if self._filter and n:
+            needle = self._filter.lower()
+            mask = np.zeros(n, dtype=bool)
+            for col in self._columns:
+                text = self._frame[col].astype(str).str.lower()
+                mask |= text.str.contains(needle, regex=False).to_numpy()
+            rows = rows[mask]
+        if self._sort is not None and self._sort[0] < len(self._columns) and len(rows):
+            col = self._frame[self._columns[self._sort[0]]].iloc[rows]
+            keys = col.to_numpy()
+            try:
+                ranked = np.argsort(pd.Series(keys).rank(method="first", na_option="bottom")
+                                    .to_numpy(), kind="stable")
+            except TypeError:
+                ranked = np.argsort(col.astype(str).to_numpy(), kind="stable")
+            if self._sort[1] == Qt.SortOrder.DescendingOrder:
+                ranked = ranked[::-1]
+            rows = rows[ranked]
+        self.order = rows
+
+
+def _format(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float | np.floating):
+        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if value is pd.NaT:
+        return ""
+    return str(value)
+
+
+class AttributeTable(QWidget):
+    """The table of one layer, following the stack's selection."""
+
+    def __init__(self, stack: LayerStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stack = stack
+        self.layer_name = ""
+        self.model = FrameModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setDefaultSectionSize(20)
+        self.view.selectionModel().selectionChanged.connect(self._table_selection)
+        self.filter = QLineEdit()
+        bind(self.filter, "setPlaceholderText", "Filter rows…")
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(250)
+        self._filter_timer.timeout.connect(lambda: self._set_filter(self.filter.text()))
+        self.filter.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.title = QLabel()
+        self.clear_button = bind(QPushButton(), "setText", "Clear selection")
+        self.clear_button.clicked.connect(stack.clear_selection)
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        self._syncing = False
+        stack.selection_changed.connect(self._stack_selection)
+        stack.changed.connect(self._layer_changed)
+        stack.removed.connect(lambda name: self.show_layer("") if name == self.layer_name
+                              else None)
+
+    def show_layer(self, name: str) -> None:
+        """Show the table of ``name`` ('' for none)."""
+        self.layer_name = name
+        layer = self.stack.get(name)
+        self.model.set_frame(layer.frame if layer is not None else pd.DataFrame())
+        self._update_title()
+        self._stack_selection(name)
+
+    def _set_filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_title()
+        self._stack_selection(self.layer_name)
+
+    def _update_title(self) -> None:
+        total = len(self.model.frame)
+        shown = self.model.rowCount()
+        text = f"{shown:,}" if shown == total else f"{shown:,} / {total:,}"
+        self.title.setText(tr("{n} rows").format(n=text))
+
+    def _layer_changed(self, name: str, what: str) -> None:
+        if name == self.layer_name and what == "data":
+            self.show_layer(name)
+
+    def _table_selection(self, *_args: object) -> None:
+        if self._syncing or not self.layer_name:
+            return
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        positions = self.model.order[rows] if rows else np.zeros(0, dtype=np.int64)
+        self._syncing = True
+        try:
+            self.stack.select(self.layer_name, positions)
+        finally:
+            self._syncing = False
+
+    def _stack_selection(self, name: str) -> None:
+        if self._syncing or name != self.layer_name:
+            return
+        layer = self.stack.get(name)
+        selected = layer.selection if layer is not None else np.zeros(0, dtype=np.int64)
+        view_rows = np.flatnonzero(np.isin(self.model.order, selected))
+        selection = QItemSelection()
+        if len(view_rows):
+            breaks = np.flatnonzero(np.diff(view_rows) != 1)
+            starts = np.r_[view_rows[0], view_rows[breaks + 1]]
+            ends = np.r_[view_rows[breaks], view_rows[-1]]
+            last = self.model.columnCount() - 1
+            for a, b in zip(starts[:2000], ends[:2000], strict=False):
+                selection.select(self.model.index(int(a), 0), self.model.index(int(b), last))
+        self._syncing = True
+        try:
+            self.view.selectionModel().select(
+                selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            if len(view_rows):
+                self.view.scrollTo(self.model.index(int(view_rows[0]), 0))
+        finally:
+            self._syncing = False
+
+    def selected_positions(self) -> np.ndarray:
+        """Row positions (in the frame) selected in the table."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return self.model.order[rows] if rows else np.zeros(0, dtype=np.int64)

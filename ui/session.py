@@ -1,0 +1,151 @@
+"""The open project as the app sees it: project, layer stack, command stack, dirty flag.
+
+The engine's :class:`~gridplanner.project.Project` owns the data. Its events
+(``layer_changed`` ...) are turned into a Qt signal here; a signal emitted from a
+worker thread is queued to the GUI thread, so the layer stack and widgets are
+only ever touched on the GUI thread whoever changed the project.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import geopandas as gpd
+from PySide6.QtCore import QObject, Signal
+
+from gridplanner.project import Project
+from layers.schema import SCHEMAS
+from ui.canvas.layer_model import LayerStack
+
+
+def _command_stack(project: Project) -> Any:
+    try:
+        from gridplanner.grids.commands import CommandStack
+    except ImportError:  # the editing engine is optional at run time
+        return None
+    return CommandStack(project)
+
+
+class Session(QObject):
+    """One open project.
+
+    Signals
+    -------
+    project_replaced()
+        A different project was opened or created.
+    dirty_changed(bool)
+        Unsaved changes appeared or were saved.
+    history_changed()
+        The undo stack changed.
+    """
+
+    project_replaced = Signal()
+    dirty_changed = Signal(bool)
+    history_changed = Signal()
+    command_event = Signal(str, object)
+    _event = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.stack = LayerStack(self)
+        self.project = Project()
+        self.commands: Any = None
+        self.dirty = False
+        self.results: dict[str, Any] = {}
+        self._event.connect(self._on_event)
+
+    # ---------------------------------------------------------------- project
+    def set_project(self, project: Project, *, dirty: bool = False) -> None:
+        """Show ``project`` (replacing the one open)."""
+        if self.project is not None:
+            self.project.unsubscribe(self._listener)
+        if self.commands is not None and hasattr(self.commands, "close"):
+            self.commands.close()
+        self.project = project
+        self.results = {}
+        project.subscribe(self._listener)
+        self.commands = _command_stack(project)
+        if self.commands is not None and hasattr(self.commands, "subscribe"):
+            self.commands.subscribe(self._commands_changed)
+        self.stack.clear()
+        for name in [*project.layers, *project.extra_layers]:
+            self._sync_layer(name)
+        self.set_dirty(dirty)
+        self.project_replaced.emit()
+        self.history_changed.emit()
+
+    def _listener(self, event: str, name: str = "") -> None:
+        self._event.emit(event, name)  # queued when called from a worker thread
+
+    def _commands_changed(self, event: str = "", command: object = None) -> None:
+        self.set_dirty(True)
+        self.command_event.emit(event, command)
+        self.history_changed.emit()
+
+    def _on_event(self, event: str, name: str) -> None:
+        if event == "layer_changed":
+            self._sync_layer(name)
+        elif event == "layer_removed":
+            self.stack.remove(name)
+        self.set_dirty(True)
+
+    def _sync_layer(self, name: str) -> None:
+        frame = self.project.layers.get(name)
+        if frame is None:
+            frame = self.project.extra_layers.get(name)
+        if frame is None:
+            self.stack.remove(name)
+            return
+        if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+            return  # a table without geometry: shown in the analysis panel, not on the map
+        if name not in SCHEMAS and name.startswith("scenario__"):
+            return  # stored scenario variants stay in the file, off the map
+        self.stack.set_frame(name, frame)
+
+    def set_dirty(self, dirty: bool) -> None:
+        """Mark unsaved changes."""
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    def add_result_layer(self, name: str, frame: gpd.GeoDataFrame) -> None:
+        """Keep an analysis result as a layer of the project (shown on the map)."""
+        self.project.set_layer(name, frame)
+
+    def snapshot(self) -> Project:
+        """A shallow copy safe to save from a worker while the user keeps working.
+
+        Frames are replaced, never modified in place (engine convention), so copying
+        the dicts is enough.
+        """
+        return Project(layers=dict(self.project.layers),
+                       settings=copy.deepcopy(self.project.settings),
+                       scenarios=copy.deepcopy(self.project.scenarios),
+                       extra_layers=dict(self.project.extra_layers), path=self.project.path)
+
+    # ---------------------------------------------------------------- editing
+    def can_edit(self) -> bool:
+        """True when the editing engine is available."""
+        return self.commands is not None
+
+    def push(self, command: Any) -> None:
+        """Apply an edit command through the engine's command stack."""
+        if self.commands is None:
+            raise RuntimeError("editing is not available")
+        self.commands.push(command)
+
+    def undo(self) -> None:
+        """Undo the last edit."""
+        if self.commands is not None and _can(self.commands, "can_undo"):
+            self.commands.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone edit."""
+        if self.commands is not None and _can(self.commands, "can_redo"):
+            self.commands.redo()
+
+
+def _can(commands: Any, attr: str) -> bool:
+    value = getattr(commands, attr, True)
+    return bool(value() if callable(value) else value)
