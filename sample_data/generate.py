@@ -79,7 +79,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from functools import lru_cache, reduce
+from functools import reduce
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -212,7 +212,8 @@ def generate_district(
     RuntimeError
         ``"cancelled"`` when ``feedback.is_cancelled()`` turns true.
     """
-    layers, _ = _build(scale, seed, feedback)
+    layers, planted = _build(scale, seed, feedback)
+    _remember(scale, seed, planted)
     return layers
 
 
@@ -229,13 +230,20 @@ def planted_problems(*, scale: str = "sample", seed: int = DEFAULT_SEED) -> dict
     dict of str to list of str
         Problem name to grid, camera or road ids.
     """
-    return {k: list(v) for k, v in _planted_cached(scale, seed)}
+    if (scale, seed) not in _PLANTED:
+        _remember(scale, seed, _build(scale, seed, None)[1])
+    return {key: list(ids) for key, ids in _PLANTED[(scale, seed)].items()}
 
 
-@lru_cache(maxsize=4)
-def _planted_cached(scale: str, seed: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    _, planted = _build(scale, seed, None)
-    return tuple((k, tuple(v)) for k, v in planted.items())
+#: Planted ids of the last few districts generated, so that asking for them right
+#: after :func:`generate_district` does not build the district again.
+_PLANTED: dict[tuple[str, int], dict[str, list[str]]] = {}
+
+
+def _remember(scale: str, seed: int, planted: dict[str, list[str]]) -> None:
+    _PLANTED[(scale, seed)] = planted
+    while len(_PLANTED) > 8:
+        del _PLANTED[next(iter(_PLANTED))]
 
 
 # ------------------------------------------------------------------------ pipeline
