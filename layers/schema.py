@@ -41,6 +41,11 @@ class Column:
     choices: tuple[Any, ...] | None = None
     min_value: float | None = None
     max_value: float | None = None
+    #: Whether the bounds themselves are allowed (a camera range of 0 m is not).
+    min_inclusive: bool = True
+    max_inclusive: bool = True
+    #: Report an empty value as a warning (the row is kept, a default applies later).
+    warn_if_empty: bool = False
     aliases: tuple[str, ...] = ()
     personal: bool = False  # names, phones, ID numbers: kept out of exports by default
     #: Other spellings of allowed values, e.g. ``{"专职网格员": "full_time"}``.
@@ -163,6 +168,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     default=None,
                     choices=(1, 2, 3),
                     aliases=("类别", "类型", "分类", "CATEGORY", "cat"),
+                    warn_if_empty=True,
                     on_bad="warning",
                 ),
                 Column(
@@ -170,6 +176,9 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "float",
                     default=None,
                     min_value=0.0,
+                    min_inclusive=False,
+                    # Beyond a kilometre no camera identifies anything: a unit mistake.
+                    max_value=1000.0,
                     aliases=("视距", "监控距离", "range"),
                     on_bad="warning",
                 ),
@@ -179,6 +188,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     default=None,
                     min_value=0.0,
                     max_value=360.0,
+                    max_inclusive=False,
                     aliases=("方位角", "朝向", "azimuth"),
                     on_bad="warning",
                 ),
@@ -187,6 +197,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "float",
                     default=None,
                     min_value=0.0,
+                    min_inclusive=False,
                     max_value=360.0,
                     aliases=("视场角", "视角", "fov"),
                     on_bad="warning",

@@ -253,6 +253,10 @@ def _coerce_column(df: pd.DataFrame, col: Column, ctx: _Ctx) -> pd.Series:
         out = _coerce_bool(raw, col, ctx)
     else:
         out = _coerce_datetime(raw, col, ctx)
+    if col.warn_if_empty:
+        empty = np.flatnonzero(pd.isna(out).to_numpy())
+        ctx.add(empty, "value is empty", column=col.name, severity="warning",
+                hint=f"fill in {col.name}")
     if col.required:
         missing = np.flatnonzero(pd.isna(out).to_numpy())
         ctx.add(missing, "value is empty but required", column=col.name,
@@ -287,11 +291,15 @@ def _coerce_number(raw: pd.Series, col: Column, ctx: _Ctx) -> pd.Series:
             hint="use digits only, e.g. 60 or 12.5", severity=col.on_bad)
     num = num.astype("float64")
     if col.min_value is not None:
-        low = np.flatnonzero((num < col.min_value).to_numpy())
-        ctx.add(low, f"value below {col.min_value:g}", column=col.name, severity=col.on_bad)
+        low = (num < col.min_value) if col.min_inclusive else (num <= col.min_value)
+        word = "below" if col.min_inclusive else "at or below"
+        ctx.add(np.flatnonzero(low.to_numpy()), f"value {word} {col.min_value:g}",
+                column=col.name, severity=col.on_bad)
     if col.max_value is not None:
-        high = np.flatnonzero((num > col.max_value).to_numpy())
-        ctx.add(high, f"value above {col.max_value:g}", column=col.name, severity=col.on_bad)
+        high = (num > col.max_value) if col.max_inclusive else (num >= col.max_value)
+        word = "above" if col.max_inclusive else "at or above"
+        ctx.add(np.flatnonzero(high.to_numpy()), f"value {word} {col.max_value:g}",
+                column=col.name, severity=col.on_bad)
     if col.dtype == "int":
         frac = np.flatnonzero((num.notna() & (num != np.round(num))).to_numpy())
         ctx.add(frac, "value must be a whole number", column=col.name, severity=col.on_bad)

@@ -138,9 +138,21 @@ def test_impossible_camera_values_are_warnings_and_kept():
                   "range_m": [-5, 50, 50, 50]}, _points(4))
     result = validate(gdf, "cameras")
     flagged = sorted({(w.row, w.column) for w in result.warnings})
-    assert flagged == [(0, "azimuth_deg"), (0, "range_m"), (1, "category"), (1, "fov_deg")]
+    assert flagged == [(0, "azimuth_deg"), (0, "range_m"), (1, "category"), (1, "fov_deg"),
+                       (3, "category")]
     assert result.frame["azimuth_deg"].iloc[0] == 370.0
     assert np.isnan(result.frame["azimuth_deg"].iloc[2])
+
+
+@pytest.mark.parametrize(("column", "value", "flagged"), [
+    ("range_m", 0.0, True), ("range_m", 5000.0, True), ("range_m", 1000.0, False),
+    ("fov_deg", 0.0, True), ("fov_deg", 360.0, False), ("azimuth_deg", 360.0, True),
+    ("azimuth_deg", 0.0, False),
+])
+def test_camera_bounds_open_and_closed(column, value, flagged):
+    gdf = _frame({"camera_id": ["a"], "category": [1], column: [value]}, _points(1))
+    warnings = validate(gdf, "cameras").warnings
+    assert any(w.column == column for w in warnings) == flagged
 
 
 def test_bool_forms():
