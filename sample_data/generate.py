@@ -316,7 +316,7 @@ def _progress(feedback: Any, fraction: float, message: str) -> None:
     feedback.set_progress(fraction, message)
 
 
-def _frame(columns: dict[str, Any], geometry: np.ndarray) -> gpd.GeoDataFrame:
+def _frame(columns: dict[str, Any], geometry: Any) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(columns, geometry=geometry, crs=CRS)
 
 
@@ -863,7 +863,7 @@ class _RoadBuilder:
     """Collects batches of road lines; ids follow the order of the batches."""
 
     def __init__(self) -> None:
-        self.geoms: list[np.ndarray] = []
+        self.geoms: list[Any] = []
         self.columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.count = 0
 
@@ -1251,7 +1251,7 @@ def _police_groups(comm: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         while at < end:
             left = end - at
             size = left if left <= 3 else (2 if left == 4 else int(rng.integers(2, 4)))
-            primary.append(at)
+            primary.append(int(at))
             at += size
     return np.array(primary, dtype=int)
 
