@@ -1,0 +1,117 @@
+"""Fixtures for the app tests: isolated settings, a scripted prompter, thread-leak check."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads():
+    """Fail a test that leaves a worker thread running (checked after every teardown)."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    from ui.workers import running_threads, wait_all
+
+    left = running_threads()
+    pool = QThreadPool.globalInstance().activeThreadCount()
+    if left or pool:
+        wait_all(10000)
+        QThreadPool.globalInstance().waitForDone(10000)
+        pytest.fail(f"the test left {len(left)} worker thread(s) and {pool} pool thread(s) "
+                    "running")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, qapp, monkeypatch):
+    """QSettings, autosaves and language in a temporary folder, English by default."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    from ui import i18n
+
+    qapp.setOrganizationName("GridPlannerTests")
+    qapp.setApplicationName("GridPlannerTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+    QStandardPaths.setTestModeEnabled(True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    QSettings().clear()
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+class ScriptedPrompter:
+    """Answers the window's questions without dialogs and records the errors shown."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+        self.infos: list[str] = []
+        self.save_answer = "discard"
+        self.recover_answer = False
+        self.texts: list[str] = []
+        self.asked: list[str] = []
+
+    def error(self, title: str, message: str, details: str = "") -> None:
+        self.errors.append((title, message))
+
+    def info(self, title: str, message: str) -> None:
+        self.infos.append(message)
+
+    def ask_save_changes(self) -> str:
+        self.asked.append("save_changes")
+        return self.save_answer
+
+    def ask_recover(self, autosave: str) -> bool:
+        self.asked.append("recover")
+        return self.recover_answer
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        return self.texts.pop(0) if self.texts else None
+
+    def confirm(self, title: str, message: str) -> bool:
+        return True
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build main windows with a scripted prompter; closes them (waiting for threads)."""
+    from ui.main_window import MainWindow
+
+    made = []
+
+    def make():
+        window = MainWindow()
+        window.prompter = ScriptedPrompter()
+        window.editing.window.prompter = window.prompter
+        qtbot.addWidget(window)
+        window.resize(1000, 700)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.session.set_dirty(False)
+        window.shutdown()
+
+
+@pytest.fixture
+def window(make_window, qtbot, sample_project_file):
+    """The main window with the sample project open and its first frame rendered."""
+    w = make_window()
+    with qtbot.waitSignal(w.project_loaded, timeout=60000):
+        w.open_project(sample_project_file, ask=False, recover=False)
+    assert w.last_error == ""
+    if w.canvas.is_rendering():
+        with qtbot.waitSignal(w.canvas.frame_ready, timeout=30000):
+            pass
+    return w
