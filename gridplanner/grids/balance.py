@@ -41,9 +41,9 @@ points in 60 communities takes about 15-30 s, dominated by the Voronoi overlay.
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -69,8 +69,8 @@ from layers.errors import GridPlannerError
 
 #: Road kinds that do not count as a boundary worth following.
 _MINOR_ROADS = frozenset({"path", "footway", "steps", "stub", "service", "track"})
-#: Extra cost (in units of the seed distance) of growing a grid across a road.
-_ROAD_PENALTY = 0.6
+#: Rounds of capacitated k-means (assignment, then centres to the weighted means).
+_LLOYD_ROUNDS = 12
 
 
 class BalanceError(GridPlannerError):
@@ -90,10 +90,12 @@ class BalanceProposal:
     figures
         One row per rebalanced community: ``community_id``, ``households``,
         ``grids_before``, ``grids_after``, ``violations_before``,
-        ``violations_after``, ``min_before``, ``max_before``, ``min_after``,
+        ``violations_after``, ``violations_locked`` (those of locked grids, which
+        the proposal keeps as they are), ``min_before``, ``max_before``, ``min_after``,
         ``max_after``, ``pp_mean_before``, ``pp_mean_after``, ``reock_mean_before``,
-        ``reock_mean_after``, ``band_feasible`` (the total allows a grid count
-        with every grid in the band).
+        ``reock_mean_after``, ``band_feasible`` (the households of each piece of
+        the community left free by locked grids allow a grid count with every grid in
+        the band).
     min_households, max_households
         The band used.
     """
@@ -200,8 +202,8 @@ def propose_balanced_grids(
         kind_values = kinds[mine & ~locked] if (mine & ~locked).any() else np.array(["urban"])
         kind = pd.Series(kind_values).mode().iloc[0]
         taken = set(grids["grid_id"].astype(str)[mine & locked])
-        cells, loads = _balance_region(free, hh_points, hh_weights, roads,
-                                       min_households, max_households, seed)
+        cells, loads, feasible = _balance_region(free, hh_points, hh_weights, roads,
+                                                 min_households, max_households, seed)
         ids = _new_codes(cid, len(cells), taken)
         frame = gpd.GeoDataFrame({
             "grid_id": ids, "name": [""] * len(ids), "community_id": [cid] * len(ids),
@@ -211,9 +213,6 @@ def propose_balanced_grids(
         before = count_households(geoms[mine], households)
         after_all = np.r_[loads, count_households(geoms[mine & locked], households)]
         geoms_after = np.r_[np.asarray(cells, dtype=object), geoms[mine & locked]]
-        total = int(before.sum()) if len(before) else int(np.sum(loads))
-        k_lo = -(-total // max_households)
-        k_hi = total // max(min_households, 1) if min_households > 0 else 10**9
         figures.append({
             "community_id": cid,
             "households": int(np.sum(after_all)),
@@ -221,6 +220,8 @@ def propose_balanced_grids(
             "grids_after": len(geoms_after),
             "violations_before": _violations(before, min_households, max_households),
             "violations_after": _violations(after_all, min_households, max_households),
+            "violations_locked": _violations(after_all[len(loads):], min_households,
+                                             max_households),
             "min_before": int(before.min()) if len(before) else 0,
             "max_before": int(before.max()) if len(before) else 0,
             "min_after": int(after_all.min()) if len(after_all) else 0,
@@ -229,7 +230,7 @@ def propose_balanced_grids(
             "pp_mean_after": float(polsby_popper(geoms_after).mean()),
             "reock_mean_before": float(reock(geoms[mine]).mean()) if mine.any() else 0.0,
             "reock_mean_after": float(reock(geoms_after).mean()),
-            "band_feasible": bool(total == 0 or k_lo <= k_hi),
+            "band_feasible": bool(feasible),
         })
     report(feedback, 0.95, "assembling the proposal")
     kept = grids[keep_rows].copy()
@@ -287,7 +288,7 @@ class _Units:
     road_edge: dict[tuple[int, int], bool]  # (i, j) i < j: the step crosses a road
 
 
-def _units(free: object, points: np.ndarray, weights: np.ndarray,
+def _units(free: Any, points: np.ndarray, weights: np.ndarray,
            roads: np.ndarray) -> _Units:
     inside = point_membership(np.array([free], dtype=object), points).grid_index == 0
     xy = shapely.get_coordinates(points[inside])
@@ -307,7 +308,7 @@ def _units(free: object, points: np.ndarray, weights: np.ndarray,
     parts, owner = shapely.get_parts(clipped, return_index=True)
     poly = np.isin(shapely.get_type_id(parts), (3, 6)) & (shapely.area(parts) > 1e-6)
     parts, owner = parts[poly], owner[poly]
-    anchors = shapely.points(uniq)
+    anchors = np.asarray(shapely.points(uniq), dtype=object)
     holds = shapely.intersects(parts, anchors[owner])
     has_main = np.zeros(len(uniq), dtype=bool)
     main_idx = np.full(len(uniq), -1)
@@ -355,15 +356,20 @@ def _adjacency_lists(n: int, pairs: np.ndarray) -> list[np.ndarray]:
 # ----------------------------------------------------------------------------- solve
 
 
-def _balance_region(free: object, points: np.ndarray, weights: np.ndarray, roads: np.ndarray,
-                    low: int, high: int, seed: int) -> tuple[list[object], np.ndarray]:
-    """Grids (polygons) tiling ``free`` and their households."""
+def _balance_region(free: Any, points: np.ndarray, weights: np.ndarray, roads: np.ndarray,
+                    low: int, high: int, seed: int
+                    ) -> tuple[list[Any], np.ndarray, bool]:
+    """Cut ``free`` into grids; return them, their households and band feasibility.
+
+    Feasible means every connected piece of ``free`` has a household total that
+    fits the band.
+    """
     if shapely.is_empty(free) or shapely.area(free) <= 0:
-        return [], np.zeros(0, dtype=np.int64)
+        return [], np.zeros(0, dtype=np.int64), True
     units = _units(free, points, weights, roads)
     n = len(units.geoms)
     if n == 1:
-        return [free], units.weight.copy()
+        return [free], units.weight.copy(), _feasible(int(units.weight.sum()), low, high)
     rows = np.repeat(np.arange(n), [len(v) for v in units.neighbours])
     cols = np.concatenate(units.neighbours) if n else np.array([], int)
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
@@ -371,14 +377,16 @@ def _balance_region(free: object, points: np.ndarray, weights: np.ndarray, roads
     label = np.full(n, -1, dtype=np.int64)
     next_label = 0
     rng = np.random.default_rng(seed)
+    feasible = True
     for c in range(n_comp):
         idx = np.flatnonzero(comp == c)
         total = int(units.weight[idx].sum())
+        feasible &= _feasible(total, low, high)
         k = _grid_count(total, low, high, int((units.weight[idx] > 0).sum()))
         assign = _partition(units, idx, k, low, high, rng)
         label[idx] = assign + next_label
         next_label += int(assign.max()) + 1
-    cells: list[object] = []
+    cells: list[Any] = []
     loads: list[int] = []
     for g in range(next_label):
         members = np.flatnonzero(label == g)
@@ -386,7 +394,14 @@ def _balance_region(free: object, points: np.ndarray, weights: np.ndarray, roads
             continue
         cells.append(polygonal(shapely.union_all(units.geoms[members])))
         loads.append(int(units.weight[members].sum()))
-    return cells, np.asarray(loads, dtype=np.int64)
+    return cells, np.asarray(loads, dtype=np.int64), feasible
+
+
+def _feasible(total: int, low: int, high: int) -> bool:
+    """Tell whether ``total`` households can be cut into grids all in the band."""
+    if total <= 0:
+        return True
+    return -(-total // high) <= (total // low if low > 0 else total)
 
 
 def _grid_count(total: int, low: int, high: int, n_weighted: int) -> int:
@@ -402,7 +417,7 @@ def _grid_count(total: int, low: int, high: int, n_weighted: int) -> int:
 
 def _partition(units: _Units, idx: np.ndarray, k: int, low: int, high: int,
                rng: np.random.Generator) -> np.ndarray:
-    """Labels 0..k-1 for the units ``idx`` (one connected component)."""
+    """Label the units ``idx`` (one connected component) with grids 0..k-1."""
     m = len(idx)
     if k <= 1 or m <= 1:
         return np.zeros(m, dtype=np.int64)
@@ -412,14 +427,131 @@ def _partition(units: _Units, idx: np.ndarray, k: int, low: int, high: int,
     xy = units.xy[idx]
     w = units.weight[idx].astype(float)
     seeds = _kmeans_seeds(xy, w, k, rng)
-    scale = float(np.sqrt(max(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1]), 1.0) / k))
-    label = _grow(units, idx, nbrs, xy, w, seeds, scale)
-    _exchange(nbrs, xy, w, label, k, low, high)
+    centres = xy[seeds].astype(float)
+    road = _road_matrix(units, idx, nbrs)
+    label = np.zeros(m, dtype=np.int64)
+    for _ in range(_LLOYD_ROUNDS):
+        label = _capacitated_assign(xy, w, centres)
+        new = np.array([_centre(xy, w, label, g) if (label == g).any() else centres[g]
+                        for g in range(len(centres))])
+        shift = float(np.hypot(*(new - centres).T).max())
+        centres = new
+        if shift < 1.0:
+            break
+    label = _make_contiguous(nbrs, xy, w, label, len(centres), road)
+    _exchange(nbrs, xy, w, label, len(centres), low, high)
     return label
 
 
+def _road_matrix(units: _Units, idx: np.ndarray, nbrs: list[np.ndarray]) -> set[tuple[int, int]]:
+    """Return the local (i, j) unit pairs whose step crosses a road."""
+    out: set[tuple[int, int]] = set()
+    if not units.road_edge:
+        return out
+    for i, row in enumerate(nbrs):
+        for j in row:
+            a, b = int(idx[i]), int(idx[j])
+            if units.road_edge.get((min(a, b), max(a, b)), False):
+                out.add((i, int(j)))
+    return out
+
+
+def _capacitated_assign(xy: np.ndarray, w: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Assign units to centres with equal capacities (min-cost flow).
+
+    The cost is the household-weighted squared distance; a unit split between
+    grids goes to the grid taking most of it, empty units to the nearest centre.
+    """
+    from ortools.graph.python import min_cost_flow
+
+    k = len(centres)
+    d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
+    label = np.argmin(d2, axis=1)
+    weighted = np.flatnonzero(w > 0)
+    if not len(weighted):
+        return label
+    supply = np.round(w[weighted]).astype(np.int64)
+    total = int(supply.sum())
+    cap = -(-total // k)
+    n = len(weighted)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.repeat(np.arange(n), k)
+    heads = n + np.tile(np.arange(k), n)
+    # Costs in units of (10 m)^2 keep integers small and the optimum unchanged in practice.
+    costs = np.round(d2[weighted].ravel() / 100.0).astype(np.int64)
+    caps = np.repeat(supply, k)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    sink = n + k
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(k), np.full(k, sink), np.full(k, cap, dtype=np.int64),
+        np.zeros(k, dtype=np.int64))
+    flow.set_nodes_supplies(np.r_[np.arange(n), sink], np.r_[supply, -total])
+    if flow.solve() != flow.OPTIMAL:
+        return label
+    amounts = flow.flows(arcs).reshape(n, k)
+    label[weighted] = np.argmax(amounts, axis=1)
+    return label
+
+
+def _make_contiguous(nbrs: list[np.ndarray], xy: np.ndarray, w: np.ndarray, label: np.ndarray,
+                     k: int, road: set[tuple[int, int]]) -> np.ndarray:
+    """Keep each grid's heaviest connected piece and hand out the rest.
+
+    The other pieces go unit by unit to the neighbouring grid reached without
+    crossing a road, else to the lightest neighbour.
+    """
+    m = len(label)
+    out = np.full(m, -1, dtype=np.int64)
+    for g in range(k):
+        members = np.flatnonzero(label == g)
+        if not len(members):
+            continue
+        pieces = _pieces(nbrs, label, members, g)
+        best = max(pieces, key=lambda p: (float(w[p].sum()), len(p)))
+        out[best] = g
+    load = np.bincount(out[out >= 0], weights=w[out >= 0], minlength=k)
+    pending = deque(int(u) for u in np.flatnonzero(out < 0))
+    stalls = 0
+    while pending and stalls <= len(pending):
+        u = pending.popleft()
+        options = [(int(out[v]), (u, int(v)) in road) for v in nbrs[u] if out[v] >= 0]
+        if not options:
+            pending.append(u)
+            stalls += 1
+            continue
+        stalls = 0
+        g = min(options, key=lambda o: (o[1], load[o[0]]))[0]
+        out[u] = g
+        load[g] += w[u]
+    out[out < 0] = 0
+    return out
+
+
+def _pieces(nbrs: list[np.ndarray], label: np.ndarray, members: np.ndarray,
+            g: int) -> list[np.ndarray]:
+    seen: set[int] = set()
+    pieces: list[np.ndarray] = []
+    for start in members:
+        start = int(start)
+        if start in seen:
+            continue
+        seen.add(start)
+        piece = [start]
+        queue = deque([start])
+        while queue:
+            x = queue.popleft()
+            for v in nbrs[x]:
+                v = int(v)
+                if v not in seen and label[v] == g:
+                    seen.add(v)
+                    piece.append(v)
+                    queue.append(v)
+        pieces.append(np.array(piece, dtype=np.int64))
+    return pieces
+
+
 def _kmeans_seeds(xy: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Unit indices of k seeds: weighted k-means++ then a few Lloyd steps."""
+    """Pick k seed units: weighted k-means++ then a few Lloyd steps."""
     weight = np.where(w > 0, w, 1e-3)
     first = int(rng.choice(len(xy), p=weight / weight.sum()))
     centres = [xy[first]]
@@ -450,52 +582,6 @@ def _kmeans_seeds(xy: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generato
     return np.array(chosen, dtype=np.int64)
 
 
-def _grow(units: _Units, idx: np.ndarray, nbrs: list[np.ndarray], xy: np.ndarray,
-          w: np.ndarray, seeds: np.ndarray, scale: float) -> np.ndarray:
-    m = len(idx)
-    k = len(seeds)
-    label = np.full(m, -1, dtype=np.int64)
-    load = np.zeros(k)
-    centre = xy[seeds].astype(float).copy()
-    frontier: list[list[tuple[float, int]]] = [[] for _ in range(k)]
-
-    def push(g: int, u: int, via: int) -> None:
-        a, b = int(idx[u]), int(idx[via])
-        key = (a, b) if a < b else (b, a)
-        cost = float(np.hypot(*(xy[u] - centre[g]))) / scale
-        if units.road_edge.get(key, False):
-            cost += _ROAD_PENALTY
-        heapq.heappush(frontier[g], (cost, u))
-
-    for g, s in enumerate(seeds):
-        label[s] = g
-        load[g] = w[s]
-        for v in nbrs[s]:
-            if label[v] < 0:
-                push(g, int(v), int(s))
-    remaining = m - k
-    active = set(range(k))
-    while remaining > 0 and active:
-        g = min(active, key=lambda j: (load[j], j))
-        heap = frontier[g]
-        while heap and label[heap[0][1]] >= 0:
-            heapq.heappop(heap)
-        if not heap:
-            active.discard(g)
-            continue
-        _, u = heapq.heappop(heap)
-        label[u] = g
-        load[g] += w[u]
-        remaining -= 1
-        for v in nbrs[u]:
-            if label[v] < 0:
-                push(g, int(v), u)
-    # Units no grid reached (cannot happen in a connected component, kept as a net).
-    for u in np.flatnonzero(label < 0):
-        label[u] = 0
-    return label
-
-
 def _connected_without(nbrs: list[np.ndarray], label: np.ndarray, g: int, u: int) -> bool:
     members = np.flatnonzero(label == g)
     if len(members) <= 1:
@@ -515,8 +601,9 @@ def _connected_without(nbrs: list[np.ndarray], label: np.ndarray, g: int, u: int
 
 def _exchange(nbrs: list[np.ndarray], xy: np.ndarray, w: np.ndarray, label: np.ndarray, k: int,
               low: int, high: int, *, max_rounds: int = 60) -> None:
-    """Move boundary units between neighbouring grids to bring every grid into the band,
-    then towards the nearer centre for compactness (in place on ``label``).
+    """Move boundary units between neighbouring grids until every grid is in the band.
+
+    Then move units towards the nearer grid centre for compactness (in place).
     """
 
     def excess(x: float) -> float:
@@ -534,6 +621,7 @@ def _exchange(nbrs: list[np.ndarray], xy: np.ndarray, w: np.ndarray, label: np.n
                 continue
             giving = load[g] > high
             boundary = _boundary_moves(nbrs, label, g, giving)
+            centres: dict[int, np.ndarray] = {}
             best: tuple[float, int, int, int] | None = None
             for u, h in boundary:
                 src, dst = (g, h) if giving else (h, g)
@@ -541,11 +629,13 @@ def _exchange(nbrs: list[np.ndarray], xy: np.ndarray, w: np.ndarray, label: np.n
                 after = excess(load[src] - w[u]) + excess(load[dst] + w[u])
                 if after >= before - 1e-9:
                     continue
-                dist = float(np.hypot(*(xy[u] - _centre(xy, w, label, dst))))
+                if dst not in centres:
+                    centres[dst] = _centre(xy, w, label, dst)
+                dist = float(np.hypot(*(xy[u] - centres[dst])))
                 score = after * 1e6 + dist
-                if best is None or score < best[0]:
-                    if _connected_without(nbrs, label, src, u):
-                        best = (score, u, src, dst)
+                if (best is None or score < best[0]) and _connected_without(nbrs, label,
+                                                                             src, u):
+                    best = (score, u, src, dst)
             if best is not None:
                 _, u, src, dst = best
                 label[u] = dst
@@ -610,9 +700,9 @@ def _compact(nbrs: list[np.ndarray], xy: np.ndarray, w: np.ndarray, label: np.nd
             break
 
 
-def check_proposal_tiling(proposal: BalanceProposal, community: object,
+def check_proposal_tiling(proposal: BalanceProposal, community: Any,
                           community_id: str) -> tuple[float, int]:
-    """(symmetric-difference area, max parts) of a community's proposed grids against it."""
+    """Return (symmetric-difference area, most parts) of a community's proposed grids."""
     g = proposal.grids
     geoms = np.asarray(g.geometry.array, dtype=object)[
         (g["community_id"].astype(str) == community_id).to_numpy()]

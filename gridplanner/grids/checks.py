@@ -82,21 +82,21 @@ class CheckResult:
     grid_table: pd.DataFrame
 
     def __len__(self) -> int:
-        """Number of findings."""
+        """Return the number of findings."""
         return len(self.findings)
 
     def counts(self) -> pd.Series:
-        """Findings per check, in :data:`CHECK_ORDER`, zero counts left out."""
+        """Count findings per check, in :data:`CHECK_ORDER`, zero counts left out."""
         counts = self.findings["check"].value_counts()
         order = [c for c in CHECK_ORDER if c in counts.index]
         return counts.reindex(order).astype(int)
 
     def of(self, check: str) -> gpd.GeoDataFrame:
-        """The findings of one check."""
+        """Return the findings of one check."""
         return self.findings[self.findings["check"] == check]
 
     def for_grid(self, grid_id: str) -> gpd.GeoDataFrame:
-        """The findings naming ``grid_id``."""
+        """Return the findings naming ``grid_id``."""
         ids = self.findings["grid_ids"].astype(str).str.split(";")
         return self.findings[ids.apply(lambda v: grid_id in v)]
 
@@ -183,7 +183,8 @@ def run_checks(
              if "kind" in grids.columns and n else np.full(n, "urban", dtype=object))
     geoms = np.asarray(grids.geometry.array, dtype=object) if n else np.array([], dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    safe = np.where(missing, shapely.Polygon(), geoms)
+    safe = geoms.copy()
+    safe[missing] = shapely.Polygon()
     valid = shapely.is_valid(safe)
     # Overlay on invalid shapes raises: check the repaired shape, report the original.
     usable = np.where(valid, safe, shapely.make_valid(safe))
@@ -254,7 +255,7 @@ def _shape_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, safe: np.nd
                 f"grid {ids[i]} has no area: draw it again or delete it",
                 shapely.Point() if missing[i] else shapely.centroid(safe[i]))
     bad = np.flatnonzero(~valid & ~missing)
-    reasons = shapely.is_valid_reason(safe[bad]) if len(bad) else []
+    reasons: list[str] = list(shapely.is_valid_reason(safe[bad])) if len(bad) else []
     for i, reason in zip(bad, reasons, strict=True):
         out.add("invalid", "warning", ids[i], comm[i], 0.0,
                 f"grid {ids[i]} is not a valid polygon ({reason})", safe[i])

@@ -265,7 +265,7 @@ class GridCommand:
         og = _geoms(old)[old_pos]
         ng = _geoms(new)[new_pos]
         empty = shapely.is_missing(ng) | shapely.is_empty(ng)
-        if empty.any() or (shapely.area(np.where(empty, shapely.Polygon(), ng)) <= 0).any():
+        if empty.any() or (shapely.area(ng) <= 0).any():
             raise GridEditError("the edit would leave a grid empty: merge the grids instead")
         if not shapely.is_valid(ng).all():
             raise GridEditError("the edit would make an invalid (self-crossing) grid shape: "
@@ -328,10 +328,15 @@ class MoveSharedVertex(GridCommand):
 
     def _apply(self, project: Project, grids: gpd.GeoDataFrame
                ) -> tuple[dict[str, gpd.GeoDataFrame], set[str], set[str]]:
+        if self.from_xy == self.to_xy:
+            raise GridEditError("the vertex does not move: drag it to a new place")
         geoms = _geoms(grids)
         origin = shapely.Point(self.from_xy)
         tree = shapely.STRtree(geoms)
         near = tree.query(origin, predicate="dwithin", distance=self.tolerance_m)
+        # A grid containing the point is not enough: its boundary must pass near it.
+        near = near[shapely.distance(shapely.boundary(geoms[near]), origin)
+                    <= self.tolerance_m]
         ids = grids["grid_id"].astype(str).to_numpy()
         updates: dict[int, Any] = {}
         target = np.array(self.to_xy)
@@ -344,7 +349,9 @@ class MoveSharedVertex(GridCommand):
                 out[d <= self.tolerance_m] = target
                 return out
 
-            updates[pos] = shapely.transform(geom, move)
+            moved = shapely.transform(geom, move)
+            if not moved.equals_exact(geoms[pos], 0):
+                updates[pos] = moved
         if not updates:
             raise GridEditError(
                 f"no grid boundary passes within {self.tolerance_m:g} m of "
@@ -358,8 +365,9 @@ class MoveSharedVertex(GridCommand):
 
 
 def _with_vertex_at(geom: Any, xy: np.ndarray, tol: float) -> Any:
-    """``geom`` with a vertex at the point of its boundary nearest ``xy`` if it has
-    none within ``tol`` (so a T-junction neighbour moves along).
+    """Return ``geom`` with a vertex on its boundary nearest ``xy``.
+
+    Only when it has none within ``tol``, so a T-junction neighbour moves along.
     """
     coords = shapely.get_coordinates(geom)
     if len(coords) and (np.hypot(*(coords - xy).T) <= tol).any():
@@ -467,7 +475,7 @@ class ReshapeBoundary(GridCommand):
 
 
 def polygonal_boundary_intersection(a: Any, b: Any) -> Any:
-    """The boundary two polygons share, as lines (points where they only touch dropped)."""
+    """Return the boundary two polygons share, as lines (touching points dropped)."""
     inter = shapely.intersection(shapely.boundary(a), shapely.boundary(b))
     parts = shapely.get_parts(inter)
     lines = parts[np.isin(shapely.get_type_id(parts), (1, 5))]
@@ -833,8 +841,10 @@ class CommandStack:
         return self._index < len(self._commands)
 
     def subscribe(self, callback: StackListener) -> None:
-        """Call ``callback(event, command)`` after ``pushed``, ``undone``, ``redone``
-        (with the command) and ``cleared`` (with None).
+        """Call ``callback(event, command)`` after each change of the stack.
+
+        Events: ``pushed``, ``undone``, ``redone`` (with the command) and ``cleared``
+        (with None).
         """
         self._listeners.append(callback)
 

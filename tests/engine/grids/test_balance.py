@@ -1,0 +1,112 @@
+"""Balanced proposals: hand-checked strip, and the bundled sample's communities."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from gridplanner.grids.balance import BalanceError, propose_balanced_grids
+from gridplanner.grids.topology import community_polygons, count_households, part_count
+from gridplanner.project import Project
+
+
+@pytest.fixture(scope="module")
+def sample_proposal(sample_layers):
+    project = Project(layers=dict(sample_layers))
+    return project, propose_balanced_grids(project)
+
+
+def test_sample_every_community_in_band_one_piece_and_tiled(sample_proposal):
+    project, proposal = sample_proposal
+    communities = community_polygons(project)
+    figures = proposal.figures.set_index("community_id")
+    assert set(figures.index) == set(communities)
+    grids = proposal.grids
+    for cid, polygon in communities.items():
+        mine = grids[grids["community_id"] == cid]
+        geoms = np.asarray(mine.geometry.array, dtype=object)
+        assert (part_count(geoms) == 1).all(), cid
+        union = shapely.union_all(geoms)
+        assert shapely.symmetric_difference(union, polygon).area <= 1e-6 * polygon.area, cid
+        # No overlaps inside the community.
+        assert shapely.area(geoms).sum() == pytest.approx(union.area, rel=1e-6)
+        row = figures.loc[cid]
+        if row["band_feasible"]:
+            assert row["violations_after"] - row["violations_locked"] == 0, cid
+            new = mine[mine["proposed"]]
+            assert new["households"].between(300, 500).all(), cid
+
+
+def test_sample_locked_grids_kept_and_project_untouched(sample_layers, sample_proposal):
+    project, proposal = sample_proposal
+    original = sample_layers["grids"]
+    assert project.layers["grids"] is original
+    locked = original[original["locked"].astype(bool)]
+    assert len(locked) >= 1
+    kept = proposal.grids.set_index("grid_id")
+    for gid, geom in zip(locked["grid_id"], locked.geometry, strict=True):
+        assert kept.loc[gid, "geometry"].equals_exact(geom, 0)
+        assert not kept.loc[gid, "proposed"]
+
+
+def test_sample_figures_consistent(sample_layers, sample_proposal):
+    _, proposal = sample_proposal
+    figures = proposal.figures
+    households = sample_layers["households"]
+    counts = count_households(np.asarray(proposal.grids.geometry.array, dtype=object),
+                              households)
+    assert counts.tolist() == proposal.grids["households"].tolist()
+    assert figures["violations_before"].sum() > figures["violations_after"].sum()
+    assert figures["grids_before"].sum() == 50
+
+
+def _strip(n_points: int, households: int, locked: bool = False):
+    grids = gpd.GeoDataFrame({"grid_id": ["c001", "c002"], "community_id": ["c", "c"],
+                              "kind": ["urban"] * 2, "locked": [False, locked]},
+                             geometry=[shapely.box(0, 0, 300, 100),
+                                       shapely.box(300, 0, 400, 100)], crs=4549)
+    xy = [(x + 5.0, 50.0) for x in np.linspace(0, 390, n_points)]
+    hh = gpd.GeoDataFrame({"household_id": [str(i) for i in range(n_points)],
+                           "households": [households] * n_points},
+                          geometry=shapely.points(xy), crs=4549)
+    return Project(layers={"grids": grids, "households": hh})
+
+
+def test_strip_of_1200_households_makes_three_grids_of_400():
+    # 48 points x 25 households = 1200: k = 1200 / 400 = 3 grids of 16 points each.
+    proposal = propose_balanced_grids(_strip(48, 25))
+    assert sorted(proposal.grids["households"].tolist()) == [400, 400, 400]
+    row = proposal.figures.iloc[0]
+    assert (row["grids_before"], row["grids_after"]) == (2, 3)
+    assert row["band_feasible"]
+
+
+def test_locked_grid_stays_and_rest_is_balanced():
+    # Grid c002 (x 300-400, 10 points x 30 = 300 households) is locked;
+    # the other 30 points (900 households) are split into grids in the band.
+    project = _strip(40, 30, locked=True)
+    proposal = propose_balanced_grids(project, community_id="c")
+    grids = proposal.grids.set_index("grid_id")
+    assert grids.loc["c002", "geometry"].equals(shapely.box(300, 0, 400, 100))
+    new = grids[grids["proposed"]]
+    assert new["households"].sum() == 900
+    assert new["households"].between(300, 500).all()
+    assert "c002" not in new.index
+
+
+def test_infeasible_total_is_reported():
+    # 10 x 20 = 200 households: fewer than one grid's minimum.
+    proposal = propose_balanced_grids(_strip(10, 20))
+    row = proposal.figures.iloc[0]
+    assert not row["band_feasible"]
+    assert row["grids_after"] == 1
+    assert row["min_after"] == 200
+
+
+def test_bad_band_and_unknown_community():
+    with pytest.raises(BalanceError, match="band"):
+        propose_balanced_grids(_strip(10, 20), min_households=500, max_households=300)
+    with pytest.raises(BalanceError, match="not a community"):
+        propose_balanced_grids(_strip(10, 20), community_id="zzz")
