@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
 from layers.errors import Problem
@@ -251,8 +252,12 @@ def _clean_lines(
         problems.append(Problem("road has no geometry; skipped", layer="roads", row=int(i),
                                 feature_id=_fmt_id(ids[i]), column="geometry"))
     keep = ~missing & walkable
-    parts, part_row = shapely.get_parts(geoms[keep], return_index=True)
-    part_row = np.flatnonzero(keep)[part_row]
+    kept = geoms[keep]
+    if (shapely.get_type_id(kept) == 1).all():  # plain LineStrings: nothing to explode
+        parts, part_row = kept, np.flatnonzero(keep)
+    else:
+        parts, part_row = shapely.get_parts(kept, return_index=True)
+        part_row = np.flatnonzero(keep)[part_row]
     gtype = shapely.get_type_id(parts)
     is_line = np.isin(gtype, [1, 2])  # LineString, LinearRing
     for i in np.unique(part_row[~is_line]):
@@ -323,10 +328,13 @@ def _node_lines(
     pt_end = [a_is_end, b_is_end]
     links: list[np.ndarray] = []  # pairs of candidate indices that are one node
 
-    segs = np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
-    tree = shapely.STRtree(segs)
-    # Envelope pairs only: the exact tests below are cheaper in numpy than in GEOS.
-    qi, qj = tree.query(segs)
+    # Envelopes grown by the tolerance: one query finds every pair of segments that
+    # cross, touch or pass within the tolerance; the exact tests are numpy below.
+    lo_xy = np.minimum(a, b) - max(tol, _SAME_POINT_M)
+    hi_xy = np.maximum(a, b) + max(tol, _SAME_POINT_M)
+    boxes = np.asarray(shapely.box(lo_xy[:, 0], lo_xy[:, 1], hi_xy[:, 0], hi_xy[:, 1]))
+    tree = shapely.STRtree(boxes)
+    qi, qj = tree.query(boxes)
     # Consecutive segments of one line meet only at their shared vertex.
     keep = (qi < qj) & ~((np.abs(qi - qj) == 1) & (seg_line[qi] == seg_line[qj]))
     qi, qj = qi[keep], qj[keep]
@@ -379,16 +387,9 @@ def _node_lines(
     limits = np.full(len(src), _SAME_POINT_M)
     # Line ends within the tolerance of another line (undershoots).
     if tol > 0:
-        end_c = np.flatnonzero(cand_end)
-        ec, es = tree.query(np.asarray(shapely.points(cand_xy[end_c])),
-                            predicate="dwithin", distance=tol)
-        ec = end_c[ec]
-        other = seg_line[ec % n_seg] != seg_line[es]
-        src = np.concatenate([src[ok], ec[other]])
-        dst = np.concatenate([dst[ok], es[other]])
-        limits = np.concatenate([limits[ok], np.full(int(other.sum()), tol)])
-    else:
-        src, dst, limits = src[ok], dst[ok], limits[ok]
+        near = cand_end[src] & ~_same_line(src, dst, seg_line, n_seg)
+        limits = np.where(near, tol, limits)
+    src, dst, limits = src[ok], dst[ok], limits[ok]
     pxy = cand_xy[src]
     d0 = a[dst]
     dv = b[dst] - d0
@@ -413,10 +414,8 @@ def _node_lines(
     # Line ends within the tolerance of each other are one node.
     if tol > 0:
         end_idx = np.flatnonzero(end_all)
-        end_pts = np.asarray(shapely.points(xy_all[end_idx]))
-        ei, ej = shapely.STRtree(end_pts).query(end_pts, predicate="dwithin", distance=tol)
-        keep_e = ei < ej
-        links.append(np.stack([end_idx[ei[keep_e]], end_idx[ej[keep_e]]], axis=1))
+        pairs = cKDTree(xy_all[end_idx]).query_pairs(tol, output_type="ndarray")
+        links.append(end_idx[pairs])
 
     # Same location: one node, except inner vertices of different levels.
     key = np.round(xy_all / _SAME_POINT_M).astype(np.int64)
@@ -467,6 +466,11 @@ def _node_lines(
         row[seg_line[es]].astype(np.int64),
     )
 
+
+
+def _same_line(src: np.ndarray, dst: np.ndarray, seg_line: np.ndarray, n_seg: int) -> np.ndarray:
+    """True where a candidate point and a segment belong to the same line."""
+    return np.asarray(seg_line[src % n_seg] == seg_line[dst])
 
 
 def _group_ids(*keys: np.ndarray) -> np.ndarray:
