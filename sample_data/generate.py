@@ -65,7 +65,9 @@ Units and conventions
 secondary 40, lane 15, expressway 80) and walking speed (4.5) on compound paths;
 walking analyses should use their own walking speed. Azimuths are degrees clockwise
 from grid north of EPSG:4549 (about 0.2 degrees from true north here). Incident
-times are naive local time (UTC+8).
+times are naive local time (UTC+8). A police officer covers two or three grids:
+the ``grid_id`` of a police row lists them separated by ``;``, the grid of the
+officer's base first.
 
 Command line::
 
@@ -1241,41 +1243,56 @@ def _near_lane(
     return blocks.at(blk, u, _MID_V) + off
 
 
-def _police_groups(comm: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Return the primary grid of each police officer, who covers 2-3 grids of a community."""
+def _police_groups(comm: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Split each community's grids into runs of 2-3, one police officer per run.
+
+    Returns the first grid of each run and the run's length.
+    """
     starts = np.flatnonzero(np.r_[True, comm[1:] != comm[:-1]])
     ends = np.r_[starts[1:], len(comm)]
-    primary: list[int] = []
+    first: list[int] = []
     for start, end in zip(starts, ends, strict=True):  # one loop step per community
         at = start
         while at < end:
             left = end - at
             size = left if left <= 3 else (2 if left == 4 else int(rng.integers(2, 4)))
-            primary.append(int(at))
+            first.append(int(at))
             at += size
-    return np.array(primary, dtype=int)
+    first_arr = np.array(first, dtype=int)
+    return first_arr, np.diff(np.r_[first_arr, len(comm)])
 
 
 def _staff(blocks: _Blocks, grids: _Grids, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Staff every grid 1+1+1+X, minus the planted gaps in the roster."""
+    """Staff every grid 1+1+1+X, minus the planted gaps in the roster.
+
+    A police officer covers two or three neighbouring grids of one community; the
+    officer's ``grid_id`` lists them separated by ``;``, the base grid first.
+    """
     every = np.arange(grids.count)
     head = np.setdiff1d(every, grids.planted["grid_no_head"])
     full_time = np.setdiff1d(every, grids.planted["grid_no_full_time"])
-    police = _police_groups(grids.comm, rng)
+    police, covers = _police_groups(grids.comm, rng)
     part_time = np.repeat(every, rng.integers(2, 7, grids.count))
     grid = np.r_[head, full_time, police, part_time]
     role = np.repeat(np.arange(4), [len(head), len(full_time), len(police), len(part_time)])
+    ids = grids.ids
+    last = grids.count - 1
+    police_ids = _cat(
+        ids[police],
+        np.where(covers > 1, _cat(";", ids[np.minimum(police + 1, last)]), ""),
+        np.where(covers > 2, _cat(";", ids[np.minimum(police + 2, last)]), ""),
+    )
+    grid_ids = np.r_[ids[head], ids[full_time], police_ids, ids[part_time]]
     order = np.lexsort((role, grid))
-    grid, role = grid[order], role[order]
+    grid, role, grid_ids = grid[order], role[order], grid_ids[order]
     n = len(grid)
-    roles = np.array(_ROLE_ORDER)[role]
     return _frame(
         {
             "staff_id": _ids("S", n, 5),
             "name": _names.person_names(n, rng),
-            "role": roles,
+            "role": np.array(_ROLE_ORDER)[role],
             "capacity": np.array([_CAPACITY[r] for r in _ROLE_ORDER])[role],
-            "grid_id": grids.ids[grid],
+            "grid_id": grid_ids,
             "phone": _names.phone_numbers(n, rng),
         },
         shapely.points(_near_lane(blocks, grids.block[grid], grids.half[grid], rng)),

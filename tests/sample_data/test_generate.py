@@ -377,28 +377,34 @@ def test_planted_camera_faults(layers, planted):
 def test_staff_roster(layers, planted):
     staff, grids = layers["staff"], layers["grids"]
     assert staff["staff_id"].is_unique
-    assert staff["grid_id"].isin(grids["grid_id"]).all()
     assert staff["phone"].str.fullmatch(r"1\d{10}").all()
     assert staff["name"].str.len().between(2, 3).all()
     capacity = {"grid_head": 500, "full_time": 500, "police": 3000, "part_time": 80}
     assert (staff["capacity"] == staff["role"].map(capacity)).all()
-    roles = staff.groupby(["grid_id", "role"]).size().unstack(fill_value=0)
+    # A police officer lists the two or three grids covered, ";"-separated.
+    covered = staff.assign(grid_id=staff["grid_id"].str.split(";")).explode("grid_id")
+    assert covered["grid_id"].isin(grids["grid_id"]).all()
+    police_cover = staff.loc[staff["role"] == "police", "grid_id"].str.count(";") + 1
+    assert police_cover.between(1, 3).all()
+    assert police_cover.mean() > 2
+    assert (staff.loc[staff["role"] != "police", "grid_id"].str.count(";") == 0).all()
+    roles = covered.groupby(["grid_id", "role"]).size().unstack(fill_value=0)
     roles = roles.reindex(grids["grid_id"], fill_value=0)
     assert set(roles.index[roles["full_time"] == 0]) == set(planted["grid_no_full_time"])
     assert set(roles.index[roles["grid_head"] == 0]) == set(planted["grid_no_head"])
+    assert (roles["police"] == 1).all()
     assert len(planted["grid_no_full_time"]) >= 3
     assert len(planted["grid_no_head"]) == 1
     assert roles["part_time"].between(2, 6).all()
     assert roles["full_time"].max() == roles["grid_head"].max() == 1
-    # One officer per two or three grids.
-    assert len(grids) / 3 <= roles["police"].sum() <= len(grids) / 2 + 8
 
 
 def test_staff_bases_in_their_grid_and_in_the_open(layers):
     staff = layers["staff"]
     joined = gpd.sjoin(staff, layers["grids"][["grid_id", "geometry"]], predicate="within")
-    assert (joined["grid_id_left"] == joined["grid_id_right"]).all()
     assert len(joined) == len(staff)
+    base_grid = joined["grid_id_left"].str.split(";").str[0]
+    assert (base_grid == joined["grid_id_right"]).all()
     hit, _ = shapely.STRtree(layers["buildings"].geometry.values).query(
         staff.geometry.values, predicate="intersects"
     )
