@@ -1,0 +1,400 @@
+"""Camera record checks, and the effective camera values coverage uses.
+
+Camera tables from several suppliers are messy; the layer loads with warnings and
+keeps the raw values. :func:`check_cameras` lists every row with a missing or
+impossible value, with the reason and what coverage does about it;
+:func:`resolve_cameras` turns the rows into the arrays coverage draws from.
+
+How coverage treats each problem (also written into the ``action`` column):
+
+- no position (empty or non-finite point): the camera is left out;
+- ``range_m`` empty, not positive, not finite or above ``max_range_m`` (1000 m by
+  default): the default range of the camera's category is used (a range of 0 is
+  usually "not filled in"; 5000 is usually a unit mistake; the camera exists, so
+  dropping it would understate coverage);
+- ``fov_deg`` empty or outside (0, 360] on a camera with an azimuth: the
+  category's default field of view is used;
+- ``azimuth_deg`` outside [0, 360): read modulo 360 (-90 is 270, 370 is 10);
+- ``category`` empty or not 1, 2 or 3: the camera counts under "all" only, and
+  takes the defaults of the category with the shortest default range (the cautious
+  choice);
+- ``status`` neither online nor offline: counted as online;
+- duplicate ids, duplicate positions, and cameras outside every grid are listed
+  and kept: two records on one pole are common and the union of views does not
+  double count; a camera outside the grids may still see into one.
+
+Defaults by category come from the project settings
+(:func:`gridplanner.settings.camera_defaults`; as shipped: category 1 range 60 m,
+fov 90 degrees; category 2 35 m, 80 degrees; category 3 25 m, 70 degrees), i.e. the
+usable identification distance of Sharp Eyes mast cameras and of compound and
+shop wall cameras rather than the lens's theoretical reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+#: Largest range (m) taken at face value; larger values are treated as mistakes.
+MAX_RANGE_M = 1000.0
+
+#: Cameras closer than this (m) are reported as sharing one position.
+DUPLICATE_POSITION_M = 0.1
+
+ISSUE_COLUMNS = ["camera_id", "row", "column", "value", "reason", "action"]
+
+
+@dataclass(frozen=True)
+class ResolvedCameras:
+    """Effective camera values, one entry per row of the cameras layer.
+
+    Attributes
+    ----------
+    camera_id
+        Ids as text (``"row N"`` where the id is empty).
+    x, y
+        Position (NaN where the row has no usable point).
+    category
+        1, 2 or 3; 0 where missing or invalid (counted under "all" only).
+    range_m, azimuth_deg, fov_deg
+        Values coverage draws with (defaults filled; azimuth NaN = all-round).
+    online
+        Status is not ``offline``.
+    usable
+        The row has a usable position.
+    """
+
+    camera_id: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    category: np.ndarray
+    range_m: np.ndarray
+    azimuth_deg: np.ndarray
+    fov_deg: np.ndarray
+    online: np.ndarray
+    usable: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.camera_id)
+
+    def take(self, index: np.ndarray) -> ResolvedCameras:
+        """Return the cameras at ``index`` (positions in this object)."""
+        return ResolvedCameras(*(getattr(self, f)[index] for f in _FIELDS))
+
+
+_FIELDS = ("camera_id", "x", "y", "category", "range_m", "azimuth_deg", "fov_deg",
+           "online", "usable")
+
+
+def resolve_cameras(
+    cameras: gpd.GeoDataFrame,
+    *,
+    defaults: dict[int, dict[str, float]],
+    max_range_m: float = MAX_RANGE_M,
+) -> tuple[ResolvedCameras, pd.DataFrame]:
+    """Effective values of every camera row, and the problems met on the way.
+
+    Parameters
+    ----------
+    cameras
+        Cameras layer (raw values kept by validation); not modified.
+    defaults
+        ``{category: {"range_m": .., "fov_deg": ..}}``, e.g. from
+        :func:`gridplanner.settings.camera_defaults`.
+    max_range_m
+        Ranges above this are treated as mistakes and replaced by the default.
+
+    Returns
+    -------
+    tuple
+        :class:`ResolvedCameras` and a frame of value problems with the columns
+        ``position`` (row position), ``column``, ``value``, ``reason``, ``action``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> cams = gpd.GeoDataFrame({"camera_id": ["a"], "category": [1], "range_m": [-5.0],
+    ...     "azimuth_deg": [370.0], "fov_deg": [None]}, geometry=[shapely.Point(0, 0)])
+    >>> res, issues = resolve_cameras(cams, defaults={1: {"range_m": 60.0, "fov_deg": 90.0}})
+    >>> float(res.range_m[0]), float(res.azimuth_deg[0]), float(res.fov_deg[0])
+    (60.0, 10.0, 90.0)
+    >>> issues["column"].tolist()
+    ['range_m', 'fov_deg', 'azimuth_deg']
+    """
+    n = len(cameras)
+    problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]] = []
+
+    def add(mask: np.ndarray, column: str, values: np.ndarray, reason: Any, action: Any) -> None:
+        if mask.any():
+            problems.append((np.flatnonzero(mask), column, values, reason, action))
+
+    ids = _text(cameras, "camera_id", n)
+    no_id = pd.isna(ids)
+    rows_text = np.array([f"row {i + 1}" for i in range(n)], dtype=object)
+    camera_id = np.where(no_id, rows_text, ids).astype(object)
+    add(no_id, "camera_id", ids, "camera_id is empty", "kept, shown by its row number")
+
+    geom = cameras.geometry.to_numpy() if n else np.empty(0, dtype=object)
+    point = np.asarray(shapely.get_type_id(geom) == 0) & ~np.asarray(shapely.is_empty(geom))
+    multi = np.asarray(shapely.get_type_id(geom) == 4) & ~np.asarray(shapely.is_empty(geom))
+    first = np.where(multi, shapely.get_geometry(geom, 0), geom)
+    xy = np.full((n, 2), np.nan)
+    has = point | multi
+    if has.any():
+        xy[has] = shapely.get_coordinates(first[has])[:, :2]
+    usable = has & np.isfinite(xy).all(axis=1)
+    add(~usable, "geometry", np.full(n, "", dtype=object),
+        "no usable position (empty, not a point or not finite)", "left out of coverage")
+
+    category_raw = _number(cameras, "category", n)
+    valid_cat = np.isin(category_raw, (1.0, 2.0, 3.0))
+    category = np.where(valid_cat, np.nan_to_num(category_raw), 0).astype("int64")
+    cautious = min(defaults, key=lambda c: (defaults[c]["range_m"], c)) if defaults else 0
+    add(np.isnan(category_raw), "category", category_raw, "category is empty",
+        f"counted under 'all' only; category {cautious} defaults used")
+    add(~np.isnan(category_raw) & ~valid_cat, "category", category_raw,
+        "category is not 1, 2 or 3", f"counted under 'all' only; category {cautious} defaults used")
+    default_cat = np.where(valid_cat, category, cautious)
+    def_range = _lookup(defaults, default_cat, "range_m", 25.0)
+    def_fov = _lookup(defaults, default_cat, "fov_deg", 90.0)
+
+    range_raw = _number(cameras, "range_m", n)
+    range_m = range_raw.copy()
+    empty = np.isnan(range_raw)
+    finite = np.isfinite(range_raw)
+    nonpos = finite & (range_raw <= 0)
+    large = (finite & (range_raw > max_range_m)) | (np.isinf(range_raw))
+    bad_range = empty | nonpos | large
+    range_m[bad_range] = def_range[bad_range]
+    default_text = np.array([f"default {v:g} m used" for v in def_range], dtype=object)
+    add(empty & usable, "range_m", range_raw, "range_m is empty", default_text)
+    add(nonpos, "range_m", range_raw, "range_m is not positive", default_text)
+    add(large, "range_m", range_raw, f"range_m is above {max_range_m:g} m", default_text)
+
+    az_raw = _number(cameras, "azimuth_deg", n)
+    az_bad = np.isfinite(az_raw) & ((az_raw < 0) | (az_raw >= 360))
+    azimuth = np.where(np.isfinite(az_raw), np.mod(az_raw, 360.0), np.nan)
+    add(az_bad, "azimuth_deg", az_raw, "azimuth_deg is outside [0, 360)",
+        np.array([f"read as {v:g}" for v in azimuth], dtype=object))
+
+    fov_raw = _number(cameras, "fov_deg", n)
+    fov_bad = np.isfinite(fov_raw) & ((fov_raw <= 0) | (fov_raw > 360))
+    fov_bad |= np.isinf(fov_raw)
+    directed = ~np.isnan(azimuth)
+    fov_empty = np.isnan(fov_raw) & directed
+    fov = np.where(fov_bad | fov_empty, def_fov, fov_raw)
+    fov = np.where(directed, fov, 360.0)
+    fov_text = np.array([f"default {v:g} degrees used" for v in def_fov], dtype=object)
+    add(fov_empty & usable, "fov_deg", fov_raw, "fov_deg is empty", fov_text)
+    add(fov_bad & directed, "fov_deg", fov_raw, "fov_deg is outside (0, 360]", fov_text)
+    add(fov_bad & ~directed, "fov_deg", fov_raw, "fov_deg is outside (0, 360]",
+        "ignored: the camera has no azimuth and sees all round")
+
+    status = _text(cameras, "status", n)
+    status = np.where(pd.isna(status), "online", status)
+    status_l = np.char.lower(status.astype(str))
+    add(~np.isin(status_l, ("online", "offline")), "status", status,
+        "status is neither online nor offline", "counted as online")
+
+    camera = ResolvedCameras(
+        camera_id=camera_id,
+        x=xy[:, 0],
+        y=xy[:, 1],
+        category=category,
+        range_m=range_m.astype("float64"),
+        azimuth_deg=azimuth.astype("float64"),
+        fov_deg=fov.astype("float64"),
+        online=status_l != "offline",
+        usable=usable,
+    )
+    return camera, _problem_frame(problems)
+
+
+def check_cameras(
+    cameras: gpd.GeoDataFrame,
+    grids: gpd.GeoDataFrame | None = None,
+    *,
+    defaults: dict[int, dict[str, float]],
+    max_range_m: float = MAX_RANGE_M,
+    duplicate_position_m: float = DUPLICATE_POSITION_M,
+) -> gpd.GeoDataFrame:
+    """List camera rows with missing or impossible values, with reason and action.
+
+    Parameters
+    ----------
+    cameras
+        Cameras layer; not modified.
+    grids
+        Grids layer, to find cameras outside every grid (skipped when None).
+    defaults
+        Camera defaults by category (see :func:`resolve_cameras`).
+    max_range_m
+        Ranges above this are reported as impossible.
+    duplicate_position_m
+        Cameras closer than this are reported as sharing a position.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per problem: ``camera_id``, ``row`` (1-based row in the layer),
+        ``column``, ``value`` (as text), ``reason``, ``action``, point geometry.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> cams = gpd.GeoDataFrame({"camera_id": ["a", "a"], "category": [1, 2],
+    ...     "range_m": [30.0, 0.0]}, geometry=[shapely.Point(0, 0), shapely.Point(5, 0)])
+    >>> check_cameras(cams, defaults={1: {"range_m": 60.0, "fov_deg": 90.0},
+    ...     2: {"range_m": 35.0, "fov_deg": 80.0}})[["row", "reason"]].values.tolist()
+    [[2, 'range_m is not positive'], [2, 'camera_id is used by an earlier row']]
+    """
+    resolved, value_issues = resolve_cameras(cameras, defaults=defaults,
+                                             max_range_m=max_range_m)
+    parts = [value_issues]
+    parts.append(_duplicate_ids(resolved, cameras))
+    parts.append(_duplicate_positions(resolved, duplicate_position_m))
+    if grids is not None:
+        parts.append(_outside_grids(resolved, grids))
+    table = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else _problem_frame([])
+    pos = table["position"].to_numpy(dtype="int64")
+    geometry = np.full(len(pos), None, dtype=object)
+    if len(pos):
+        ok = resolved.usable[pos]
+        geometry[ok] = shapely.points(resolved.x[pos][ok], resolved.y[pos][ok])
+    out = pd.DataFrame({
+        "camera_id": resolved.camera_id[pos].astype(str) if len(pos) else [],
+        "row": pos + 1,
+        "column": table["column"].to_numpy(),
+        "value": table["value"].to_numpy(),
+        "reason": table["reason"].to_numpy(),
+        "action": table["action"].to_numpy(),
+    })
+    order = np.argsort(pos, kind="stable")
+    return gpd.GeoDataFrame(out.iloc[order].reset_index(drop=True),
+                            geometry=gpd.GeoSeries(geometry[order], crs=cameras.crs),
+                            crs=cameras.crs)
+
+
+def _duplicate_ids(resolved: ResolvedCameras, cameras: gpd.GeoDataFrame) -> pd.DataFrame:
+    ids = pd.Series(_text(cameras, "camera_id", len(resolved)))
+    dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+    if not dup.any():
+        return _problem_frame([])
+    first_row = pd.Series(np.arange(len(ids))).groupby(ids.to_numpy()).transform("min")
+    first_row = first_row.fillna(-1).to_numpy(dtype="int64")
+    actions = np.array([f"kept; row {int(r) + 1} has the same id" for r in first_row],
+                       dtype=object)
+    return _problem_frame([(np.flatnonzero(dup), "camera_id", ids.to_numpy(),
+                            "camera_id is used by an earlier row", actions)])
+
+
+def _duplicate_positions(resolved: ResolvedCameras, tolerance_m: float) -> pd.DataFrame:
+    idx = np.flatnonzero(resolved.usable)
+    if len(idx) < 2:
+        return _problem_frame([])
+    pts = np.asarray(shapely.points(resolved.x[idx], resolved.y[idx]), dtype=object)
+    a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=tolerance_m)
+    keep = a > b  # report the later row against the earliest one it meets
+    if not keep.any():
+        return _problem_frame([])
+    later = idx[a[keep]]
+    earlier = idx[b[keep]]
+    first = pd.Series(earlier).groupby(later).min()
+    rows = first.index.to_numpy()
+    other = first.to_numpy()
+    reason = np.empty(len(resolved), dtype=object)
+    reason[rows] = [f"same position as camera {resolved.camera_id[o]} (row {o + 1})"
+                    for o in other]
+    mask = np.zeros(len(resolved), dtype=bool)
+    mask[rows] = True
+    return _problem_frame([(np.flatnonzero(mask), "geometry", np.full(len(resolved), ""),
+                            reason, "kept; check they are distinct cameras on one pole")])
+
+
+def _outside_grids(resolved: ResolvedCameras, grids: gpd.GeoDataFrame) -> pd.DataFrame:
+    idx = np.flatnonzero(resolved.usable)
+    geoms = grids.geometry.to_numpy()
+    if not len(idx):
+        return _problem_frame([])
+    pts = shapely.points(resolved.x[idx], resolved.y[idx])
+    hit_pt, _ = shapely.STRtree(geoms).query(pts, predicate="intersects")
+    inside = np.zeros(len(idx), dtype=bool)
+    inside[hit_pt] = True
+    mask = np.zeros(len(resolved), dtype=bool)
+    mask[idx[~inside]] = True
+    return _problem_frame([(np.flatnonzero(mask), "geometry", np.full(len(resolved), ""),
+                            "outside every grid",
+                            "kept; its view counts where it reaches a grid")])
+
+
+def _problem_frame(problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]]) -> pd.DataFrame:
+    pos: list[np.ndarray] = []
+    cols: list[str] = []
+    vals: list[str] = []
+    reasons: list[str] = []
+    actions: list[str] = []
+    for rows, column, values, reason, action in problems:
+        pos.append(rows)
+        cols += [column] * len(rows)
+        vals += [_value_text(values[r]) for r in rows]
+        reasons += [str(reason[r]) if isinstance(reason, np.ndarray) else str(reason)
+                    for r in rows]
+        actions += [str(action[r]) if isinstance(action, np.ndarray) else str(action)
+                    for r in rows]
+    return pd.DataFrame({
+        "position": np.concatenate(pos) if pos else np.empty(0, dtype="int64"),
+        "column": cols,
+        "value": vals,
+        "reason": reasons,
+        "action": actions,
+    })
+
+
+def _value_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def _text(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(n, None, dtype=object)
+    values = frame[column]
+    out = values.astype(object).to_numpy().copy()
+    mask = pd.notna(out)
+    if mask.any():
+        text = pd.Series(out[mask]).map(_id_text).to_numpy()
+        out[mask] = text
+    out[mask & (out == "")] = None
+    return out
+
+
+def _id_text(value: Any) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _number(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(n, np.nan)
+    values = frame[column]
+    num = pd.to_numeric(values.astype(object).where(values.notna(), None), errors="coerce")
+    return np.asarray(num.astype("float64").to_numpy(), dtype="float64")
+
+
+def _lookup(defaults: dict[int, dict[str, float]], category: np.ndarray, key: str,
+            fallback: float) -> np.ndarray:
+    table = np.full(4, fallback)
+    for cat, values in defaults.items():
+        if 0 <= int(cat) <= 3 and key in values:
+            table[int(cat)] = float(values[key])
+    return table[np.clip(category, 0, 3)]
