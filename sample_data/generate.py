@@ -153,10 +153,19 @@ class Scale:
 
 #: The three sizes of SPEC section 7.
 SCALES: dict[str, Scale] = {
-    "sample": Scale((8, 6), 420.0, (2, 1), (2, 3), 2, 9, 2_000, 6.0, (330, 470)),
-    "district": Scale((20, 19), 460.0, (4, 2), (2, 3), 20, 12, 15_000, 6.0, (310, 440)),
-    "city": Scale((72, 70), 440.0, (8, 7), (2, 3), 260, 10, 115_000, 6.0, (400, 499)),
-}
+    "sample": Scale(
+        blocks=(8, 6), block_m=420.0, streets=(2, 1), community_blocks=(2, 3), split_blocks=2,
+        slots=9, cameras=2_000, incidents_per_grid=6.0, households=(330, 470),
+    ),
+    "district": Scale(
+        blocks=(20, 19), block_m=460.0, streets=(4, 2), community_blocks=(2, 3), split_blocks=20,
+        slots=12, cameras=15_000, incidents_per_grid=6.0, households=(310, 440),
+    ),
+    "city": Scale(
+        blocks=(72, 70), block_m=440.0, streets=(8, 7), community_blocks=(2, 3), split_blocks=260,
+        slots=10, cameras=115_000, incidents_per_grid=6.0, households=(400, 499),
+    ),
+}  # fmt: skip
 
 # Positions inside a block, in block coordinates (u west-east, v south-north, 0..1).
 # Every shared point is computed from these same constants, so neighbours agree to

@@ -89,7 +89,7 @@ def test_unknown_scale_is_refused():
 
 
 def test_layers_columns_and_crs(layers):
-    assert list(layers) == list(COLUMNS)
+    assert list(layers) == list(COLUMNS) == list(generate.LAYER_NAMES)
     for name, frame in layers.items():
         assert list(frame.columns) == [*COLUMNS[name], "geometry"], name
         assert frame.crs.to_epsg() == 4549, name
