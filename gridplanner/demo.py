@@ -1,4 +1,13 @@
-"""The headless demo: load the sample, validate it and run every analysis on it."""
+"""The headless demo: every analysis on the sample, two scenarios compared, exports.
+
+``gridplanner demo --out DIR`` opens the bundled sample district (or a given
+project), validates it, runs the grid checks, camera coverage and walking
+allocation, builds the scenario "+20 full-time workers, balanced grids", stores it
+in a copy of the project (``DIR/demo_project.gpkg``, reopened from disk so the
+scenario is shown to survive a save), compares it with the current data and
+writes the offline HTML maps, the XLSX/HTML reports, the result GeoPackage and a
+PNG map.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +15,38 @@ from pathlib import Path
 
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import reference_problems
-from gridplanner.project import open_project
+from gridplanner.project import Project, open_project, save_project
 from gridplanner.sample import sample_project_path
+
+#: Name of the example scenario the demo builds.
+DEMO_SCENARIO = "+20 full-time, balanced grids"
+NEW_WORKERS = 20
+
+
+def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -> None:
+    """Store the example scenario in ``project``: balanced grids and 20 more workers.
+
+    The grid layer is the balanced proposal of :mod:`gridplanner.grids.balance`;
+    staff are re-homed to the new grids and 20 full-time workers are added where
+    the full-time capacity falls shortest of the households.
+    """
+    from gridplanner.grids.balance import propose_balanced_grids
+    from gridplanner.scenarios import save_scenario
+    from gridplanner.scenarios.builders import add_staff, rehome_staff, sites_for_new_workers
+    from gridplanner.settings import band_for
+
+    low, high = band_for(project.settings, "urban")
+    proposal = propose_balanced_grids(project, min_households=low, max_households=high,
+                                      feedback=feedback)
+    grids = proposal.grids.drop(columns=[c for c in ("households", "polsby_popper", "reock",
+                                                     "proposed") if c in proposal.grids])
+    staff = rehome_staff(project.layer("staff"), grids)
+    sites = sites_for_new_workers(project, NEW_WORKERS, grids=grids)
+    staff = add_staff(staff, sites, role="full_time", grids=grids, prefix="NEWFT")
+    save_scenario(project, DEMO_SCENARIO, layers={"grids": grids, "staff": staff},
+                  description=f"{NEW_WORKERS} more full-time grid workers (placed where "
+                  "capacity is shortest) and the balanced grid proposal "
+                  "(增加20名专职网格员，网格均衡调整)", replace=True)
 
 
 def run_demo(
@@ -21,16 +60,68 @@ def run_demo(
         Folder the outputs are written to (created).
     project_path
         A project to use instead of the bundled sample.
+    feedback
+        Progress and cancellation.
     """
     from gridplanner.cli.cmd_project import project_summary, summarise_problems
+    from gridplanner.cli.cmd_scenarios import figures_table
+    from gridplanner.export.png import render_png
+    from gridplanner.export.results import result_layers, write_geopackage
+    from gridplanner.export.tables import write_report
+    from gridplanner.export.webmap import build_map, save_map
+    from gridplanner.scenarios import apply_scenario, compare_figures, key_figures
 
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = Path(project_path) if project_path else sample_project_path()
     report(feedback, 0.0, "opening the project")
-    project = open_project(path, feedback=sub(feedback, 0.0, 0.3))
+    project = open_project(path, feedback=sub(feedback, 0.0, 0.05))
     problems = project.warnings + reference_problems(project)
     lines = [project_summary(project), "",
              f"validation: 0 errors, {len(problems)} warnings", summarise_problems(problems)]
+
+    report(feedback, 0.05, "building the example scenario")
+    build_demo_scenario(project, feedback=sub(feedback, 0.05, 0.15))
+    project_file = save_project(project, out_dir / "demo_project.gpkg")
+    project = open_project(project_file)  # the scenario comes back from the file
+
+    report(feedback, 0.2, "analyses of the current data")
+    current = key_figures(project, name="current", feedback=sub(feedback, 0.2, 0.5))
+    report(feedback, 0.5, "analyses of the scenario")
+    variant = key_figures(apply_scenario(project, DEMO_SCENARIO), name=DEMO_SCENARIO,
+                          feedback=sub(feedback, 0.5, 0.8))
+    comparison = compare_figures([current, variant])
+
+    report(feedback, 0.8, "writing reports and maps")
+    outputs: list[tuple[str, Path]] = []
+    for p in write_report(comparison, out_dir / "comparison.xlsx", chinese_headers=True):
+        outputs.append(("comparison report (XLSX)", p))
+    for p in write_report(comparison, out_dir / "comparison.html"):
+        outputs.append(("comparison report (HTML)", p))
+    for figures, stem, colour in ((current, "map_current", "coverage"),
+                                  (variant, "map_scenario", "band_status")):
+        layers = result_layers(figures)
+        assert figures.project is not None
+        page = build_map(figures.project, grid_table=figures.grids,
+                         results={k: v for k, v in layers.items() if hasattr(v, "geometry")},
+                         staff_table=figures.staff, color_by=colour,
+                         title=f"GridPlanner demo: {figures.name}")
+        outputs.append((f"offline HTML map ({figures.name})",
+                        save_map(out_dir / f"{stem}.html", page)))
+    report(feedback, 0.9, "writing the result GeoPackage")
+    layers = result_layers(current)
+    layers.update({f"scenario_{k}": v for k, v in result_layers(variant).items()})
+    outputs.append(("result GeoPackage", write_geopackage(layers, out_dir / "results.gpkg")))
+    outputs.append(("PNG map (coverage)",
+                    render_png(project, out_dir / "map_coverage.png", grid_table=current.grids,
+                               color_by="coverage", title="住户视频覆盖率 Households covered")))
+    outputs.append(("project with the scenario", project_file))
     report(feedback, 1.0, "demo finished")
+
+    lines += ["", f"scenarios compared: current vs '{DEMO_SCENARIO}'", figures_table(comparison),
+              "", f"changed grids: {len(comparison.changed_grids)}, changed staff: "
+              f"{len(comparison.changed_staff)}"]
+    lines += [f"note: {n}" for n in comparison.notes]
+    lines += ["", "outputs:"] + [f"  {label}: {p.resolve()}" for label, p in outputs]
     lines += ["", f"outputs in: {out_dir.resolve()}"]
     return "\n".join(lines)
