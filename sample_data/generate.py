@@ -61,10 +61,9 @@ whenever the road layout does.)
 
 Units and conventions
 ---------------------
-``speed_kmh`` on roads is the design speed of the road for vehicles (arterial 50,
-secondary 40, lane 15, expressway 80) and walking speed (4.5) on compound paths;
-walking analyses should use their own walking speed. Azimuths are degrees clockwise
-from grid north of EPSG:4549 (about 0.2 degrees from true north here). Incident
+``speed_kmh`` on roads is the walking speed along it (4.0 km/h on arterials,
+where crossings interrupt the walk, 4.3 on secondary roads, 4.5 on lanes and
+paths). Azimuths are degrees clockwise from grid north of EPSG:4549 (about 0.2 degrees from true north here). Incident
 times are naive local time (UTC+8). A police officer covers two or three grids:
 the ``grid_id`` of a police row lists them separated by ``;``, the grid of the
 officer's base first.
@@ -184,7 +183,9 @@ _PATH_GAP = 6.0  # from a compound path to the facing wall
 
 _HOUSE, _APARTMENT, _SHOP = 0, 1, 2
 
-_SPEED = {"arterial": 50.0, "secondary": 40.0, "lane": 15.0, "path": 4.5, "expressway": 80.0}
+#: Walking speed (km/h) along each kind of road: slower where crossings and traffic
+#: lights interrupt the walk. The expressway is not walkable at all.
+_SPEED = {"arterial": 4.0, "secondary": 4.3, "lane": 4.5, "path": 4.5, "expressway": 4.5}
 _CAPACITY = {"grid_head": 500, "full_time": 500, "police": 3000, "part_time": 80}
 _ROLE_ORDER = ("grid_head", "full_time", "police", "part_time")
 _INCIDENT_START = np.datetime64("2020-01-01T00:00:00")
