@@ -63,10 +63,10 @@ Units and conventions
 ---------------------
 ``speed_kmh`` on roads is the walking speed along it (4.0 km/h on arterials,
 where crossings interrupt the walk, 4.3 on secondary roads, 4.5 on lanes and
-paths). Azimuths are degrees clockwise from grid north of EPSG:4549 (about 0.2 degrees from true north here). Incident
-times are naive local time (UTC+8). A police officer covers two or three grids:
-the ``grid_id`` of a police row lists them separated by ``;``, the grid of the
-officer's base first.
+paths). Azimuths are degrees clockwise from grid north of EPSG:4549 (about 0.2
+degrees from true north here). Incident times are naive local time (UTC+8). A
+police officer covers two or three grids: the ``grid_id`` of a police row lists
+them separated by ``;``, the grid of the officer's base first.
 
 Command line::
 
