@@ -104,14 +104,77 @@ def make_window(qtbot):
         window.shutdown()
 
 
-@pytest.fixture
-def window(make_window, qtbot, sample_project_file):
-    """The main window with the sample project open and its first frame rendered."""
-    w = make_window()
-    with qtbot.waitSignal(w.project_loaded, timeout=60000):
-        w.open_project(sample_project_file, ask=False, recover=False)
+def _wait(signal, timeout_ms: int = 60000) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def settle(w) -> None:
+    """Let pending frames and analyses finish (so no thread outlives a test)."""
+    from PySide6.QtCore import QCoreApplication
+
+    for _ in range(200):
+        QCoreApplication.processEvents()
+        if w.canvas.is_rendering():
+            _wait(w.canvas.frame_ready, 20000)
+        elif w.runner.is_busy() or w.io_runner.is_busy():
+            w.runner.wait(20000)
+            w.io_runner.wait(20000)
+        else:
+            QCoreApplication.processEvents()
+            if not w.canvas.is_rendering():
+                return
+
+
+def _open_sample(w, path) -> None:
+    w.open_project(path, ask=False, recover=False)
+    _wait(w.project_loaded)
     assert w.last_error == ""
-    if w.canvas.is_rendering():
-        with qtbot.waitSignal(w.canvas.frame_ready, timeout=30000):
-            pass
+    settle(w)
+
+
+@pytest.fixture(scope="module")
+def shared_window(qapp, sample_project_file, tmp_path_factory):
+    """One window on the sample for the tests of a module that leave its data as it was."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path_factory.mktemp("shared_settings")))
+    w = MainWindow()
+    w.prompter = ScriptedPrompter()
+    w.resize(1000, 700)
+    w.show()
+    _open_sample(w, sample_project_file)
+    yield w
+    w.session.set_dirty(False)
+    w.shutdown()
+    w.close()
+    w.deleteLater()
+
+
+@pytest.fixture
+def window(shared_window):
+    """The shared sample window, reset to the pan tool with nothing selected."""
+    w = shared_window
+    w.prompter.errors.clear()
+    w.set_tool("pan")
+    w.session.stack.clear_selection()
+    w.canvas.set_highlight(None)
+    yield w
+    settle(w)
+
+
+@pytest.fixture
+def fresh_window(make_window, sample_project_file):
+    """A window of its own on the sample, for tests that change the data."""
+    w = make_window()
+    _open_sample(w, sample_project_file)
     return w

@@ -135,6 +135,7 @@ def test_coverage_run_adds_layers(window, qtbot):
     if not hasattr(coverage, "compute_coverage"):
         pytest.skip("compute_coverage not available yet")
     window.analysis.select("coverage")
+    window.analysis.inputs["coverage"]["use_buildings"].setChecked(False)  # faster
     with qtbot.waitSignal(window.analysis_finished, timeout=120000):
         qtbot.mouseClick(window.analysis.run_button, Qt.MouseButton.LeftButton)
     assert window.prompter.errors == []
@@ -167,7 +168,8 @@ def _neighbours(grids):
     raise AssertionError("no neighbouring grids in the sample")
 
 
-def test_edit_undo_redo_through_the_ui(window, qtbot):
+def test_edit_undo_redo_through_the_ui(fresh_window, qtbot):
+    window = fresh_window
     grids = window.session.project.layers["grids"]
     n = len(grids)
     i, j = _neighbours(grids)
@@ -193,7 +195,8 @@ def test_edit_undo_redo_through_the_ui(window, qtbot):
     assert window.session.dirty
 
 
-def test_vertex_drag_moves_shared_vertex(window, qtbot):
+def test_vertex_drag_moves_shared_vertex(fresh_window, qtbot):
+    window = fresh_window
     grids = window.session.project.layers["grids"]
     i, j = _neighbours(grids)
     shared = shapely.intersection(grids.geometry.iloc[i].boundary,
@@ -219,7 +222,8 @@ def test_vertex_drag_moves_shared_vertex(window, qtbot):
         assert window.session.project.layers["grids"] is grids
 
 
-def test_scenarios_create_and_compare(window, qtbot):
+def test_scenarios_create_and_compare(fresh_window, qtbot):
+    window = fresh_window
     grids = window.session.project.layers["grids"]
     i, j = _neighbours(grids)
     window.session.stack.select("grids", [i, j])
@@ -295,7 +299,8 @@ def test_switch_language(window):
     assert window.docks["layers"].windowTitle() == "Layers"
 
 
-def test_unsaved_changes_prompt_on_close(window):
+def test_unsaved_changes_prompt_on_close(fresh_window):
+    window = fresh_window
     window.session.set_dirty(True)
     window.prompter.save_answer = "cancel"
     assert not window.close()

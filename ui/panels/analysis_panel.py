@@ -94,6 +94,7 @@ class AnalysisPanel(QWidget):
         self.result: Any = None
         self.last_key = ""
         self.coverage: Any = None
+        self.allocation: Any = None
         self._coverage_state: Any = None
         self.choice = QComboBox()
         self.stack = QStackedWidget()
@@ -250,11 +251,21 @@ class AnalysisPanel(QWidget):
 
     @staticmethod
     def _run_coverage(project: Any, params: dict[str, Any], feedback: Any) -> Any:
+        try:
+            state_cls = _require("gridplanner.coverage", "CoverageState")
+        except AnalysisError:
+            state_cls = None
+        if state_cls is not None and hasattr(state_cls, "from_project"):
+            # Keep the engine's state: edits then update coverage grid by grid.
+            state = _call(state_cls.from_project, project, feedback=feedback, **params)
+            return state.result(), state
         compute = _require("gridplanner.coverage", "compute_coverage")
-        return _call(compute, project, feedback=feedback, **params)
+        return _call(compute, project, feedback=feedback, **params), None
 
-    def _apply_coverage(self, result: Any) -> None:
+    def _apply_coverage(self, pair: Any) -> None:
+        result, state = pair
         self.coverage = result
+        self._coverage_state = state
         layers = dict(result.layers()) if hasattr(result, "layers") else {}
         keep = {k: v for k, v in layers.items()
                 if k in ("grid_coverage", "coverage_gaps", "uncovered_households",
@@ -297,33 +308,24 @@ class AnalysisPanel(QWidget):
         if gt is not None and "households_pct_all" in gt.columns:
             shares = dict(zip(gt["grid_id"].astype(str), gt["households_pct_all"], strict=False))
         self.window.edit_panel.set_coverage_baseline(shares)
-        self._coverage_state = None
 
-    def coverage_for(self, grid_ids: np.ndarray, geoms: np.ndarray) -> np.ndarray | None:
-        """Household coverage share of the given grid shapes, grid-local (None if unknown).
+    def coverage_update(self, changed_ids: list[str]) -> dict[str, float] | None:
+        """Household coverage share of the grids an edit changed, recomputed grid-locally.
 
-        Uses the coverage engine's incremental state when a coverage result is loaded.
+        Goes through the coverage engine's incremental state (built by the last
+        coverage run); None when no coverage has been run.
         """
-        if self.coverage is None or len(geoms) == 0:
+        state = self._coverage_state
+        if state is None or not changed_ids:
             return None
         try:
-            state_cls = _require("gridplanner.coverage", "CoverageState")
-        except AnalysisError:
-            return None
-        try:
-            if self._coverage_state is None:
-                self._coverage_state = _call(state_cls, self.window.session.project)
-            updated = self._coverage_state.update(self.window.session.project)
+            rows = state.update(self.window.session.project, changed_grid_ids=changed_ids)
         except Exception:  # noqa: BLE001 - live figures are optional, never block an edit
             return None
-        table = _frame_of(updated, "grid_table", "table") if updated is not None else None
-        if table is None:
-            table = _frame_of(self._coverage_state, "grid_table", "table")
-        if table is None or "households_pct_all" not in table.columns:
+        if not isinstance(rows, pd.DataFrame) or "households_pct_all" not in rows.columns:
             return None
-        shares = dict(zip(table["grid_id"].astype(str), table["households_pct_all"],
-                          strict=False))
-        return np.array([float(shares.get(str(g), np.nan)) for g in grid_ids])
+        return {str(g): float(v) if pd.notna(v) else float("nan")
+                for g, v in zip(rows["grid_id"], rows["households_pct_all"], strict=False)}
 
     # --------------------------------------------------------------- siting
     def _form_siting(self, form: QFormLayout) -> dict[str, Any]:
@@ -360,16 +362,21 @@ class AnalysisPanel(QWidget):
     @staticmethod
     def _run_allocation(project: Any, params: dict[str, Any], feedback: Any) -> Any:
         allocate = _require("gridplanner.allocation", "allocate")
-        return _call(allocate, project, role=params["role"], within_grid=params["within_grid"],
-                     feedback=feedback)
+        result = _call(allocate, project, role=params["role"],
+                       within_grid=params["within_grid"], feedback=feedback)
+        return result, _assignment_lines(result)
 
-    def _apply_allocation(self, result: Any) -> None:
-        households = _frame_of(result, "households", "assignments", "household_table")
-        staff = _frame_of(result, "staff", "staff_table", "members")
+    def _apply_allocation(self, pair: Any) -> None:
+        result, lines = pair
+        self.allocation = result
+        households = _frame_of(result, "assignments", "households", "household_table")
+        staff = _frame_of(result, "staff_load", "staff", "staff_table")
         layers: dict[str, gpd.GeoDataFrame] = {}
         if isinstance(households, gpd.GeoDataFrame):
             layers["allocation_households"] = households
-        lines = _frame_of(result, "lines", "links")
+        unassigned = _frame_of(result, "unassigned")
+        if isinstance(unassigned, gpd.GeoDataFrame):
+            layers["unassigned_households"] = unassigned
         if isinstance(lines, gpd.GeoDataFrame):
             layers["allocation_lines"] = lines
         dist_col = next((c for c in ("distance_m", "walk_m", "network_m")
@@ -377,21 +384,27 @@ class AnalysisPanel(QWidget):
         styles = {"allocation_households": LayerStyle(
             mode="graduated" if dist_col else "single", field=dist_col,
             breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9) if dist_col else (), size_px=3.0),
-            "allocation_lines": LayerStyle(colour="#6a51a3", size_px=1.0)}
+            "allocation_lines": LayerStyle(colour="#6a51a3", size_px=0.8),
+            "unassigned_households": LayerStyle(colour="#000000", size_px=6.0)}
         if dist_col:
             styles["allocation_households"] = styles["allocation_households"].with_(
                 breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9))
         self.add_layers(layers, styles)
-        self.window.session.stack.set_visible("households", False)
+        stack = self.window.session.stack
+        stack.set_visible("households", False)
+        stack.set_visible("allocation_lines", True)
         self.show_table(staff if staff is not None else households)
         text = tr("Allocation done.")
-        if households is not None and dist_col:
+        totals = getattr(result, "totals", None)
+        if totals is not None and hasattr(totals, "mean_distance_m"):
+            text += " " + tr("Mean walk {mean:,.0f} m, max {max:,.0f} m.").format(
+                mean=float(totals.mean_distance_m), max=float(totals.max_distance_m))
+            text += " " + tr("{n} households unassigned.").format(
+                n=int(getattr(totals, "unassigned_households", 0)))
+        elif households is not None and dist_col:
             d = pd.to_numeric(households[dist_col], errors="coerce")
             text += " " + tr("Mean walk {mean:,.0f} m, max {max:,.0f} m.").format(
                 mean=float(d.mean()), max=float(d.max()))
-        unassigned = _frame_of(result, "unassigned")
-        if unassigned is not None:
-            text += " " + tr("{n} households unassigned.").format(n=len(unassigned))
         self.summary.setText(text)
 
     # ------------------------------------------------------------ placement
@@ -547,6 +560,27 @@ class AnalysisPanel(QWidget):
         fields = {k: v for k, v in row.items() if k != "geometry"}
         self.window.identify.show_records([(tr("Incident"), fields)])
         self.window.docks["identify"].raise_()
+
+
+def _assignment_lines(result: Any) -> gpd.GeoDataFrame | None:
+    """Straight lines from each household point to its assigned staff member's base."""
+    assignments = _frame_of(result, "assignments")
+    staff = _frame_of(result, "staff_load")
+    if not isinstance(assignments, gpd.GeoDataFrame) or not isinstance(staff, gpd.GeoDataFrame) \
+            or "staff_id" not in assignments.columns or not len(assignments):
+        return None
+    base = dict(zip(staff["staff_id"].astype(str), staff.geometry, strict=False))
+    ends = assignments["staff_id"].astype(str).map(base)
+    ok = ends.notna().to_numpy()
+    a = shapely.get_coordinates(assignments.geometry.to_numpy()[ok])
+    b = shapely.get_coordinates(np.asarray(ends[ok].to_list(), dtype=object))
+    if len(a) != len(b) or len(a) == 0:
+        return None
+    coords = np.stack([a, b], axis=1)
+    lines = shapely.linestrings(coords)
+    return gpd.GeoDataFrame({"household_id": assignments["household_id"].to_numpy()[ok],
+                             "staff_id": assignments["staff_id"].to_numpy()[ok]},
+                            geometry=lines, crs=assignments.crs)
 
 
 def _append(base: gpd.GeoDataFrame, new: Any, id_col: str, prefix: str) -> gpd.GeoDataFrame:

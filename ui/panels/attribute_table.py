@@ -45,6 +45,8 @@ class FrameModel(QAbstractTableModel):
         super().__init__()
         self._frame = pd.DataFrame()
         self._columns: list[str] = []
+        self._values: list[np.ndarray] = []
+        self._right: list[bool] = []
         self.order = np.zeros(0, dtype=np.int64)
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._filter = ""
@@ -58,6 +60,10 @@ class FrameModel(QAbstractTableModel):
         geom = getattr(frame, "geometry", None)
         geom_name = geom.name if geom is not None and hasattr(geom, "name") else "geometry"
         self._columns = [str(c) for c in frame.columns if c != geom_name]
+        # Cell access straight from numpy arrays: data() is called for every visible cell.
+        self._values = [frame[c].to_numpy() for c in self._columns]
+        self._right = [pd.api.types.is_numeric_dtype(frame[c])
+                       and not pd.api.types.is_bool_dtype(frame[c]) for c in self._columns]
         self._apply()
         self.endResetModel()
 
@@ -81,12 +87,9 @@ class FrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            value = self._frame[self._columns[index.column()]].iat[int(self.order[index.row()])]
-            return _format(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            col = self._frame[self._columns[index.column()]]
-            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _format(self._values[index.column()][int(self.order[index.row()])])
+        if role == Qt.ItemDataRole.TextAlignmentRole and self._right[index.column()]:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
@@ -136,7 +139,7 @@ class FrameModel(QAbstractTableModel):
 
 
 def _format(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float | np.floating):
         return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
@@ -182,8 +185,18 @@ class AttributeTable(QWidget):
         self._syncing = False
         stack.selection_changed.connect(self._stack_selection)
         stack.changed.connect(self._layer_changed)
-        stack.removed.connect(lambda name: self.show_layer("") if name == self.layer_name
-                              else None)
+        # A project reopening removes and re-adds its layers: keep showing the same one.
+        stack.removed.connect(lambda name: self._reset_to(name, None))
+        stack.inserted.connect(lambda name: self._reset_to(name, name))
+
+    def _reset_to(self, name: str, show: str | None) -> None:
+        if name != self.layer_name:
+            return
+        if show is None:
+            self.model.set_frame(pd.DataFrame())
+            self._update_title()
+        else:
+            self.show_layer(show)
 
     def show_layer(self, name: str) -> None:
         """Show the table of ``name`` ('' for none)."""

@@ -134,11 +134,10 @@ class EditPanel(QWidget):
         geoms = grids.geometry.to_numpy()[pos]
         pp = polsby_popper(geoms) if len(pos) else np.zeros(0)
         out: dict[str, dict[str, float]] = {}
-        coverage = self.window.analysis.coverage_for(present[pos], geoms)
+        coverage = self.window.analysis.coverage_update(ids) or {}
         for k, p in enumerate(pos):
             gid = str(present[p])
-            out[gid] = {"pp": float(pp[k]), "kind": 0.0,
-                        "coverage": float(coverage[k]) if coverage is not None else np.nan}
+            out[gid] = {"pp": float(pp[k]), "coverage": coverage.get(gid, np.nan)}
         return out
 
     def _command_event(self, event: str, command: Any) -> None:

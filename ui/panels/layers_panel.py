@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDropEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,9 +99,15 @@ class LayerPanel(QWidget):
         layout.addLayout(row)
         layout.addLayout(buttons)
         self._building = False
+        self._last_current = ""
+        # Many layer events arrive at once when a project opens: rebuild once after them.
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(0)
+        self._rebuild_timer.timeout.connect(self.rebuild)
         for sig in (stack.inserted, stack.removed):
-            sig.connect(lambda _name: self.rebuild())
-        stack.moved.connect(self.rebuild)
+            sig.connect(lambda _name: self._rebuild_timer.start())
+        stack.moved.connect(self._rebuild_timer.start)
         stack.changed.connect(self._layer_changed)
         on_language_change(self.rebuild)
         self.rebuild()
@@ -114,7 +120,8 @@ class LayerPanel(QWidget):
         return str(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else ""
 
     def set_current(self, name: str) -> None:
-        """Make ``name`` the current layer."""
+        """Make ``name`` the current layer (also once it appears after a pending rebuild)."""
+        self._wanted = name
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
             if item.data(0, Qt.ItemDataRole.UserRole) == name:
@@ -123,8 +130,10 @@ class LayerPanel(QWidget):
 
     def rebuild(self) -> None:
         """Rebuild the tree from the stack (keeps the current layer)."""
-        current = self.current()
+        self._rebuild_timer.stop()
+        current = getattr(self, "_wanted", "") or self.current() or self._last_current
         self._building = True
+        self.tree.blockSignals(True)
         self.tree.clear()
         for layer in self.stack:
             item = QTreeWidgetItem([f"{layer_title(layer.name)}  ({len(layer.frame):,})"])
@@ -135,11 +144,14 @@ class LayerPanel(QWidget):
                                else Qt.CheckState.Unchecked)
             self._add_legend(item, layer)
             self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
         self._building = False
-        if current:
+        if current and current in self.stack:
             self.set_current(current)
+            self._wanted = ""
         elif self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        self._current_item()
 
     def _add_legend(self, item: QTreeWidgetItem, layer) -> None:  # noqa: ANN001
         classes = classify(layer.frame, layer.style, layer.name)
@@ -157,7 +169,7 @@ class LayerPanel(QWidget):
 
     def _layer_changed(self, name: str, what: str) -> None:
         if what in ("style", "data"):
-            self.rebuild()
+            self._rebuild_timer.start()
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if self._building or item.parent() is not None:
@@ -172,7 +184,9 @@ class LayerPanel(QWidget):
             self.opacity.blockSignals(True)
             self.opacity.setValue(round(layer.opacity * 100))
             self.opacity.blockSignals(False)
-        self.current_changed.emit(name)
+        if name != self._last_current:
+            self._last_current = name
+            self.current_changed.emit(name)
 
     def _double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
         if item.parent() is None:
