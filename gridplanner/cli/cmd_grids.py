@@ -91,12 +91,15 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_balance(args: argparse.Namespace) -> int:
     """Propose balanced grids and write them to a GeoPackage."""
-    from gridplanner.grids.balance import propose_balanced_grids
+    from gridplanner.grids.balance import BalanceError, propose_balanced_grids
 
-    project = load(args.project)
+    if args.min_households < 0 or args.max_households < max(args.min_households, 1):
+        raise BalanceError(f"the band {args.min_households}-{args.max_households} is empty: "
+                           "give --min below --max")
     path, layer = _split_target(args.out, "grids")
     if path.suffix.lower() != ".gpkg":
         raise ReadError(f"{path}: the proposal is written as a GeoPackage: give a .gpkg name")
+    project = load(args.project)
     with terminal_feedback() as feedback:
         proposal = propose_balanced_grids(
             project, community_id=args.community, min_households=args.min_households,

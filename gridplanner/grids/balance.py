@@ -11,19 +11,23 @@ project has no service areas):
    filler units. Cells that share an edge are neighbours; the neighbour graph is
    split into connected components (locked grids can cut a community in pieces),
    each solved on its own.
-2. **Number of grids.** ``k`` is the number of grids whose mean load is nearest
-   the band's middle among those that allow every grid inside the band
-   (``ceil(H / max) <= k <= floor(H / min)``); when no ``k`` does, the nearest
-   to the middle.
-3. **Region growing.** ``k`` seeds from weighted k-means (fixed seed, so the
-   proposal is reproducible); then the lightest grid repeatedly takes the frontier
-   unit nearest its seed, where stepping across a road (any road that is not a
-   compound path) costs extra, so boundaries tend to run along roads.
-4. **Exchange.** Boundary units move from grids above the band to lighter
+2. **Number of grids.** ``k`` is the count whose mean load is nearest the band's
+   middle among those that allow every grid inside the band
+   (``ceil(H / max) <= k <= floor(H / min)``); when no ``k`` does, the nearest to
+   the middle.
+3. **Capacitated k-means.** Weighted k-means++ seeds (fixed seed, so the result
+   is reproducible), then rounds of: assign units to centres minimising
+   household-weighted squared distance with equal capacities (an exact min-cost
+   flow, OR-Tools), move centres to the weighted means. Three last rounds add a
+   cost for each main road (not a compound path) crossed on the way to a centre,
+   which pulls boundaries onto roads where the loads allow.
+4. **Contiguity.** Each grid keeps its heaviest connected piece; stray units go
+   to a neighbouring grid, preferring one reached without crossing a road.
+5. **Exchange.** Boundary units move from grids above the band to lighter
    neighbours and from heavier neighbours into grids below it, then towards the
    nearer grid centre for compactness, only when the giving grid stays connected
-   and no grid leaves the band because of the move.
-5. **Shapes.** Each grid is the union of its units.
+   and no grid moves further out of the band.
+6. **Shapes.** Each grid is the union of its units.
 
 Guarantees: the proposal's grids of a community tile exactly the community minus
 its locked grids (union equal up to floating-point overlay, gaps and overlaps
@@ -49,8 +53,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from gridplanner.feedback import Feedback, report
 from gridplanner.grids.topology import (
@@ -59,7 +63,6 @@ from gridplanner.grids.topology import (
     count_households,
     household_weights,
     part_count,
-    point_membership,
     polsby_popper,
     polygonal,
     reock,
@@ -71,6 +74,9 @@ from layers.errors import GridPlannerError
 _MINOR_ROADS = frozenset({"path", "footway", "steps", "stub", "service", "track"})
 #: Rounds of capacitated k-means (assignment, then centres to the weighted means).
 _LLOYD_ROUNDS = 12
+#: Further rounds with the road-crossing cost, and its weight (share of radius²).
+_ROAD_ROUNDS = 3
+_ROAD_WEIGHT = 1.0
 
 
 class BalanceError(GridPlannerError):
@@ -186,6 +192,9 @@ def propose_balanced_grids(
     geoms = np.asarray(grids.geometry.array, dtype=object)
     hh_points = np.asarray(households.geometry.array, dtype=object)
     hh_weights = household_weights(households)
+    valid_points = ~(shapely.is_missing(hh_points) | shapely.is_empty(hh_points))
+    hh_points, hh_weights = hh_points[valid_points], hh_weights[valid_points]
+    point_tree = shapely.STRtree(hh_points)
 
     keep_rows = np.ones(len(grids), dtype=bool)
     new_frames: list[gpd.GeoDataFrame] = []
@@ -202,8 +211,10 @@ def propose_balanced_grids(
         kind_values = kinds[mine & ~locked] if (mine & ~locked).any() else np.array(["urban"])
         kind = pd.Series(kind_values).mode().iloc[0]
         taken = set(grids["grid_id"].astype(str)[mine & locked])
-        cells, loads, feasible = _balance_region(free, hh_points, hh_weights, roads,
-                                                 min_households, max_households, seed)
+        near = (point_tree.query(free, predicate="intersects") if len(hh_points)
+                else np.array([], dtype=np.int64))
+        cells, loads, feasible = _balance_region(free, hh_points[near], hh_weights[near],
+                                                 roads, min_households, max_households, seed)
         ids = _new_codes(cid, len(cells), taken)
         frame = gpd.GeoDataFrame({
             "grid_id": ids, "name": [""] * len(ids), "community_id": [cid] * len(ids),
@@ -286,23 +297,29 @@ class _Units:
     xy: np.ndarray  # (n, 2) anchor (household point, or centroid of a filler)
     neighbours: list[np.ndarray]  # adjacency lists
     road_edge: dict[tuple[int, int], bool]  # (i, j) i < j: the step crosses a road
+    roads: np.ndarray  # major road lines near the region
 
 
 def _units(free: Any, points: np.ndarray, weights: np.ndarray,
            roads: np.ndarray) -> _Units:
-    inside = point_membership(np.array([free], dtype=object), points).grid_index == 0
-    xy = shapely.get_coordinates(points[inside])
-    w = weights[inside]
+    xy = shapely.get_coordinates(points)
+    w = weights
     if not len(xy):
         return _Units(np.array([free], dtype=object), np.zeros(1, dtype=np.int64),
-                      shapely.get_coordinates(shapely.centroid(free)), [np.array([], int)], {})
+                      shapely.get_coordinates(shapely.centroid(free)), [np.array([], int)], {},
+                      roads[:0])
     uniq, inverse = np.unique(np.round(xy, 3), axis=0, return_inverse=True)
     uw = np.bincount(inverse.ravel(), weights=w, minlength=len(uniq)).astype(np.int64)
     if len(uniq) == 1:
-        return _Units(np.array([free], dtype=object), uw, uniq, [np.array([], int)], {})
+        return _Units(np.array([free], dtype=object), uw, uniq, [np.array([], int)], {},
+                      roads[:0])
     cells = shapely.get_parts(shapely.voronoi_polygons(
         shapely.multipoints(uniq), extend_to=free, ordered=True))
-    clipped = shapely.intersection(cells, free)
+    # Only cells crossing the boundary need the (costly) overlay.
+    shapely.prepare(free)
+    clipped = cells.copy()
+    crossing = ~shapely.contains_properly(free, cells)
+    clipped[crossing] = shapely.intersection(cells[crossing], free)
     # A cell clipped by a concave boundary can fall apart: the piece holding the
     # point carries the households, the rest become empty filler units.
     parts, owner = shapely.get_parts(clipped, return_index=True)
@@ -340,7 +357,8 @@ def _units(free: Any, points: np.ndarray, weights: np.ndarray,
         crossing[hit] = True
         road_edge = {(int(a), int(b)): bool(c) for (a, b), c in zip(pairs, crossing,
                                                                      strict=True)}
-    return _Units(parts, weight, anchor_xy, neighbours, road_edge)
+    near = roads[shapely.intersects(roads, free)] if len(roads) else roads
+    return _Units(parts, weight, anchor_xy, neighbours, road_edge, near)
 
 
 def _adjacency_lists(n: int, pairs: np.ndarray) -> list[np.ndarray]:
@@ -432,12 +450,20 @@ def _partition(units: _Units, idx: np.ndarray, k: int, low: int, high: int,
     label = np.zeros(m, dtype=np.int64)
     for _ in range(_LLOYD_ROUNDS):
         label = _capacitated_assign(xy, w, centres)
-        new = np.array([_centre(xy, w, label, g) if (label == g).any() else centres[g]
-                        for g in range(len(centres))])
+        new = _centres(xy, w, label, centres)
         shift = float(np.hypot(*(new - centres).T).max())
         centres = new
         if shift < 1.0:
             break
+    if road:
+        # Each main road crossed between a unit and a grid's centre costs a detour of
+        # one grid radius, so boundaries settle on roads where the loads allow.
+        graph = _road_graph(nbrs, road)
+        radius2 = float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1])) / (np.pi * len(centres))
+        for _ in range(_ROAD_ROUNDS):
+            penalty = _ROAD_WEIGHT * radius2 * _road_crossings(graph, xy, w, centres)
+            label = _capacitated_assign(xy, w, centres, penalty)
+            centres = _centres(xy, w, label, centres)
     label = _make_contiguous(nbrs, xy, w, label, len(centres), road)
     _exchange(nbrs, xy, w, label, len(centres), low, high)
     return label
@@ -456,7 +482,34 @@ def _road_matrix(units: _Units, idx: np.ndarray, nbrs: list[np.ndarray]) -> set[
     return out
 
 
-def _capacitated_assign(xy: np.ndarray, w: np.ndarray, centres: np.ndarray) -> np.ndarray:
+def _centres(xy: np.ndarray, w: np.ndarray, label: np.ndarray, old: np.ndarray) -> np.ndarray:
+    return np.array([_centre(xy, w, label, g) if (label == g).any() else old[g]
+                     for g in range(len(old))])
+
+
+def _road_graph(nbrs: list[np.ndarray], road: set[tuple[int, int]]) -> csr_matrix:
+    """Build the unit graph: edges weigh 1 across a main road, almost nothing else."""
+    m = len(nbrs)
+    rows = np.repeat(np.arange(m), [len(v) for v in nbrs])
+    cols = np.concatenate(nbrs) if m else np.array([], dtype=np.int64)
+    weight = np.array([1.0 if (int(a), int(b)) in road else 1e-6
+                       for a, b in zip(rows, cols, strict=True)])
+    return coo_matrix((weight, (rows, cols)), shape=(m, m)).tocsr()
+
+
+def _road_crossings(graph: csr_matrix, xy: np.ndarray, w: np.ndarray,
+                    centres: np.ndarray) -> np.ndarray:
+    """Count the fewest main roads crossed walking from each unit to each centre."""
+    d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
+    d2[w <= 0] = np.inf
+    sources = np.argmin(d2, axis=0)
+    dist = dijkstra(graph, directed=False, indices=sources)
+    crossings = np.round(np.where(np.isfinite(dist), dist, 0.0)).T
+    return np.asarray(crossings, dtype=float)
+
+
+def _capacitated_assign(xy: np.ndarray, w: np.ndarray, centres: np.ndarray,
+                        penalty: np.ndarray | None = None) -> np.ndarray:
     """Assign units to centres with equal capacities (min-cost flow).
 
     The cost is the household-weighted squared distance; a unit split between
@@ -466,6 +519,8 @@ def _capacitated_assign(xy: np.ndarray, w: np.ndarray, centres: np.ndarray) -> n
 
     k = len(centres)
     d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
+    if penalty is not None:
+        d2 = d2 + penalty
     label = np.argmin(d2, axis=1)
     weighted = np.flatnonzero(w > 0)
     if not len(weighted):

@@ -216,8 +216,13 @@ class GridCommand:
             grids = project.layer("grids")
             if not len(grids):
                 raise GridEditError("the project has no grids to edit")
-            new, old_ids, new_ids = self._apply(project, grids)
-            self._guard(grids, new["grids"], old_ids, new_ids)
+            try:
+                new, old_ids, new_ids = self._apply(project, grids)
+                self._guard(grids, new["grids"], old_ids, new_ids)
+            except shapely.errors.GEOSException as exc:
+                raise GridEditError(
+                    f"the shapes involved cannot be edited ({exc}); run 'gridplanner check' "
+                    "to find invalid grids and repair them first") from exc
             self._before = {name: project.layer(name) for name in new}
             self._after = new
             self.changed_grid_ids = frozenset(old_ids | new_ids)
