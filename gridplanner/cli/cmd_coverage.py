@@ -196,7 +196,7 @@ def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
     from layers.io import _gpkg_safe
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
     tmp.unlink(missing_ok=True)
     try:
         for name, frame in frames.items():
