@@ -6,7 +6,8 @@ Public API
   shape problems, household band, compactness, staffing and code findings.
 - Edit commands (:mod:`gridplanner.grids.commands`): :class:`MoveSharedVertex`,
   :class:`ReshapeBoundary`, :class:`SplitGrid`, :class:`MergeGrids`,
-  :class:`ReassignHouseholds`, :class:`RenameGrid`, :class:`SetLocked`, run through a
+  :class:`ReassignHouseholds`, :class:`RenameGrid` (alias :class:`RecodeGrid`),
+  :class:`SetLocked`, run through a
   :class:`CommandStack` with unlimited undo/redo.
 - :func:`propose_balanced_grids` -> :class:`BalanceProposal`: new grids per
   community with households in the band, contiguous, compact and tiling the
@@ -15,6 +16,7 @@ Public API
 
 from __future__ import annotations
 
+from gridplanner.grids.balance import BalanceError, BalanceProposal, propose_balanced_grids
 from gridplanner.grids.checks import CHECK_ORDER, CheckResult, run_checks
 from gridplanner.grids.commands import (
     CommandStack,
@@ -23,6 +25,7 @@ from gridplanner.grids.commands import (
     MergeGrids,
     MoveSharedVertex,
     ReassignHouseholds,
+    RecodeGrid,
     RenameGrid,
     ReshapeBoundary,
     SetLocked,
@@ -33,6 +36,8 @@ from gridplanner.grids.topology import count_households, polsby_popper, reock
 
 __all__ = [
     "CHECK_ORDER",
+    "BalanceError",
+    "BalanceProposal",
     "CheckResult",
     "CommandStack",
     "GridCommand",
@@ -40,6 +45,7 @@ __all__ = [
     "MergeGrids",
     "MoveSharedVertex",
     "ReassignHouseholds",
+    "RecodeGrid",
     "RenameGrid",
     "ReshapeBoundary",
     "SetLocked",
@@ -47,6 +53,7 @@ __all__ = [
     "count_households",
     "next_grid_ids",
     "polsby_popper",
+    "propose_balanced_grids",
     "reock",
     "run_checks",
 ]

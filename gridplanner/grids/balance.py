@@ -290,13 +290,16 @@ def _new_codes(cid: str, n: int, taken: set[str]) -> list[str]:
 # ----------------------------------------------------------------------------- units
 
 
+_NO_PAIRS = np.empty((0, 2), dtype=np.int64)
+
+
 @dataclass
 class _Units:
     geoms: np.ndarray  # unit polygons
     weight: np.ndarray  # households per unit
     xy: np.ndarray  # (n, 2) anchor (household point, or centroid of a filler)
-    neighbours: list[np.ndarray]  # adjacency lists
-    road_edge: dict[tuple[int, int], bool]  # (i, j) i < j: the step crosses a road
+    pairs: np.ndarray  # (e, 2) neighbouring units, i < j
+    crossing: np.ndarray  # (e,) the step between the pair's anchors crosses a main road
     roads: np.ndarray  # major road lines near the region
 
 
@@ -306,13 +309,13 @@ def _units(free: Any, points: np.ndarray, weights: np.ndarray,
     w = weights
     if not len(xy):
         return _Units(np.array([free], dtype=object), np.zeros(1, dtype=np.int64),
-                      shapely.get_coordinates(shapely.centroid(free)), [np.array([], int)], {},
-                      roads[:0])
+                      shapely.get_coordinates(shapely.centroid(free)), _NO_PAIRS,
+                      np.zeros(0, dtype=bool), roads[:0])
     uniq, inverse = np.unique(np.round(xy, 3), axis=0, return_inverse=True)
     uw = np.bincount(inverse.ravel(), weights=w, minlength=len(uniq)).astype(np.int64)
     if len(uniq) == 1:
-        return _Units(np.array([free], dtype=object), uw, uniq, [np.array([], int)], {},
-                      roads[:0])
+        return _Units(np.array([free], dtype=object), uw, uniq, _NO_PAIRS,
+                      np.zeros(0, dtype=bool), roads[:0])
     cells = shapely.get_parts(shapely.voronoi_polygons(
         shapely.multipoints(uniq), extend_to=free, ordered=True))
     # Only cells crossing the boundary need the (costly) overlay.
@@ -346,19 +349,14 @@ def _units(free: Any, points: np.ndarray, weights: np.ndarray,
     anchor_xy = np.where(is_main[:, None], uniq[owner],
                          shapely.get_coordinates(shapely.point_on_surface(parts)))
     pairs = adjacency_pairs(parts)
-    n = len(parts)
-    neighbours = _adjacency_lists(n, pairs)
-    road_edge: dict[tuple[int, int], bool] = {}
-    if len(pairs) and len(roads):
+    near = roads[shapely.intersects(roads, free)] if len(roads) else roads
+    crossing = np.zeros(len(pairs), dtype=bool)
+    if len(pairs) and len(near):
         segs = shapely.linestrings(np.stack([anchor_xy[pairs[:, 0]], anchor_xy[pairs[:, 1]]],
                                             axis=1))
-        hit, _ = shapely.STRtree(roads).query(segs, predicate="intersects")
-        crossing = np.zeros(len(pairs), dtype=bool)
+        hit, _ = shapely.STRtree(near).query(segs, predicate="intersects")
         crossing[hit] = True
-        road_edge = {(int(a), int(b)): bool(c) for (a, b), c in zip(pairs, crossing,
-                                                                     strict=True)}
-    near = roads[shapely.intersects(roads, free)] if len(roads) else roads
-    return _Units(parts, weight, anchor_xy, neighbours, road_edge, near)
+    return _Units(parts, weight, anchor_xy, pairs, crossing, near)
 
 
 def _adjacency_lists(n: int, pairs: np.ndarray) -> list[np.ndarray]:
@@ -388,8 +386,7 @@ def _balance_region(free: Any, points: np.ndarray, weights: np.ndarray, roads: n
     n = len(units.geoms)
     if n == 1:
         return [free], units.weight.copy(), _feasible(int(units.weight.sum()), low, high)
-    rows = np.repeat(np.arange(n), [len(v) for v in units.neighbours])
-    cols = np.concatenate(units.neighbours) if n else np.array([], int)
+    rows, cols = units.pairs[:, 0], units.pairs[:, 1]
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
     n_comp, comp = connected_components(graph, directed=False)
     label = np.full(n, -1, dtype=np.int64)
@@ -439,14 +436,18 @@ def _partition(units: _Units, idx: np.ndarray, k: int, low: int, high: int,
     m = len(idx)
     if k <= 1 or m <= 1:
         return np.zeros(m, dtype=np.int64)
-    local = {int(u): i for i, u in enumerate(idx)}
-    nbrs = [np.array([local[int(v)] for v in units.neighbours[u] if int(v) in local],
-                     dtype=np.int64) for u in idx]
+    pos = np.full(len(units.geoms), -1, dtype=np.int64)
+    pos[idx] = np.arange(m)
+    inside = (pos[units.pairs[:, 0]] >= 0) & (pos[units.pairs[:, 1]] >= 0)
+    local_pairs = pos[units.pairs[inside]]
+    local_cross = units.crossing[inside]
+    nbrs = _adjacency_lists(m, local_pairs)
     xy = units.xy[idx]
     w = units.weight[idx].astype(float)
     seeds = _kmeans_seeds(xy, w, k, rng)
     centres = xy[seeds].astype(float)
-    road = _road_matrix(units, idx, nbrs)
+    crossed = local_pairs[local_cross]
+    road = {(int(a), int(b)) for a, b in np.r_[crossed, crossed[:, ::-1]]}
     label = np.zeros(m, dtype=np.int64)
     for _ in range(_LLOYD_ROUNDS):
         label = _capacitated_assign(xy, w, centres)
@@ -458,7 +459,7 @@ def _partition(units: _Units, idx: np.ndarray, k: int, low: int, high: int,
     if road:
         # Each main road crossed between a unit and a grid's centre costs a detour of
         # one grid radius, so boundaries settle on roads where the loads allow.
-        graph = _road_graph(nbrs, road)
+        graph = _road_graph(m, local_pairs, local_cross)
         radius2 = float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1])) / (np.pi * len(centres))
         for _ in range(_ROAD_ROUNDS):
             penalty = _ROAD_WEIGHT * radius2 * _road_crossings(graph, xy, w, centres)
@@ -469,32 +470,17 @@ def _partition(units: _Units, idx: np.ndarray, k: int, low: int, high: int,
     return label
 
 
-def _road_matrix(units: _Units, idx: np.ndarray, nbrs: list[np.ndarray]) -> set[tuple[int, int]]:
-    """Return the local (i, j) unit pairs whose step crosses a road."""
-    out: set[tuple[int, int]] = set()
-    if not units.road_edge:
-        return out
-    for i, row in enumerate(nbrs):
-        for j in row:
-            a, b = int(idx[i]), int(idx[j])
-            if units.road_edge.get((min(a, b), max(a, b)), False):
-                out.add((i, int(j)))
-    return out
-
-
 def _centres(xy: np.ndarray, w: np.ndarray, label: np.ndarray, old: np.ndarray) -> np.ndarray:
     return np.array([_centre(xy, w, label, g) if (label == g).any() else old[g]
                      for g in range(len(old))])
 
 
-def _road_graph(nbrs: list[np.ndarray], road: set[tuple[int, int]]) -> csr_matrix:
+def _road_graph(m: int, pairs: np.ndarray, crossing: np.ndarray) -> csr_matrix:
     """Build the unit graph: edges weigh 1 across a main road, almost nothing else."""
-    m = len(nbrs)
-    rows = np.repeat(np.arange(m), [len(v) for v in nbrs])
-    cols = np.concatenate(nbrs) if m else np.array([], dtype=np.int64)
-    weight = np.array([1.0 if (int(a), int(b)) in road else 1e-6
-                       for a, b in zip(rows, cols, strict=True)])
-    return coo_matrix((weight, (rows, cols)), shape=(m, m)).tocsr()
+    weight = np.where(crossing, 1.0, 1e-6)
+    rows = np.r_[pairs[:, 0], pairs[:, 1]]
+    cols = np.r_[pairs[:, 1], pairs[:, 0]]
+    return coo_matrix((np.r_[weight, weight], (rows, cols)), shape=(m, m)).tocsr()
 
 
 def _road_crossings(graph: csr_matrix, xy: np.ndarray, w: np.ndarray,

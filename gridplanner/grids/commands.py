@@ -764,6 +764,10 @@ class RenameGrid(GridCommand):
         return out, {self.grid_id}, {new_code}
 
 
+#: Recoding and renaming are one command; both names are kept for the app.
+RecodeGrid = RenameGrid
+
+
 class SetLocked(GridCommand):
     """Lock grids (no edit may change them) or unlock them."""
 
