@@ -8,7 +8,7 @@ Each scenario is one JSON document in the project's ``gp_scenarios`` table.
 A changed layer is kept in whichever form is smaller and stays exact:
 
 - as a *difference* against the base layer (rows added, removed and changed,
-  identified by the layer's id column, geometry as full-precision WKT) when the
+  identified by the layer's id column, geometry as exact hex WKB) when the
   layer has unique ids and few rows change, e.g. 20 staff added or 5 moved;
 - as a *whole table* (an extra spatial table ``scenario__<slug>__<layer>`` in the
   same GeoPackage, which QGIS shows as it is) when ids are not unique, much of
@@ -72,7 +72,8 @@ class LayerChange:
     mode
         ``"diff"`` or ``"table"``.
     added, changed
-        Whole records (column -> JSON value, ``geometry`` as WKT) of rows that are
+        Whole records (column -> JSON value, geometry as hex WKB under ``wkb``, or
+        as WKT under ``geometry`` in hand-written documents) of rows that are
         new or differ from the base row with the same id (diff mode).
     removed
         Ids of base rows the scenario drops (diff mode).
@@ -486,9 +487,15 @@ def _records_frame(
     if not records:
         return base.iloc[:0]
     table = pd.DataFrame.from_records(records)
-    wkt = table.pop("geometry") if "geometry" in table else pd.Series([None] * len(table))
+    wkb = table.pop("wkb") if "wkb" in table else None
+    wkt = table.pop("geometry") if "geometry" in table else None
     try:
-        geoms = shapely.from_wkt(wkt.to_numpy(dtype=object), on_invalid="raise")
+        if wkb is not None:
+            geoms = shapely.from_wkb(wkb.to_numpy(dtype=object), on_invalid="raise")
+        elif wkt is not None:  # hand-written documents may use WKT
+            geoms = shapely.from_wkt(wkt.to_numpy(dtype=object), on_invalid="raise")
+        else:
+            geoms = np.full(len(table), None, dtype=object)
     except shapely.errors.GEOSException as exc:
         raise ProjectError(f"scenario '{name}': a {layer} row has an unreadable geometry "
                            f"({exc}); delete the scenario and create it again") from exc
@@ -575,13 +582,13 @@ def _rows_differ(
 def _to_records(frame: gpd.GeoDataFrame, columns: list[str]) -> list[dict[str, Any]]:
     if len(frame) == 0:
         return []
-    wkt = shapely.to_wkt(np.asarray(frame.geometry.to_numpy(), dtype=object),
-                         rounding_precision=-1)
+    # WKB keeps every bit of the coordinates; WKT writers round them.
+    wkb = shapely.to_wkb(np.asarray(frame.geometry.to_numpy(), dtype=object), hex=True)
     table = frame[columns]
     out = []
-    for values, geom in zip(table.itertuples(index=False, name=None), wkt, strict=True):
+    for values, geom in zip(table.itertuples(index=False, name=None), wkb, strict=True):
         rec = {c: _json_value(v) for c, v in zip(columns, values, strict=True)}
-        rec["geometry"] = geom
+        rec["wkb"] = geom
         out.append(rec)
     return out
 
