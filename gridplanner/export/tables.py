@@ -193,7 +193,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, chinese_headers: bool = 
     target = Path(path)
     table = _translate(_plain(frame), chinese_headers).copy()
     for col in table.columns:
-        if table[col].dtype == object:
+        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
             table[col] = table[col].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
     table.columns = _headers(table, chinese_headers)

@@ -1,0 +1,116 @@
+"""The demo end to end (run once for the module), and its HTML map in a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+from openpyxl import load_workbook
+
+from gridplanner.demo import DEMO_SCENARIO, run_demo
+from gridplanner.project import open_project
+from gridplanner.scenarios import apply_scenario, scenario_names
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def demo(sample_project_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    text = run_demo(out, project_path=sample_project_file)
+    return out, text
+
+
+def test_demo_writes_every_output(demo):
+    out, text = demo
+    for name in ("comparison.xlsx", "comparison.html", "map_current.html", "map_scenario.html",
+                 "results.gpkg", "map_coverage.png", "demo_project.gpkg"):
+        assert (out / name).stat().st_size > 1000, name
+        assert str((out / name).resolve()) in text
+    assert "专职网格员人数 Full-time grid workers" in text
+    figures = load_workbook(out / "comparison.xlsx")["figures 指标对比"]
+    rows = {r[0]: r for r in figures.iter_rows(values_only=True)}
+    assert rows["staff_full_time"][-1] == 20  # the scenario adds 20 workers
+    assert rows["staff_cost_yuan"][-1] == 20 * 70_000
+    # Balanced grids bring grids into the band; the new workers shorten walks.
+    assert rows["grids_outside_band"][4] < rows["grids_outside_band"][3]
+    assert rows["walk_mean_m"][4] < rows["walk_mean_m"][3]
+    assert rows["coverage_households_all"][3] > 0
+
+
+def test_demo_scenario_survives_reopen(demo):
+    out, _ = demo
+    project = open_project(out / "demo_project.gpkg")
+    assert scenario_names(project) == ["current", DEMO_SCENARIO]
+    variant = apply_scenario(project, DEMO_SCENARIO)
+    added = variant.layers["staff"]["staff_id"].str.startswith("NEWFT")
+    assert int(added.sum()) == 20
+    assert set(variant.layers["staff"].loc[added, "role"]) == {"full_time"}
+    grid_ids = set(variant.layers["grids"]["grid_id"])
+    assert set(variant.layers["staff"].loc[added, "grid_id"]) <= grid_ids
+
+
+def test_demo_geopackage_layers(demo):
+    out, _ = demo
+    names = {str(n) for n, _ in pyogrio.list_layers(out / "results.gpkg")}
+    for name in ("grid_figures", "grid_findings", "camera_footprints", "coverage_gaps",
+                 "uncovered_households", "household_assignments", "staff_load", "staff_areas",
+                 "scenario_grid_figures", "scenario_staff_load", "scenario_figures"):
+        assert name in names
+    staff = gpd.read_file(out / "results.gpkg", layer="staff_load")
+    assert {"name", "phone", "id_number"}.isdisjoint(staff.columns)
+    assert staff["load"].sum() > 0
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", f"--user-data-dir={profile}",
+            # No network: every host fails to resolve and every request goes to a dead proxy.
+            "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000"]
+    return subprocess.run([*base, *args], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install "
+                    "chromium), so the offline map cannot be rendered in a browser")
+def test_demo_map_renders_offline_in_chromium(demo, tmp_path):
+    out, _ = demo
+    page = out / "map_current.html"
+    shot = tmp_path / "map.png"
+    run = _chromium(["--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
+                    tmp_path / "profile")
+    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
+    assert console == []
+    assert "ERR_" not in run.stderr  # nothing tried to load from the network
+    dom = _chromium(["--dump-dom", page.as_uri()], tmp_path / "profile2").stdout
+    body = re.search(r"<body[^>]*>", dom)
+    assert body is not None
+    assert 'data-gp-errors="0"' in body.group(0)
+    count = re.search(r'data-gp-layers="(\d+)"', body.group(0))
+    assert count is not None
+    # Grids, staff, communities, facilities and category 1 footprints are on.
+    assert int(count.group(1)) > 500
+    for name in ("网格 Grids", "一类摄像头覆盖 Category 1 footprints", "覆盖盲区 Coverage gaps",
+                 "未覆盖住户 Uncovered households", "专职服务范围 Workers' assigned areas",
+                 "人员 Staff", "设施 Facilities"):
+        assert name in dom
+    from matplotlib.image import imread
+
+    img = imread(shot)[..., :3]
+    assert img.shape[:2] == (900, 1200)
+    colours = np.unique((img * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colours) > 50
+    # Grid fills of the coverage colour ramp are on screen (orange 20-40 % class).
+    orange = np.all(np.abs(img * 255 - [250, 205, 160]) < 30, axis=-1).mean()
+    assert orange > 0.02
+    shutil.copy(shot, Path("/tmp") / "gridplanner_demo_map.png")
