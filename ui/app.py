@@ -26,10 +26,34 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     setup_font(app)
+    preload_engine()
     from ui import i18n
 
     i18n.set_language(str(QSettings().value("language", "")) or None)
     return app
+
+
+#: Engine modules imported at start-up. A first import on a worker thread holds the
+#: GIL for up to a few hundred milliseconds (scipy builds classes in C), which would
+#: stall the GUI thread in the middle of the first analysis.
+ENGINE_MODULES = ("scipy.spatial", "scipy.sparse.csgraph", "gridplanner.coverage",
+                  "gridplanner.allocation", "gridplanner.network", "gridplanner.grids.checks",
+                  "gridplanner.grids.commands", "gridplanner.grids.balance",
+                  "gridplanner.scenarios", "gridplanner.export.tables",
+                  "gridplanner.export.webmap")
+
+
+def preload_engine() -> list[str]:
+    """Import the engine's modules now (start-up); returns those that are missing."""
+    import importlib
+
+    missing = []
+    for name in ENGINE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
 
 
 def setup_font(app: QApplication) -> None:

@@ -144,3 +144,19 @@ def test_void_qt_calls_survive_millions(qapp):
     for _ in range(3_000_000):
         set_brush(brush)
     assert item.brush().color().name() == "#ff0000"
+
+
+def test_dense_points_are_splatted_in_place(qapp):
+    from PySide6.QtGui import QImage, QPainter
+
+    from ui.canvas.render import splat_points
+
+    image = QImage(10, 10, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("#ffffff"))
+    p = QPainter(image)
+    splat_points(p, np.array([2.5, 7.2]), np.array([3.9, 7.0]), QColor("#0000ff"), 2.0, 10, 10)
+    p.end()
+    blue = {(x, y) for x in range(10) for y in range(10)
+            if QColor(image.pixel(x, y)).name() == "#0000ff"}
+    # 2-px squares whose lower-right pixel is the point's pixel
+    assert blue == {(1, 2), (2, 2), (1, 3), (2, 3), (6, 6), (7, 6), (6, 7), (7, 7)}

@@ -73,7 +73,14 @@ class ViewState:
 
 
 # --------------------------------------------------------------------- paths
-_ELEMENT = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
+#: Largest number of path elements drawn in one QPainter call. PySide holds the
+#: GIL during a Qt call, so a long call on the render thread stalls the GUI thread;
+#: chunks keep each call to a few tens of milliseconds.
+CHUNK_ELEMENTS = 120_000
+#: Points per drawPointsNp call, for the same reason.
+POINT_CHUNK = 40_000
+#: Above this many small dots in view, dots are splatted into an image with numpy.
+SPLAT_MIN_POINTS = 20_000
 
 
 def path_from_parts(coords: np.ndarray, part_index: np.ndarray) -> QPainterPath:
@@ -81,7 +88,8 @@ def path_from_parts(coords: np.ndarray, part_index: np.ndarray) -> QPainterPath:
 
     ``coords`` is (n, 2); ``part_index[i]`` names the part of row i, parts being
     contiguous. Each part becomes a moveTo followed by lineTos, serialised in
-    Qt's QDataStream layout and read back at C++ speed.
+    Qt's QDataStream layout (big-endian int32 type, two float64) and read back at
+    C++ speed.
 
     Examples
     --------
@@ -95,12 +103,17 @@ def path_from_parts(coords: np.ndarray, part_index: np.ndarray) -> QPainterPath:
         return QPainterPath()
     starts = np.ones(n, dtype=bool)
     starts[1:] = part_index[1:] != part_index[:-1]
-    elements = np.empty(n, dtype=_ELEMENT)
-    elements["type"] = np.where(starts, 0, 1)  # MoveToElement, LineToElement
-    elements["x"] = coords[:, 0]
-    elements["y"] = coords[:, 1]
+    return _path_from_starts(np.asarray(coords, dtype=float), starts)
+
+
+def _path_from_starts(coords: np.ndarray, starts: np.ndarray) -> QPainterPath:
+    n = len(coords)
+    buf = np.empty((n, 20), dtype=np.uint8)
+    kinds = np.where(starts, 0, 1).astype(">i4")  # MoveToElement, LineToElement
+    buf[:, :4] = kinds.view(np.uint8).reshape(n, 4)
+    buf[:, 4:] = np.ascontiguousarray(coords, dtype=">f8").view(np.uint8).reshape(n, 16)
     last_move = int(np.flatnonzero(starts)[-1])
-    blob = (np.array([n], dtype=">i4").tobytes() + elements.tobytes()
+    blob = (np.array([n], dtype=">i4").tobytes() + buf.tobytes()
             + np.array([last_move, 0], dtype=">i4").tobytes())  # cStart, OddEvenFill
     path = QPainterPath()
     data = QByteArray(blob)  # the stream only points at it: keep it alive while reading
@@ -110,25 +123,85 @@ def path_from_parts(coords: np.ndarray, part_index: np.ndarray) -> QPainterPath:
     return path
 
 
+def _parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of every ring / line of ``geoms`` and the start offset of each part.
+
+    Simple features (lines, polygons without holes) are one part each, read in one
+    ``get_coordinates`` call without creating ring objects; the rest go through
+    ``to_ragged_array``.
+    """
+    types = shapely.get_type_id(geoms)
+    simple = (types == 1) | (types == 2) | (
+        (types == 3) & (shapely.get_num_interior_rings(geoms) == 0))
+    pieces: list[tuple[np.ndarray, np.ndarray]] = []
+    if simple.any():
+        coords, index = shapely.get_coordinates(geoms[simple], return_index=True)
+        counts = np.bincount(index, minlength=int(simple.sum()))
+        pieces.append((coords, np.r_[0, np.cumsum(counts)].astype(np.int64)))
+    rest = geoms[~simple]
+    if len(rest):
+        pieces.append(_complex_parts(rest))
+    if len(pieces) == 1:
+        return pieces[0]
+    (c1, o1), (c2, o2) = pieces
+    return np.concatenate([c1, c2]), np.concatenate([o1[:-1], o2 + len(c1)])
+
+
+def _complex_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        _kind, coords, offsets = shapely.to_ragged_array(geoms)
+        return coords, np.asarray(offsets[0], dtype=np.int64)
+    except (ValueError, TypeError):  # mixed lines and polygons: take parts one by one
+        type_ids = shapely.get_type_id(geoms)
+        polygonal = np.isin(type_ids, (3, 6))
+        pieces: list[np.ndarray] = []
+        if polygonal.any():
+            pieces.append(shapely.get_rings(shapely.get_parts(geoms[polygonal])))
+        if (~polygonal).any():
+            lines = shapely.get_parts(geoms[~polygonal])
+            pieces.append(lines[np.isin(shapely.get_type_id(lines), (1, 2))])
+        flat = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        coords, index = shapely.get_coordinates(flat, return_index=True)
+        counts = np.bincount(index, minlength=len(flat))
+        return coords, np.r_[0, np.cumsum(counts)].astype(np.int64)
+
+
+def geometry_paths(geoms: np.ndarray, *, chunk: int = CHUNK_ELEMENTS) -> list[QPainterPath]:
+    """All rings (polygons) or lines of ``geoms`` as paths in map coordinates.
+
+    Parts are never split; a new path starts when one would pass ``chunk`` elements.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = geoms[~shapely.is_missing(geoms)]
+    geoms = geoms[~shapely.is_empty(geoms)]
+    if len(geoms) == 0:
+        return []
+    coords, offsets = _parts(geoms)
+    n = len(coords)
+    if n == 0:
+        return []
+    starts = np.zeros(n, dtype=bool)
+    starts[offsets[:-1][offsets[:-1] < n]] = True
+    cuts = [0]
+    part_starts = offsets[:-1]
+    while n - cuts[-1] > chunk:
+        k = int(np.searchsorted(part_starts, cuts[-1] + chunk, side="right")) - 1
+        nxt = int(part_starts[k]) if k >= 0 else n
+        if nxt <= cuts[-1]:  # one part longer than a chunk: keep it whole
+            later = part_starts[part_starts > cuts[-1]]
+            nxt = int(later[0]) if len(later) else n
+        if nxt >= n:
+            break
+        cuts.append(nxt)
+    cuts.append(n)
+    return [_path_from_starts(coords[a:b], starts[a:b]) for a, b in
+            zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
 def geometry_path(geoms: np.ndarray) -> QPainterPath:
     """All rings (polygons) or lines of ``geoms`` as one path in map coordinates."""
-    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-    if len(geoms) == 0:
-        return QPainterPath()
-    type_ids = shapely.get_type_id(geoms)
-    polygonal = np.isin(type_ids, (3, 6))
-    parts: list[np.ndarray] = []
-    if polygonal.any():
-        polys = shapely.get_parts(geoms[polygonal])
-        rings = shapely.get_rings(polys)
-        parts.append(rings)
-    if (~polygonal).any():
-        lines = shapely.get_parts(geoms[~polygonal])
-        lines = lines[np.isin(shapely.get_type_id(lines), (1, 2))]
-        parts.append(lines)
-    flat = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    coords, index = shapely.get_coordinates(flat, return_index=True)
-    return path_from_parts(coords, index)
+    paths = geometry_paths(geoms, chunk=1 << 62)
+    return paths[0] if paths else QPainterPath()
 
 
 def point_xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,8 +222,11 @@ class Prepared:
     key: tuple[int, LayerStyle]
     kind: str
     classes: Classified
-    paths: list[QPainterPath] = field(default_factory=list)
-    outline: QPainterPath | None = None
+    paths: list[list[QPainterPath]] = field(default_factory=list)
+    outline: list[QPainterPath] = field(default_factory=list)
+    #: Typical feature size in map units (median sqrt(area) or length): outlines of
+    #: features smaller than a few pixels are not drawn (the fill shows them).
+    feature_size: float = float("inf")
     xy: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     labels: list[tuple[float, float, float, str]] = field(default_factory=list)
 
@@ -169,10 +245,18 @@ def prepare(layer: MapLayer | LayerSnapshot) -> Prepared:
             sel = ok & (classes.codes == k)
             prepared.xy.append((x[sel].astype(float), y[sel].astype(float)))
         return prepared
-    for k in range(len(classes.colours)):
-        prepared.paths.append(geometry_path(geoms[classes.codes == k]))
+    if len(classes.colours) == 1:
+        prepared.paths.append(geometry_paths(geoms[classes.codes == 0]))
+    else:
+        for k in range(len(classes.colours)):
+            prepared.paths.append(geometry_paths(geoms[classes.codes == k]))
     if layer.kind == "polygon":
-        prepared.outline = geometry_path(geoms)
+        usable = geoms[~shapely.is_missing(geoms)]
+        if len(usable):
+            prepared.feature_size = float(np.median(np.sqrt(np.maximum(
+                shapely.area(usable), 0.0))))
+        prepared.outline = (prepared.paths[0] if len(classes.colours) == 1
+                            and not (classes.codes < 0).any() else geometry_paths(geoms))
         if style.label_field and style.label_field in frame.columns and len(frame):
             pts = shapely.point_on_surface(geoms)
             size = np.sqrt(np.maximum(shapely.area(geoms), 0.0))
@@ -196,36 +280,47 @@ def draw_polygons(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewStat
     p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     p.setPen(Qt.PenStyle.NoPen)
     if style.fill_alpha > 0:
-        for colour, path in zip(prep.classes.colours, prep.paths, strict=True):
-            p.fillPath(path, QBrush(_qcolor(colour, style.fill_alpha)))
-    if prep.outline is not None and style.size_px > 0:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for colour, paths in zip(prep.classes.colours, prep.paths, strict=True):
+            brush = QBrush(_qcolor(colour, style.fill_alpha))
+            for path in paths:
+                p.fillPath(path, brush)
+    # Outlines of features a few pixels wide would only smear the fill.
+    if prep.outline and style.size_px > 0 and prep.feature_size * view.scale >= 4:
+        # Antialiased strokes wider than a pixel leave Qt's cosmetic stroker and cost
+        # some 20x more: wide outlines are drawn aliased.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, style.size_px <= 1.0)
         pen = QPen(_qcolor(style.outline), style.size_px)
         pen.setCosmetic(True)
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(pen)
-        p.drawPath(prep.outline)
+        for path in prep.outline:
+            p.drawPath(path)
     p.resetTransform()
 
 
 def draw_lines(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
     """One cosmetic stroke per class."""
     p.setTransform(view.transform())
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, style.size_px < 2.5)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, style.size_px <= 1.0)
     p.setBrush(Qt.BrushStyle.NoBrush)
-    for colour, path in zip(prep.classes.colours, prep.paths, strict=True):
+    for colour, paths in zip(prep.classes.colours, prep.paths, strict=True):
         pen = QPen(_qcolor(colour), style.size_px)
         pen.setCosmetic(True)
         p.setPen(pen)
-        p.drawPath(path)
+        for path in paths:
+            p.drawPath(path)
     p.resetTransform()
 
 
 def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
-    """Points in pixels through drawPointsNp, culled to the view first."""
+    """Points in pixels, culled to the view first.
+
+    Dense small dots are splatted into a pixel buffer with numpy and drawn as one
+    image (about ten times faster than drawing 150k squares); the rest go through
+    ``drawPointsNp``, round and antialiased when few.
+    """
     p.resetTransform()
     size = style.size_px
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, size >= 4)
     for colour, (x, y) in zip(prep.classes.colours, prep.xy, strict=True):
         if len(x) == 0:
             continue
@@ -234,15 +329,48 @@ def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState)
         if not keep.any():
             continue
         sx, sy = sx[keep], sy[keep]
-        if size >= 4:  # a dark rim under the dot keeps it visible over any fill
+        if size < 4 and len(sx) > SPLAT_MIN_POINTS:
+            splat_points(p, sx, sy, _qcolor(colour), size, view.width, view.height)
+            continue
+        round_dots = size >= 4
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, round_dots and len(sx) < 5000)
+        step = POINT_CHUNK
+        if round_dots:  # a dark rim under the dot keeps it visible over any fill
             pen = QPen(QColor("#202020"), size + 2)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
-            p.drawPointsNp(sx, sy)
+            for i in range(0, len(sx), step):
+                p.drawPointsNp(sx[i:i + step], sy[i:i + step])
         pen = QPen(_qcolor(colour), size)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap if size >= 4 else Qt.PenCapStyle.SquareCap)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap if round_dots else Qt.PenCapStyle.SquareCap)
         p.setPen(pen)
-        p.drawPointsNp(sx, sy)
+        for i in range(0, len(sx), step):
+            p.drawPointsNp(sx[i:i + step], sy[i:i + step])
+
+
+def splat_points(p: QPainter, sx: np.ndarray, sy: np.ndarray, colour: QColor, size: float,
+                 width: int, height: int) -> None:
+    """Draw square dots of ``size`` pixels by writing them into an ARGB buffer."""
+    side = max(int(round(size)), 1)
+    lo = -(side // 2)
+    ix = np.floor(sx).astype(np.int64)
+    iy = np.floor(sy).astype(np.int64)
+    mask = np.zeros(width * height, dtype=bool)
+    for dx in range(lo, lo + side):
+        for dy in range(lo, lo + side):
+            x = ix + dx
+            y = iy + dy
+            ok = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+            mask[y[ok] * width + x[ok]] = True
+    a = colour.alpha()
+    argb = (a << 24) | ((colour.red() * a // 255) << 16) | ((colour.green() * a // 255) << 8) \
+        | (colour.blue() * a // 255)
+    pixels = np.zeros(width * height, dtype=np.uint32)
+    pixels[mask] = np.uint32(argb)
+    image = QImage(pixels.data, width, height, width * 4,
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    p.drawImage(0, 0, image)
+    del image  # drawn: the buffer may go
 
 
 def draw_labels(p: QPainter, labels: list[tuple[float, float, float, str]],

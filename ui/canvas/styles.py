@@ -64,7 +64,7 @@ class LayerStyle:
 
 DEFAULT_STYLES: dict[str, LayerStyle] = {
     "service_areas": LayerStyle(colour="#fdfdf6", outline="#7a5c3a", fill_alpha=0.0,
-                                size_px=2.0),
+                                size_px=2.0),  # wide outlines are drawn aliased (fast)
     "grids": LayerStyle(mode="categorised", field="community_id", outline="#1f3b63",
                         fill_alpha=0.30, label_field="name", size_px=1.0),
     "buildings": LayerStyle(colour="#9e9e9e", outline="#7a7a7a", fill_alpha=0.6, size_px=0.5),
