@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
 from gridplanner.network.snap import Attachment
@@ -57,11 +58,19 @@ def k_nearest_sources(
     *,
     k: int,
     cutoff_m: float = np.inf,
-    batch: int = 32,
+    batch: int = 48,
     mask: Callable[[np.ndarray], np.ndarray] | None = None,
+    node_xy: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest sources of each target node, nearest first.
+
+    Dijkstra runs from the sources in batches with a search radius that starts
+    at a few times the typical nearest-source distance and doubles, up to
+    ``cutoff_m``, only for the targets that have not yet found ``k`` sources;
+    only finite distances are kept, as (target, source, distance) triples. With
+    ``node_xy`` (coordinates of the matrix's nodes), the wider rounds search only
+    from sources within the radius, as the crow flies, of a pending target.
 
     ``mask(positions)``, when given, returns a boolean array
     ``(len(positions), len(targets))`` of the source/target pairs allowed
@@ -88,44 +97,122 @@ def k_nearest_sources(
     best_i = np.full((len(tgt), k), -1, dtype=np.int64)
     if len(src) == 0 or len(tgt) == 0:
         return best_i, best_d
-    for start in range(0, len(src), batch):
-        report(feedback, start / len(src), "network distances")
-        chunk = src[start:start + batch]
-        d = dijkstra(matrix, directed=True, indices=chunk, limit=cutoff_m)[:, tgt]
-        if mask is not None:
-            d = np.where(mask(np.arange(start, start + len(chunk))), d, np.inf)
-        d = d.T
-        ids = np.broadcast_to(np.arange(start, start + len(chunk)), d.shape)
-        all_d = np.concatenate([best_d, d], axis=1)
-        all_i = np.concatenate([best_i, ids], axis=1)
-        if all_d.shape[1] > k:
-            part = np.argpartition(all_d, k - 1, axis=1)[:, :k]
-            best_d = np.take_along_axis(all_d, part, axis=1)
-            best_i = np.take_along_axis(all_i, part, axis=1)
+    if mask is None:
+        d1 = dijkstra(matrix, directed=True, indices=src, min_only=True, limit=cutoff_m)[tgt]
+        d1 = d1[np.isfinite(d1)]
+        # The k-th nearest lies roughly sqrt(k) times as far as the nearest.
+        guess = 1.5 * (1.0 + np.sqrt(k)) * float(np.median(d1)) + 1.0 if len(d1) else cutoff_m
+        radius = min(cutoff_m, guess)
+    else:
+        radius = cutoff_m
+    pending = np.arange(len(tgt))
+    slot = np.full(matrix.shape[0], -1, dtype=np.int64)
+    done_t: list[np.ndarray] = []
+    done_s: list[np.ndarray] = []
+    done_d: list[np.ndarray] = []
+    rounds = 0
+    while len(pending):
+        slot[:] = -1
+        slot[tgt[pending]] = pending
+        active = np.arange(len(src))
+        if rounds and node_xy is not None:
+            near = cKDTree(node_xy[tgt[pending]]).query_ball_point(
+                node_xy[src], r=radius, return_length=True)
+            active = np.flatnonzero(near > 0)
+        pt: list[np.ndarray] = []
+        ps: list[np.ndarray] = []
+        pd_: list[np.ndarray] = []
+        if rounds and len(pending) < len(active):
+            # Few targets left: search from them instead (the graph is symmetric).
+            allowed_all = None if mask is None else mask(np.arange(len(src)))
+            for start in range(0, len(pending), batch):
+                chunk_t = pending[start:start + batch]
+                d = dijkstra(matrix, directed=True, indices=tgt[chunk_t], limit=radius)[:, src]
+                if allowed_all is not None:
+                    d = np.where(allowed_all[:, chunk_t].T, d, np.inf)
+                r, c = np.nonzero(np.isfinite(d))
+                pt.append(chunk_t[r])
+                ps.append(c)
+                pd_.append(d[r, c])
         else:
-            best_d, best_i = all_d, all_i
-    order = np.argsort(best_d, axis=1, kind="stable")
-    best_d = np.take_along_axis(best_d, order, axis=1)
-    best_i = np.where(np.isfinite(best_d), np.take_along_axis(best_i, order, axis=1), -1)
+            for start in range(0, len(active), batch):
+                report(feedback, min(0.95, 0.3 * rounds + 0.3 * start / len(active)),
+                       "network distances")
+                chunk = active[start:start + batch]
+                d = dijkstra(matrix, directed=True, indices=src[chunk], limit=radius)
+                r, node = np.nonzero(np.isfinite(d))
+                t_of = slot[node]
+                hit = t_of >= 0
+                r, node, t_of = r[hit], node[hit], t_of[hit]
+                dist = d[r, node]
+                if mask is not None:
+                    allowed = mask(chunk)
+                    ok_m = allowed[r, t_of]
+                    r, t_of, dist = r[ok_m], t_of[ok_m], dist[ok_m]
+                pt.append(t_of)
+                ps.append(chunk[r])
+                pd_.append(dist)
+        t_ = np.concatenate([*pt, np.zeros(0, dtype=np.int64)])
+        s_ = np.concatenate([*ps, np.zeros(0, dtype=np.int64)])
+        d_ = np.concatenate([*pd_, np.zeros(0)])
+        count = np.bincount(t_, minlength=len(tgt))
+        complete = (count[pending] >= k) | (radius >= cutoff_m)
+        ok = np.zeros(len(tgt), dtype=bool)
+        ok[pending[complete]] = True
+        keep = ok[t_]
+        done_t.append(t_[keep])
+        done_s.append(s_[keep])
+        done_d.append(d_[keep])
+        pending = pending[~complete]
+        # Then straight to the cutoff: from the few targets left when they are few.
+        radius = cutoff_m
+        rounds += 1
+    t_ = np.concatenate(done_t)
+    s_ = np.concatenate(done_s)
+    d_ = np.concatenate(done_d)
+    order = np.lexsort((s_, d_, t_))
+    t_, s_, d_ = t_[order], s_[order], d_[order]
+    first = np.searchsorted(t_, np.arange(len(tgt)))
+    rank = np.arange(len(t_)) - first[t_]
+    top = rank < k
+    best_i[t_[top], rank[top]] = s_[top]
+    best_d[t_[top], rank[top]] = d_[top]
     report(feedback, 1.0, "network distances")
     return best_i, best_d
 
 
 def point_table(
-    att: Attachment, node_index: np.ndarray, node_dist: np.ndarray, targets: np.ndarray, *, k: int
+    att: Attachment,
+    lo_row: np.ndarray,
+    hi_row: np.ndarray,
+    node_index: np.ndarray,
+    node_dist: np.ndarray,
+    *,
+    k: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """K nearest sources of attached points, from the tables of their two nodes.
 
-    ``node_index``/``node_dist`` are :func:`k_nearest_sources` results for
-    ``targets``, which must include every ``lo_node``/``hi_node`` of ``att``.
-    Exact: a source among a point's ``k`` nearest is among the ``k`` nearest of
-    the node it is reached through.
+    ``lo_row``/``hi_row`` give the row of ``node_index``/``node_dist`` (a
+    :func:`k_nearest_sources` result) for each point's two nodes (``-1`` for
+    points left out). Exact: a source among a point's ``k`` nearest is among the
+    ``k`` nearest of the node it is reached through.
+
+    Examples
+    --------
+    A point 1 m off node 0 (row 0) and 3 m off node 1 (row 1):
+
+    >>> from gridplanner.network.snap import Attachment
+    >>> att = Attachment(np.array([0]), np.array([1]), np.array([1.0]), np.array([3.0]))
+    >>> i, d = point_table(att, np.array([0]), np.array([1]),
+    ...                    np.array([[0, 1], [1, 0]]), np.array([[5.0, 9.0], [2.0, 20.0]]), k=2)
+    >>> i.tolist(), d.tolist()
+    ([[1, 0]], [[5.0, 6.0]])
     """
-    pos = np.searchsorted(targets, np.maximum(att.lo_node, 0))
-    pos_hi = np.searchsorted(targets, np.maximum(att.hi_node, 0))
-    ids = np.concatenate([node_index[pos], node_index[pos_hi]], axis=1)
-    d = np.concatenate([node_dist[pos] + att.lo_m[:, None],
-                        node_dist[pos_hi] + att.hi_m[:, None]], axis=1)
+    lo = np.maximum(lo_row, 0)
+    hi = np.maximum(hi_row, 0)
+    ids = np.concatenate([node_index[lo], node_index[hi]], axis=1)
+    d = np.concatenate([node_dist[lo] + att.lo_m[:, None],
+                        node_dist[hi] + att.hi_m[:, None]], axis=1)
     d = np.where(ids >= 0, d, np.inf)
     # Keep the shorter route per source: sort by (source, distance), drop repeats.
     order = _row_lexsort(ids, d)
@@ -137,7 +224,7 @@ def point_table(
     order = np.argsort(d, axis=1, kind="stable")[:, :k]
     d = np.take_along_axis(d, order, axis=1)
     ids = np.where(np.isfinite(d), np.take_along_axis(ids, order, axis=1), -1)
-    off = att.lo_node < 0
+    off = lo_row < 0
     d[off] = np.inf
     ids[off] = -1
     return ids, d

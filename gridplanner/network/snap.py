@@ -95,26 +95,63 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
         shapely.get_type_id(pts[valid]) == 0
     )
     idx = np.flatnonzero(valid)
+    xy_all = shapely.get_coordinates(pts[idx])
     tree = net._cache.get("edge_tree")
     if tree is None:
         tree = shapely.STRtree(net.edge_lines())
         net._cache["edge_tree"] = tree
-    qi, qe = tree.query_nearest(pts[idx], max_distance=cutoff_m, all_matches=False)
-    pi = idx[qi]
-    xy = shapely.get_coordinates(pts[pi])
-    a = net.node_xy[net.edge_u[qe]]
-    b = net.node_xy[net.edge_v[qe]]
-    d = b - a
-    len2 = (d**2).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tt = np.where(len2 > 0, ((xy - a) * d).sum(axis=1) / len2, 0.0)
-    tt = np.clip(tt, 0.0, 1.0)
-    f = a + tt[:, None] * d
+    # Most points lie near a road: a box query and numpy distances are much faster
+    # than GEOS nearest-neighbour search; the rest fall back to it.
+    r0 = min(float(cutoff_m), 30.0)
+    boxes = shapely.box(xy_all[:, 0] - r0, xy_all[:, 1] - r0, xy_all[:, 0] + r0,
+                        xy_all[:, 1] + r0)
+    qi, qe = tree.query(np.asarray(boxes))  # sorted by qi
+    dq = _project(net, xy_all[qi], qe)[2]
+    pi_list: list[np.ndarray] = []
+    pe_list: list[np.ndarray] = []
+    if len(qi):
+        starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
+        best = np.minimum.reduceat(dq, starts)
+        group = np.cumsum(np.r_[True, qi[1:] != qi[:-1]]) - 1
+        hit = np.flatnonzero((dq == best[group]) & (dq <= r0))
+        first = hit[np.r_[True, qi[hit][1:] != qi[hit][:-1]]] if len(hit) else hit
+        pi_list.append(qi[first])
+        pe_list.append(qe[first])
+    found = np.concatenate(pi_list) if pi_list else np.zeros(0, dtype=np.int64)
+    rest = np.setdiff1d(np.arange(len(idx)), found)
+    if len(rest):
+        ri, re_ = tree.query_nearest(pts[idx[rest]], max_distance=cutoff_m, all_matches=False)
+        pi_list.append(rest[ri])
+        pe_list.append(re_)
+    qpos = np.concatenate([*pi_list, np.zeros(0, dtype=np.int64)])
+    qe = np.concatenate([*pe_list, np.zeros(0, dtype=np.int64)])
+    pi = idx[qpos]
+    tt, f, dd = _project(net, xy_all[qpos], qe)
     edge[pi] = qe
     t[pi] = tt
-    access[pi] = np.hypot(*(xy - f).T)
+    access[pi] = dd
     foot[pi] = f
     return Snapped(edge, t, access, foot)
+
+
+def _project(
+    net: RoadNetwork, xy: np.ndarray, edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position along, foot on and distance to the given edges."""
+    if "edge_vectors" not in net._cache:
+        a_all = net.node_xy[net.edge_u]
+        d_all = net.node_xy[net.edge_v] - a_all
+        len2_all = (d_all**2).sum(axis=1)
+        inv = np.divide(1.0, len2_all, out=np.zeros_like(len2_all), where=len2_all > 0)
+        net._cache["edge_vectors"] = (a_all, d_all, inv)
+    a_all, d_all, inv_all = net._cache["edge_vectors"]
+    a = a_all[edges]
+    d = d_all[edges]
+    rel = xy - a
+    tt = np.clip((rel[:, 0] * d[:, 0] + rel[:, 1] * d[:, 1]) * inv_all[edges], 0.0, 1.0)
+    foot = a + tt[:, None] * d
+    off = xy - foot
+    return tt, foot, np.sqrt(off[:, 0] ** 2 + off[:, 1] ** 2)
 
 
 @dataclass(frozen=True)
@@ -140,6 +177,7 @@ class Augmented:
     split_t: np.ndarray
     split_node: np.ndarray
     n_base_nodes: int
+    node_xy: np.ndarray
 
 
 def augment(net: RoadNetwork, sources: Snapped) -> Augmented:
@@ -187,7 +225,9 @@ def augment(net: RoadNetwork, sources: Snapped) -> Augmented:
         (np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))),
         shape=(n, n),
     )
-    return Augmented(mat, source_node, s_edge, s_t, s_node, n0)
+    foot_xy = sources.foot_xy[on]
+    node_xy = np.concatenate([net.node_xy, foot_xy, foot_xy])
+    return Augmented(mat, source_node, s_edge, s_t, s_node, n0, node_xy)
 
 
 @dataclass(frozen=True)
