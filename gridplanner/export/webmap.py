@@ -643,7 +643,14 @@ def _legend_html(scheme: ColorScheme, title: str) -> str:
     roles = "".join(f"<div><i style='background:{c};border-radius:7px'></i>"
                     f"{html.escape(WORDS_ZH[r])} {html.escape(r.replace('_', ' '))}</div>"
                     for r, c in _ROLE_COLORS.items())
+    facility_words = {"party_centre": "党群服务中心 party centre",
+                      "mediation_centre": "矛盾调解中心 mediation centre",
+                      "police_station": "派出所 police station", "other": "其他 other"}
+    facilities = "".join(f"<div><i style='background:{c};border-radius:7px;border:2px solid "
+                         f"#000'></i>{html.escape(facility_words[k])}</div>"
+                         for k, c in _FACILITY_COLORS.items())
     head = (f"<div class='gp-title'>{html.escape(title)}</div>" if title else "")
     return (f"{head}<div class='gp-legend'><b>{html.escape(scheme.title_zh)} "
             f"{html.escape(scheme.title_en)}</b>{rows}<hr style='margin:4px 0'>"
-            f"<b>人员 Staff</b>{roles}</div>")
+            f"<b>人员 Staff</b>{roles}<hr style='margin:4px 0'>"
+            f"<b>设施 Facilities</b>{facilities}</div>")
