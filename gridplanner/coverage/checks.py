@@ -124,7 +124,7 @@ def resolve_cameras(
     >>> float(res.range_m[0]), float(res.azimuth_deg[0]), float(res.fov_deg[0])
     (60.0, 10.0, 90.0)
     >>> issues["column"].tolist()
-    ['range_m', 'fov_deg', 'azimuth_deg']
+    ['range_m', 'azimuth_deg', 'fov_deg']
     """
     n = len(cameras)
     problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]] = []
@@ -135,8 +135,8 @@ def resolve_cameras(
 
     ids = _text(cameras, "camera_id", n)
     no_id = pd.isna(ids)
-    rows_text = np.array([f"row {i + 1}" for i in range(n)], dtype=object)
-    camera_id = np.where(no_id, rows_text, ids).astype(object)
+    camera_id = ids.astype(object).copy()
+    camera_id[no_id] = [f"row {i + 1}" for i in np.flatnonzero(no_id)]
     add(no_id, "camera_id", ids, "camera_id is empty", "kept, shown by its row number")
 
     geom = cameras.geometry.to_numpy() if n else np.empty(0, dtype=object)
@@ -171,7 +171,9 @@ def resolve_cameras(
     large = (finite & (range_raw > max_range_m)) | (np.isinf(range_raw))
     bad_range = empty | nonpos | large
     range_m[bad_range] = def_range[bad_range]
-    default_text = np.array([f"default {v:g} m used" for v in def_range], dtype=object)
+    def default_text(r: int) -> str:
+        return f"default {def_range[r]:g} m used"
+
     add(empty & usable, "range_m", range_raw, "range_m is empty", default_text)
     add(nonpos, "range_m", range_raw, "range_m is not positive", default_text)
     add(large, "range_m", range_raw, f"range_m is above {max_range_m:g} m", default_text)
@@ -180,7 +182,7 @@ def resolve_cameras(
     az_bad = np.isfinite(az_raw) & ((az_raw < 0) | (az_raw >= 360))
     azimuth = np.where(np.isfinite(az_raw), np.mod(az_raw, 360.0), np.nan)
     add(az_bad, "azimuth_deg", az_raw, "azimuth_deg is outside [0, 360)",
-        np.array([f"read as {v:g}" for v in azimuth], dtype=object))
+        lambda r: f"read as {azimuth[r]:g}")
 
     fov_raw = _number(cameras, "fov_deg", n)
     fov_bad = np.isfinite(fov_raw) & ((fov_raw <= 0) | (fov_raw > 360))
@@ -189,7 +191,9 @@ def resolve_cameras(
     fov_empty = np.isnan(fov_raw) & directed
     fov = np.where(fov_bad | fov_empty, def_fov, fov_raw)
     fov = np.where(directed, fov, 360.0)
-    fov_text = np.array([f"default {v:g} degrees used" for v in def_fov], dtype=object)
+    def fov_text(r: int) -> str:
+        return f"default {def_fov[r]:g} degrees used"
+
     add(fov_empty & usable, "fov_deg", fov_raw, "fov_deg is empty", fov_text)
     add(fov_bad & directed, "fov_deg", fov_raw, "fov_deg is outside (0, 360]", fov_text)
     add(fov_bad & ~directed, "fov_deg", fov_raw, "fov_deg is outside (0, 360]",
@@ -343,10 +347,8 @@ def _problem_frame(problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]])
         pos.append(rows)
         cols += [column] * len(rows)
         vals += [_value_text(values[r]) for r in rows]
-        reasons += [str(reason[r]) if isinstance(reason, np.ndarray) else str(reason)
-                    for r in rows]
-        actions += [str(action[r]) if isinstance(action, np.ndarray) else str(action)
-                    for r in rows]
+        reasons += [_pick(reason, int(r)) for r in rows]
+        actions += [_pick(action, int(r)) for r in rows]
     return pd.DataFrame({
         "position": np.concatenate(pos) if pos else np.empty(0, dtype="int64"),
         "column": cols,
@@ -354,6 +356,15 @@ def _problem_frame(problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]])
         "reason": reasons,
         "action": actions,
     })
+
+
+def _pick(text: Any, row: int) -> str:
+    """Text for one row from a constant, a per-row array or a function of the row."""
+    if isinstance(text, np.ndarray):
+        return str(text[row])
+    if callable(text):
+        return str(text(row))
+    return str(text)
 
 
 def _value_text(value: Any) -> str:

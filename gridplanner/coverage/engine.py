@@ -10,9 +10,10 @@ computes the figures of any set of grids in one vectorised pass:
    ``shapely.multipolygons`` per set (parts grouped by grid) and one ``buffer(0)``
    (GEOS merges overlapping parts), then clipped to the grid; "all" is the union
    of the category-1 and category-2/3 unions (plus any uncategorised cameras);
-3. households, intersections and road pieces: one STRtree query of the points
-   against the touching footprints (edge inclusive, ``covers``), then
-   ``bincount`` per grid (weighted by ``households`` and by piece length).
+3. households, intersections and road pieces: each point tested against its
+   grid's prepared covered polygon straight from its coordinates
+   (``intersects_xy``, boundary included), then ``bincount`` per grid (weighted
+   by ``households`` and by piece length).
 
 Walkable roads are cut once into pieces of at most ``road_step_m`` (5 m by
 default) and each piece counts as covered when its midpoint is, and belongs to
@@ -73,10 +74,24 @@ class _PointSet:
 
     def __init__(self, points: np.ndarray, weight: np.ndarray) -> None:
         self.points = points
+        xy = shapely.get_coordinates(points) if len(points) else np.empty((0, 2))
+        if len(xy) != len(points):  # empty points among them
+            xy = np.full((len(points), 2), np.nan)
+            ok = ~shapely.is_missing(points) & ~shapely.is_empty(points)
+            xy[ok] = shapely.get_coordinates(points[ok])
+        self.x = np.ascontiguousarray(xy[:, 0])
+        self.y = np.ascontiguousarray(xy[:, 1])
         self.weight = np.asarray(weight, dtype="float64")
-        self.tree = shapely.STRtree(points)
         self.grid = np.full(len(points), -1, dtype="int64")
         self.covered = np.zeros((3, len(points)), dtype=bool)
+        self._tree: shapely.STRtree | None = None
+
+    @property
+    def tree(self) -> shapely.STRtree:
+        """STRtree over the points (built on first use: only grid edits need it)."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.points)
+        return self._tree
 
 
 class CoverageEngine:
@@ -262,8 +277,8 @@ class CoverageEngine:
         in_set[grids] = True
         local = np.full(len(self.grid_geoms) + 1, -1, dtype="int64")
         local[grids] = np.arange(n)
-        used = np.unique(fp)
-        figures = [self._points(ps, used, in_set, local, n) for ps in self.point_sets]
+        shapely.prepare(covered)
+        figures = [self._points(ps, covered, in_set, local, n) for ps in self.point_sets]
         (hh_tot, hh_cov), (ix_tot, ix_cov), (rd_tot, rd_cov) = figures
         return GridBlock(
             grid=grids,
@@ -295,24 +310,26 @@ class CoverageEngine:
             result[has] = shapely.intersection(merged, geoms[has])
         return result
 
-    def _points(self, ps: _PointSet, footprints: np.ndarray, in_set: np.ndarray,
+    def _points(self, ps: _PointSet, covered_polys: np.ndarray, in_set: np.ndarray,
                 local: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Totals and covered amounts (3, n) of points in the grids; updates flags."""
+        """Totals and covered amounts (3, n) of points in the grids; updates flags.
+
+        Each point is tested against its own grid's (prepared) covered polygon,
+        boundary included, straight from its coordinates.
+        """
         mine = np.flatnonzero(in_set[ps.grid])
-        total = np.bincount(local[ps.grid[mine]], ps.weight[mine], minlength=n)
-        ps.covered[:, mine] = False
+        g = local[ps.grid[mine]]
+        w = ps.weight[mine]
+        total = np.bincount(g, w, minlength=n)
         covered = np.zeros((3, n))
-        if len(footprints) and len(mine):
-            f_pos, pt = ps.tree.query(self.footprints[footprints], predicate="covers")
-            keep = in_set[ps.grid[pt]]
-            f_pos = f_pos[keep]
-            pt = pt[keep]
-            cat = self.category[footprints[f_pos]]
-            for k, sel in enumerate((np.ones(len(pt), dtype=bool), cat == 1,
-                                     (cat == 2) | (cat == 3))):
-                hit = np.unique(pt[sel])
-                ps.covered[k, hit] = True
-                covered[k] = np.bincount(local[ps.grid[hit]], ps.weight[hit], minlength=n)
+        if not len(mine):
+            return total, covered
+        x = ps.x[mine]
+        y = ps.y[mine]
+        for k in range(3):
+            flag = np.asarray(shapely.intersects_xy(covered_polys[k][g], x, y), dtype=bool)
+            ps.covered[k, mine] = flag
+            covered[k] = np.bincount(g, w * flag, minlength=n)
         return total, covered
 
 

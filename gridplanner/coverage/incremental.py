@@ -336,10 +336,17 @@ class CoverageState:
         if len(old):
             self.engine.set_footprints(old, np.full(len(old), None, dtype=object),
                                        np.zeros(len(old), dtype="int64"))
-        resolved, _ = resolve_cameras(cameras, defaults=self.defaults,
-                                      max_range_m=self.max_range_m)
-        rows = np.flatnonzero(np.isin(resolved.camera_id.astype(str), ids))
-        new = resolved.take(rows)
+        if "camera_id" in cameras.columns:
+            raw = cameras["camera_id"]
+            match = raw.isin(ids).to_numpy().copy()
+            if raw.dtype != object or not match.any():
+                match |= raw.astype(str).str.strip().isin(ids).to_numpy()
+            rows = np.flatnonzero(match)
+        else:
+            rows = np.empty(0, dtype="int64")
+        # Only the edited rows are resolved: the layer's other rows are unchanged.
+        new, _ = resolve_cameras(cameras.iloc[rows], defaults=self.defaults,
+                                 max_range_m=self.max_range_m)
         visible = self._visible(new)
         counted = new.usable & (new.online | self.include_offline)
         slots = self._append_slots(new, visible, counted)

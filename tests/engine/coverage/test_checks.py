@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-
 from _coverage_helpers import cameras, grids
+
 from gridplanner.coverage import check_cameras, resolve_cameras
 from layers.schema import CAMERA_DEFAULTS
 
@@ -50,7 +50,8 @@ def test_every_kind_of_problem_is_listed_with_reason_and_action():
     assert by[(12, "geometry")].reason == "outside every grid"
     assert by[(13, "category")].reason == "category is not 1, 2 or 3"
     assert by[(13, "status")].action == "counted as online"
-    assert (1, "range_m") not in by and not any(k[0] == 1 for k in by)
+    assert (1, "range_m") not in by
+    assert not any(k[0] == 1 for k in by)
     assert list(issues.columns) == ["camera_id", "row", "column", "value", "reason", "action",
                                     "geometry"]
     assert issues["row"].is_monotonic_increasing
@@ -64,7 +65,8 @@ def test_resolved_values_follow_the_documented_rules():
     ])
     res, _ = resolve_cameras(cams, defaults=CAMERA_DEFAULTS)
     assert res.range_m.tolist() == [60.0, 35.0, 25.0]
-    assert res.azimuth_deg[0] == 270.0 and np.isnan(res.azimuth_deg[1])
+    assert res.azimuth_deg[0] == 270.0
+    assert np.isnan(res.azimuth_deg[1])
     assert res.fov_deg.tolist() == [90.0, 360.0, 70.0]
     assert res.online.tolist() == [False, True, True]
     assert res.category.tolist() == [1, 2, 3]
@@ -84,7 +86,8 @@ def test_text_values_and_missing_columns_do_not_crash():
     frame = frame.drop(columns=["status", "fov_deg"])
     frame["range_m"] = pd.Series(["abc"], dtype=object)
     res, issues = resolve_cameras(frame, defaults=CAMERA_DEFAULTS)
-    assert res.range_m[0] == 60.0 and res.fov_deg[0] == 90.0
+    assert res.range_m[0] == 60.0
+    assert res.fov_deg[0] == 90.0
     assert set(issues["column"]) == {"range_m", "fov_deg"}
 
 

@@ -22,7 +22,8 @@ def test_coverage_command_writes_every_layer(sample_project_file, tmp_path, caps
     out = tmp_path / "result.gpkg"
     assert main(["coverage", str(sample_project_file), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "households" in printed and "camera records with problems" in printed
+    assert "households" in printed
+    assert "camera records with problems" in printed
     layers = dict(pyogrio.list_layers(out))
     for name in ("grid_coverage", "coverage_gaps", "uncovered_households",
                  "uncovered_intersections", "camera_footprints", "camera_issues"):
@@ -31,7 +32,8 @@ def test_coverage_command_writes_every_layer(sample_project_file, tmp_path, caps
     assert list(grid.columns[:13]) == EXPECTED_GRID_COLUMNS
     assert grid["grid_id"].is_unique
     values = grid[EXPECTED_GRID_COLUMNS[1:]].to_numpy(dtype=float)
-    assert np.nanmin(values) >= 0 and np.nanmax(values) <= 100
+    assert np.nanmin(values) >= 0
+    assert np.nanmax(values) <= 100
     assert (grid["households_pct_all"] > 0).any()
     issues = pyogrio.read_dataframe(out, layer="camera_issues")
     assert {"camera_id", "row", "reason", "action"} <= set(issues.columns)

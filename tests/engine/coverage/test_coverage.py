@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-
 from _coverage_helpers import (
     buildings,
     cameras,
@@ -15,6 +14,7 @@ from _coverage_helpers import (
     polygon_sector_area,
     roads,
 )
+
 from gridplanner.coverage import (
     DISTRICT_ROW_ID,
     PCT_COLUMNS,
@@ -43,7 +43,8 @@ def test_single_sector_over_a_square_grid_has_the_known_share():
     assert r["area_m2"] == pytest.approx(10_000)
     assert r["cameras"] == 1
     # Nothing to cover: no households, roads or intersections.
-    assert np.isnan(r["households_pct_all"]) and np.isnan(r["intersections_pct_all"])
+    assert np.isnan(r["households_pct_all"])
+    assert np.isnan(r["intersections_pct_all"])
 
 
 def test_sector_split_between_two_grids():
@@ -104,9 +105,9 @@ def test_categories_are_counted_separately():
 
 
 def test_offline_camera_is_ignored_unless_asked_for():
-    layers = dict(grids=grids((0, 0, 100, 100)),
-                  cameras=cameras([("c1", 50, 50, 1, 10.0, np.nan, 360.0, "offline")]),
-                  households=households([(50, 50)]))
+    layers = {"grids": grids((0, 0, 100, 100)),
+                  "cameras": cameras([("c1", 50, 50, 1, 10.0, np.nan, 360.0, "offline")]),
+                  "households": households([(50, 50)])}
     off = row(coverage_from_layers(**layers), "g1")
     assert off["area_pct_all"] == 0.0
     assert off["households_pct_all"] == 0.0
@@ -118,10 +119,10 @@ def test_offline_camera_is_ignored_unless_asked_for():
 def test_building_casts_a_known_shadow():
     # Camera at the origin facing east, 90 degrees, 30 m; a wall from x=10 to 20
     # spanning the whole view: everything beyond x=20 is hidden, the wall is seen.
-    layers = dict(grids=grids((-50, -50, 50, 50)),
-                  cameras=cameras([("c1", 0, 0, 1, 30.0, 90.0, 90.0, "online")]),
-                  households=households([(5, 1), (15, 0), (25, 0), (12, 12)]),
-                  buildings=buildings(shapely.box(10, -50, 20, 50)))
+    layers = {"grids": grids((-50, -50, 50, 50)),
+                  "cameras": cameras([("c1", 0, 0, 1, 30.0, 90.0, 90.0, "online")]),
+                  "households": households([(5, 1), (15, 0), (25, 0), (12, 12)]),
+                  "buildings": buildings(shapely.box(10, -50, 20, 50))}
     res = coverage_from_layers(**layers)
     assert row(res, "g1")["area_m2"] == pytest.approx(10_000)
     assert res.footprints["area_m2"].iloc[0] == pytest.approx(400.0)  # triangle x <= 20
@@ -184,7 +185,8 @@ def test_table_columns_and_percent_range():
     )
     assert list(res.grid_table.columns[:13]) == ["grid_id", *PCT_COLUMNS]
     pct = res.table[list(PCT_COLUMNS)].to_numpy(dtype=float)
-    assert np.nanmin(pct) >= 0 and np.nanmax(pct) <= 100
+    assert np.nanmin(pct) >= 0
+    assert np.nanmax(pct) <= 100
     assert row(res, "g1")["area_pct_all"] == 100.0
     assert len(res.table) == 3
 

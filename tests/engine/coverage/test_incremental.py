@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _coverage_helpers import CRS, buildings, cameras, households, points, roads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _coverage_helpers import CRS, buildings, cameras, households, points, roads
 from gridplanner.coverage import PCT_COLUMNS, CoverageState, coverage_from_layers
 
 
@@ -29,8 +29,8 @@ def layout(seed, n_cameras=30):
     ix = points([tuple(p) for p in rng.uniform(0, 300, (40, 2))])
     rd = roads([(0, 50), (300, 55)], [(150, 0), (148, 300)], [(0, 250), (300, 180)])
     bl = buildings(*[shapely.box(x, y, x + 8, y + 12) for x, y in rng.uniform(0, 290, (25, 2))])
-    return dict(grids=g, cameras=cams, households=hh, intersections=ix, roads=rd,
-                buildings=bl)
+    return {"grids": g, "cameras": cams, "households": hh, "intersections": ix, "roads": rd,
+                "buildings": bl}
 
 
 def full(layers, **kw):
@@ -97,7 +97,8 @@ def test_adding_and_removing_grids():
                   ignore_index=True)
     state.update(grids=g, changed_grid_ids=["g8", "new"])
     got = state.table
-    assert "g8" not in set(got["grid_id"]) and "new" in set(got["grid_id"])
+    assert "g8" not in set(got["grid_id"])
+    assert "new" in set(got["grid_id"])
     assert_tables_equal(got, full({**layers, "grids": g}).table)
 
 
@@ -122,7 +123,8 @@ def test_adding_a_camera_never_lowers_any_share(seed, x, y, r, az, fov, cat):
     both = before.notna().to_numpy()
     assert (after.to_numpy()[both] >= before.to_numpy()[both] - 1e-9).all()
     values = after.to_numpy(dtype=float)
-    assert np.nanmin(values) >= 0.0 and np.nanmax(values) <= 100.0
+    assert np.nanmin(values) >= 0.0
+    assert np.nanmax(values) <= 100.0
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,11 +8,11 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from _coverage_helpers import CRS, buildings, cameras, grids, households
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from _coverage_helpers import CRS, buildings, cameras, grids, households
 from gridplanner.coverage.siting import lazy_greedy, site_cameras
 from gridplanner.errors import AnalysisError
 from gridplanner.project import Project
@@ -70,7 +70,8 @@ def test_greedy_picks_the_known_best_sites():
     assert res.proposed["new_households"].tolist() == [30, 20]
     assert res.proposed["cumulative_gain"].tolist() == [30.0, 50.0]
     assert res.total_gain == 50.0
-    assert res.optimum_bound >= 50.0 and res.guarantee == pytest.approx(1.0)
+    assert res.optimum_bound >= 50.0
+    assert res.guarantee == pytest.approx(1.0)
     assert res.proposed.crs == g.crs
     assert np.isnan(res.proposed["azimuth_deg"]).all()
 
