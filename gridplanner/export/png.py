@@ -1,6 +1,7 @@
 """PNG map images of the district or of one grid, drawn with matplotlib (no Qt).
 
-Uses the Agg backend, so it runs headless on a server; Chinese labels use the
+Draws on a bare matplotlib Figure (Agg), so it runs headless on a server and
+inside the desktop app alike; Chinese labels use the
 first installed CJK font (Noto Sans CJK SC, WenQuanYi, Microsoft YaHei, SimHei).
 """
 
@@ -88,9 +89,7 @@ def render_png(
     True
     """
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     from gridplanner.export.webmap import MapError
@@ -109,9 +108,12 @@ def render_png(
         column = pd.Series([np.nan] * len(grids))
     colors = _classify(column, scheme) if len(grids) else []
     report(feedback, 0.1, "drawing")
-    with plt.rc_context({"font.sans-serif": _cjk_font(), "font.family": "sans-serif",
-                         "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=size_in, dpi=dpi)
+    # A bare Figure (no pyplot) draws with Agg whatever backend the app uses, and is
+    # safe on a worker thread.
+    with matplotlib.rc_context({"font.sans-serif": _cjk_font(), "font.family": "sans-serif",
+                                "axes.unicode_minus": False}):
+        fig = Figure(figsize=size_in, dpi=dpi)
+        ax = fig.subplots()
         try:
             focus = None
             if grid_id is not None:
@@ -178,7 +180,7 @@ def render_png(
             target.parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(target, bbox_inches="tight")
         finally:
-            plt.close(fig)
+            fig.clear()
     report(feedback, 1.0, "image written")
     return target
 
