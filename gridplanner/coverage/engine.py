@@ -72,19 +72,32 @@ class GridBlock:
 class _PointSet:
     """Weighted points, their grid and their coverage flags per category set."""
 
-    def __init__(self, points: np.ndarray, weight: np.ndarray) -> None:
-        self.points = points
-        xy = shapely.get_coordinates(points) if len(points) else np.empty((0, 2))
-        if len(xy) != len(points):  # empty points among them
-            xy = np.full((len(points), 2), np.nan)
-            ok = ~shapely.is_missing(points) & ~shapely.is_empty(points)
-            xy[ok] = shapely.get_coordinates(points[ok])
-        self.x = np.ascontiguousarray(xy[:, 0])
-        self.y = np.ascontiguousarray(xy[:, 1])
+    def __init__(self, x: np.ndarray, y: np.ndarray, weight: np.ndarray,
+                 points: np.ndarray | None = None) -> None:
+        self.x = np.ascontiguousarray(x, dtype="float64")
+        self.y = np.ascontiguousarray(y, dtype="float64")
         self.weight = np.asarray(weight, dtype="float64")
-        self.grid = np.full(len(points), -1, dtype="int64")
-        self.covered = np.zeros((3, len(points)), dtype=bool)
+        self.grid = np.full(len(self.x), -1, dtype="int64")
+        self.covered = np.zeros((3, len(self.x)), dtype=bool)
+        self._points = points
         self._tree: shapely.STRtree | None = None
+
+    @classmethod
+    def from_points(cls, points: np.ndarray, weight: np.ndarray) -> _PointSet:
+        """Build from point geometries (missing or empty ones never match)."""
+        points = np.asarray(points, dtype=object)
+        xy = np.full((len(points), 2), np.nan)
+        ok = ~shapely.is_missing(points) & ~shapely.is_empty(points)
+        if ok.any():
+            xy[ok] = shapely.get_coordinates(points[ok])[:, :2]
+        return cls(xy[:, 0], xy[:, 1], weight, points)
+
+    @property
+    def points(self) -> np.ndarray:
+        """Point geometries (made on first use)."""
+        if self._points is None:
+            self._points = np.asarray(shapely.points(self.x, self.y), dtype=object)
+        return self._points
 
     @property
     def tree(self) -> shapely.STRtree:
@@ -135,18 +148,18 @@ class CoverageEngine:
         self.category = np.asarray(category, dtype="int64").copy()
         self.workers = max(int(workers), 1)
         self.alive = ~shapely.is_missing(self.footprints) & ~shapely.is_empty(self.footprints)
-        self.households = _PointSet(np.asarray(hh_points, dtype=object), hh_weight)
-        self.intersections = _PointSet(np.asarray(ix_points, dtype=object),
-                                       np.ones(len(ix_points)))
-        self.road_pieces, piece_len = road_pieces(np.asarray(roads, dtype=object),
-                                                  step_m=road_step_m)
+        self.households = _PointSet.from_points(hh_points, hh_weight)
+        self.intersections = _PointSet.from_points(ix_points, np.ones(len(ix_points)))
+        road_lines = np.asarray(roads, dtype=object)
+        self.road_pieces, piece_len, piece_road = road_pieces(road_lines, step_m=road_step_m)
         mid = 0.5 * (self.road_pieces[:, :2] + self.road_pieces[:, 2:])
-        self.roads = _PointSet(np.asarray(shapely.points(mid), dtype=object), piece_len)
+        self.roads = _PointSet(mid[:, 0], mid[:, 1], piece_len)
         self._fp_tree = shapely.STRtree(masked(self.footprints, self.alive))
         self._fp_tree_size = len(self.footprints)
         self.grid_tree = shapely.STRtree(self.grid_geoms)
-        for ps in self.point_sets:
-            ps.grid = self._assign(ps.points)
+        self.households.grid = self._assign(self.households.points)
+        self.intersections.grid = self._assign(self.intersections.points)
+        self.roads.grid = self._assign_pieces(road_lines, piece_road)
 
     @property
     def point_sets(self) -> tuple[_PointSet, _PointSet, _PointSet]:
@@ -172,7 +185,7 @@ class CoverageEngine:
         if not len(area):
             return np.array(sorted(touched), dtype="int64")
         for ps in self.point_sets:
-            if not len(ps.points):
+            if not len(ps.x):
                 continue
             _, pts = ps.tree.query(area, predicate="intersects")
             pts = np.unique(pts)
@@ -184,6 +197,27 @@ class CoverageEngine:
             moved = np.unique(np.concatenate([before, after]))
             touched.update(int(g) for g in moved[moved >= 0])
         return np.array(sorted(touched), dtype="int64")
+
+    def _assign_pieces(self, lines: np.ndarray, piece_line: np.ndarray) -> np.ndarray:
+        """Grid of each road piece's midpoint, testing only grids its road touches."""
+        ps = self.roads
+        out = np.full(len(ps.x), -1, dtype="int64")
+        if not len(out) or not len(self.grid_geoms):
+            return out
+        line, grid = self.grid_tree.query(lines, predicate="intersects")
+        start = np.searchsorted(piece_line, np.arange(len(lines)))
+        count = np.searchsorted(piece_line, np.arange(len(lines)), side="right") - start
+        reps = count[line]
+        piece = np.repeat(start[line], reps) + (
+            np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+        cand = np.repeat(grid, reps)
+        hit = np.asarray(shapely.intersects_xy(self.grid_geoms[cand], ps.x[piece], ps.y[piece]),
+                         dtype=bool)
+        first = np.full(len(out), np.iinfo("int64").max)
+        np.minimum.at(first, piece[hit], cand[hit])
+        found = first < np.iinfo("int64").max
+        out[found] = first[found]
+        return out
 
     def _assign(self, points: np.ndarray) -> np.ndarray:
         out = np.full(len(points), -1, dtype="int64")
@@ -326,15 +360,22 @@ class CoverageEngine:
             return total, covered
         x = ps.x[mine]
         y = ps.y[mine]
-        for k in range(3):
-            flag = np.asarray(shapely.intersects_xy(covered_polys[k][g], x, y), dtype=bool)
-            ps.covered[k, mine] = flag
-            covered[k] = np.bincount(g, w * flag, minlength=n)
+        seen = np.asarray(shapely.intersects_xy(covered_polys[0][g], x, y), dtype=bool)
+        ps.covered[:, mine] = False
+        ps.covered[0, mine] = seen
+        covered[0] = np.bincount(g, w * seen, minlength=n)
+        # A category set only sees what "all" sees: test only those points.
+        idx = np.flatnonzero(seen)
+        for k in (1, 2):
+            flag = np.asarray(shapely.intersects_xy(covered_polys[k][g[idx]], x[idx], y[idx]),
+                              dtype=bool)
+            ps.covered[k, mine[idx]] = flag
+            covered[k] = np.bincount(g[idx], w[idx] * flag, minlength=n)
         return total, covered
 
 
 def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
-                ) -> tuple[np.ndarray, np.ndarray]:
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut lines into straight pieces of at most ``step_m``, in numpy.
 
     Parameters
@@ -347,25 +388,29 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     Returns
     -------
     tuple
-        Piece end coordinates, shape (n, 4) as ``x0, y0, x1, y1``, and lengths.
+        Piece end coordinates, shape (n, 4) as ``x0, y0, x1, y1``, their lengths,
+        and the position in ``lines`` each piece comes from (ascending).
 
     Examples
     --------
     >>> import numpy as np, shapely
-    >>> ends, length = road_pieces(np.array([shapely.LineString([(0, 0), (12, 0)])]), step_m=5)
-    >>> ends[:, 0].tolist(), length.round(3).tolist()
-    ([0.0, 4.0, 8.0], [4.0, 4.0, 4.0])
+    >>> lines = np.array([shapely.LineString([(0, 0), (12, 0)])])
+    >>> ends, length, line = road_pieces(lines, step_m=5)
+    >>> ends[:, 0].tolist(), length.round(3).tolist(), line.tolist()
+    ([0.0, 4.0, 8.0], [4.0, 4.0, 4.0], [0, 0, 0])
     """
-    parts = shapely.get_parts(np.asarray(lines, dtype=object))
-    parts = parts[np.isin(shapely.get_type_id(parts), (1, 2))]
+    parts, part_line = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
+    is_line = np.isin(shapely.get_type_id(parts), (1, 2))
+    parts, part_line = parts[is_line], part_line[is_line]
     if not len(parts):
-        return np.empty((0, 4)), np.empty(0)
+        return np.empty((0, 4)), np.empty(0), np.empty(0, dtype="int64")
     coords, owner = shapely.get_coordinates(parts, return_index=True)
     same = owner[1:] == owner[:-1]
     a = coords[:-1][same]
     b = coords[1:][same]
+    seg_line = part_line[owner[:-1][same]]
     ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
-    a, b = a[ok], b[ok]
+    a, b, seg_line = a[ok], b[ok], seg_line[ok]
     seg_len = np.hypot(*(b - a).T)
     count = np.maximum(np.ceil(seg_len / max(step_m, 1e-3)).astype("int64"), 1)
     seg = np.repeat(np.arange(len(a)), count)
@@ -378,7 +423,7 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     ends = np.hstack([start, end])
     length = seg_len[seg] / count[seg]
     keep = length > 0
-    return ends[keep], length[keep]
+    return ends[keep], length[keep], seg_line[seg][keep]
 
 
 def _concat(blocks: list[GridBlock]) -> GridBlock:
