@@ -1,0 +1,307 @@
+"""Placement of new staff bases: p-median on the walking network.
+
+Public API
+----------
+- :func:`p_median` solves the problem on a dense distance matrix (greedy
+  additions, then Teitz–Bart vertex interchange, from a few starts).
+- :func:`place_staff` on a project / :func:`place_staff_layers` on frames choose
+  ``n`` new bases among road intersections (or a candidate layer) that cut the
+  households' total walk to their nearest staff member of a role the most,
+  existing staff of that role kept. Returns a :class:`PlacementResult`.
+
+Capacities are not modelled here: placement answers "where would new staff cut
+walking most"; run :func:`~gridplanner.allocation.allocate` afterwards for the
+capacitated assignment. Demand: household points are gathered at the road node
+they join the network by (the nearer end of their road stretch), so the matrix
+has one column per such node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from gridplanner.errors import AnalysisError
+from gridplanner.feedback import Feedback, report, sub
+from gridplanner.network.graph import network_of
+from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.project import Project
+
+
+@dataclass(frozen=True)
+class PMedianSolution:
+    """Chosen candidate indices (in pick order) and the weighted total distance."""
+
+    chosen: tuple[int, ...]
+    objective: float
+    gains: tuple[float, ...]
+
+
+def p_median(
+    dist: np.ndarray,
+    weight: np.ndarray,
+    p: int,
+    *,
+    existing: np.ndarray | None = None,
+    starts: int = 3,
+    seed: int = 0,
+    feedback: Feedback | None = None,
+) -> PMedianSolution:
+    """Choose ``p`` rows of ``dist`` minimising the weighted sum of column minima.
+
+    Parameters
+    ----------
+    dist
+        ``(n_candidates, n_demand)`` distances (``inf`` = unreachable).
+    weight
+        Demand weights.
+    p
+        How many candidates to choose.
+    existing
+        Distance of each demand to the facilities already there (default inf).
+    starts
+        Greedy start plus ``starts - 1`` random starts, each improved by
+        Teitz–Bart interchange until no swap helps; the best is kept.
+
+    Examples
+    --------
+    Demand at 0, 1, 2, 10 and 11 on a line, candidates at every point:
+
+    >>> pts = np.array([0.0, 1.0, 2.0, 10.0, 11.0])
+    >>> d = np.abs(pts[:, None] - pts[None, :])
+    >>> sol = p_median(d, np.ones(5), 2)
+    >>> sorted(sol.chosen), sol.objective
+    ([1, 3], 3.0)
+    """
+    n_c, n_d = dist.shape
+    p = int(min(max(p, 0), n_c))
+    w = np.asarray(weight, dtype=float)
+    base = np.full(n_d, np.inf) if existing is None else np.asarray(existing, dtype=float)
+    # A finite stand-in for "unreachable" keeps sums meaningful.
+    finite = dist[np.isfinite(dist)]
+    big = (float(finite.max()) if len(finite) else 1.0) * 10.0 + 1.0
+    d = np.where(np.isfinite(dist), dist, big).astype(np.float64)
+    cur0 = np.minimum(np.where(np.isfinite(base), base, big), big)
+    if p == 0:
+        return PMedianSolution((), float((w * cur0).sum()), ())
+    rng = np.random.default_rng(seed)
+    best: tuple[float, list[int], list[float]] | None = None
+    for start in range(max(starts, 1)):
+        report(feedback, start / max(starts, 1), "placing staff")
+        if start == 0:
+            chosen, gains = _greedy(d, w, cur0, p)
+        else:
+            chosen = rng.choice(n_c, size=p, replace=False).tolist()
+            gains = []
+        chosen, obj = _interchange(d, w, cur0, chosen)
+        if start > 0:
+            gains = _gains_in_order(d, w, cur0, chosen)
+        if best is None or obj < best[0] - 1e-9:
+            best = (obj, chosen, gains)
+    assert best is not None
+    report(feedback, 1.0, "placing staff")
+    return PMedianSolution(tuple(best[1]), best[0], tuple(best[2]))
+
+
+def _greedy(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> tuple[list[int], list[float]]:
+    cur = cur.copy()
+    chosen: list[int] = []
+    gains: list[float] = []
+    for _ in range(p):
+        gain = (np.maximum(cur[None, :] - d, 0.0) * w[None, :]).sum(axis=1)
+        gain[chosen] = -1.0
+        j = int(np.argmax(gain))
+        chosen.append(j)
+        gains.append(float(gain[j]))
+        cur = np.minimum(cur, d[j])
+    return chosen, gains
+
+
+def _gains_in_order(d: np.ndarray, w: np.ndarray, cur: np.ndarray, chosen: list[int]) -> list[float]:
+    """Gain of each chosen site, re-ordered greedily among the chosen."""
+    sub_d = d[chosen]
+    order, gains = _greedy(sub_d, w, cur, len(chosen))
+    chosen[:] = [chosen[i] for i in order]
+    return gains
+
+
+def _interchange(
+    d: np.ndarray, w: np.ndarray, cur0: np.ndarray, chosen: list[int]
+) -> tuple[list[int], float]:
+    """Teitz–Bart: swap a chosen site for an unchosen one while that lowers the total."""
+    chosen = list(chosen)
+    n_c = d.shape[0]
+    while True:
+        sel = d[chosen]
+        # Best and second-best distance of each demand among chosen + existing.
+        stack = np.vstack([sel, cur0[None, :]])
+        order = np.argsort(stack, axis=0)
+        best_i = order[0]
+        best1 = np.take_along_axis(stack, order[:1], axis=0)[0]
+        best2 = np.take_along_axis(stack, order[1:2], axis=0)[0] if len(stack) > 1 else best1
+        obj = float((w * best1).sum())
+        improved = False
+        best_move: tuple[float, int, int] | None = None
+        for pos in range(len(chosen)):
+            without = np.where(best_i == pos, best2, best1)
+            totals = (np.minimum(without[None, :], d) * w[None, :]).sum(axis=1)
+            totals[chosen] = np.inf
+            j = int(np.argmin(totals))
+            if totals[j] < obj - 1e-9 and (best_move is None or totals[j] < best_move[0]):
+                best_move = (float(totals[j]), pos, j)
+        if best_move is not None and n_c > len(chosen):
+            _, pos, j = best_move
+            chosen[pos] = j
+            improved = True
+        if not improved:
+            return chosen, obj
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    """New bases (``rank``, ``candidate``, ``gain_household_m``, point) and totals.
+
+    Totals are household-metres; households nobody reaches within the walking
+    cutoff count at the cutoff.
+    """
+
+    sites: gpd.GeoDataFrame
+    total_before_household_m: float
+    total_after_household_m: float
+
+
+def place_staff(
+    project: Project,
+    n: int,
+    *,
+    role: str = "full_time",
+    candidates: gpd.GeoDataFrame | None = None,
+    max_candidates: int = 1500,
+    starts: int = 3,
+    feedback: Feedback | None = None,
+) -> PlacementResult:
+    """Choose ``n`` new staff bases for the project (see :func:`place_staff_layers`)."""
+    cfg = project.config
+    return place_staff_layers(
+        project.layer("households"), project.layer("staff"), project.layer("roads"), n,
+        role=role, candidates=candidates, max_candidates=max_candidates, starts=starts,
+        walk_cutoff_m=float(cfg["walk_cutoff_m"]), snap_cutoff_m=float(cfg["snap_cutoff_m"]),
+        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+
+
+def place_staff_layers(
+    households: gpd.GeoDataFrame,
+    staff: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    n: int,
+    *,
+    role: str = "full_time",
+    candidates: gpd.GeoDataFrame | None = None,
+    max_candidates: int = 1500,
+    starts: int = 3,
+    walk_cutoff_m: float = 3000.0,
+    snap_cutoff_m: float = 300.0,
+    join_tolerance_m: float = 3.0,
+    feedback: Feedback | None = None,
+) -> PlacementResult:
+    """Choose ``n`` new bases for staff of ``role`` minimising households' total walk.
+
+    Candidates are the given points, else the road intersections (degree >= 3,
+    thinned evenly to ``max_candidates``); existing staff of ``role`` stay.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, Point
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1000, 0)])], crs=3857)
+    >>> hh = gpd.GeoDataFrame({"household_id": ["a", "b"], "households": [5, 1]},
+    ...                       geometry=[Point(900, 0), Point(100, 0)], crs=3857)
+    >>> st = gpd.GeoDataFrame({"staff_id": ["w"], "role": "full_time"},
+    ...                       geometry=[Point(0, 0)], crs=3857)
+    >>> cand = gpd.GeoDataFrame(geometry=[Point(500, 0), Point(880, 0)], crs=3857)
+    >>> r = place_staff_layers(hh, st, roads, 1, candidates=cand)
+    >>> r.sites["candidate"].tolist(), r.total_after_household_m
+    ([1], 200.0)
+    """
+    if n < 1:
+        raise AnalysisError("choose at least one new staff base (n >= 1)")
+    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
+    if net.n_edges == 0:
+        raise AnalysisError("layer roads has no walkable road: the walking network is empty")
+    report(feedback, 0.2, "candidates")
+    if candidates is not None and len(candidates):
+        cand_pts = np.asarray(candidates.geometry.values)
+    else:
+        nodes = np.flatnonzero(net.degree >= 3)
+        if len(nodes) == 0:
+            nodes = np.arange(net.n_nodes)
+        if len(nodes) > max_candidates:
+            # Even thinning in space: sort along a coarse grid, take every k-th.
+            xy = net.node_xy[nodes]
+            cell = max(float(np.ptp(xy[:, 0]) + np.ptp(xy[:, 1])) / 200.0, 1.0)
+            key = np.lexsort(((xy[:, 0] // cell), (xy[:, 1] // cell)))
+            nodes = nodes[key][:: int(np.ceil(len(nodes) / max_candidates))]
+        cand_pts = np.asarray(shapely.points(net.node_xy[nodes]))
+    role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
+        "", index=staff.index)
+    existing = staff.loc[(role_col == role).to_numpy()]
+    w_raw = pd.to_numeric(households["households"], errors="coerce") if (
+        "households" in households.columns) else pd.Series(1.0, index=households.index)
+    weight = np.nan_to_num(w_raw.to_numpy(dtype=float), nan=1.0)
+
+    hs = snap_points(net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    cs = snap_points(net, cand_pts, cutoff_m=snap_cutoff_m)
+    es = snap_points(net, existing.geometry.values, cutoff_m=snap_cutoff_m)
+    # Demand nodes: each household point joins by the nearer end of its stretch.
+    aug = augment(net, cs)
+    att = attach(net, aug, hs)
+    on = att.lo_node >= 0
+    node = np.where(att.lo_m <= att.hi_m, att.lo_node, att.hi_node)[on]
+    walk = np.minimum(att.lo_m, att.hi_m)[on]
+    dem_nodes, dem_of = np.unique(node, return_inverse=True)
+    w_on = weight[on]
+    dem_w = np.bincount(dem_of, weights=w_on, minlength=len(dem_nodes))
+    walk_total = float((w_on * walk).sum())
+
+    report(feedback, 0.3, "network distances")
+    src = aug.source_node
+    ok_c = np.flatnonzero(src >= 0)
+    dist = np.full((len(cand_pts), len(dem_nodes)), np.inf, dtype=np.float64)
+    for start in range(0, len(ok_c), 64):
+        report(feedback, 0.3 + 0.4 * start / max(len(ok_c), 1), "network distances")
+        chunk = ok_c[start:start + 64]
+        dist[chunk] = dijkstra(aug.matrix, directed=True, indices=src[chunk],
+                               limit=walk_cutoff_m)[:, dem_nodes]
+    # Existing staff: one multi-source pass on their own split graph. Base nodes
+    # keep their numbers there; candidate feet are placed along their edges.
+    cur = np.full(len(dem_nodes), np.inf)
+    if len(existing):
+        eaug = augment(net, es)
+        ok_e = eaug.source_node[eaug.source_node >= 0]
+        if len(ok_e):
+            d_e = dijkstra(eaug.matrix, directed=True, indices=ok_e, min_only=True,
+                           limit=walk_cutoff_m)[:net.n_nodes]
+            e = cs.edge[ok_c]
+            length = net.edge_length_m[e]
+            foot_d = np.minimum(d_e[net.edge_u[e]] + cs.t[ok_c] * length,
+                                d_e[net.edge_v[e]] + (1 - cs.t[ok_c]) * length)
+            all_d = np.concatenate([d_e, foot_d])
+            cur = all_d[dem_nodes]
+    cur = np.where(cur <= walk_cutoff_m, cur, np.inf)
+    report(feedback, 0.7, "choosing sites")
+    sol = p_median(dist, dem_w, n, existing=cur, starts=starts, feedback=sub(feedback, 0.7, 1))
+    # Households nobody reaches within the cutoff count at the cutoff.
+    before = float((dem_w * np.minimum(cur, walk_cutoff_m)).sum()) + walk_total
+    after_d = np.minimum(cur, dist[list(sol.chosen)].min(axis=0)) if sol.chosen else cur
+    after = float((dem_w * np.minimum(after_d, walk_cutoff_m)).sum()) + walk_total
+    chosen = np.asarray(sol.chosen, dtype=np.int64)
+    sites = gpd.GeoDataFrame(
+        {"rank": np.arange(1, len(chosen) + 1), "candidate": chosen,
+         "gain_household_m": np.round(np.asarray(sol.gains, dtype=float), 1)},
+        geometry=cand_pts[chosen], crs=households.crs)
+    return PlacementResult(sites, round(before, 1), round(after, 1))
