@@ -122,17 +122,20 @@ class MainWindow(QMainWindow):
             "scenarios": self._dock("scenarios", "Scenarios", self.scenarios, right),
             "table": self._dock("table", "Attribute table", self.table, bottom),
             "checks": self._dock("checks", "Checks", self.checks, bottom),
+            "comparison": self._dock("comparison", "Scenario comparison",
+                                     self.scenarios.compare_widget, bottom),
         }
         self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
         self.tabifyDockWidget(self.docks["analysis"], self.docks["edit"])
         self.tabifyDockWidget(self.docks["edit"], self.docks["scenarios"])
         self.tabifyDockWidget(self.docks["table"], self.docks["checks"])
+        self.tabifyDockWidget(self.docks["checks"], self.docks["comparison"])
         self.docks["layers"].raise_()
         self.docks["analysis"].raise_()
         self.docks["table"].raise_()
-        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [260, 360],
+        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [250, 440],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["table"]], [220], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["table"]], [250], Qt.Orientation.Vertical)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -596,6 +599,8 @@ class MainWindow(QMainWindow):
         """Switch the interface language now and for the next start ('' = system)."""
         self.settings.setValue("language", language)
         i18n.set_language(language or None)
+        self.statusBar().clearMessage()
+        self.analysis.summary.clear()
         self._update_title()
         self.layer_panel.rebuild()
 

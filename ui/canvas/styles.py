@@ -16,7 +16,7 @@ import pandas as pd
 #: Qualitative palette (ColorBrewer Set2/Set3-like), readable on white.
 PALETTE = (
     "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",
-    "#b3b3b3", "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
+    "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
     "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f",
 )
 #: Sequential ramp, light to dark (for graduated styles): red = low share.

@@ -220,8 +220,16 @@
         <translation>Coverage</translation>
     </message>
     <message>
-        <source>Coverage done: red grids and hatched areas are the gaps.</source>
-        <translation>Coverage done: red grids and hatched areas are the gaps.</translation>
+        <source>Coverage done: red grids and dark red areas are the gaps.</source>
+        <translation>Coverage done: red grids and dark red areas are the gaps.</translation>
+    </message>
+    <message>
+        <source>Coverage gaps</source>
+        <translation>Coverage gaps</translation>
+    </message>
+    <message>
+        <source>Coverage per grid</source>
+        <translation>Coverage per grid</translation>
     </message>
     <message>
         <source>Create from current edits</source>
@@ -412,6 +420,10 @@
         <translation>Household in two grids</translation>
     </message>
     <message>
+        <source>Household to worker</source>
+        <translation>Household to worker</translation>
+    </message>
+    <message>
         <source>Households</source>
         <translation>Households</translation>
     </message>
@@ -426,6 +438,14 @@
     <message>
         <source>Households at most</source>
         <translation>Households at most</translation>
+    </message>
+    <message>
+        <source>Households by walking distance</source>
+        <translation>Households by walking distance</translation>
+    </message>
+    <message>
+        <source>Households not seen</source>
+        <translation>Households not seen</translation>
     </message>
     <message>
         <source>Households outside the band</source>
@@ -466,6 +486,10 @@
     <message>
         <source>Include offline cameras</source>
         <translation>Include offline cameras</translation>
+    </message>
+    <message>
+        <source>Intersections not seen</source>
+        <translation>Intersections not seen</translation>
     </message>
     <message>
         <source>Invalid shape</source>
@@ -600,8 +624,16 @@
         <translation>Proposal on the map (layer balanced_grids); accept it into a scenario to compare with the current grids.</translation>
     </message>
     <message>
+        <source>Proposed camera sites</source>
+        <translation>Proposed camera sites</translation>
+    </message>
+    <message>
         <source>Proposed places for new staff are on the map.</source>
         <translation>Proposed places for new staff are on the map.</translation>
+    </message>
+    <message>
+        <source>Proposed staff places</source>
+        <translation>Proposed staff places</translation>
     </message>
     <message>
         <source>Reading…</source>
@@ -682,6 +714,10 @@
     <message>
         <source>Save project as</source>
         <translation>Save project as</translation>
+    </message>
+    <message>
+        <source>Scenario comparison</source>
+        <translation>Scenario comparison</translation>
     </message>
     <message>
         <source>Scenario name</source>
@@ -818,6 +854,10 @@
     <message>
         <source>Tools</source>
         <translation>Tools</translation>
+    </message>
+    <message>
+        <source>Unassigned households</source>
+        <translation>Unassigned households</translation>
     </message>
     <message>
         <source>Undo</source>

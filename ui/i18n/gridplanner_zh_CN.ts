@@ -220,8 +220,16 @@
         <translation>视频覆盖率</translation>
     </message>
     <message>
-        <source>Coverage done: red grids and hatched areas are the gaps.</source>
-        <translation>覆盖分析完成：红色网格和红色区域为监控盲区。</translation>
+        <source>Coverage done: red grids and dark red areas are the gaps.</source>
+        <translation>覆盖分析完成：红色网格和深红色区域为监控盲区。</translation>
+    </message>
+    <message>
+        <source>Coverage gaps</source>
+        <translation>监控盲区</translation>
+    </message>
+    <message>
+        <source>Coverage per grid</source>
+        <translation>网格视频覆盖率</translation>
     </message>
     <message>
         <source>Create from current edits</source>
@@ -412,6 +420,10 @@
         <translation>住户落在两个网格内</translation>
     </message>
     <message>
+        <source>Household to worker</source>
+        <translation>住户—网格员连线</translation>
+    </message>
+    <message>
         <source>Households</source>
         <translation>住户</translation>
     </message>
@@ -426,6 +438,14 @@
     <message>
         <source>Households at most</source>
         <translation>户数上限</translation>
+    </message>
+    <message>
+        <source>Households by walking distance</source>
+        <translation>住户步行距离</translation>
+    </message>
+    <message>
+        <source>Households not seen</source>
+        <translation>未覆盖住户</translation>
     </message>
     <message>
         <source>Households outside the band</source>
@@ -466,6 +486,10 @@
     <message>
         <source>Include offline cameras</source>
         <translation>包含离线摄像头</translation>
+    </message>
+    <message>
+        <source>Intersections not seen</source>
+        <translation>未覆盖路口</translation>
     </message>
     <message>
         <source>Invalid shape</source>
@@ -600,8 +624,16 @@
         <translation>划分建议已显示在地图上（图层 balanced_grids）；可采纳为方案与现状网格比较。</translation>
     </message>
     <message>
+        <source>Proposed camera sites</source>
+        <translation>建议摄像头点位</translation>
+    </message>
+    <message>
         <source>Proposed places for new staff are on the map.</source>
         <translation>新增人员的建议位置已显示在地图上。</translation>
+    </message>
+    <message>
+        <source>Proposed staff places</source>
+        <translation>建议人员位置</translation>
     </message>
     <message>
         <source>Reading…</source>
@@ -682,6 +714,10 @@
     <message>
         <source>Save project as</source>
         <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>Scenario comparison</source>
+        <translation>方案比较</translation>
     </message>
     <message>
         <source>Scenario name</source>
@@ -818,6 +854,10 @@
     <message>
         <source>Tools</source>
         <translation>工具栏</translation>
+    </message>
+    <message>
+        <source>Unassigned households</source>
+        <translation>未分配住户</translation>
     </message>
     <message>
         <source>Undo</source>

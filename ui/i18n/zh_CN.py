@@ -94,8 +94,13 @@ ZH: dict[str, str] = {
     "Incident lookup (click the map)": "事件查询（点击地图）", "Incident": "事件",
     "Running {name}…": "正在运行 {name}…",
     "Include offline cameras": "包含离线摄像头", "Buildings block the view": "建筑遮挡视线",
-    "Coverage done: red grids and hatched areas are the gaps.":
-        "覆盖分析完成：红色网格和红色区域为监控盲区。",
+    "Coverage done: red grids and dark red areas are the gaps.":
+        "覆盖分析完成：红色网格和深红色区域为监控盲区。",
+    "Coverage per grid": "网格视频覆盖率", "Coverage gaps": "监控盲区",
+    "Households not seen": "未覆盖住户", "Intersections not seen": "未覆盖路口",
+    "Households by walking distance": "住户步行距离", "Household to worker": "住户—网格员连线",
+    "Unassigned households": "未分配住户", "Proposed camera sites": "建议摄像头点位",
+    "Proposed staff places": "建议人员位置", "Scenario comparison": "方案比较",
     "District covered:": "全区覆盖率：", "households": "住户", "intersections": "路口",
     "area": "面积", "{n} household points not seen.": "{n} 个住户点未被覆盖。",
     "New cameras (K)": "新增摄像头数量 (K)",

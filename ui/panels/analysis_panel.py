@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -109,6 +110,7 @@ class AnalysisPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.specs = self._specs()
         self.inputs: dict[str, dict[str, Any]] = {}
         self.labels: dict[str, list[tuple[QLabel, str]]] = {}
@@ -271,15 +273,15 @@ class AnalysisPanel(QWidget):
                 if k in ("grid_coverage", "coverage_gaps", "uncovered_households",
                          "uncovered_intersections")}
         grid_style = LayerStyle(mode="graduated", field="households_pct_all",
-                                breaks=(0.0, 50.0, 70.0, 85.0, 95.0, 100.0001),
+                                breaks=(0.0, 20.0, 40.0, 60.0, 80.0, 100.0001),
                                 outline="#333333", fill_alpha=0.55, label_field="",
                                 size_px=1.0)
         styles = {
             "grid_coverage": grid_style,
-            "coverage_gaps": LayerStyle(colour="#e31a1c", outline="#b10026", fill_alpha=0.35,
-                                        size_px=0.5),
-            "uncovered_households": LayerStyle(colour="#b10026", size_px=3.0),
-            "uncovered_intersections": LayerStyle(colour="#ff7f00", size_px=5.0),
+            "coverage_gaps": LayerStyle(colour="#99000d", outline="#99000d", fill_alpha=0.25,
+                                        size_px=0.0),
+            "uncovered_households": LayerStyle(colour="#67000d", size_px=2.5),
+            "uncovered_intersections": LayerStyle(colour="#ff7f00", size_px=3.5),
         }
         self.add_layers(keep, styles)
         stack = self.window.session.stack
@@ -288,7 +290,7 @@ class AnalysisPanel(QWidget):
         table = getattr(result, "table", None)
         self.show_table(table if isinstance(table, pd.DataFrame) else keep.get("grid_coverage"))
         district = getattr(result, "district", None)
-        text = tr("Coverage done: red grids and hatched areas are the gaps.")
+        text = tr("Coverage done: red grids and dark red areas are the gaps.")
         if isinstance(district, pd.DataFrame) and len(district):
             row = district.iloc[0]
             bits = []
@@ -298,10 +300,10 @@ class AnalysisPanel(QWidget):
                 if col in district.columns and pd.notna(row[col]):
                     bits.append(f"{tr(label)} {float(row[col]):.1f}%")
             if bits:
-                text += " " + tr("District covered:") + " " + ", ".join(bits)
+                text += " " + tr("District covered:") + " " + ", ".join(bits) + "."
         uncovered = keep.get("uncovered_households")
         if uncovered is not None:
-            text += " " + tr("{n} household points not seen.").format(n=len(uncovered))
+            text += " " + tr("{n} household points not seen.").format(n=f"{len(uncovered):,}")
         self.summary.setText(text)
         shares = {}
         gt = keep.get("grid_coverage")

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.canvas.layer_model import LayerStack
-from ui.i18n import bind, tr
+from ui.i18n import bind, current_language, on_language_change, tr
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -52,6 +52,11 @@ class FrameModel(QAbstractTableModel):
         self._filter = ""
         if frame is not None:
             self.set_frame(frame)
+        on_language_change(self._language_changed)
+
+    def _language_changed(self) -> None:
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Show ``frame`` (kept by reference), re-applying sort and filter."""
@@ -97,7 +102,9 @@ class FrameModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section] if section < len(self._columns) else None
+            if section >= len(self._columns):
+                return None
+            return column_title(self._columns[section])
         return str(int(self.order[section]) + 1) if section < len(self.order) else None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -124,7 +131,7 @@ class FrameModel(QAbstractTableModel):
                 text = self._frame[col].astype(str).str.lower()
                 mask |= text.str.contains(needle, regex=False).to_numpy()
             rows = rows[mask]
-        if self._sort is not None and self._sort[0] < len(self._columns) and len(rows):
+        if self._sort is not None and 0 <= self._sort[0] < len(self._columns) and len(rows):
             col = self._frame[self._columns[self._sort[0]]].iloc[rows]
             keys = col.to_numpy()
             try:
@@ -136,6 +143,17 @@ class FrameModel(QAbstractTableModel):
                 ranked = ranked[::-1]
             rows = rows[ranked]
         self.order = rows
+
+
+def column_title(column: str) -> str:
+    """A column header: the engine's Chinese label in the Chinese interface."""
+    if current_language() == "zh_CN":
+        try:
+            from gridplanner.scenarios.labels import column_label
+        except ImportError:
+            return column
+        return column_label(column, chinese=True)
+    return column
 
 
 def _format(value: Any) -> str:
@@ -159,7 +177,7 @@ class AttributeTable(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -49,6 +49,7 @@ class ChecksPanel(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.clicked.connect(self._clicked)
         top = QHBoxLayout()

@@ -77,6 +77,7 @@ class EditPanel(QWidget):
     def _retranslate(self) -> None:
         self.figures.setHorizontalHeaderLabels(
             [tr("Grid"), tr("Households"), tr("Band"), tr("Compactness"), tr("Coverage")])
+        self.figures.horizontalHeader().setStretchLastSection(True)
         self._show_rows()
         self.refresh_history()
 
@@ -177,7 +178,8 @@ class EditPanel(QWidget):
             self.figures.setItem(r, 1, _cell(hh, hh0, _band_better(hh, hh0, low, high), "{:.0f}"))
             status = "" if np.isnan(hh) else (tr("in band") if low <= hh <= high
                                               else tr("below") if hh < low else tr("above"))
-            band = QTableWidgetItem(f"{status} ({low}–{high})")
+            band = QTableWidgetItem(status)
+            band.setToolTip(f"{low}–{high}")
             if status:
                 band.setForeground(QBrush(GOOD if low <= hh <= high else BAD))
             self.figures.setItem(r, 2, band)

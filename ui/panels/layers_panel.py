@@ -25,6 +25,14 @@ LAYER_TITLES = {
     "service_areas": "Service areas", "grids": "Grids", "cameras": "Cameras",
     "households": "Households", "roads": "Roads", "staff": "Staff",
     "facilities": "Facilities", "buildings": "Buildings", "incidents": "Incidents",
+    # result layers
+    "grid_coverage": "Coverage per grid", "coverage_gaps": "Coverage gaps",
+    "uncovered_households": "Households not seen", "uncovered_intersections":
+        "Intersections not seen", "allocation_households": "Households by walking distance",
+    "allocation_lines": "Household to worker", "unassigned_households":
+        "Unassigned households", "balanced_grids": "Balanced grid proposal",
+    "camera_sites": "Proposed camera sites", "placement_sites": "Proposed staff places",
+    "facility_service_areas": "Facility service areas",
 }
 
 
@@ -170,6 +178,15 @@ class LayerPanel(QWidget):
     def _layer_changed(self, name: str, what: str) -> None:
         if what in ("style", "data"):
             self._rebuild_timer.start()
+        elif what == "visible":
+            layer = self.stack.get(name)
+            for i in range(self.tree.topLevelItemCount()):
+                item = self.tree.topLevelItem(i)
+                if item.data(0, Qt.ItemDataRole.UserRole) == name and layer is not None:
+                    self._building = True
+                    item.setCheckState(0, Qt.CheckState.Checked if layer.visible
+                                       else Qt.CheckState.Unchecked)
+                    self._building = False
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if self._building or item.parent() is not None:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +63,8 @@ class BarChart(QWidget):
         p.setFont(font)
         p.setPen(QColor("#222222"))
         p.drawText(QRectF(6, 4, self.width() - 12, 18), Qt.AlignmentFlag.AlignLeft, self.title)
+        font.setPointSizeF(8.5)
+        p.setFont(font)
         finite = [v for _l, v in self.values if v is not None and math.isfinite(v)]
         if not finite:
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, tr("no value"))
@@ -72,7 +72,7 @@ class BarChart(QWidget):
             return
         top = max(max(finite), 0.0) or 1.0
         n = len(self.values)
-        left, right, y0, y1 = 10.0, self.width() - 10.0, 28.0, self.height() - 24.0
+        left, right, y0, y1 = 10.0, self.width() - 10.0, 44.0, self.height() - 24.0
         slot = (right - left) / max(n, 1)
         p.setPen(QPen(QColor("#888888"), 1))
         p.drawLine(QPointF(left, y1), QPointF(right, y1))
@@ -92,6 +92,8 @@ class BarChart(QWidget):
 
 
 def _num(value: float) -> str:
+    if float(value).is_integer():
+        return f"{value:,.0f}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 10:
@@ -149,10 +151,11 @@ class ScenarioPanel(QWidget):
         self.chart = BarChart()
         self.changes = QLabel()
         self.changes.setWordWrap(True)
-        compare = QWidget()
-        cv = QVBoxLayout(compare)
-        cv.setContentsMargins(0, 0, 0, 0)
-        split = QSplitter(Qt.Orientation.Vertical)
+        # The comparison gets a wide dock of its own (placed by the main window).
+        self.compare_widget = QWidget()
+        cv = QVBoxLayout(self.compare_widget)
+        cv.setContentsMargins(2, 2, 2, 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         chart_box = QWidget()
         ch = QVBoxLayout(chart_box)
@@ -160,23 +163,18 @@ class ScenarioPanel(QWidget):
         ch.addWidget(self.figure_choice)
         ch.addWidget(self.chart, 1)
         split.addWidget(chart_box)
-        split.setSizes([300, 180])
+        split.setSizes([700, 420])
         cv.addWidget(split, 1)
         cv.addWidget(self.changes)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(manage, "")
-        self.tabs.addTab(compare, "")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.tabs)
+        layout.addWidget(manage)
         window.session.project_replaced.connect(self._project_replaced)
         window.session.project_replaced.connect(self.refresh)
         on_language_change(self._retranslate)
         self._retranslate()
 
     def _retranslate(self) -> None:
-        self.tabs.setTabText(0, tr("Scenarios"))
-        self.tabs.setTabText(1, tr("Comparison"))
         self.refresh()
         if self.comparison is not None:
             self.show_comparison(self.comparison)
@@ -257,6 +255,8 @@ class ScenarioPanel(QWidget):
                 commands.redo()
             self.window.prompter.error(tr("The scenario was not created"), exc.message)
             return None
+        if commands is not None:
+            commands.clear()  # the edits now live in the scenario: no redo onto the base
         session.set_dirty(True)
         self.refresh()
         return name
@@ -405,8 +405,10 @@ class ScenarioPanel(QWidget):
         self.figure_choice.setCurrentIndex(first_changed)
         self._show_chart()
         self._show_changes(comparison)
-        self.tabs.setCurrentIndex(1)
-        self.window.docks["scenarios"].raise_()
+        dock = self.window.docks.get("comparison")
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def _figure_clicked(self, index: QModelIndex) -> None:
         self.figure_choice.setCurrentIndex(index.row())
@@ -458,4 +460,3 @@ def _fmt(value: Any, *, signed: bool = False) -> str:
     return text
 
 
-__all__ = ["BarChart", "QHBoxLayout", "ScenarioPanel"]
