@@ -54,7 +54,8 @@ def district_layers() -> dict[str, gpd.GeoDataFrame]:
     if len(hh) < HOUSEHOLD_POINTS:  # densify to the 150k household points
         rng = np.random.default_rng(7)
         pick = rng.integers(0, len(hh), HOUSEHOLD_POINTS - len(hh))
-        xy = shapely.get_coordinates(hh.geometry.to_numpy()[pick]) + rng.normal(0, 6, (len(pick), 2))
+        xy = shapely.get_coordinates(hh.geometry.to_numpy()[pick])
+        xy = xy + rng.normal(0, 6, (len(pick), 2))
         extra = gpd.GeoDataFrame({"household_id": [f"x{i}" for i in range(len(pick))],
                                   "households": 1}, geometry=shapely.points(xy), crs=hh.crs)
         layers["households"] = gpd.GeoDataFrame(
@@ -112,7 +113,7 @@ def main() -> int:
 
     preload_engine()  # as the app does at start-up
     from ui.canvas.canvas import MapCanvas
-    from ui.canvas.render import RenderJob, ViewState, render
+    from ui.canvas.render import ViewState, render
     from ui.session import Session
 
     t0 = time.perf_counter()
@@ -194,7 +195,6 @@ def main() -> int:
     analysis_s = float("nan")
     try:
         from gridplanner.coverage import compute_coverage
-
         from ui.workers import TaskRunner
 
         runner = TaskRunner()
@@ -245,7 +245,8 @@ def main() -> int:
           f"repaint {ms(naive_repaint)}, clear {ms(naive_clear)}")
     print(f"ratio naive repaint / pan repaint         {naive_repaint / pan_repaint:8.0f} x")
     print(f"ratio naive repaint / warm re-render      {naive_repaint / warm_s:8.1f} x")
-    print(f"ratio naive build+repaint / cold render   {(naive_build + naive_repaint) / cold:8.1f} x")
+    naive_total = naive_build + naive_repaint
+    print(f"ratio naive build+repaint / cold render   {naive_total / cold:8.1f} x")
     canvas.shutdown()
     return 0
 

@@ -18,7 +18,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingF
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), with names, font and translator set up."""
+    """Create (once) the QApplication with names, font and translator set up."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])

@@ -54,7 +54,7 @@ class EditController:
 
     # ------------------------------------------------------------------ data
     def grids(self) -> Any:
-        """The current grid layer."""
+        """Return the current grid layer."""
         return self.window.session.project.layer("grids")
 
     def selected_grid_ids(self) -> list[str]:
@@ -97,7 +97,7 @@ class EditController:
 
     # ----------------------------------------------------------------- tools
     def tool(self, name: str) -> Any:
-        """The map tool for an editing action."""
+        """Return the map tool for an editing action."""
         if name == "vertex":
             self._vertex_tool = VertexTool(self._unlocked_vertices, self.move_vertex)
             self.act_vertex.setChecked(True)

@@ -175,17 +175,17 @@ class MainWindow(QMainWindow):
         from ui.editing import EditController
 
         a = self._action
-        S = QKeySequence.StandardKey
-        self.act_new = a("&New project", self.new_project, S.New)
-        self.act_open = a("&Open project…", self.choose_open, S.Open)
-        self.act_save = a("&Save", self.save, S.Save)
-        self.act_save_as = a("Save &as…", self.save_as, S.SaveAs)
+        keys = QKeySequence.StandardKey
+        self.act_new = a("&New project", self.new_project, keys.New)
+        self.act_open = a("&Open project…", self.choose_open, keys.Open)
+        self.act_save = a("&Save", self.save, keys.Save)
+        self.act_save_as = a("Save &as…", self.save_as, keys.SaveAs)
         self.act_import = a("&Import layers…", self.import_layers, "Ctrl+I")
         self.act_export_html = a("HTML map…", lambda: self.export("html"))
         self.act_export_tables = a("Reports (XLSX/CSV)…", lambda: self.export("tables"))
         self.act_export_gpkg = a("Result layers (GeoPackage)…", lambda: self.export("gpkg"))
         self.act_export_png = a("Image of the view (PNG)…", lambda: self.export("png"))
-        self.act_quit = a("&Quit", self.close, S.Quit)
+        self.act_quit = a("&Quit", self.close, keys.Quit)
         self.act_zoom_full = a("Zoom to full extent", self.canvas.zoom_full, "Ctrl+0")
         self.act_zoom_layer = a("Zoom to layer",
                                 lambda: self.canvas.zoom_to_layer(self.layer_panel.current()))
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         try:
             if done is not None:
                 done(result)
-        except Exception as exc:  # noqa: BLE001 - a result that cannot be shown is reported
+        except Exception as exc:
             import traceback
 
             from ui.workers import readable_error
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         try:
             self.setCursor(Qt.CursorShape.WaitCursor)
             save_project(self.session.project, path)
-        except Exception as exc:  # noqa: BLE001 - shown as a message
+        except Exception as exc:
             from ui.workers import readable_error
 
             self.prompter.error(tr("The project cannot be saved"), readable_error(exc))

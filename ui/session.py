@@ -114,7 +114,7 @@ class Session(QObject):
         self.project.set_layer(name, frame)
 
     def snapshot(self) -> Project:
-        """A shallow copy safe to save from a worker while the user keeps working.
+        """Return a shallow copy safe to save from a worker while the user works on.
 
         Frames are replaced, never modified in place (engine convention), so copying
         the dicts is enough.
@@ -126,7 +126,7 @@ class Session(QObject):
 
     # ---------------------------------------------------------------- editing
     def can_edit(self) -> bool:
-        """True when the editing engine is available."""
+        """Return True when the editing engine is available."""
         return self.commands is not None
 
     def push(self, command: Any) -> None:

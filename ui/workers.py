@@ -85,7 +85,7 @@ class _WorkThread(QThread):
     def run(self) -> None:
         try:
             self.result = self.fn(self.token)
-        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI as a message
+        except BaseException as exc:
             self.error = exc
             if not isinstance(exc, GridPlannerError):
                 self.details = traceback.format_exc()
@@ -123,7 +123,7 @@ class TaskRunner(QObject):
         self.label = ""
 
     def is_busy(self) -> bool:
-        """True while a run is in flight."""
+        """Return True while a run is in flight."""
         return self._current is not None
 
     def run(self, fn: Callable[[QtFeedback], Any], label: str = "") -> None:
@@ -172,7 +172,7 @@ class TaskRunner(QObject):
 
 
 def readable_error(exc: BaseException) -> str:
-    """A message for a dialog: the engine's own text, or a short plain summary."""
+    """Return a message for a dialog: the engine's own text or a plain summary."""
     if isinstance(exc, GridPlannerError):
         return exc.message
     if isinstance(exc, MemoryError):

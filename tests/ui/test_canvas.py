@@ -36,7 +36,7 @@ def test_path_from_parts_matches_qt_serialisation(qapp):
 
 def test_render_draws_fills_points_in_place(qapp):
     from ui.canvas.layer_model import LayerStack
-    from ui.canvas.render import RenderJob, LayerSnapshot, ViewState, render
+    from ui.canvas.render import LayerSnapshot, RenderJob, ViewState, render
     from ui.canvas.styles import LayerStyle
 
     stack = LayerStack()
@@ -47,7 +47,7 @@ def test_render_draws_fills_points_in_place(qapp):
     stack.set_style("grids", LayerStyle(colour="#ff0000", fill_alpha=1.0, size_px=0))
     stack.set_style("households", LayerStyle(colour="#0000ff", size_px=6))
     view = ViewState(100.0, 50.0, 2.0, 400, 200)  # 2 px per metre, whole layer in view
-    job = RenderJob(view, tuple(LayerSnapshot.of(l) for l in stack.visible_bottom_up()), {})
+    job = RenderJob(view, tuple(LayerSnapshot.of(x) for x in stack.visible_bottom_up()), {})
     result = render(job)
     img = result.image
     assert QColor(img.pixel(100, 100)).name() == "#ff0000"  # inside grid a
@@ -56,7 +56,7 @@ def test_render_draws_fills_points_in_place(qapp):
     assert set(result.prepared) == {"grids", "households"}
     # hidden layers are not drawn
     stack.set_visible("households", False)
-    job = RenderJob(view, tuple(LayerSnapshot.of(l) for l in stack.visible_bottom_up()),
+    job = RenderJob(view, tuple(LayerSnapshot.of(x) for x in stack.visible_bottom_up()),
                     result.prepared)
     assert QColor(render(job).image.pixel(300, 100)).name() == "#ff0000"
 
@@ -87,7 +87,7 @@ def test_layer_stack_order_visibility_selection(qapp):
     assert stack.names() == ["result", "households", "grids"]  # results on top
     stack.move("grids", 0)
     assert stack.names() == ["grids", "result", "households"]
-    assert [l.name for l in stack.visible_bottom_up()] == ["households", "result", "grids"]
+    assert [x.name for x in stack.visible_bottom_up()] == ["households", "result", "grids"]
     seen = []
     stack.selection_changed.connect(seen.append)
     stack.select("grids", [1, 5, -1])

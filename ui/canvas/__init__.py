@@ -1,0 +1,1 @@
+"""Map canvas: layer model, styles, off-thread rendering and map tools."""

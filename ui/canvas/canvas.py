@@ -92,7 +92,7 @@ class MapCanvas(QWidget):
 
     # ------------------------------------------------------------------ view
     def view(self) -> ViewState:
-        """The current view."""
+        """Return the current view."""
         return ViewState(self.cx, self.cy, self.scale, max(self.width(), 1),
                          max(self.height(), 1))
 
@@ -161,7 +161,7 @@ class MapCanvas(QWidget):
         return pixels / self.scale
 
     def scale_denominator(self) -> float:
-        """The map scale 1:N at 96 dpi."""
+        """Return N of the map scale 1:N at 96 dpi."""
         return (1.0 / self.scale) / (0.0254 / 96)
 
     # --------------------------------------------------------------- frames
@@ -185,7 +185,7 @@ class MapCanvas(QWidget):
         self.refresh()
 
     def render_job(self, view: ViewState | None = None) -> RenderJob:
-        """The job that renders the visible layers for ``view`` (default: the current)."""
+        """Build the job that renders the visible layers for ``view`` (default: current)."""
         snaps = tuple(LayerSnapshot.of(layer) for layer in self.stack.visible_bottom_up())
         return RenderJob(view or self.view(), snaps, dict(self._prepared))
 
@@ -200,7 +200,7 @@ class MapCanvas(QWidget):
         self.frame_ready.emit(result.seconds)
 
     def is_rendering(self) -> bool:
-        """True while a frame is being rendered or is due."""
+        """Return True while a frame is being rendered or is due."""
         return self._runner.is_busy() or self._timer.isActive()
 
     def wait_idle(self, timeout_ms: int = 10000) -> bool:

@@ -85,7 +85,7 @@ class LayerStack(QObject):
     def __len__(self) -> int:
         return len(self._layers)
 
-    def __iter__(self):  # noqa: ANN204 - iterator of MapLayer
+    def __iter__(self):
         return iter(list(self._layers))
 
     def __contains__(self, name: object) -> bool:
@@ -96,7 +96,7 @@ class LayerStack(QObject):
         return [layer.name for layer in self._layers]
 
     def get(self, name: str) -> MapLayer | None:
-        """The layer called ``name``, or None."""
+        """Return the layer called ``name``, or None."""
         return next((layer for layer in self._layers if layer.name == name), None)
 
     def clear(self) -> None:

@@ -16,6 +16,7 @@ of drawn items per layer type).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,7 +196,7 @@ def geometry_paths(geoms: np.ndarray, *, chunk: int = CHUNK_ELEMENTS) -> list[QP
         cuts.append(nxt)
     cuts.append(n)
     return [_path_from_starts(coords[a:b], starts[a:b]) for a, b in
-            zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+            itertools.pairwise(cuts) if b > a]
 
 
 def geometry_path(geoms: np.ndarray) -> QPainterPath:
@@ -205,7 +206,7 @@ def geometry_path(geoms: np.ndarray) -> QPainterPath:
 
 
 def point_xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x and y of point geometries (centroids for anything else; NaN when missing)."""
+    """X and y of point geometries (centroids for anything else; NaN when missing)."""
     if len(geoms) == 0:
         return np.zeros(0), np.zeros(0)
     single = shapely.get_type_id(geoms) == 0
@@ -275,7 +276,7 @@ def _qcolor(hex_colour: str, alpha: float = 1.0) -> QColor:
 
 
 def draw_polygons(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
-    """Fills without antialiasing, then one cosmetic antialiased outline."""
+    """Fill without antialiasing, then draw one cosmetic outline."""
     p.setTransform(view.transform())
     p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     p.setPen(Qt.PenStyle.NoPen)
@@ -351,7 +352,7 @@ def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState)
 def splat_points(p: QPainter, sx: np.ndarray, sy: np.ndarray, colour: QColor, size: float,
                  width: int, height: int) -> None:
     """Draw square dots of ``size`` pixels by writing them into an ARGB buffer."""
-    side = max(int(round(size)), 1)
+    side = max(round(size), 1)
     lo = -(side // 2)
     ix = np.floor(sx).astype(np.int64)
     iy = np.floor(sy).astype(np.int64)

@@ -85,7 +85,7 @@ FIXED_COLOURS: dict[str, dict[str, str]] = {
 
 
 def default_style(name: str, geometry_kind: str) -> LayerStyle:
-    """The style a layer gets when first shown."""
+    """Return the style a layer gets when first shown."""
     if name in DEFAULT_STYLES:
         return DEFAULT_STYLES[name]
     if name.startswith("coverage") or "gap" in name:

@@ -41,7 +41,7 @@ class MapTool:
         """Draw handles on top of the map."""
 
     def deactivate(self) -> None:
-        """The tool is being replaced."""
+        """Clean up: the tool is being replaced."""
 
 
 class PanTool(MapTool):
@@ -221,7 +221,7 @@ class VertexTool(MapTool):
         self._to: tuple[float, float] | None = None
 
     def invalidate(self) -> None:
-        """The grids changed: fetch the vertices again."""
+        """Forget the cached vertices (the grids changed)."""
         self._cache = None
 
     def _verts(self) -> np.ndarray:
@@ -231,7 +231,7 @@ class VertexTool(MapTool):
 
     def nearest(self, x: float, y: float, tol: float,
                 exclude: tuple[float, float] | None = None) -> tuple[float, float] | None:
-        """The vertex nearest to (x, y) within ``tol``."""
+        """Return the vertex nearest to (x, y) within ``tol``."""
         v = self._verts()
         if len(v) == 0:
             return None
@@ -279,7 +279,7 @@ class VertexTool(MapTool):
 
 
 def grid_vertices(geoms: np.ndarray) -> np.ndarray:
-    """Unique ring vertices of polygons, as an (n, 2) array."""
+    """Return the unique ring vertices of polygons as an (n, 2) array."""
     if len(geoms) == 0:
         return np.zeros((0, 2))
     coords = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(geoms)))

@@ -111,7 +111,7 @@ class ExportDialog(QDialog):
         self.window.run_analysis("export", job, self._done)
 
     def job(self, target: Path) -> Any:
-        """The function that writes ``target`` (runs on a worker thread)."""
+        """Return the function that writes ``target`` (run on a worker thread)."""
         window = self.window
         project = window.session.snapshot()
         chinese = self.chinese.isChecked()

@@ -118,7 +118,7 @@ class ImportDialog(QDialog):
         return {n: e.text().strip() for n, e in self.paths.items() if e.text().strip()}
 
     def source_crs(self) -> Any:
-        """The CRS chosen (None: as declared), parsed; raises CRSError for nonsense."""
+        """Return the CRS chosen (None: as declared); raise CRSError for nonsense."""
         index = self.crs.currentIndex()
         text = self.crs.currentText().strip()
         value = self.crs.itemData(index) if index >= 0 and self.crs.itemText(index) == text \

@@ -20,7 +20,8 @@ class Prompter:
 
     def error(self, title: str, message: str, details: str = "") -> None:
         """Show a readable error (details folded away)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, _first_lines(message), parent=self.parent)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, _first_lines(message),
+                          parent=self.parent)
         if details or message.count("\n") > 12:
             box.setDetailedText(details or message)
         box.exec()
@@ -54,7 +55,7 @@ class Prompter:
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        """A line of text, or None when cancelled."""
+        """Ask for a line of text (None when cancelled)."""
         from PySide6.QtWidgets import QInputDialog
 
         value, ok = QInputDialog.getText(self.parent, title, label, text=text)

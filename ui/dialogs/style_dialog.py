@@ -82,7 +82,7 @@ class StyleDialog(QDialog):
             self.colour_button.setText(self.colour)
 
     def style(self) -> LayerStyle:
-        """The style as edited."""
+        """Return the style as edited."""
         return self.layer.style.with_(
             mode=self.mode.currentData(), field=self.field.currentText(),
             classes=self.classes.value(), colour=self.colour, size_px=self.size.value(),

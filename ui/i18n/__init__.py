@@ -33,7 +33,7 @@ def tr(text: str) -> str:
 
 
 def current_language() -> str:
-    """The language code in use (``zh_CN`` or ``en``)."""
+    """Return the language code in use (``zh_CN`` or ``en``)."""
     return _current
 
 

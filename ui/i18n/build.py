@@ -3,7 +3,7 @@
 Run ``python -m ui.i18n.build`` after changing visible strings. Strings are found
 in ``ui/**/*.py`` as literal arguments of ``tr(...)`` and ``bind(obj, setter, ...)``
 (with ``--check`` the script fails when one has no Chinese translation), plus
-every key of :data:`ui.i18n.zh_CN.ZH`, which also covers strings kept in tables
+every key of :data:`ui.i18n.zh_cn.ZH`, which also covers strings kept in tables
 and translated when shown. The ``.ts`` files are ordinary Qt Linguist files; the
 ``.qm`` files are compiled by ``pyside6-lrelease`` (shipped with PySide6).
 """
@@ -26,7 +26,7 @@ def extract() -> dict[str, str]:
     """Literal strings given to tr() / bind() in the ui package -> 'file:line'."""
     found: dict[str, str] = {}
     for path in sorted(UI.rglob("*.py")):
-        if "i18n" in path.parts and path.name in ("zh_CN.py", "build.py"):
+        if "i18n" in path.parts and path.name in ("zh_cn.py", "build.py"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -85,7 +85,7 @@ def lrelease() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write and compile the translations; with --check only report missing ones."""
-    from ui.i18n.zh_CN import ZH
+    from ui.i18n.zh_cn import ZH
 
     argv = list(sys.argv[1:] if argv is None else argv)
     found = extract()

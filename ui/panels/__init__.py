@@ -1,0 +1,1 @@
+"""Dock panels: layers, attribute table, identify, analyses, checks, editing, scenarios."""

@@ -322,7 +322,7 @@ class AnalysisPanel(QWidget):
             return None
         try:
             rows = state.update(self.window.session.project, changed_grid_ids=changed_ids)
-        except Exception:  # noqa: BLE001 - live figures are optional, never block an edit
+        except Exception:
             return None
         if not isinstance(rows, pd.DataFrame) or "households_pct_all" not in rows.columns:
             return None

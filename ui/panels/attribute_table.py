@@ -146,7 +146,7 @@ class FrameModel(QAbstractTableModel):
 
 
 def column_title(column: str) -> str:
-    """A column header: the engine's Chinese label in the Chinese interface."""
+    """Return a column header: the engine's Chinese label in the Chinese interface."""
     if current_language() == "zh_CN":
         try:
             from gridplanner.scenarios.labels import column_label

@@ -37,12 +37,12 @@ LAYER_TITLES = {
 
 
 def layer_title(name: str) -> str:
-    """The translated display name of a layer (result layers keep their own name)."""
+    """Return the translated display name of a layer (unknown ones keep theirs)."""
     return tr(LAYER_TITLES[name]) if name in LAYER_TITLES else name
 
 
 def swatch(colour: str, kind: str) -> QIcon:
-    """A small legend icon."""
+    """Draw a small legend icon."""
     pix = QPixmap(14, 14)
     pix.fill(QColor(0, 0, 0, 0) if kind != "polygon" else QColor(colour))
     if kind != "polygon":
@@ -161,7 +161,7 @@ class LayerPanel(QWidget):
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self._current_item()
 
-    def _add_legend(self, item: QTreeWidgetItem, layer) -> None:  # noqa: ANN001
+    def _add_legend(self, item: QTreeWidgetItem, layer) -> None:
         classes = classify(layer.frame, layer.style, layer.name)
         if layer.style.mode == "single" or len(classes.colours) <= 1:
             item.setIcon(0, swatch(classes.colours[0] if classes.colours else layer.style.colour,

@@ -187,7 +187,7 @@ class ScenarioPanel(QWidget):
 
     # ----------------------------------------------------------------- list
     def names(self) -> list[str]:
-        """``current`` then the stored scenarios."""
+        """Return ``current`` then the stored scenarios."""
         from gridplanner.scenarios import scenario_names
 
         return scenario_names(self.window.session.project)

@@ -167,7 +167,8 @@ ZH: dict[str, str] = {
     "Tick two or more scenarios to compare.": "请勾选两个或以上方案进行比较。",
     "Figure": "指标", "no value": "无数据",
     "{g} grid changes and {s} staff changes against the first scenario; changed grids are "
-    "outlined on the map.": "相对第一个方案：网格变化 {g} 处，人员变化 {s} 处；变化的网格已在地图上勾出。",
+    "outlined on the map.":
+        "相对第一个方案：网格变化 {g} 处，人员变化 {s} 处；变化的网格已在地图上勾出。",
     # export
     "Export the HTML map": "导出 HTML 地图", "Export reports (XLSX/CSV)": "导出报表 (XLSX/CSV)",
     "Export result layers (GeoPackage)": "导出结果图层 (GeoPackage)",
@@ -176,5 +177,6 @@ ZH: dict[str, str] = {
     "Include names, phones and ID numbers": "包含姓名、电话和身份证号",
     "Colour grids by": "网格着色依据", "Households against the band": "户数是否在范围内",
     "Walking distance": "步行距离", "Width (px)": "宽度（像素）", "Height (px)": "高度（像素）",
-    "Export": "导出", "Close": "关闭", "Writing {path}…": "正在写入 {path}…", "Written:": "已写入：",
+    "Export": "导出", "Close": "关闭", "Writing {path}…": "正在写入 {path}…",
+    "Written:": "已写入：",
 }
