@@ -149,6 +149,7 @@ def allocate_layers(
     role: str = "full_time",
     within_grid: bool = False,
     k: int = 8,
+    pin_rounds: int = 2,
     walk_cutoff_m: float = 3000.0,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
@@ -168,7 +169,9 @@ def allocate_layers(
     role
         Staff role to assign to.
     k
-        Candidate staff per demand node to start with (widened where needed).
+        Candidate staff per household point to start with (widened where needed).
+    pin_rounds
+        Re-solves with the points the flow split pinned whole (0 = none).
     walk_cutoff_m, snap_cutoff_m, join_tolerance_m
         Longest walk considered; farthest a point may be from a road; road-end
         joining tolerance of the graph.
@@ -293,15 +296,38 @@ def allocate_layers(
         k_pt = np.where(widen, np.minimum(k_pt * 2, k_table), k_pt)
     k_used = int(k_pt.max(initial=k0))
 
-    report(feedback, 0.9, "whole points")
+    report(feedback, 0.85, "whole points")
+    # The flow optimum is the lower bound. Points it splits are pinned, whole, to
+    # the staff member taking most of them (with room), and the rest re-solved
+    # around them; what is still split after that is placed by resolve_splits.
+    lower_bound = sol.optimum_m
+    first_unassigned = sol.unassigned
+    first_split = int((np.bincount(sol.part_point, minlength=len(households)) > 1).sum())
+    pinned = np.full(len(households), -1, dtype=np.int64)
+    pinned_d = np.full(len(households), np.inf)
+    cap_left = capacity.copy()
+    w_active = w_use.copy()
+    for _ in range(pin_rounds):
+        counts = np.bincount(sol.part_point, minlength=len(households))
+        split = np.flatnonzero(counts > 1)
+        if len(split) == 0:
+            break
+        changed = _pin(sol, split, w_active, cap_left, pinned, pinned_d)
+        if not changed:
+            break
+        sol = solve_flow(w_active, arc_point, pt_i[arc_point, arc_col],
+                         pt_d[arc_point, arc_col], cap_left, unassigned_cost_m=unassigned_cost)
     candidates = _split_candidates(sol, pt_i, pt_d, k_pt)
-    assigned_staff, dist = resolve_splits(sol, w_use, capacity, candidates,
+    assigned_staff, dist = resolve_splits(sol, w_active, cap_left, candidates,
                                           alt_staff=pt_i, alt_cost_m=pt_d)
-    n_split = len(candidates)
+    is_pinned = pinned >= 0
+    assigned_staff[is_pinned] = pinned[is_pinned]
+    dist[is_pinned] = pinned_d[is_pinned]
+    n_split = first_split
 
     return _result(
-        households, members, weight, assigned_staff, dist, capacity, sol.optimum_m,
-        unassigned_cost, sol, hh_snap.on_network, usable, hh_grid, within_grid, grid_ids,
+        households, members, weight, assigned_staff, dist, capacity, lower_bound,
+        unassigned_cost, first_unassigned, sol, hh_snap.on_network, usable, hh_grid, within_grid, grid_ids,
         pt_i, role, walk_cutoff_m, snap_cutoff_m, n_split, k_used, problems,
         feedback,
     )
@@ -379,6 +405,28 @@ def _table(
     return np.where(idx >= 0, ok[np.maximum(idx, 0)], -1), dist
 
 
+def _pin(
+    sol: Any, split: np.ndarray, w_active: np.ndarray, cap_left: np.ndarray,
+    pinned: np.ndarray, pinned_d: np.ndarray,
+) -> bool:
+    """Pin each split point to its largest-share staff member with room (in place)."""
+    sel = np.isin(sol.part_point, split) & (sol.part_staff >= 0)
+    pp, ps = sol.part_point[sel], sol.part_staff[sel]
+    pa, pc = sol.part_amount[sel], sol.part_cost_m[sel]
+    order = np.lexsort((-pa, pp))
+    changed = False
+    # Few points (about one per staff member): a plain loop is fine here.
+    for p, s, c in zip(pp[order].tolist(), ps[order].tolist(), pc[order].tolist(),
+                       strict=True):
+        need = int(w_active[p])
+        if need > 0 and cap_left[s] >= need:
+            pinned[p], pinned_d[p] = s, c
+            cap_left[s] -= need
+            w_active[p] = 0
+            changed = True
+    return changed
+
+
 def _split_candidates(
     sol: Any, pt_i: np.ndarray, pt_d: np.ndarray, k_pt: np.ndarray,
 ) -> dict[int, list[tuple[int, float]]]:
@@ -404,7 +452,8 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
 def _result(
     households: gpd.GeoDataFrame, members: gpd.GeoDataFrame, weight: np.ndarray,
     assigned: np.ndarray, dist: np.ndarray, capacity: np.ndarray, optimum: float,
-    unassigned_cost: float, sol: Any, on_network: np.ndarray, usable: np.ndarray,
+    unassigned_cost: float, first_unassigned: int, sol: Any, on_network: np.ndarray,
+    usable: np.ndarray,
     hh_grid: np.ndarray, within_grid: bool, grid_ids: np.ndarray, pt_i: np.ndarray,
     role: str, walk_cutoff_m: float, snap_cutoff_m: float, n_split: int, k_used: int,
     problems: list[Problem],
@@ -458,7 +507,7 @@ def _result(
     d_ok = dist[ok]
     objective = float((w_ok * d_ok).sum())
     # Both sides carry the same charge for households the flow left unassigned.
-    extra = float(weight[un & usable].sum() - sol.unassigned) * unassigned_cost
+    extra = float(weight[un & usable].sum() - first_unassigned) * unassigned_cost
     final_cost = objective + extra
     flow_cost = optimum
     gap = 100.0 * (final_cost - flow_cost) / flow_cost if flow_cost > 0 else 0.0

@@ -1,0 +1,197 @@
+"""Incident routing: who owns a point, and who is nearest on the roads.
+
+Public API
+----------
+- :func:`route_incidents` (project) / :func:`route_incidents_layers` (frames):
+  for each point, the containing grid and community, the grid's head, full-time
+  worker and police officer (the "one alert, three pushes" lookup), and the
+  nearest on-network staff member of each role with the walking distance.
+- :func:`parse_point` reads ``"X,Y"`` text.
+
+Output columns: ``incident_id``, ``grid_id``, ``community_id``,
+``grid_head``, ``full_time``, ``police`` (staff ids of the grid, ``;``-joined
+when several), then for each role ``nearest_<role>`` and
+``nearest_<role>_m``. The split graph of each role is cached, so repeated
+lookups on the same project (the app, one alert at a time) are fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from gridplanner.allocation.assign import _containing
+from gridplanner.errors import AnalysisError
+from gridplanner.feedback import Feedback, report, sub
+from gridplanner.integrity import staff_grid_ids
+from gridplanner.network.graph import RoadNetwork, network_of
+from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.project import Project
+
+ROUTE_ROLES = ("grid_head", "full_time", "police")
+_NEAREST_CACHE: dict[tuple[int, str, str], tuple[RoadNetwork, Any, np.ndarray, np.ndarray]] = {}
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """Read ``"X,Y"`` (also ``"X Y"`` or ``"X;Y"``) as two floats.
+
+    Examples
+    --------
+    >>> parse_point("459600.5, 3215000")
+    (459600.5, 3215000.0)
+    """
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    if len(parts) != 2:
+        raise AnalysisError(f"cannot read the point {text!r}: give it as X,Y")
+    try:
+        return float(parts[0]), float(parts[1])
+    except ValueError as exc:
+        raise AnalysisError(f"cannot read the point {text!r}: give it as X,Y numbers") from exc
+
+
+def route_incidents(
+    project: Project, points: gpd.GeoDataFrame, *, feedback: Feedback | None = None
+) -> gpd.GeoDataFrame:
+    """Route incident points on a project (see :func:`route_incidents_layers`)."""
+    cfg = project.config
+    return route_incidents_layers(
+        points, grids=project.layer("grids"), service_areas=project.layer("service_areas"),
+        staff=project.layer("staff"), roads=project.layer("roads"),
+        snap_cutoff_m=float(cfg["snap_cutoff_m"]),
+        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+
+
+def route_incidents_layers(
+    points: gpd.GeoDataFrame,
+    *,
+    grids: gpd.GeoDataFrame,
+    service_areas: gpd.GeoDataFrame,
+    staff: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    snap_cutoff_m: float = 300.0,
+    join_tolerance_m: float = 3.0,
+    feedback: Feedback | None = None,
+) -> gpd.GeoDataFrame:
+    """Grid, community, grid staff and nearest staff of each point.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, Point, box
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (200, 0)])], crs=3857)
+    >>> grids = gpd.GeoDataFrame({"grid_id": ["G1"], "community_id": ["C1"]},
+    ...                          geometry=[box(0, -50, 200, 50)], crs=3857)
+    >>> staff = gpd.GeoDataFrame({"staff_id": ["h", "w", "p"],
+    ...                           "role": ["grid_head", "full_time", "police"],
+    ...                           "grid_id": ["G1", "G1", "G1;G2"]},
+    ...                          geometry=[Point(0, 0), Point(200, 0), Point(150, 0)], crs=3857)
+    >>> pts = gpd.GeoDataFrame(geometry=[Point(50, 10)], crs=3857)
+    >>> r = route_incidents_layers(pts, grids=grids, service_areas=grids.iloc[:0],
+    ...                            staff=staff, roads=roads)
+    >>> r[["grid_id", "community_id", "police", "nearest_full_time",
+    ...    "nearest_full_time_m"]].values.tolist()
+    [['G1', 'C1', 'p', 'w', 160.0]]
+    """
+    n = len(points)
+    out = pd.DataFrame(index=range(n))
+    ids = points["incident_id"].astype(str).to_numpy() if "incident_id" in points.columns else (
+        np.array([str(i + 1) for i in range(n)], dtype=object))
+    out["incident_id"] = ids
+    geoms = np.asarray(points.geometry.values)
+    report(feedback, 0.0, "grids")
+    if len(grids):
+        g = _containing(geoms, np.asarray(grids.geometry.values))
+        gid = grids["grid_id"].astype(str).to_numpy()
+        out["grid_id"] = np.where(g >= 0, gid[np.maximum(g, 0)], "")
+        comm = grids["community_id"].astype(str).to_numpy() if (
+            "community_id" in grids.columns) else np.full(len(grids), "", dtype=object)
+        out["community_id"] = np.where(g >= 0, comm[np.maximum(g, 0)], "")
+    else:
+        out["grid_id"] = ""
+        out["community_id"] = ""
+    if len(service_areas):
+        # Fill the community from the service areas where the grid gives none.
+        areas = service_areas
+        if "level" in areas.columns:
+            areas = areas[areas["level"].astype(str) == "community"]
+        if len(areas):
+            a = _containing(geoms, np.asarray(areas.geometry.values))
+            aid = areas["area_id"].astype(str).to_numpy()
+            fill = (out["community_id"].isin(["", "nan", "None"])).to_numpy() & (a >= 0)
+            out.loc[fill, "community_id"] = aid[a[fill]]
+    role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
+        "", index=staff.index)
+    for role in ROUTE_ROLES:
+        members = staff.loc[(role_col == role).to_numpy()]
+        out[role] = _grid_staff(out["grid_id"].to_numpy(), members)
+    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.1, 0.4))
+    pts_snap = snap_points(net, geoms, cutoff_m=snap_cutoff_m) if net.n_edges else None
+    for k, role in enumerate(ROUTE_ROLES):
+        report(feedback, 0.4 + 0.2 * k, f"nearest {role}")
+        members = staff.loc[(role_col == role).to_numpy()]
+        near = np.full(n, "", dtype=object)
+        dist = np.full(n, np.nan)
+        if pts_snap is not None and len(members):
+            aug, node_d, node_s = _nearest_tables(net, members, snap_cutoff_m)
+            att = attach(net, aug, pts_snap)
+            lo = node_d[np.maximum(att.lo_node, 0)] + att.lo_m
+            hi = node_d[np.maximum(att.hi_node, 0)] + att.hi_m
+            use_hi = hi < lo
+            d = np.where(use_hi, hi, lo)
+            s = np.where(use_hi, node_s[np.maximum(att.hi_node, 0)],
+                         node_s[np.maximum(att.lo_node, 0)])
+            ok = (att.lo_node >= 0) & np.isfinite(d) & (s >= 0)
+            sid = members["staff_id"].astype(str).to_numpy()
+            near[ok] = sid[s[ok]]
+            dist[ok] = np.round(d[ok], 1)
+        out[f"nearest_{role}"] = near
+        out[f"nearest_{role}_m"] = dist
+    report(feedback, 1.0, "routed")
+    return gpd.GeoDataFrame(out, geometry=geoms, crs=points.crs)
+
+
+def _grid_staff(grid_of_point: np.ndarray, members: gpd.GeoDataFrame) -> np.ndarray:
+    """Staff ids (``;``-joined) whose grid list names each point's grid."""
+    by_grid: dict[str, list[str]] = {}
+    gids = members["grid_id"].tolist() if "grid_id" in members.columns else []
+    # One entry per staff member: the roster is small.
+    for sid, value in zip(members["staff_id"].astype(str).tolist(), gids, strict=True):
+        for g in staff_grid_ids(pd.Series([value])):
+            by_grid.setdefault(g, []).append(sid)
+    table = {g: ";".join(v) for g, v in by_grid.items()}
+    return np.array([table.get(str(g), "") for g in grid_of_point], dtype=object)
+
+
+def _nearest_tables(
+    net: RoadNetwork, members: gpd.GeoDataFrame, snap_cutoff_m: float
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Split graph of a role's staff and every node's nearest member (cached)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(shapely.to_wkb(np.asarray(members.geometry.values)).astype(bytes).tobytes())
+    h.update("|".join(members["staff_id"].astype(str)).encode())
+    key = (id(net), h.hexdigest(), f"{snap_cutoff_m:g}")
+    hit = _NEAREST_CACHE.get(key)
+    if hit is not None and hit[0] is net:
+        return hit[1], hit[2], hit[3]
+    snapped = snap_points(net, members.geometry.values, cutoff_m=snap_cutoff_m)
+    aug = augment(net, snapped)
+    src = aug.source_node[aug.source_node >= 0]
+    pos = np.flatnonzero(aug.source_node >= 0)
+    node_d = np.full(aug.matrix.shape[0], np.inf)
+    node_s = np.full(aug.matrix.shape[0], -1, dtype=np.int64)
+    if len(src):
+        node_d, _, nearest = dijkstra(aug.matrix, directed=True, indices=src, min_only=True,
+                                      return_predecessors=True)
+        back = np.full(aug.matrix.shape[0], -1, dtype=np.int64)
+        back[src] = pos
+        node_s = np.where(nearest >= 0, back[np.maximum(nearest, 0)], -1)
+    if len(_NEAREST_CACHE) > 12:
+        _NEAREST_CACHE.pop(next(iter(_NEAREST_CACHE)))
+    _NEAREST_CACHE[key] = (net, aug, node_d, node_s)
+    return aug, node_d, node_s
