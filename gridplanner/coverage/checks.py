@@ -378,13 +378,12 @@ def _value_text(value: Any) -> str:
 def _text(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
     if column not in frame.columns:
         return np.full(n, None, dtype=object)
-    values = frame[column]
-    out = values.astype(object).to_numpy().copy()
-    mask = pd.notna(out)
-    if mask.any():
-        text = pd.Series(out[mask]).map(_id_text).to_numpy()
-        out[mask] = text
-    out[mask & (out == "")] = None
+    values = frame[column].to_numpy(dtype=object, na_value=None)
+    out = np.full(n, None, dtype=object)
+    present = np.flatnonzero(~pd.isna(values))
+    if len(present):
+        out[present] = [_id_text(v) for v in values[present]]
+    out[np.flatnonzero(out == "")] = None
     return out
 
 
@@ -398,8 +397,11 @@ def _number(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
     if column not in frame.columns:
         return np.full(n, np.nan)
     values = frame[column]
-    num = pd.to_numeric(values.astype(object).where(values.notna(), None), errors="coerce")
-    return np.asarray(num.astype("float64").to_numpy(), dtype="float64")
+    if pd.api.types.is_numeric_dtype(values):
+        return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+    raw = values.to_numpy(dtype=object, na_value=None)
+    num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+    return np.asarray(num.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
 
 def _lookup(defaults: dict[int, dict[str, float]], category: np.ndarray, key: str,

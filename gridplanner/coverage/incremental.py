@@ -338,9 +338,13 @@ class CoverageState:
                                        np.zeros(len(old), dtype="int64"))
         if "camera_id" in cameras.columns:
             raw = cameras["camera_id"]
-            match = raw.isin(ids).to_numpy().copy()
-            if raw.dtype != object or not match.any():
-                match |= raw.astype(str).str.strip().isin(ids).to_numpy()
+            if pd.api.types.is_numeric_dtype(raw):
+                # Ids read from a spreadsheet as numbers: compare their text.
+                text = np.array([_id_text(v) for v in raw.to_numpy()], dtype=object)
+                match = np.isin(text, ids)
+            else:
+                # Text ids were stripped when the layer was validated.
+                match = raw.isin(ids).to_numpy()
             rows = np.flatnonzero(match)
         else:
             rows = np.empty(0, dtype="int64")
@@ -548,8 +552,8 @@ def _row_frame(ids: np.ndarray, area: np.ndarray, cov_area: np.ndarray, hh: np.n
     data["road_m"] = road
     data["intersections"] = np.round(ix).astype("int64")
     data["cameras"] = np.asarray(cameras, dtype="int64")
-    frame = pd.DataFrame(data)
-    return frame[["grid_id", *PCT_COLUMNS, *COUNT_COLUMNS]]
+    assert list(data) == ["grid_id", *PCT_COLUMNS, *COUNT_COLUMNS]
+    return pd.DataFrame(data)
 
 
 def _pct(covered: np.ndarray, total: np.ndarray) -> np.ndarray:
