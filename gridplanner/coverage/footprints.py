@@ -61,7 +61,7 @@ def sector_polygons(
     >>> poly = sector_polygons(np.array([0.0]), np.array([0.0]), np.array([10.0]),
     ...                        np.array([90.0]), np.array([90.0]))[0]
     >>> round(poly.area, 1)  # a quarter of pi * 10 ** 2 = 78.5, drawn with 12 segments
-    78.2
+    78.3
     >>> poly.bounds[0], poly.bounds[2]
     (0.0, 10.0)
     """
