@@ -27,9 +27,13 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
     """Store the example scenario in ``project``: balanced grids and 20 more workers.
 
     The grid layer is the balanced proposal of :mod:`gridplanner.grids.balance`;
-    staff are re-homed to the new grids and 20 full-time workers are added where
-    the full-time capacity falls shortest of the households.
+    staff are re-homed to the new grids and 20 full-time workers are added at the
+    bases the p-median placement (:func:`gridplanner.allocation.placement.place_staff`)
+    chooses to cut walking most; without a road network, where the full-time
+    capacity falls shortest of the households.
     """
+    from gridplanner.allocation.placement import place_staff
+    from gridplanner.errors import AnalysisError
     from gridplanner.grids.balance import propose_balanced_grids
     from gridplanner.scenarios import save_scenario
     from gridplanner.scenarios.builders import add_staff, rehome_staff, sites_for_new_workers
@@ -37,15 +41,20 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
 
     low, high = band_for(project.settings, "urban")
     proposal = propose_balanced_grids(project, min_households=low, max_households=high,
-                                      feedback=feedback)
+                                      feedback=sub(feedback, 0.0, 0.6))
     grids = proposal.grids.drop(columns=[c for c in ("households", "polsby_popper", "reock",
                                                      "proposed") if c in proposal.grids])
     staff = rehome_staff(project.layer("staff"), grids)
-    sites = sites_for_new_workers(project, NEW_WORKERS, grids=grids)
+    try:
+        placed = place_staff(project, NEW_WORKERS, role="full_time",
+                             feedback=sub(feedback, 0.6, 1.0))
+        sites = placed.sites.geometry
+    except AnalysisError:
+        sites = sites_for_new_workers(project, NEW_WORKERS, grids=grids)
     staff = add_staff(staff, sites, role="full_time", grids=grids, prefix="NEWFT")
     save_scenario(project, DEMO_SCENARIO, layers={"grids": grids, "staff": staff},
-                  description=f"{NEW_WORKERS} more full-time grid workers (placed where "
-                  "capacity is shortest) and the balanced grid proposal "
+                  description=f"{NEW_WORKERS} more full-time grid workers (p-median "
+                  "placement) and the balanced grid proposal "
                   "(增加20名专职网格员，网格均衡调整)", replace=True)
 
 
