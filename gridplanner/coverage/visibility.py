@@ -3,12 +3,12 @@
 For every camera and every building its footprint touches, the building's
 *shadow* is the part of the plane hidden behind it as seen from the camera. The
 building is replaced by its convex hull for this (exact for the rectangular and
-convex blocks that make up most footprints; for an L- or U-shaped building the
-hidden area is slightly overstated, which errs on the side of reporting a gap).
-The hull's shadow is convex, so it is the convex hull of the building's corners
-and of points on an arc across the building's angular extent, far enough out to
-lie behind every corner and beyond the camera's range; nine arc points keep every
-chord between them beyond the range.
+convex blocks that make up most footprints; the courtyard of an L- or U-shaped
+building counts as part of the building). The hidden region is bounded by the
+two tangent rays from the camera, the far side of the hull, and an arc beyond
+every corner and beyond the camera's range; five arc points keep every chord
+between them beyond the range. Its vertices are computed directly, without
+hull or difference operations.
 
 The building itself is not part of its shadow: a camera that sees a building's
 near wall covers the building (household points sit at building centres), while
@@ -36,7 +36,7 @@ import shapely
 #: Buildings this close to a camera (m) are taken as the one it is mounted on.
 OWN_BUILDING_M = 0.5
 
-_ARC_POINTS = 9
+_ARC_POINTS = 5
 
 
 def building_index(buildings: np.ndarray) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
