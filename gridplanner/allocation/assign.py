@@ -259,15 +259,19 @@ def allocate_layers(
     n_staff = len(members)
     k0 = max(1, min(int(k), n_staff))
     k_table = min(n_staff, 2 * k0)
-    mask = None
-    if within_grid and staff_grid is not None:
-        sg = staff_grid
+    sg = staff_grid
 
-        def mask(chunk: np.ndarray) -> np.ndarray:
-            return np.asarray(sg[chunk][:, np.maximum(dem_grid, 0)].toarray() > 0)
+    def mask_for(cols: np.ndarray) -> Any:
+        """Allowed staff x demand-node pairs (own grid only), or None."""
+        if not within_grid or sg is None:
+            return None
+        grid_cols = np.maximum(dem_grid[cols], 0)
+        return lambda chunk: np.asarray(sg[chunk][:, grid_cols].toarray() > 0)
 
+    all_nodes = np.arange(len(dem_node))
     tab_i, tab_d = _table(aug.matrix, src_nodes, dem_node, k=k_table, cutoff_m=walk_cutoff_m,
-                          mask=mask, node_xy=aug.node_xy, feedback=sub(feedback, 0.3, 0.7))
+                          mask=mask_for(all_nodes), node_xy=aug.node_xy,
+                          feedback=sub(feedback, 0.3, 0.65))
 
     report(feedback, 0.65, "candidate staff")
     pt_i, pt_d = point_table(att, lo_dem, hi_dem, tab_i, tab_d, k=k_table)
@@ -276,10 +280,10 @@ def allocate_layers(
     k_pt = np.full(len(households), k0, dtype=np.int64)
     max_cost = float(np.max(np.where(np.isfinite(pt_d), pt_d, 0), initial=0.0))
     # Above any single assignment, and above a chain of several reassignments.
-    unassigned_cost = 10.0 * max_cost + 1.0
+    unassigned_cost = 10.0 * max(max_cost, walk_cutoff_m) + 1.0
     w_use = np.where(usable, weight, 0)
     rows = np.arange(len(households))
-    for _ in range(8):
+    for _ in range(12):
         cols = (np.arange(k_table)[None, :] < k_pt[:, None]) & (pt_i >= 0)
         arc_point, arc_col = np.nonzero(cols)
         sol = solve_flow(w_use, arc_point, pt_i[arc_point, arc_col], pt_d[arc_point, arc_col],
@@ -288,10 +292,27 @@ def allocate_layers(
         flow[sol.arc_index] = sol.arc_flow
         at_last = np.zeros(len(households), dtype=bool)
         at_last[arc_point[(arc_col == k_pt[arc_point] - 1) & (flow > 0)]] = True
-        more = (k_pt < k_table) & (pt_i[rows, np.minimum(k_pt, k_table - 1)] >= 0)
         assert sol.unassigned_by_node is not None
-        widen = more & (at_last | (sol.unassigned_by_node > 0))
-        if not widen.any():
+        pressed = at_last | (sol.unassigned_by_node > 0)
+        more = (k_pt < k_table) & (pt_i[rows, np.minimum(k_pt, k_table - 1)] >= 0)
+        # Pressed against the whole table while it may hold more: a wider table.
+        full = (pressed & (k_pt >= k_table) & (pt_i[:, k_table - 1] >= 0)
+                & (k_table < n_staff))
+        widen = pressed & more
+        if full.any():
+            k_new = min(n_staff, 2 * k_table)
+            nodes = np.unique(np.concatenate([lo_dem[full], hi_dem[full]]))
+            sub_i, sub_d = _table(aug.matrix, src_nodes, dem_node[nodes], k=k_new,
+                                  cutoff_m=walk_cutoff_m, mask=mask_for(nodes),
+                                  node_xy=aug.node_xy, feedback=None)
+            pad = k_new - k_table
+            tab_i = np.pad(tab_i, ((0, 0), (0, pad)), constant_values=-1)
+            tab_d = np.pad(tab_d, ((0, 0), (0, pad)), constant_values=np.inf)
+            tab_i[nodes], tab_d[nodes] = sub_i, sub_d
+            pt_i, pt_d = point_table(att, lo_dem, hi_dem, tab_i, tab_d, k=k_new)
+            k_table = k_new
+            k_pt = np.where(full, k_new, k_pt)
+        elif not widen.any():
             break
         k_pt = np.where(widen, np.minimum(k_pt * 2, k_table), k_pt)
     k_used = int(k_pt.max(initial=k0))

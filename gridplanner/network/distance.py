@@ -111,9 +111,17 @@ def k_nearest_sources(
     done_s: list[np.ndarray] = []
     done_d: list[np.ndarray] = []
     rounds = 0
+    count_at = np.zeros(matrix.shape[0], dtype=np.int64)
     while len(pending):
+        # A node may carry several targets (one per grid): map node -> its targets.
+        pend_nodes = tgt[pending]
+        by_node = np.argsort(pend_nodes, kind="stable")
+        uniq, first_at, counts = np.unique(pend_nodes[by_node], return_index=True,
+                                           return_counts=True)
         slot[:] = -1
-        slot[tgt[pending]] = pending
+        count_at[:] = 0
+        slot[uniq] = first_at
+        count_at[uniq] = counts
         active = np.arange(len(src))
         if rounds and node_xy is not None:
             near = cKDTree(node_xy[tgt[pending]]).query_ball_point(
@@ -141,10 +149,14 @@ def k_nearest_sources(
                 chunk = active[start:start + batch]
                 d = dijkstra(matrix, directed=True, indices=src[chunk], limit=radius)
                 r, node = np.nonzero(np.isfinite(d))
-                t_of = slot[node]
-                hit = t_of >= 0
-                r, node, t_of = r[hit], node[hit], t_of[hit]
-                dist = d[r, node]
+                c = count_at[node]
+                hit = c > 0
+                r, node, c = r[hit], node[hit], c[hit]
+                rep = np.repeat(np.arange(len(r)), c)
+                offset = np.arange(len(rep)) - np.repeat(np.cumsum(c) - c, c)
+                t_of = pending[by_node[slot[node][rep] + offset]]
+                dist = d[r, node][rep]
+                r = r[rep]
                 if mask is not None:
                     allowed = mask(chunk)
                     ok_m = allowed[r, t_of]
