@@ -7,9 +7,9 @@ Public API
   stretches within its own ``cutoff_m`` by network distance, each going to the
   nearest such facility, as polygons, as lines and as counts.
 
-The polygon of a facility is the concave hull of the road nodes it serves,
-grown by ``margin_m`` (by default half a typical block depth), so it covers the
-buildings along the served roads; the lines are the served road edges.
+The polygon of a facility is the concave hull of the road stretches and the
+households it serves, grown by ``margin_m``; the lines are the served road
+stretches (whole edges, and the part of an edge up to the cutoff).
 """
 
 from __future__ import annotations
@@ -120,35 +120,58 @@ def service_areas_layers(
          "distance_m": np.round(best_pt[served], 1),
          "households": weight[served]},
         geometry=households.geometry.values[served], crs=households.crs)
-    # Road edges whose both ends one facility serves.
+    # Road stretches: whole edges whose both ends one facility serves, plus the
+    # served part of edges leaving a facility's area (up to its cutoff).
     base = net.n_nodes
     eu, ev = net.edge_u, net.edge_v
-    edge_owner = np.where((owner_node[eu] >= 0) & (owner_node[eu] == owner_node[ev]),
-                          owner_node[eu], -1)
-    lines = net.edge_lines()
+    own = owner_node[:base]
+    dist_n = best_node[:base]
+    whole = (own[eu] >= 0) & (own[eu] == own[ev])
+    seg_owner = [own[eu][whole]]
+    seg_a = [net.node_xy[eu][whole]]
+    seg_b = [net.node_xy[ev][whole]]
+    seg_len = [net.edge_length_m[whole]]
+    for a_n, b_n in ((eu, ev), (ev, eu)):
+        part = (own[a_n] >= 0) & (own[b_n] != own[a_n])
+        o = own[a_n][part]
+        length = net.edge_length_m[part]
+        frac = np.clip((cutoff[o] - dist_n[a_n][part]) / np.maximum(length, 1e-9), 0.0, 1.0)
+        start = net.node_xy[a_n][part]
+        seg_owner.append(o)
+        seg_a.append(start)
+        seg_b.append(start + frac[:, None] * (net.node_xy[b_n][part] - start))
+        seg_len.append(frac * length)
+    s_owner = np.concatenate(seg_owner)
+    s_a, s_b = np.concatenate(seg_a), np.concatenate(seg_b)
+    s_len = np.concatenate(seg_len)
+    keep_s = s_len > 0
+    s_owner, s_a, s_b, s_len = s_owner[keep_s], s_a[keep_s], s_b[keep_s], s_len[keep_s]
+    lines = np.asarray(shapely.linestrings(np.stack([s_a, s_b], axis=1))) if len(s_a) else (
+        np.array([], dtype=object))
+    n_f = len(facilities)
+    length = np.bincount(s_owner, weights=s_len, minlength=n_f)
     road_rows = []
     polys = []
-    n_f = len(facilities)
-    length = np.bincount(np.maximum(edge_owner, 0), weights=net.edge_length_m * (edge_owner >= 0),
-                         minlength=n_f)
-    node_owner = owner_node[:base]
-    order = np.argsort(node_owner, kind="stable")
-    bounds = np.searchsorted(node_owner[order], np.arange(n_f + 1))
-    e_order = np.argsort(edge_owner, kind="stable")
-    e_bounds = np.searchsorted(edge_owner[e_order], np.arange(n_f + 1))
+    order = np.argsort(s_owner, kind="stable")
+    bounds = np.searchsorted(s_owner[order], np.arange(n_f + 1))
+    foot_xy = hs.foot_xy
+    hh_xy = np.full((len(households), 2), np.nan)
+    hh_xy[served] = shapely.get_coordinates(households.geometry.values[served])
+    pt_order = np.argsort(np.where(served, owner_pt, n_f), kind="stable")
+    pt_bounds = np.searchsorted(np.where(served, owner_pt, n_f)[pt_order], np.arange(n_f + 1))
     # One hull per facility: few facilities, each a single vectorised GEOS call.
     for f in range(n_f):
-        nodes = order[bounds[f]:bounds[f + 1]]
-        edges = e_order[e_bounds[f]:e_bounds[f + 1]]
-        pts = net.node_xy[nodes]
-        if len(pts) == 0 and fs.on_network[f]:
-            pts = fs.foot_xy[f][None, :]
+        segs = order[bounds[f]:bounds[f + 1]]
+        members = pt_order[pt_bounds[f]:pt_bounds[f + 1]]
+        pts = np.concatenate([s_a[segs], s_b[segs], foot_xy[members], hh_xy[members]])
+        if fs.on_network[f]:
+            pts = np.concatenate([pts, fs.foot_xy[f][None, :]])
         if len(pts):
             hull = shapely.concave_hull(shapely.multipoints(pts), ratio=0.3)
             polys.append(shapely.buffer(hull, margin_m))
         else:
             polys.append(shapely.Polygon())
-        road_rows.append(shapely.multilinestrings(lines[edges]) if len(edges) else
+        road_rows.append(shapely.multilinestrings(lines[segs]) if len(segs) else
                          shapely.MultiLineString())
     counts = np.bincount(owner_pt[served], weights=weight[served], minlength=n_f)
     npts = np.bincount(owner_pt[served], minlength=n_f)

@@ -207,6 +207,18 @@ class CoverageEngine:
         line, grid = self.grid_tree.query(lines, predicate="intersects")
         start = np.searchsorted(piece_line, np.arange(len(lines)))
         count = np.searchsorted(piece_line, np.arange(len(lines)), side="right") - start
+        # Most roads lie inside a single grid: their pieces need no test.
+        touches = np.bincount(line, minlength=len(lines))
+        single = touches[line] == 1
+        shapely.prepare(self.grid_geoms)
+        inside = np.zeros(len(line), dtype=bool)
+        inside[single] = shapely.covers(self.grid_geoms[grid[single]], lines[line[single]])
+        whole = np.repeat(inside, count[line])
+        piece_all = np.repeat(start[line], count[line]) + (
+            np.arange(int(count[line].sum()))
+            - np.repeat(np.cumsum(count[line]) - count[line], count[line]))
+        out[piece_all[whole]] = np.repeat(grid[inside], count[line][inside])
+        line, grid = line[~inside], grid[~inside]
         reps = count[line]
         piece = np.repeat(start[line], reps) + (
             np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
@@ -301,10 +313,10 @@ class CoverageEngine:
         cat = self.category[fp]
         cov1 = self._union(geoms, pos, fp, cat == 1)
         cov23 = self._union(geoms, pos, fp, (cat == 2) | (cat == 3))
-        cov_all = shapely.union(cov1, cov23)
+        cov_all = _union_pairwise(cov1, cov23)
         other = cat == 0
         if other.any():
-            cov_all = shapely.union(cov_all, self._union(geoms, pos, fp, other))
+            cov_all = _union_pairwise(cov_all, self._union(geoms, pos, fp, other))
         covered = np.stack([cov_all, cov1, cov23])
 
         in_set = np.zeros(len(self.grid_geoms) + 1, dtype=bool)
@@ -424,6 +436,18 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     length = seg_len[seg] / count[seg]
     keep = length > 0
     return ends[keep], length[keep], seg_line[seg][keep]
+
+
+def _union_pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise union, skipping the overlay where one side is empty."""
+    out = a.copy()
+    b_empty = shapely.is_empty(b)
+    a_empty = shapely.is_empty(a)
+    out[a_empty] = b[a_empty]
+    both = ~a_empty & ~b_empty
+    if both.any():
+        out[both] = shapely.union(a[both], b[both])
+    return out
 
 
 def _concat(blocks: list[GridBlock]) -> GridBlock:
