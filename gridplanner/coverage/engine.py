@@ -345,8 +345,12 @@ class CoverageEngine:
         """Per grid: union of the selected footprints, clipped to the grid."""
         out = np.full(len(geoms), None, dtype=object)
         if mask.any():
-            parts, which = shapely.get_parts(self.footprints[fp[mask]], return_index=True)
-            owner = pos[mask][which]
+            chosen = self.footprints[fp[mask]]
+            if (shapely.get_type_id(chosen) == 3).all():
+                parts, owner = chosen, pos[mask]
+            else:  # footprints split by building shadows
+                parts, which = shapely.get_parts(chosen, return_index=True)
+                owner = pos[mask][which]
             keep = shapely.get_type_id(parts) == 3
             shapely.multipolygons(parts[keep], indices=owner[keep], out=out)
         has = ~shapely.is_missing(out)
