@@ -110,12 +110,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run_route)
 
 
+def _check_out(path: str | None) -> None:
+    """Refuse a result file that is not a GeoPackage before any work is done."""
+    if path is not None and Path(path).suffix.lower() != ".gpkg":
+        raise AnalysisError(f"{path}: the result file must be a GeoPackage (.gpkg)")
+
+
 def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
     from layers.io import _gpkg_safe
 
     path = Path(path)
-    if path.suffix.lower() != ".gpkg":
-        raise AnalysisError(f"{path}: the result file must be a GeoPackage (.gpkg)")
+    _check_out(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
     tmp.unlink(missing_ok=True)
@@ -133,6 +138,7 @@ def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
 
 def run_network(args: argparse.Namespace) -> int:
     """Print the walking graph's size and pieces."""
+    _check_out(args.out)
     project = load(args.project)
     roads = project.layer("roads")
     with terminal_feedback() as fb:
@@ -169,6 +175,7 @@ def run_network(args: argparse.Namespace) -> int:
 
 def run_allocate(args: argparse.Namespace) -> int:
     """Assign households to staff and write the result layers."""
+    _check_out(args.out)
     project = load(args.project)
     with terminal_feedback() as fb:
         result = allocate(project, role=args.role, within_grid=args.within_grid, k=args.k,
@@ -215,6 +222,7 @@ def run_allocate(args: argparse.Namespace) -> int:
 
 def run_place(args: argparse.Namespace) -> int:
     """Choose new staff bases and write them."""
+    _check_out(args.out)
     project = load(args.project)
     candidates = None
     if args.candidates:
@@ -243,6 +251,7 @@ def run_place(args: argparse.Namespace) -> int:
 
 def run_service_areas(args: argparse.Namespace) -> int:
     """Compute facility service areas and write them."""
+    _check_out(args.out)
     project = load(args.project)
     with terminal_feedback() as fb:
         result = service_areas(project, feedback=fb)
@@ -260,6 +269,10 @@ def run_service_areas(args: argparse.Namespace) -> int:
 
 def run_route(args: argparse.Namespace) -> int:
     """Print who owns each point and who is nearest."""
+    if args.out and Path(args.out).suffix.lower() not in (".gpkg", ".csv"):
+        raise AnalysisError(f"{args.out}: write the table as .gpkg or .csv")
+    if args.at:
+        parse_point(args.at)
     project = load(args.project)
     if args.at:
         x, y = parse_point(args.at)
