@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
     analysis_finished = Signal(str)
     analysis_failed = Signal(str, str)
     analysis_cancelled = Signal(str)
+    #: Any end of an analysis run: finished, failed or cancelled.
+    analysis_ended = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -339,19 +341,23 @@ class MainWindow(QMainWindow):
             self.prompter.error(tr("The result cannot be shown"), readable_error(exc),
                                 traceback.format_exc())
             self.analysis_failed.emit(label, readable_error(exc))
+            self.analysis_ended.emit(label)
             return
         self.statusBar().showMessage(tr("Finished: {what}").format(what=label), 5000)
         self.analysis_finished.emit(label)
+        self.analysis_ended.emit(label)
 
     def _analysis_failed(self, message: str, details: str) -> None:
         label = self.runner.label
         self.last_error = message
         self.prompter.error(tr("The analysis could not run"), message, details)
         self.analysis_failed.emit(label, message)
+        self.analysis_ended.emit(label)
 
     def _analysis_cancelled(self) -> None:
         self.statusBar().showMessage(tr("Cancelled"), 5000)
         self.analysis_cancelled.emit(self.runner.label)
+        self.analysis_ended.emit(self.runner.label)
 
     def cancel_analysis(self) -> None:
         """Cancel whatever long run is in flight."""

@@ -109,7 +109,7 @@ def test_cancel_running_analysis(window, qtbot):
 
 def test_second_run_cancels_first(window, qtbot):
     got = []
-    with qtbot.waitSignal(window.analysis_finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(window.analysis_ended, timeout=30000) as blocker:
         window.run_analysis("slow", _slow, lambda r: got.append(("slow", r)))
         window.run_analysis("quick", lambda fb: 42, lambda r: got.append(("quick", r)))
     assert blocker.args == ["quick"]
@@ -117,7 +117,7 @@ def test_second_run_cancels_first(window, qtbot):
 
 
 def test_checks_run_and_zoom_to_finding(window, qtbot):
-    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
+    with qtbot.waitSignal(window.analysis_ended, timeout=60000):
         window.checks.run()
     assert window.checks.result is not None
     assert window.checks.model.rowCount() == len(window.checks.result.findings)
@@ -136,7 +136,7 @@ def test_coverage_run_adds_layers(window, qtbot):
         pytest.skip("compute_coverage not available yet")
     window.analysis.select("coverage")
     window.analysis.inputs["coverage"]["use_buildings"].setChecked(False)  # faster
-    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
         qtbot.mouseClick(window.analysis.run_button, Qt.MouseButton.LeftButton)
     assert window.prompter.errors == []
     assert "grid_coverage" in window.session.stack.names()
@@ -150,7 +150,7 @@ def test_allocation_run_adds_layers(window, qtbot):
     if not hasattr(alloc, "allocate"):
         pytest.skip("allocate not available yet")
     window.analysis.select("allocation")
-    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
         window.analysis.run("allocation")
     assert window.prompter.errors == []
     assert "allocation_households" in window.session.stack.names()
@@ -235,7 +235,7 @@ def test_scenarios_create_and_compare(fresh_window, qtbot):
     assert window.scenarios.rename("merged", "合并方案")
     assert window.scenarios.names() == ["current", "合并方案"]
     window.scenarios.set_ticked(["current", "合并方案"])
-    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
         window.scenarios.compare(coverage=False, allocation=False)
     assert window.prompter.errors == []
     comparison = window.scenarios.comparison
@@ -258,7 +258,7 @@ def test_export_html_map(window, qtbot, tmp_path):
     dialog = ExportDialog(window, "html")
     target = tmp_path / "map.html"
     dialog.path.setText(str(target))
-    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
         dialog.start()
     assert window.prompter.errors == []
     assert dialog.written == [target]
@@ -278,7 +278,7 @@ def test_export_png_of_view(window, qtbot, tmp_path):
     dialog.height.setValue(480)
     target = tmp_path / "view.png"
     dialog.path.setText(str(target))
-    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
+    with qtbot.waitSignal(window.analysis_ended, timeout=60000):
         dialog.start()
     image = QImage(str(target))
     assert (image.width(), image.height()) == (640, 480)
@@ -441,3 +441,44 @@ def test_gui_thread_stays_free_while_rendering(window, qtbot):
     timer.stop()
     assert window.canvas.last_paint_s < 0.1
     assert max(gaps) < 0.5  # generous: CI machines are slow; the benchmark measures it
+
+
+@pytest.mark.parametrize("key", ["siting", "placement", "service_areas", "grid_heads"])
+def test_other_analyses_run_and_show_results(window, qtbot, key):
+    panel = window.analysis
+    panel.select(key)
+    if key == "siting":
+        panel.inputs["siting"]["k"].setValue(3)
+    if key == "placement":
+        panel.inputs["placement"]["n"].setValue(2)
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
+        panel.run(key)
+    assert window.prompter.errors == []
+    assert panel.model.rowCount() > 0
+    expected = {"siting": "camera_sites", "placement": "placement_sites",
+                "service_areas": "facility_service_areas"}.get(key)
+    if expected:
+        assert expected in window.session.stack.names()
+    if key in ("siting", "placement"):
+        assert panel.accept_button.isEnabled()
+        name = f"accepted {key}"
+        assert panel.accept_into_scenario(name) == name
+        assert window.prompter.errors == []
+        from gridplanner.scenarios import apply_scenario
+
+        layer = "cameras" if key == "siting" else "staff"
+        derived = apply_scenario(window.session.project, name)
+        added = len(derived.layers[layer]) - len(window.session.project.layers[layer])
+        assert added == (3 if key == "siting" else 2)
+        assert window.scenarios.delete(name)
+
+
+def test_incident_lookup_names_grid_and_staff(window, qtbot):
+    grids = window.session.project.layers["grids"]
+    pt = shapely.point_on_surface(grids.geometry.iloc[5])
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
+        window.analysis.incident_at(pt.x, pt.y)
+    assert window.prompter.errors == []
+    top = window.identify.tree.topLevelItem(0)
+    fields = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
+    assert fields["grid_id"] == str(grids["grid_id"].iloc[5])

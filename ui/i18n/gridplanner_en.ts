@@ -96,6 +96,14 @@
         <translation>As declared by each file</translation>
     </message>
     <message>
+        <source>Assign grid heads to grids</source>
+        <translation>Assign grid heads to grids</translation>
+    </message>
+    <message>
+        <source>At least {pct:.0f}% of the best possible gain.</source>
+        <translation>At least {pct:.0f}% of the best possible gain.</translation>
+    </message>
+    <message>
         <source>Attribute table</source>
         <translation>Attribute table</translation>
     </message>
@@ -138,6 +146,10 @@
     <message>
         <source>Camera siting (K new cameras)</source>
         <translation>Camera siting (K new cameras)</translation>
+    </message>
+    <message>
+        <source>Camera views of the proposed sites</source>
+        <translation>Camera views of the proposed sites</translation>
     </message>
     <message>
         <source>Cameras</source>
@@ -386,6 +398,10 @@
     <message>
         <source>Grid heads</source>
         <translation>Grid heads</translation>
+    </message>
+    <message>
+        <source>Grid heads matched to grids; {n} grids without a head.</source>
+        <translation>Grid heads matched to grids; {n} grids without a head.</translation>
     </message>
     <message>
         <source>Grid in several parts</source>

@@ -96,6 +96,14 @@
         <translation>按文件自带坐标系</translation>
     </message>
     <message>
+        <source>Assign grid heads to grids</source>
+        <translation>网格长与网格匹配</translation>
+    </message>
+    <message>
+        <source>At least {pct:.0f}% of the best possible gain.</source>
+        <translation>至少达到最优增益的 {pct:.0f}%。</translation>
+    </message>
+    <message>
         <source>Attribute table</source>
         <translation>属性表</translation>
     </message>
@@ -138,6 +146,10 @@
     <message>
         <source>Camera siting (K new cameras)</source>
         <translation>新增摄像头选址（K 个）</translation>
+    </message>
+    <message>
+        <source>Camera views of the proposed sites</source>
+        <translation>建议点位的视野</translation>
     </message>
     <message>
         <source>Cameras</source>
@@ -386,6 +398,10 @@
     <message>
         <source>Grid heads</source>
         <translation>网格长</translation>
+    </message>
+    <message>
+        <source>Grid heads matched to grids; {n} grids without a head.</source>
+        <translation>网格长已与网格匹配；{n} 个网格无网格长。</translation>
     </message>
     <message>
         <source>Grid in several parts</source>

@@ -100,7 +100,12 @@ ZH: dict[str, str] = {
     "Households not seen": "未覆盖住户", "Intersections not seen": "未覆盖路口",
     "Households by walking distance": "住户步行距离", "Household to worker": "住户—网格员连线",
     "Unassigned households": "未分配住户", "Proposed camera sites": "建议摄像头点位",
-    "Proposed staff places": "建议人员位置", "Scenario comparison": "方案比较",
+    "Proposed staff places": "建议人员位置",
+    "Assign grid heads to grids": "网格长与网格匹配",
+    "Grid heads matched to grids; {n} grids without a head.":
+        "网格长已与网格匹配；{n} 个网格无网格长。",
+    "At least {pct:.0f}% of the best possible gain.": "至少达到最优增益的 {pct:.0f}%。",
+    "Camera views of the proposed sites": "建议点位的视野", "Scenario comparison": "方案比较",
     "District covered:": "全区覆盖率：", "households": "住户", "intersections": "路口",
     "area": "面积", "{n} household points not seen.": "{n} 个住户点未被覆盖。",
     "New cameras (K)": "新增摄像头数量 (K)",

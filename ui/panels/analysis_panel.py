@@ -143,6 +143,8 @@ class AnalysisPanel(QWidget):
                  self._run_siting, self._apply_siting, "Accept sites into a new scenario"),
             Spec("allocation", "Allocate households to staff", self._form_allocation,
                  self._run_allocation, self._apply_allocation),
+            Spec("grid_heads", "Assign grid heads to grids", lambda f: {},
+                 self._run_grid_heads, self._apply_grid_heads),
             Spec("placement", "Place new staff", self._form_placement, self._run_placement,
                  self._apply_placement, "Accept new staff into a new scenario"),
             Spec("service_areas", "Facility service areas", lambda f: {},
@@ -338,17 +340,34 @@ class AnalysisPanel(QWidget):
 
     @staticmethod
     def _run_siting(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        site = _require("gridplanner.coverage", "site_cameras")
+        try:
+            site = _require("gridplanner.coverage", "site_cameras")
+        except AnalysisError:
+            site = _require("gridplanner.coverage.siting", "site_cameras")
+        # The coverage state of the last run is not shared: edits update it on the
+        # GUI thread while this runs; siting builds its own.
         return _call(site, project, k=params["k"], feedback=feedback)
 
     def _apply_siting(self, result: Any) -> None:
-        picks = _frame_of(result, "picks", "sites", "cameras")
+        picks = _frame_of(result, "proposed", "picks", "sites")
+        views = _frame_of(result, "footprints")
+        layers = {}
+        if isinstance(views, gpd.GeoDataFrame):
+            layers["camera_site_views"] = views
         if isinstance(picks, gpd.GeoDataFrame):
-            self.add_layers({"camera_sites": picks},
-                            {"camera_sites": LayerStyle(colour="#00c853", size_px=9.0)})
+            layers["camera_sites"] = picks
+        self.add_layers(layers, {
+            "camera_sites": LayerStyle(colour="#00c853", size_px=9.0),
+            "camera_site_views": LayerStyle(colour="#00c853", outline="#00732f",
+                                            fill_alpha=0.35, size_px=1.0)})
         self.show_table(picks)
-        self.summary.setText(tr("{n} camera sites proposed; accept them into a scenario to "
-                                "compare.").format(n=0 if picks is None else len(picks)))
+        text = tr("{n} camera sites proposed; accept them into a scenario to "
+                  "compare.").format(n=0 if picks is None else len(picks))
+        guarantee = getattr(result, "guarantee", None)
+        if guarantee is not None:
+            text += " " + tr("At least {pct:.0f}% of the best possible gain.").format(
+                pct=100 * float(guarantee))
+        self.summary.setText(text)
 
     # ----------------------------------------------------------- allocation
     def _form_allocation(self, form: QFormLayout) -> dict[str, Any]:
@@ -418,11 +437,24 @@ class AnalysisPanel(QWidget):
 
     @staticmethod
     def _run_placement(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        place = _require("gridplanner.allocation", "place_staff")
-        return _call(place, project, n=params["n"], n_new=params["n"], feedback=feedback)
+        place = _require("gridplanner.allocation.placement", "place_staff")
+        return _call(place, project, n=params["n"], role=params.get("role", "full_time"),
+                     feedback=feedback)
+
+    @staticmethod
+    def _run_grid_heads(project: Any, params: dict[str, Any], feedback: Any) -> Any:
+        assign = _require("gridplanner.allocation.grid_heads", "assign_grid_heads")
+        return _call(assign, project, feedback=feedback)
+
+    def _apply_grid_heads(self, result: Any) -> None:
+        table = _frame_of(result, "table")
+        self.show_table(table)
+        missing = int(getattr(result, "grids_without_head", 0))
+        self.summary.setText(tr("Grid heads matched to grids; {n} grids without a head.")
+                             .format(n=missing))
 
     def _apply_placement(self, result: Any) -> None:
-        sites = _frame_of(result, "sites", "new_staff", "staff", "picks")
+        sites = _frame_of(result, "sites", "new_staff", "picks")
         if isinstance(sites, gpd.GeoDataFrame):
             self.add_layers({"placement_sites": sites},
                             {"placement_sites": LayerStyle(colour="#00bfa5", size_px=9.0)})
@@ -432,7 +464,7 @@ class AnalysisPanel(QWidget):
     # -------------------------------------------------------- service areas
     @staticmethod
     def _run_service_areas(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        areas = _require("gridplanner.allocation", "service_areas")
+        areas = _require("gridplanner.allocation.service_areas", "service_areas")
         return _call(areas, project, feedback=feedback)
 
     def _apply_service_areas(self, result: Any) -> None:
@@ -442,8 +474,7 @@ class AnalysisPanel(QWidget):
             self.add_layers({"facility_service_areas": frame},
                             {"facility_service_areas": LayerStyle(
                                 mode="categorised", field="facility_id", fill_alpha=0.35)})
-        self.show_table(_frame_of(result, "table", "summary") if not isinstance(
-            result, pd.DataFrame) else result)
+        self.show_table(frame)
         self.summary.setText(tr("Service areas of the facilities are on the map."))
 
     # --------------------------------------------------------------- checks
@@ -513,10 +544,14 @@ class AnalysisPanel(QWidget):
             layers["grids"] = self.result.grids[[c for c in project.layer("grids").columns
                                                  if c in self.result.grids.columns]]
         elif self.last_key == "siting":
-            picks = _frame_of(self.result, "picks", "sites", "cameras")
+            picks = _frame_of(self.result, "proposed", "picks", "sites")
+            if isinstance(picks, gpd.GeoDataFrame):
+                picks = picks.assign(status="online")
             layers["cameras"] = _append(project.layer("cameras"), picks, "camera_id", "new_cam")
         elif self.last_key == "placement":
-            sites = _frame_of(self.result, "sites", "new_staff", "staff", "picks")
+            sites = _frame_of(self.result, "sites", "new_staff", "picks")
+            if isinstance(sites, gpd.GeoDataFrame) and "role" not in sites.columns:
+                sites = sites.assign(role="full_time")
             layers["staff"] = _append(project.layer("staff"), sites, "staff_id", "new_staff")
         else:
             return None
@@ -548,7 +583,7 @@ class AnalysisPanel(QWidget):
                                   crs=project.crs)
 
         def work(feedback: Any) -> Any:
-            route = _require("gridplanner.allocation", "route_incidents")
+            route = _require("gridplanner.routing", "route_incidents")
             return _call(route, project, points, feedback=feedback)
 
         self.window.run_analysis("incident", work, self._incident_done)

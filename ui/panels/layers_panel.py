@@ -31,7 +31,8 @@ LAYER_TITLES = {
         "Intersections not seen", "allocation_households": "Households by walking distance",
     "allocation_lines": "Household to worker", "unassigned_households":
         "Unassigned households", "balanced_grids": "Balanced grid proposal",
-    "camera_sites": "Proposed camera sites", "placement_sites": "Proposed staff places",
+    "camera_sites": "Proposed camera sites", "camera_site_views":
+        "Camera views of the proposed sites", "placement_sites": "Proposed staff places",
     "facility_service_areas": "Facility service areas",
 }
 
