@@ -98,7 +98,7 @@ def main() -> None:
     ix, t_ix = timed(road_intersections, roads)
     print(f"  intersections (network engine, not part of the timings below): {len(ix)} "
           f"in {t_ix:.2f} s")
-    common = dict(households=households, roads=roads, intersections=ix)
+    common = {"households": households, "roads": roads, "intersections": ix}
 
     # Warm-up (imports, GEOS caches), then the timed runs.
     CoverageState.from_layers(grids.iloc[:20], cameras.iloc[:500], **common)

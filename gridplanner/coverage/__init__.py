@@ -36,6 +36,7 @@ from gridplanner.coverage.result import (
     PCT_COLUMNS,
     CoverageResult,
 )
+from gridplanner.coverage.siting import SitingResult, lazy_greedy, site_cameras
 from gridplanner.coverage.visibility import building_index, visible_footprints
 
 __all__ = [
@@ -49,12 +50,15 @@ __all__ = [
     "CoverageResult",
     "CoverageState",
     "ResolvedCameras",
+    "SitingResult",
     "building_index",
     "check_cameras",
     "compute_coverage",
     "coverage_from_layers",
+    "lazy_greedy",
     "resolve_cameras",
     "road_intersections",
     "sector_polygons",
+    "site_cameras",
     "visible_footprints",
 ]
