@@ -310,13 +310,17 @@ def test_unsaved_changes_prompt_on_close(fresh_window):
     assert window.close()
 
 
-def test_autosave_and_recovery_offer(make_window, qtbot, tmp_path, sample_project_file):
-    import shutil
+def test_autosave_and_recovery_offer(make_window, qtbot, tmp_path):
+    import geopandas as gpd
 
-    from gridplanner.project import autosave_path
+    from gridplanner.project import Project, autosave_path, save_project
+    from layers.validate import validate
 
+    grids = gpd.GeoDataFrame({"grid_id": ["g1", "g2"]},
+                             geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+                             crs=4549)
     path = tmp_path / "work.gpkg"
-    shutil.copy(sample_project_file, path)
+    save_project(Project(layers={"grids": validate(grids, "grids").frame}), path)
     w = make_window()
     with qtbot.waitSignal(w.project_loaded, timeout=60000):
         w.open_project(path, ask=False)
@@ -482,3 +486,80 @@ def test_incident_lookup_names_grid_and_staff(window, qtbot):
     top = window.identify.tree.topLevelItem(0)
     fields = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
     assert fields["grid_id"] == str(grids["grid_id"].iloc[5])
+
+
+def test_split_by_drawn_line_then_lock_refuses_edits(fresh_window, qtbot):
+    window = fresh_window
+    grids = window.session.project.layers["grids"]
+    n = len(grids)
+    target = 10
+    geom = grids.geometry.iloc[target]
+    x0, y0, x1, y1 = geom.bounds
+    window.canvas.zoom_to((x0, y0, x1, y1), margin=0.3)
+    window.session.stack.select("grids", [target])
+    window.set_tool("split")
+    cy = (y0 + y1) / 2
+    start = _screen_of(window.canvas, x0 - (x1 - x0) * 0.1, cy).toPoint()
+    end = _screen_of(window.canvas, x1 + (x1 - x0) * 0.1, cy).toPoint()
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Return)
+    assert window.prompter.errors == []
+    assert _grid_count(window) == n + 1
+    window.undo()
+    assert _grid_count(window) == n
+    # locked grids refuse edits with the engine's message, and nothing changes
+    window.set_tool("pan")
+    window.session.stack.select("grids", [target])
+    window.editing.act_lock.trigger()
+    assert bool(window.session.project.layers["grids"]["locked"].iloc[target])
+    i, j = target, _neighbours_of(window.session.project.layers["grids"], target)
+    window.session.stack.select("grids", [i, j])
+    window.editing.act_merge.trigger()
+    assert len(window.prompter.errors) == 1
+    assert "lock" in window.prompter.errors[0][1].lower()
+    assert _grid_count(window) == n
+
+
+def _neighbours_of(grids, i):
+    geoms = grids.geometry.to_numpy()
+    for j in range(len(geoms)):
+        if j != i and grids["community_id"].iloc[j] == grids["community_id"].iloc[i] and \
+                shapely.intersection(geoms[i].boundary, geoms[j].boundary).length > 50:
+            return j
+    raise AssertionError("no neighbour")
+
+
+def test_style_editor_result_changes_legend(window):
+    from ui.dialogs.style_dialog import StyleDialog
+
+    layer = window.session.stack.get("cameras")
+    dialog = StyleDialog(layer, window)
+    dialog.mode.setCurrentIndex(2)  # graduated
+    dialog.field.setCurrentText("range_m")
+    dialog.classes.setValue(3)
+    style = dialog.style()
+    assert (style.mode, style.field, style.classes) == ("graduated", "range_m", 3)
+    old = layer.style
+    window.session.stack.set_style("cameras", style)
+    window.layer_panel.rebuild()
+    item = window.layer_panel.tree.topLevelItem(window.session.stack.names().index("cameras"))
+    assert 1 <= item.childCount() <= 3
+    window.session.stack.set_style("cameras", old)
+    dialog.close()
+
+
+def test_export_xlsx_report(window, qtbot, tmp_path):
+    import openpyxl
+
+    from ui.dialogs.export_dialog import ExportDialog
+
+    dialog = ExportDialog(window, "tables")
+    target = tmp_path / "report.xlsx"
+    dialog.path.setText(str(target))
+    with qtbot.waitSignal(window.analysis_ended, timeout=60000):
+        dialog.start()
+    assert window.prompter.errors == []
+    sheets = openpyxl.load_workbook(target).sheetnames
+    assert len(sheets) >= 2
+    dialog.close()
