@@ -148,18 +148,35 @@ class CoverageEngine:
         self.category = np.asarray(category, dtype="int64").copy()
         self.workers = max(int(workers), 1)
         self.alive = ~shapely.is_missing(self.footprints) & ~shapely.is_empty(self.footprints)
-        self.households = _PointSet.from_points(hh_points, hh_weight)
-        self.intersections = _PointSet.from_points(ix_points, np.ones(len(ix_points)))
-        road_lines = np.asarray(roads, dtype=object)
-        self.road_pieces, piece_len, piece_road = road_pieces(road_lines, step_m=road_step_m)
-        mid = 0.5 * (self.road_pieces[:, :2] + self.road_pieces[:, 2:])
-        self.roads = _PointSet(mid[:, 0], mid[:, 1], piece_len)
-        self._fp_tree = shapely.STRtree(masked(self.footprints, self.alive))
-        self._fp_tree_size = len(self.footprints)
         self.grid_tree = shapely.STRtree(self.grid_geoms)
-        self.households.grid = self._assign(self.households.points)
-        self.intersections.grid = self._assign(self.intersections.points)
-        self.roads.grid = self._assign_pieces(road_lines, piece_road)
+        shapely.prepare(self.grid_geoms)
+        road_lines = np.asarray(roads, dtype=object)
+
+        def households() -> _PointSet:
+            ps = _PointSet.from_points(hh_points, hh_weight)
+            ps.grid = self._assign(ps.points)
+            return ps
+
+        def intersections() -> _PointSet:
+            ps = _PointSet.from_points(ix_points, np.ones(len(ix_points)))
+            ps.grid = self._assign(ps.points)
+            return ps
+
+        def pieces() -> tuple[np.ndarray, _PointSet]:
+            ends, length, line = road_pieces(road_lines, step_m=road_step_m)
+            mid = 0.5 * (ends[:, :2] + ends[:, 2:])
+            ps = _PointSet(mid[:, 0], mid[:, 1], length)
+            ps.grid = self._assign_pieces(road_lines, line, ps)
+            return ends, ps
+
+        # Independent preparations: run side by side (GEOS releases the GIL).
+        with ThreadPoolExecutor(self.workers) as pool:
+            jobs = (pool.submit(households), pool.submit(intersections), pool.submit(pieces))
+            self._fp_tree = shapely.STRtree(masked(self.footprints, self.alive))
+            self._fp_tree_size = len(self.footprints)
+            self.households = jobs[0].result()
+            self.intersections = jobs[1].result()
+            self.road_pieces, self.roads = jobs[2].result()
 
     @property
     def point_sets(self) -> tuple[_PointSet, _PointSet, _PointSet]:
@@ -198,9 +215,9 @@ class CoverageEngine:
             touched.update(int(g) for g in moved[moved >= 0])
         return np.array(sorted(touched), dtype="int64")
 
-    def _assign_pieces(self, lines: np.ndarray, piece_line: np.ndarray) -> np.ndarray:
+    def _assign_pieces(self, lines: np.ndarray, piece_line: np.ndarray,
+                       ps: _PointSet) -> np.ndarray:
         """Grid of each road piece's midpoint, testing only grids its road touches."""
-        ps = self.roads
         out = np.full(len(ps.x), -1, dtype="int64")
         if not len(out) or not len(self.grid_geoms):
             return out
@@ -210,7 +227,6 @@ class CoverageEngine:
         # Most roads lie inside a single grid: their pieces need no test.
         touches = np.bincount(line, minlength=len(lines))
         single = touches[line] == 1
-        shapely.prepare(self.grid_geoms)
         inside = np.zeros(len(line), dtype=bool)
         inside[single] = shapely.covers(self.grid_geoms[grid[single]], lines[line[single]])
         whole = np.repeat(inside, count[line])
