@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self.io_runner = TaskRunner(self)
         self.runner = TaskRunner(self)  # analyses: a new run cancels the one in flight
+        self._crs_runner = TaskRunner(self)
+        self._crs_runner.finished.connect(lambda t: setattr(self, "_to_wgs84", t))
         self._pending_open: dict[str, Any] = {}
         self._to_wgs84: Transformer | None = None
         self._build_docks()
@@ -478,8 +480,8 @@ class MainWindow(QMainWindow):
         crs = self.session.project.crs
         self._to_wgs84 = None
         if crs is not None and not crs.is_geographic:
-            with contextlib.suppress(Exception):
-                self._to_wgs84 = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+            # Building a transformer looks up the PROJ database (~0.2-0.4 s): off-thread.
+            self._crs_runner.run(lambda _fb: _wgs84_transformer(crs), "crs")
         self.canvas.zoom_full()
         if "grids" in self.session.stack:
             self.layer_panel.set_current("grids")
@@ -695,6 +697,12 @@ class MainWindow(QMainWindow):
         t0 = time.monotonic()
         wait_all(10000)
         del t0
+
+
+def _wgs84_transformer(crs: Any) -> Transformer | None:
+    with contextlib.suppress(Exception):
+        return Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+    return None
 
 
 def _flag(obj: Any, attr: str) -> bool:
