@@ -115,20 +115,24 @@ def _wait(signal, timeout_ms: int = 60000) -> None:
 
 
 def settle(w) -> None:
-    """Let pending frames and analyses finish (so no thread outlives a test)."""
+    """Let pending frames, analyses and helper runs finish (no thread outlives a test)."""
     from PySide6.QtCore import QCoreApplication
+
+    from ui.workers import running_threads
 
     for _ in range(200):
         QCoreApplication.processEvents()
         if w.canvas.is_rendering():
             _wait(w.canvas.frame_ready, 20000)
-        elif w.runner.is_busy() or w.io_runner.is_busy():
-            w.runner.wait(20000)
-            w.io_runner.wait(20000)
-        else:
-            QCoreApplication.processEvents()
-            if not w.canvas.is_rendering():
-                return
+            continue
+        threads = running_threads()
+        if threads:
+            for thread in threads:
+                thread.wait(20000)
+            continue
+        QCoreApplication.processEvents()
+        if not w.canvas.is_rendering() and not running_threads():
+            return
 
 
 def _open_sample(w, path) -> None:
