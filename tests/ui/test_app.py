@@ -563,3 +563,27 @@ def test_export_xlsx_report(window, qtbot, tmp_path):
     sheets = openpyxl.load_workbook(target).sheetnames
     assert len(sheets) >= 2
     dialog.close()
+
+
+def test_run_app_opens_the_project_and_returns(qapp, sample_project_file):
+    from PySide6.QtCore import QTimer
+
+    from ui.app import run_app
+    from ui.main_window import MainWindow
+
+    seen = []
+    before = {id(w) for w in qapp.topLevelWidgets()}
+
+    def hook():
+        window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)
+                      and id(w) not in before)
+        seen.append(window)
+        window.project_loaded.connect(qapp.quit)
+
+    QTimer.singleShot(0, hook)
+    assert run_app(project_path=sample_project_file) == 0
+    window = seen[0]
+    assert window.last_error == ""
+    assert "grids" in window.session.stack.names()
+    window.session.set_dirty(False)
+    window.close()
