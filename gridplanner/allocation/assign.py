@@ -64,7 +64,7 @@ class AllocationTotals:
     k_used: int
 
     def as_dict(self) -> dict[str, float | int]:
-        """The figures as a plain dict."""
+        """Return the figures as a plain dict."""
         return dict(self.__dict__)
 
 
@@ -133,10 +133,7 @@ def staff_capacity(staff: gpd.GeoDataFrame, defaults: dict[str, Any]) -> np.ndar
     role = staff["role"].astype(str) if "role" in staff else pd.Series("full_time",
                                                                           index=staff.index)
     default = role.map(lambda r: defaults.get(r, CAPACITY_DEFAULTS.get(r, 0))).astype(float)
-    if cap is None:
-        cap = default
-    else:
-        cap = cap.where(cap.notna() & (cap >= 0), default)
+    cap = default if cap is None else cap.where(cap.notna() & (cap >= 0), default)
     return cap.fillna(0).round().to_numpy().astype(np.int64)
 
 
@@ -262,7 +259,7 @@ def allocate_layers(
     sg = staff_grid
 
     def mask_for(cols: np.ndarray) -> Any:
-        """Allowed staff x demand-node pairs (own grid only), or None."""
+        """Return the own-grid mask of staff x demand-node pairs, or None."""
         if not within_grid or sg is None:
             return None
         grid_cols = np.maximum(dem_grid[cols], 0)
@@ -292,7 +289,6 @@ def allocate_layers(
         flow[sol.arc_index] = sol.arc_flow
         at_last = np.zeros(len(households), dtype=bool)
         at_last[arc_point[(arc_col == k_pt[arc_point] - 1) & (flow > 0)]] = True
-        assert sol.unassigned_by_node is not None
         pressed = at_last | (sol.unassigned_by_node > 0)
         more = (k_pt < k_table) & (pt_i[rows, np.minimum(k_pt, k_table - 1)] >= 0)
         # Pressed against the whole table while it may hold more: a wider table.
@@ -348,7 +344,8 @@ def allocate_layers(
 
     return _result(
         households, members, weight, assigned_staff, dist, capacity, lower_bound,
-        unassigned_cost, first_unassigned, sol, hh_snap.on_network, usable, hh_grid, within_grid, grid_ids,
+        unassigned_cost, first_unassigned, sol, hh_snap.on_network, usable, hh_grid,
+        within_grid, grid_ids,
         pt_i, role, walk_cutoff_m, snap_cutoff_m, n_split, k_used, problems,
         feedback,
     )

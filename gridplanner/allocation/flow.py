@@ -18,7 +18,7 @@ Public API
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -52,9 +52,9 @@ class FlowSolution:
     unassigned: int
     #: Flow on each candidate arc given (``arc_index`` says which), and the
     #: unassigned households of each point: what tells where to widen.
-    arc_flow: np.ndarray | None = None
-    arc_index: np.ndarray | None = None
-    unassigned_by_node: np.ndarray | None = None
+    arc_flow: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    arc_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unassigned_by_node: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def solve_flow(

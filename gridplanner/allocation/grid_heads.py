@@ -34,8 +34,10 @@ from gridplanner.project import Project
 
 @dataclass(frozen=True)
 class GridHeadResult:
-    """One row per grid: ``grid_id``, ``staff_id`` ("" when none), ``distance_m``,
-    ``flag`` ("" or why the grid has no head), centre point geometry.
+    """Grid heads assigned to grids.
+
+    ``table`` has one row per grid: ``grid_id``, ``staff_id`` ("" when none),
+    ``distance_m``, ``flag`` ("" or why the grid has no head), centre point.
     """
 
     table: gpd.GeoDataFrame
@@ -83,7 +85,8 @@ def assign_grid_heads_layers(
     """
     if len(grids) == 0:
         raise AnalysisError("layer grids is empty: there is nothing to assign heads to")
-    role = staff["role"].astype(str) if "role" in staff.columns else pd.Series("", index=staff.index)
+    role = (staff["role"].astype(str) if "role" in staff.columns
+            else pd.Series("", index=staff.index))
     heads = staff.loc[(role == "grid_head").to_numpy()]
     net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.3))
     report(feedback, 0.3, "grid centres")

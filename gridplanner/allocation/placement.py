@@ -122,7 +122,9 @@ def _greedy(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> tuple[list
     return chosen, gains
 
 
-def _gains_in_order(d: np.ndarray, w: np.ndarray, cur: np.ndarray, chosen: list[int]) -> list[float]:
+def _gains_in_order(
+    d: np.ndarray, w: np.ndarray, cur: np.ndarray, chosen: list[int]
+) -> list[float]:
     """Gain of each chosen site, re-ordered greedily among the chosen."""
     sub_d = d[chosen]
     order, gains = _greedy(sub_d, w, cur, len(chosen))

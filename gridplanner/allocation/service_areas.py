@@ -33,7 +33,9 @@ DEFAULT_CUTOFF_M = 1000.0
 
 @dataclass(frozen=True)
 class ServiceAreaResult:
-    """``areas`` (one polygon row per facility with counts), ``households``
+    """Service areas of facilities.
+
+    ``areas`` (one polygon row per facility with counts), ``households``
     (``household_id``, ``facility_id``, ``distance_m``) and ``roads`` (served
     stretches per facility).
     """

@@ -26,7 +26,7 @@ from gridplanner.network.snap import Attachment
 def nearest_source(
     matrix: sparse.csr_matrix, sources: np.ndarray, *, cutoff_m: float = np.inf
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distance to and index (into ``sources``) of the nearest source, for every node.
+    """Find the distance to and index (in ``sources``) of every node's nearest source.
 
     Nodes beyond ``cutoff_m`` or unreachable get ``inf`` and ``-1``.
 
@@ -63,7 +63,7 @@ def k_nearest_sources(
     node_xy: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` nearest sources of each target node, nearest first.
+    """Find the ``k`` nearest sources of each target node, nearest first.
 
     Dijkstra runs from the sources in batches with a search radius that starts
     at a few times the typical nearest-source distance and doubles, up to
@@ -202,7 +202,7 @@ def point_table(
     *,
     k: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """K nearest sources of attached points, from the tables of their two nodes.
+    """Find the K nearest sources of attached points from their two nodes' tables.
 
     ``lo_row``/``hi_row`` give the row of ``node_index``/``node_dist`` (a
     :func:`k_nearest_sources` result) for each point's two nodes (``-1`` for
@@ -243,7 +243,7 @@ def point_table(
 
 
 def _row_lexsort(ids: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Per row, the order sorting by ``ids`` then ``d``."""
+    """Return, per row, the order sorting by ``ids`` then ``d``."""
     o1 = np.argsort(d, axis=1, kind="stable")
     ids1 = np.take_along_axis(ids, o1, axis=1)
     o2 = np.argsort(ids1, axis=1, kind="stable")

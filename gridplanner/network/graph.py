@@ -469,7 +469,7 @@ def _node_lines(
 
 
 def _same_line(src: np.ndarray, dst: np.ndarray, seg_line: np.ndarray, n_seg: int) -> np.ndarray:
-    """True where a candidate point and a segment belong to the same line."""
+    """Tell where a candidate point and a segment belong to the same line."""
     return np.asarray(seg_line[src % n_seg] == seg_line[dst])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -36,7 +38,7 @@ def staff(*items, role="full_time"):
 
 def line(*pts):
     return frame({"road_id": [str(i) for i in range(len(pts) - 1)]},
-                 [LineString([a, b]) for a, b in zip(pts[:-1], pts[1:], strict=True)])
+                 [LineString([a, b]) for a, b in itertools.pairwise(pts)])
 
 
 def pairs(result):
@@ -57,7 +59,8 @@ def test_path_graph_where_greedy_is_wrong():
     assert r.totals.flow_optimum_household_m == pytest.approx(210.0)
     assert r.totals.gap_pct == 0
     load = r.staff_load.set_index("staff_id")
-    assert load.loc["A", "load"] == 1 and load.loc["B", "load"] == 1
+    assert load.loc["A", "load"] == 1
+    assert load.loc["B", "load"] == 1
     assert load.loc["B", "mean_distance_m"] == pytest.approx(110.0)
     assert load.loc["A", "capacity_used_pct"] == pytest.approx(100.0)
 
@@ -70,7 +73,8 @@ def test_households_at_a_point_go_whole_and_capacity_is_never_exceeded():
     got = pairs(r)
     assert got == {"big": "B", "small": "A"}
     load = r.staff_load.set_index("staff_id")["load"]
-    assert load["A"] <= 5 and load["B"] <= 10
+    assert load["A"] <= 5
+    assert load["B"] <= 10
     # The flow optimum (splitting "big") is the lower bound of the whole-point answer.
     assert r.totals.flow_optimum_household_m <= r.totals.objective_household_m
     assert r.totals.split_points == 1
@@ -205,7 +209,7 @@ def _independent_costs(net, ss, hs):
         u, v, length = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length_m[e])
         g.remove_edge(u, v)
         chain = [(0.0, u), *sorted(items), (1.0, v)]
-        for (t1, a), (t2, b) in zip(chain[:-1], chain[1:], strict=True):
+        for (t1, a), (t2, b) in itertools.pairwise(chain):
             g.add_edge(a, b, weight=(t2 - t1) * length + 1e-12)
     cost = np.full((len(hs), len(ss)), np.inf)
     for j in range(len(ss)):
@@ -222,7 +226,8 @@ def test_solve_flow_and_resolve_splits_by_hand():
                      np.array([2, 3]), unassigned_cost_m=100)
     assert sol.optimum_m == pytest.approx(2 * 1.0 + 1 * 2.0)
     staff_of, dist = resolve_splits(sol, np.array([3]), np.array([2, 3]))
-    assert staff_of.tolist() == [1] and dist.tolist() == [2.0]
+    assert staff_of.tolist() == [1]
+    assert dist.tolist() == [2.0]
     # Nobody has room for the whole point: left unassigned, capacity kept.
     tight = FlowSolution(np.array([0, 0]), np.array([0, 1]), np.array([2, 1]),
                          np.array([1.0, 2.0]), 4.0, 0)

@@ -71,9 +71,12 @@ def test_grid_heads_one_per_grid_and_grids_left_without_one():
     t = r.table.set_index("grid_id")
     # Grid A's centre is the household-weighted mean, x = 35.
     assert t.loc["A", "geometry"].x == pytest.approx(35.0)
-    assert t.loc["A", "staff_id"] == "x" and t.loc["A", "distance_m"] == pytest.approx(5.0)
-    assert t.loc["B", "staff_id"] == "y" and t.loc["B", "distance_m"] == pytest.approx(10.0)
-    assert t.loc["C", "staff_id"] == "" and t.loc["C", "flag"] != ""
+    assert t.loc["A", "staff_id"] == "x"
+    assert t.loc["A", "distance_m"] == pytest.approx(5.0)
+    assert t.loc["B", "staff_id"] == "y"
+    assert t.loc["B", "distance_m"] == pytest.approx(10.0)
+    assert t.loc["C", "staff_id"] == ""
+    assert t.loc["C", "flag"] != ""
     assert r.grids_without_head == 1
 
 
@@ -89,7 +92,8 @@ def test_service_areas_respect_each_cutoff_and_split_by_nearest():
     # c is 650 m from F (beyond) and 350 m from G (beyond): nobody.
     assert owner == {"a": "F", "b": "F", "d": "G"}
     areas = r.areas.set_index("facility_id")
-    assert areas.loc["F", "households"] == 3 and areas.loc["G", "households"] == 4
+    assert areas.loc["F", "households"] == 3
+    assert areas.loc["G", "households"] == 4
     assert areas.loc["F", "geometry"].geom_type == "Polygon"
     assert areas.loc["F", "geometry"].contains(Point(100, 10))
     assert areas.loc["F", "road_length_m"] > 0
@@ -110,11 +114,15 @@ def test_route_incidents_grid_staff_and_nearest():
     e1, e2, e3 = (r.iloc[i] for i in range(3))
     assert (e1.grid_id, e1.community_id, e1.grid_head, e1.full_time, e1.police) == (
         "G1", "C1", "h1", "w1", "p")
-    assert e1.nearest_full_time == "w1" and e1.nearest_full_time_m == pytest.approx(45.0)
-    assert e1.nearest_police == "p" and e1.nearest_police_m == pytest.approx(15.0)
+    assert e1.nearest_full_time == "w1"
+    assert e1.nearest_full_time_m == pytest.approx(45.0)
+    assert e1.nearest_police == "p"
+    assert e1.nearest_police_m == pytest.approx(15.0)
     assert (e2.grid_id, e2.community_id, e2.full_time, e2.police) == ("G2", "C2", "w2", "p")
-    assert e2.nearest_full_time == "w2" and e2.nearest_full_time_m == pytest.approx(40.0)
-    assert e3.grid_id == "" and e3.nearest_full_time == ""
+    assert e2.nearest_full_time == "w2"
+    assert e2.nearest_full_time_m == pytest.approx(40.0)
+    assert e3.grid_id == ""
+    assert e3.nearest_full_time == ""
     assert np.isnan(e3.nearest_full_time_m)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -29,7 +31,8 @@ def test_snap_projects_onto_nearest_edge_and_reports_far_points():
     net = build_network(roads(LineString([(0, 0), (100, 0)])))
     s = snap_points(net, [Point(30, 4), Point(-10, 0), Point(50, 400), None], cutoff_m=300)
     assert s.edge.tolist()[:2] == [0, 0]
-    assert s.edge[2] == -1 and s.edge[3] == -1
+    assert s.edge[2] == -1
+    assert s.edge[3] == -1
     assert s.access_m[0] == pytest.approx(4.0)
     assert s.access_m[1] == pytest.approx(10.0)  # beyond the end: to the end point
     assert tuple(s.foot_xy[0]) == pytest.approx((30.0, 0.0))
@@ -81,7 +84,8 @@ def test_nearest_and_k_nearest_equal_networkx_dijkstra(seed, n_lines, n_src):
             exact = nx.dijkstra_path_length(g, int(src[which[node]]), node, weight="weight")
             assert exact == pytest.approx(ref[node], abs=1e-6)
         else:
-            assert np.isinf(dist[node]) and which[node] == -1
+            assert np.isinf(dist[node])
+            assert which[node] == -1
     targets = np.arange(net.n_nodes)
     k = 3
     idx, kd = k_nearest_sources(net.matrix(), src, targets, k=k, cutoff_m=400,
@@ -116,7 +120,7 @@ def test_point_distances_equal_networkx_with_the_feet_inserted(seed):
         u, v, length = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length_m[e])
         g.remove_edge(u, v)
         chain = [(0.0, u), *sorted(items), (1.0, v)]
-        for (t1, a), (t2, b) in zip(chain[:-1], chain[1:], strict=True):
+        for (t1, a), (t2, b) in itertools.pairwise(chain):
             g.add_edge(a, b, weight=(t2 - t1) * length + 1e-12)
     for name, snap in (("s", ss), ("h", hs)):
         for i in range(len(snap)):
