@@ -351,6 +351,15 @@ def allocate_layers(
     )
 
 
+def _no_location(points: np.ndarray) -> np.ndarray:
+    """Tell which rows' geometry is missing, empty, not a point or not finite."""
+    pts = np.asarray(points, dtype=object)
+    bad = shapely.is_missing(pts) | shapely.is_empty(pts)
+    bad[~bad] = shapely.get_type_id(pts[~bad]) != 0
+    bad[~bad] = ~np.isfinite(shapely.get_coordinates(pts[~bad])).all(axis=1)
+    return np.asarray(bad)
+
+
 def _household_weights(households: gpd.GeoDataFrame, problems: list[Problem]) -> np.ndarray:
     if "households" not in households.columns:
         return np.ones(len(households), dtype=np.int64)
@@ -514,7 +523,8 @@ def _result(
         crs=members.crs,
     )
     reasons = _reasons(assigned, on_network, usable, hh_grid, within_grid, grid_ids, pt_i,
-                       sol, role, walk_cutoff_m, snap_cutoff_m, weight)
+                       sol, role, walk_cutoff_m, snap_cutoff_m, weight,
+                       _no_location(households.geometry.values))
     un = ~ok
     unassigned = gpd.GeoDataFrame(
         {"household_id": hid[un], "reason": reasons[un], "households": weight[un]},
@@ -550,7 +560,7 @@ def _result(
 def _reasons(
     assigned: np.ndarray, on_network: np.ndarray, usable: np.ndarray, hh_grid: np.ndarray,
     within_grid: bool, grid_ids: np.ndarray, pt_i: np.ndarray, sol: Any, role: str,
-    walk_cutoff_m: float, snap_cutoff_m: float, weight: np.ndarray,
+    walk_cutoff_m: float, snap_cutoff_m: float, weight: np.ndarray, no_location: np.ndarray,
 ) -> np.ndarray:
     n = len(assigned)
     reason = np.full(n, "", dtype=object)
@@ -572,4 +582,5 @@ def _reasons(
                            "on the road network" for g in hh_grid[in_grid]]
     reason[un & ~on_network] = (f"off the road network: farther than {snap_cutoff_m:g} m "
                                 "from any walkable road")
+    reason[un & no_location] = "no location: the point is empty or not a valid point"
     return reason

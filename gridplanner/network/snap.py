@@ -91,9 +91,8 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
     if n == 0 or net.n_edges == 0:
         return Snapped(edge, t, access, foot)
     valid = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
-    valid[valid] = np.isfinite(shapely.get_coordinates(pts[valid])).all(axis=1) & (
-        shapely.get_type_id(pts[valid]) == 0
-    )
+    valid[valid] = shapely.get_type_id(pts[valid]) == 0  # points only
+    valid[valid] = np.isfinite(shapely.get_coordinates(pts[valid])).all(axis=1)
     idx = np.flatnonzero(valid)
     xy_all = shapely.get_coordinates(pts[idx])
     tree = net._cache.get("edge_tree")

@@ -233,3 +233,20 @@ def test_solve_flow_and_resolve_splits_by_hand():
                          np.array([1.0, 2.0]), 4.0, 0)
     staff_of, _ = resolve_splits(tight, np.array([3]), np.array([2, 2]))
     assert staff_of.tolist() == [-1]
+
+
+def test_messy_rows_are_reported_not_fatal():
+    roads = gpd.GeoDataFrame({"speed_kmh": ["fast", None]},
+                             geometry=[LineString([(0, 0), (100, 0)]), None], crs=CRS)
+    hh = gpd.GeoDataFrame({"household_id": ["a", "b", "c", "d"], "households": [1, "x", 1, 1]},
+                          geometry=[Point(10, 1), None, Point(np.nan, np.nan),
+                                    box(0, 0, 1, 1)], crs=CRS)
+    st = staff(("s", 0, 0, "lots", None), ("t", 50, 0, 2, ""))
+    st.loc[1, "geometry"] = None
+    r = allocate_layers(hh, st, roads)
+    assert pairs(r) == {"a": "s"}
+    reasons = dict(zip(r.unassigned["household_id"], r.unassigned["reason"], strict=True))
+    assert set(reasons) == {"b", "c", "d"}
+    assert all(v.startswith("no location") for v in reasons.values())
+    assert any(p.layer == "staff" and p.feature_id == "t" for p in r.problems)
+    assert r.staff_load.set_index("staff_id").loc["s", "capacity"] == 500
