@@ -505,9 +505,19 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     >>> ends[:, 0].tolist(), length.round(3).tolist(), line.tolist()
     ([0.0, 4.0, 8.0], [4.0, 4.0, 4.0], [0, 0, 0])
     """
-    parts, part_line = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
-    is_line = np.isin(shapely.get_type_id(parts), (1, 2))
-    parts, part_line = parts[is_line], part_line[is_line]
+    lines = np.asarray(lines, dtype=object)
+    types = shapely.get_type_id(lines)
+    # Only multi-part lines are split: get_parts copies every geometry it returns.
+    part_line = np.flatnonzero(np.isin(types, (1, 2)))
+    parts = lines[part_line]
+    multi = np.flatnonzero(types == 5)
+    if len(multi):
+        sub, which = shapely.get_parts(lines[multi], return_index=True)
+        is_line = np.isin(shapely.get_type_id(sub), (1, 2))
+        parts = np.concatenate([parts, sub[is_line]])
+        part_line = np.concatenate([part_line, multi[which[is_line]]])
+        order = np.argsort(part_line, kind="stable")
+        parts, part_line = parts[order], part_line[order]
     if not len(parts):
         return np.empty((0, 4)), np.empty(0), np.empty(0, dtype="int64")
     coords, owner = shapely.get_coordinates(parts, return_index=True)
@@ -521,13 +531,16 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     count = np.maximum(np.ceil(seg_len / max(step_m, 1e-3)).astype("int64"), 1)
     seg = np.repeat(np.arange(len(a)), count)
     k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    t0 = k / count[seg]
-    t1 = (k + 1) / count[seg]
-    d = b - a
-    start = a[seg] + d[seg] * t0[:, None]
-    end = a[seg] + d[seg] * t1[:, None]
-    ends = np.hstack([start, end])
-    length = seg_len[seg] / count[seg]
+    cnt = count[seg]
+    t0 = k / cnt
+    t1 = (k + 1) / cnt
+    ends = np.empty((len(seg), 4))
+    for axis in (0, 1):
+        a_s = a[:, axis][seg]
+        d_s = (b[:, axis] - a[:, axis])[seg]
+        ends[:, axis] = a_s + d_s * t0
+        ends[:, 2 + axis] = a_s + d_s * t1
+    length = seg_len[seg] / cnt
     keep = length > 0
     return ends[keep], length[keep], seg_line[seg][keep]
 
