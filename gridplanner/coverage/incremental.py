@@ -99,6 +99,7 @@ class CoverageState:
         self.arc_segments = int(arc_segments)
         self.own_building_m = float(own_building_m)
         self.min_gap_m2 = float(min_gap_m2)
+        self.workers = max(int(workers), 1)
         self.use_buildings = buildings is not None and len(buildings) > 0
         self._buildings = (building_index(buildings.geometry.to_numpy())
                            if buildings is not None and len(buildings) else None)
@@ -396,7 +397,8 @@ class CoverageState:
                              arc_segments=self.arc_segments)
         if self._buildings is not None:
             fp = visible_footprints(fp, cams.x[use], cams.y[use], cams.range_m[use],
-                                    self._buildings, own_building_m=self.own_building_m)
+                                    self._buildings, own_building_m=self.own_building_m,
+                                    workers=self.workers)
         out[use] = fp
         return out
 

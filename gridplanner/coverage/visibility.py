@@ -20,15 +20,18 @@ are mounted on walls and their surveyed points fall just inside or outside.
 
 Everything is vectorised over (camera, building) pairs found with an STRtree: the
 shadow polygons' vertices (tangent corners, arc, far side of the hull) are laid
-out in one flat numpy array and built with one ``shapely.polygons`` call, and each
-camera's shadows are merged with one ``buffer(0)`` of a multipolygon per camera
-(GEOS unions overlapping parts) before a single vectorised ``difference``. At
-district scale (15 000 cameras, 55 000 buildings, 60 000 pairs) the merge and the
-difference dominate; an angular sweep per camera would be the next step if this
-needs to be faster.
+out in one flat numpy array and built with one ``shapely.polygons`` call, and the
+shadows are subtracted by vectorised ``difference`` calls, the j-th shadow of every
+camera in pass j (about a fifth less work than merging each camera's shadows with
+``buffer(0)`` and subtracting once). Large camera sets are cut on worker threads
+(GEOS releases the GIL). At district scale (15 000 cameras, 55 000 buildings,
+60 000 pairs) the differences dominate; an exact angular sweep per camera would be
+the next step if this needs to be faster.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
@@ -37,6 +40,9 @@ import shapely
 OWN_BUILDING_M = 0.5
 
 _ARC_POINTS = 5
+
+#: Cameras below which :func:`visible_footprints` stays on one thread.
+_THREADED_MIN = 256
 
 
 def building_index(buildings: np.ndarray) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
@@ -75,6 +81,7 @@ def visible_footprints(
     buildings: tuple[np.ndarray, np.ndarray, shapely.STRtree],
     *,
     own_building_m: float = OWN_BUILDING_M,
+    workers: int = 1,
 ) -> np.ndarray:
     """Cut each footprint by the shadows of the buildings in front of its camera.
 
@@ -90,6 +97,9 @@ def visible_footprints(
         The output of :func:`building_index`.
     own_building_m
         Buildings this close to the camera do not block it.
+    workers
+        Threads for large camera sets (each camera is cut independently, and
+        GEOS releases the GIL); the result does not depend on it.
 
     Returns
     -------
@@ -108,6 +118,23 @@ def visible_footprints(
     400.0
     """
     footprints = np.asarray(footprints, dtype=object)
+    x = np.asarray(x, dtype="float64")
+    y = np.asarray(y, dtype="float64")
+    range_m = np.asarray(range_m, dtype="float64")
+    workers = max(int(workers), 1)
+    if workers > 1 and len(footprints) >= _THREADED_MIN:
+        chunks = np.array_split(np.arange(len(footprints)), workers * 2)
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(
+                lambda idx: _visible(footprints[idx], x[idx], y[idx], range_m[idx],
+                                     buildings, own_building_m), chunks))
+        return np.concatenate(parts)
+    return _visible(footprints, x, y, range_m, buildings, own_building_m)
+
+
+def _visible(footprints: np.ndarray, x: np.ndarray, y: np.ndarray, range_m: np.ndarray,
+             buildings: tuple[np.ndarray, np.ndarray, shapely.STRtree],
+             own_building_m: float) -> np.ndarray:
     out = footprints.copy()
     geoms, hulls, tree = buildings
     if not len(geoms) or not len(footprints):
@@ -126,18 +153,15 @@ def visible_footprints(
     shadows = shadows[order]
     cam = cam[order]
     blocked, start, count = np.unique(cam, return_index=True, return_counts=True)
-    # One shadow: subtract it directly. Several: merge them first (buffer(0) of a
-    # multipolygon unions overlapping parts), then subtract once.
-    single = count == 1
-    if single.any():
-        out[blocked[single]] = shapely.difference(footprints[blocked[single]],
-                                                  shadows[start[single]])
-    multi = ~single
-    if multi.any():
-        sel = np.repeat(multi, count)
-        group = np.repeat(np.arange(int(multi.sum())), count[multi])
-        merged = shapely.buffer(shapely.multipolygons(shadows[sel], indices=group), 0.0)
-        out[blocked[multi]] = shapely.difference(footprints[blocked[multi]], merged)
+    # Subtract the shadows one at a time (pass j takes every camera's j-th shadow):
+    # a footprint minus one small shadow is a cheap overlay, and cheaper in total
+    # than merging each camera's overlapping shadows first (buffer(0)) and then
+    # subtracting the merged one.
+    cut = footprints[blocked].copy()
+    for j in range(int(count.max())):
+        live = np.flatnonzero(count > j)
+        cut[live] = shapely.difference(cut[live], shadows[start[live] + j])
+    out[blocked] = cut
     return out
 
 
@@ -148,7 +172,8 @@ def _shadows(cx: np.ndarray, cy: np.ndarray, range_m: np.ndarray, hulls: np.ndar
     radius beyond every corner and beyond the range, the right tangent corner,
     then the hull's far side back to the left corner. The hull itself stays out.
     """
-    coords, ring = shapely.get_coordinates(shapely.get_exterior_ring(hulls), return_index=True)
+    # Convex hulls have no holes: their coordinates are their exterior rings.
+    coords, ring = shapely.get_coordinates(hulls, return_index=True)
     n = len(hulls)
     size = np.bincount(ring, minlength=n)
     first = np.cumsum(size) - size

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from gridplanner.coverage import CoverageState, coverage_from_layers
 from gridplanner.coverage.engine import box_pairs
+from gridplanner.coverage.footprints import sector_polygons
+from gridplanner.coverage.visibility import _shadows, building_index, visible_footprints
 
 
 def _brute_pairs(bounds, x, y):
@@ -101,3 +103,43 @@ def test_point_flags_match_a_test_against_each_footprint():
     np.testing.assert_array_equal(flags[1][inside], hit[cat == 1].any(axis=0)[inside])
     np.testing.assert_array_equal(flags[2][inside],
                                   hit[(cat == 2) | (cat == 3)].any(axis=0)[inside])
+
+
+def _town(seed, n_cams=300):
+    rng = np.random.default_rng(seed)
+    blocks = [shapely.box(x, y, x + rng.uniform(8, 25), y + rng.uniform(8, 25))
+              for x in range(0, 400, 40) for y in range(0, 400, 40)]
+    xy = rng.uniform(0, 400, (n_cams, 2))
+    rng_m = rng.uniform(20, 80, n_cams)
+    az = np.where(np.arange(n_cams) % 5 == 0, np.nan, rng.uniform(0, 360, n_cams))
+    fov = rng.uniform(40, 120, n_cams)
+    fp = sector_polygons(xy[:, 0], xy[:, 1], rng_m, az, fov)
+    return fp, xy, rng_m, building_index(np.array(blocks, dtype=object))
+
+
+def test_threaded_shadow_cutting_gives_the_same_footprints():
+    fp, xy, rng_m, index = _town(2)
+    one = visible_footprints(fp, xy[:, 0], xy[:, 1], rng_m, index, workers=1)
+    two = visible_footprints(fp, xy[:, 0], xy[:, 1], rng_m, index, workers=2)
+    assert len(fp) >= 256  # large enough for the threaded path
+    assert shapely.equals_exact(one, two, tolerance=0.0).all()
+    assert (shapely.area(one) < shapely.area(fp) - 1.0).sum() > 100  # shadows do cut
+
+
+def test_shadows_subtracted_one_by_one_equal_the_merged_shadows():
+    # Reference: every camera's shadows merged into one polygon, subtracted once.
+    fp, xy, rng_m, (geoms, hulls, tree) = _town(4, n_cams=120)
+    got = visible_footprints(fp, xy[:, 0], xy[:, 1], rng_m, (geoms, hulls, tree))
+    cam, bld = tree.query(fp, predicate="intersects")
+    pts = shapely.points(xy[cam])
+    own = shapely.dwithin(geoms[bld], pts, 0.5) | shapely.intersects(hulls[bld], pts)
+    cam, bld = cam[~own], bld[~own]
+    shadows = _shadows(xy[cam, 0], xy[cam, 1], rng_m[cam], hulls[bld])
+    merged = np.full(len(fp), None, dtype=object)
+    shapely.multipolygons(shadows, indices=cam, out=merged)
+    has = ~shapely.is_missing(merged)
+    want = fp.copy()
+    want[has] = shapely.difference(fp[has], shapely.buffer(merged[has], 0.0))
+    assert (np.bincount(cam) >= 3).sum() > 20  # many cameras behind several buildings
+    np.testing.assert_allclose(shapely.area(got), shapely.area(want), rtol=0, atol=1e-6)
+    assert (shapely.area(shapely.symmetric_difference(got, want)) < 1e-6).all()
