@@ -255,7 +255,7 @@ def allocate_layers(
     report(feedback, 0.3, "network distances")
     n_staff = len(members)
     k0 = max(1, min(int(k), n_staff))
-    k_table = min(n_staff, 2 * k0)
+    k_table = k0  # widened below, only where the flow presses against it
     sg = staff_grid
 
     def mask_for(cols: np.ndarray) -> Any:
@@ -266,8 +266,12 @@ def allocate_layers(
         return lambda chunk: np.asarray(sg[chunk][:, grid_cols].toarray() > 0)
 
     all_nodes = np.arange(len(dem_node))
+    # Lists are exact up to ``searched``: a node short of k staff there may have
+    # more farther out, fetched only if the flow presses against its list.
+    searched = np.full(len(dem_node), walk_cutoff_m)
     tab_i, tab_d = _table(aug.matrix, src_nodes, dem_node, k=k_table, cutoff_m=walk_cutoff_m,
                           mask=mask_for(all_nodes), node_xy=aug.node_xy,
+                          min_k=max(2, k0 // 2), searched_m=searched,
                           feedback=sub(feedback, 0.3, 0.65))
 
     report(feedback, 0.65, "candidate staff")
@@ -291,9 +295,13 @@ def allocate_layers(
         at_last[arc_point[(arc_col == k_pt[arc_point] - 1) & (flow > 0)]] = True
         pressed = at_last | (sol.unassigned_by_node > 0)
         more = (k_pt < k_table) & (pt_i[rows, np.minimum(k_pt, k_table - 1)] >= 0)
-        # Pressed against the whole table while it may hold more: a wider table.
-        full = (pressed & (k_pt >= k_table) & (pt_i[:, k_table - 1] >= 0)
-                & (k_table < n_staff))
+        # Pressed against the whole table while more may lie beyond it: widen the
+        # table (more columns, or the full cutoff where the search stopped short).
+        short = (searched[np.maximum(lo_dem, 0)] < walk_cutoff_m) | (
+            searched[np.maximum(hi_dem, 0)] < walk_cutoff_m)
+        n_found = (pt_i >= 0).sum(axis=1)
+        full = pressed & (k_pt >= n_found) & (
+            ((pt_i[:, k_table - 1] >= 0) & (k_table < n_staff)) | short)
         widen = pressed & more
         if full.any():
             k_new = min(n_staff, 2 * k_table)
@@ -301,6 +309,7 @@ def allocate_layers(
             sub_i, sub_d = _table(aug.matrix, src_nodes, dem_node[nodes], k=k_new,
                                   cutoff_m=walk_cutoff_m, mask=mask_for(nodes),
                                   node_xy=aug.node_xy, feedback=None)
+            searched[nodes] = walk_cutoff_m
             pad = k_new - k_table
             tab_i = np.pad(tab_i, ((0, 0), (0, pad)), constant_values=-1)
             tab_d = np.pad(tab_d, ((0, 0), (0, pad)), constant_values=np.inf)
@@ -422,11 +431,14 @@ def _table(
     mask: Any,
     node_xy: np.ndarray,
     feedback: Feedback | None,
+    min_k: int | None = None,
+    searched_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """K nearest staff (positions in the staff list) of every demand node."""
     ok = np.flatnonzero(src_nodes >= 0)
     idx, dist = k_nearest_sources(matrix, src_nodes[ok], targets, k=k, cutoff_m=cutoff_m,
-                                  node_xy=node_xy, feedback=feedback,
+                                  node_xy=node_xy, feedback=feedback, min_k=min_k,
+                                  searched_m=searched_m,
                                   mask=None if mask is None else
                                   (lambda chunk: mask(ok[chunk])))
     return np.where(idx >= 0, ok[np.maximum(idx, 0)], -1), dist

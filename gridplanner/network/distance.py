@@ -61,6 +61,8 @@ def k_nearest_sources(
     batch: int = 48,
     mask: Callable[[np.ndarray], np.ndarray] | None = None,
     node_xy: np.ndarray | None = None,
+    min_k: int | None = None,
+    searched_m: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find the ``k`` nearest sources of each target node, nearest first.
@@ -71,6 +73,10 @@ def k_nearest_sources(
     only finite distances are kept, as (target, source, distance) triples. With
     ``node_xy`` (coordinates of the matrix's nodes), the wider rounds search only
     from sources within the radius, as the crow flies, of a pending target.
+
+    With ``min_k``, a target stops widening once ``min_k`` sources are found:
+    its list is then exact only up to the radius searched, which is written to
+    ``searched_m`` (one value per target) when given; callers widen where needed.
 
     ``mask(positions)``, when given, returns a boolean array
     ``(len(positions), len(targets))`` of the source/target pairs allowed
@@ -168,7 +174,10 @@ def k_nearest_sources(
         s_ = np.concatenate([*ps, np.zeros(0, dtype=np.int64)])
         d_ = np.concatenate([*pd_, np.zeros(0)])
         count = np.bincount(t_, minlength=len(tgt))
-        complete = (count[pending] >= k) | (radius >= cutoff_m)
+        need = k if min_k is None else min(k, max(int(min_k), 1))
+        complete = (count[pending] >= need) | (radius >= cutoff_m)
+        if searched_m is not None:
+            searched_m[pending[complete]] = radius
         ok = np.zeros(len(tgt), dtype=bool)
         ok[pending[complete]] = True
         keep = ok[t_]
@@ -176,8 +185,9 @@ def k_nearest_sources(
         done_s.append(s_[keep])
         done_d.append(d_[keep])
         pending = pending[~complete]
-        # Then straight to the cutoff: from the few targets left when they are few.
-        radius = cutoff_m
+        # Double once, then straight to the cutoff (from the targets left, when
+        # they are fewer than the sources).
+        radius = min(cutoff_m, 2.0 * radius) if rounds == 0 else cutoff_m
         rounds += 1
     t_ = np.concatenate(done_t)
     s_ = np.concatenate(done_s)
