@@ -49,7 +49,14 @@ ROLES = ("grid_head", "full_time", "police", "part_time")
 
 @dataclass(frozen=True)
 class AllocationTotals:
-    """Headline figures of an allocation (distances household-weighted)."""
+    """Headline figures of an allocation (distances household-weighted).
+
+    ``flow_optimum_household_m`` is the min-cost-flow optimum, which may split a
+    household point between staff: a lower bound. ``gap_pct`` is how far the
+    final whole-point answer lies above it, both charged the same cost per
+    unassigned household; ``unassigned_to_keep_points_whole`` counts households
+    the flow placed but no single staff member had room for as a whole point.
+    """
 
     objective_household_m: float
     mean_distance_m: float
@@ -61,6 +68,7 @@ class AllocationTotals:
     flow_optimum_household_m: float
     gap_pct: float
     split_points: int
+    unassigned_to_keep_points_whole: int
     k_used: int
 
     def as_dict(self) -> dict[str, float | int]:
@@ -547,13 +555,16 @@ def _result(
     d_ok = dist[ok]
     objective = float((w_ok * d_ok).sum())
     # Both sides carry the same charge for households the flow left unassigned.
-    extra = float(weight[un & usable].sum() - first_unassigned) * unassigned_cost
-    final_cost = objective + extra
+    # Compare like with like: both sides charge the unassigned-household cost for
+    # the households they leave out (the flow: only those it could not place).
+    dropped = int(weight[un & usable].sum()) - int(first_unassigned)
     flow_cost = optimum
-    gap = 100.0 * (final_cost - flow_cost) / flow_cost if flow_cost > 0 else 0.0
+    flow_total = optimum + first_unassigned * unassigned_cost
+    final_total = objective + int(weight[un & usable].sum()) * unassigned_cost
+    gap = 100.0 * (final_total - flow_total) / flow_total if flow_total > 0 else 0.0
     totals = AllocationTotals(
         objective_household_m=round(objective, 1),
-        mean_distance_m=round(objective / w_ok.sum(), 1) if w_ok.sum() else float("nan"),
+        mean_distance_m=round(float(objective / w_ok.sum()), 1) if w_ok.sum() else float("nan"),
         p95_distance_m=round(_weighted_quantile(d_ok, w_ok, 0.95), 1),
         max_distance_m=round(float(d_ok.max(initial=0.0)), 1) if len(d_ok) else float("nan"),
         households_beyond_1km=int(w_ok[d_ok > 1000.0].sum()),
@@ -562,6 +573,7 @@ def _result(
         flow_optimum_household_m=round(flow_cost, 1),
         gap_pct=round(max(gap, 0.0), 4),
         split_points=n_split,
+        unassigned_to_keep_points_whole=max(dropped, 0),
         k_used=k_used,
     )
     report(feedback, 1.0, "assignment done")

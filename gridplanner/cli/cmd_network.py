@@ -202,6 +202,7 @@ def run_allocate(args: argparse.Namespace) -> int:
         ["flow optimum (lower bound)", f"{t.flow_optimum_household_m:,.0f}"],
         ["above the lower bound (%)", f"{t.gap_pct:.3f}"],
         ["points split by the flow, made whole", f"{t.split_points:,}"],
+        ["households dropped to keep points whole", f"{t.unassigned_to_keep_points_whole:,}"],
     ]
     print(format_table(["total", "value"], rows))
     if len(result.unassigned):
