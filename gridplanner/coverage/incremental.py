@@ -43,7 +43,13 @@ from gridplanner.coverage.checks import (
     check_cameras,
     resolve_cameras,
 )
-from gridplanner.coverage.engine import CATEGORY_SETS, ROAD_STEP_M, CoverageEngine, GridBlock
+from gridplanner.coverage.engine import (
+    CATEGORY_SETS,
+    ROAD_STEP_M,
+    CoverageEngine,
+    GridBlock,
+    box_pairs,
+)
 from gridplanner.coverage.footprints import ARC_SEGMENTS, masked, sector_polygons
 from gridplanner.coverage.result import (
     COUNT_COLUMNS,
@@ -438,12 +444,7 @@ class CoverageState:
         parts, which, area = parts[keep], which[keep], area[keep]
         hh: np.ndarray = np.zeros(len(parts))
         if len(parts) and len(uncovered_hh):
-            pt, part = shapely.STRtree(parts).query(uncovered_hh.geometry.to_numpy(),
-                                                    predicate="intersects")
-            first = np.unique(pt, return_index=True)[1]
-            hh = np.bincount(part[first],
-                             uncovered_hh["households"].to_numpy(dtype="float64")[pt[first]],
-                             minlength=len(parts))
+            hh = self._households_per_gap(parts, which, alive)
         order = np.lexsort((-area, -hh))
         rank = np.empty(len(parts), dtype="int64")
         rank[order] = np.arange(1, len(parts) + 1)
@@ -457,6 +458,32 @@ class CoverageState:
         out = gpd.GeoDataFrame(frame, geometry=parts, crs=self.crs)
         return out.sort_values("rank").reset_index(drop=True)
 
+    def _households_per_gap(self, parts: np.ndarray, which: np.ndarray,
+                            alive: np.ndarray) -> np.ndarray:
+        """Uncovered households in each gap piece (a piece of their own grid first).
+
+        Points and pieces are paired by bounding box in numpy and tested from
+        coordinates, without point geometries or a tree over the pieces.
+        """
+        hh = self.engine.households
+        idx = np.flatnonzero((hh.grid >= 0) & ~hh.covered[0]
+                             & self.grid_alive[np.maximum(hh.grid, 0)])
+        if not len(idx):
+            return np.zeros(len(parts))
+        part, pt = box_pairs(shapely.bounds(parts), hh.x[idx], hh.y[idx])
+        shapely.prepare(parts)
+        hit = np.asarray(shapely.intersects_xy(parts[part], hh.x[idx][pt], hh.y[idx][pt]),
+                         dtype=bool)
+        part, pt = part[hit], pt[hit]
+        # A household on the edge of two pieces counts once: in its own grid's
+        # piece when it touches one, else in the first piece.
+        other = alive[which[part]] != hh.grid[idx][pt]
+        order = np.lexsort((part, other, pt))
+        part, pt = part[order], pt[order]
+        first = np.unique(pt, return_index=True)[1]
+        weight = np.floor(self.hh_weight[idx][pt[first]])  # as in the households column
+        return np.bincount(part[first], weight, minlength=len(parts))
+
     def _road_layer(self) -> gpd.GeoDataFrame:
         rd = self.engine.roads
         mask = (rd.grid >= 0) & ~rd.covered[0]
@@ -466,10 +493,38 @@ class CoverageState:
             return gpd.GeoDataFrame({"grid_id": np.empty(0, dtype=object), "length_m": []},
                                     geometry=[], crs=self.crs)
         idx = idx[np.argsort(rd.grid[idx], kind="stable")]
-        ends = self.engine.road_pieces[idx].reshape(-1, 2, 2)
+        ends = self.engine.road_pieces[idx]
         grid = rd.grid[idx]
-        owners, group = np.unique(grid, return_inverse=True)
-        lines = np.asarray(shapely.linestrings(ends), dtype=object)
+        # Pieces that continue one another (the next one starts exactly where this
+        # one ends, same grid, and no other piece of the grid ends there: line_merge
+        # stops at such junctions) are joined into one line in numpy first, so that
+        # line_merge gets a few runs instead of every 5 m piece.
+        joined = np.zeros(len(idx), dtype=bool)
+        joined[1:] = (grid[1:] == grid[:-1]) & (ends[1:, 0] == ends[:-1, 2]) & (
+            ends[1:, 1] == ends[:-1, 3])
+        if joined.any():
+            g2 = np.concatenate([grid, grid])
+            x2 = np.concatenate([ends[:, 0], ends[:, 2]])
+            y2 = np.concatenate([ends[:, 1], ends[:, 3]])
+            order = np.lexsort((y2, x2, g2))
+            new_node = np.ones(len(order), dtype=bool)
+            new_node[1:] = ((g2[order][1:] != g2[order][:-1]) | (x2[order][1:] != x2[order][:-1])
+                            | (y2[order][1:] != y2[order][:-1]))
+            node = np.empty(len(order), dtype="int64")
+            node[order] = np.cumsum(new_node) - 1
+            degree = np.bincount(node)
+            # The shared point of pieces i and i + 1 is the end of piece i.
+            joined[1:] &= degree[node[len(idx):-1]] == 2
+        run = np.cumsum(~joined) - 1
+        starts = np.flatnonzero(~joined)
+        # Each run: its first piece's start, then every piece's end.
+        coords = np.concatenate([ends[starts, :2], ends[:, 2:]])
+        owner = np.concatenate([run[starts], run])
+        order = np.argsort(np.concatenate([2 * starts, 2 * np.arange(len(idx)) + 1]),
+                           kind="stable")
+        lines = np.asarray(shapely.linestrings(coords[order], indices=owner[order]),
+                           dtype=object)
+        owners, group = np.unique(grid[starts], return_inverse=True)
         merged = shapely.line_merge(shapely.multilinestrings(lines, indices=group))
         parts, which = shapely.get_parts(merged, return_index=True)
         return gpd.GeoDataFrame({

@@ -143,3 +143,52 @@ def test_shadows_subtracted_one_by_one_equal_the_merged_shadows():
     assert (np.bincount(cam) >= 3).sum() > 20  # many cameras behind several buildings
     np.testing.assert_allclose(shapely.area(got), shapely.area(want), rtol=0, atol=1e-6)
     assert (shapely.area(shapely.symmetric_difference(got, want)) < 1e-6).all()
+
+
+def _merged_reference(state):
+    """Uncovered road stretches by line_merge of the bare 5 m pieces, per grid."""
+    rd = state.engine.roads
+    idx = np.flatnonzero((rd.grid >= 0) & ~rd.covered[0])
+    out = []
+    for g in np.unique(rd.grid[idx]):
+        mine = idx[rd.grid[idx] == g]
+        lines = shapely.linestrings(state.engine.road_pieces[mine].reshape(-1, 2, 2))
+        merged = shapely.line_merge(shapely.MultiLineString(list(lines)))
+        out += [(state.grid_ids[g], p) for p in shapely.get_parts(merged)]
+    return out
+
+
+def test_uncovered_road_stretches_stop_at_junctions_like_line_merge():
+    from _coverage_helpers import roads
+
+    # A road along y = 50 crossed at x = 40 (a piece end: 40 = 8 x 5 m) by a road
+    # ending there, and a second road continuing the first at x = 100 (degree 2).
+    g = grids((0, 0, 100, 100), (100, 0, 200, 100))
+    r = roads([(0, 50), (100, 50)], [(40, 50), (40, 90)], [(100, 50), (140, 50)],
+              [(140, 50), (140, 10)])
+    cams = cameras([("c1", 190, 90, 2, 15.0, np.nan, 360.0, "online")])
+    res = coverage_from_layers(g, cams, roads=r)
+    got = sorted((gid, shapely.normalize(geom).wkt)
+                 for gid, geom in zip(res.uncovered_roads["grid_id"],
+                                      res.uncovered_roads.geometry, strict=True))
+    state = CoverageState.from_layers(g, cams, roads=r)
+    want = sorted((gid, shapely.normalize(geom).wkt) for gid, geom in _merged_reference(state))
+    assert got == want
+    # g1: the junction at (40, 50) splits the first road; the branch runs alone.
+    assert sorted(res.uncovered_roads.loc[res.uncovered_roads["grid_id"] == "g1",
+                                          "length_m"].round(6)) == [40.0, 40.0, 60.0]
+    # g2: the continuation and its bend merge into one 80 m stretch.
+    assert res.uncovered_roads.loc[res.uncovered_roads["grid_id"] == "g2",
+                                   "length_m"].round(6).tolist() == [80.0]
+
+
+def test_household_on_the_edge_of_two_gaps_counts_in_its_own_grid():
+    g = grids((0, 0, 100, 100), (100, 0, 200, 100))
+    cams = cameras([("c1", 50, 50, 1, 10.0, np.nan, 360.0, "online")])
+    # (100, 50) lies on both grids' gaps; it belongs to g1 (the first grid holding it).
+    res = coverage_from_layers(g, cams, households=households([(100, 50), (150, 50)],
+                                                              [3, 2]))
+    gaps = res.gaps.set_index("grid_id")
+    assert gaps.loc["g1", "uncovered_households"] == 3
+    assert gaps.loc["g2", "uncovered_households"] == 2
+    assert res.uncovered_households.set_index("household_id").loc["h1", "grid_id"] == "g1"
