@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
@@ -50,6 +51,7 @@ def p_median(
     existing: np.ndarray | None = None,
     starts: int = 3,
     seed: int = 0,
+    neighbours: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> PMedianSolution:
     """Choose ``p`` rows of ``dist`` minimising the weighted sum of column minima.
@@ -67,6 +69,9 @@ def p_median(
     starts
         Greedy start plus ``starts - 1`` random starts, each improved by
         Teitz–Bart interchange until no swap helps; the best is kept.
+    neighbours
+        Per candidate, the candidates an interchange may put in its place
+        (e.g. its nearest ones, for large instances); default: all of them.
 
     Examples
     --------
@@ -85,8 +90,9 @@ def p_median(
     # A finite stand-in for "unreachable" keeps sums meaningful.
     finite = dist[np.isfinite(dist)]
     big = (float(finite.max()) if len(finite) else 1.0) * 10.0 + 1.0
-    d = np.where(np.isfinite(dist), dist, big).astype(np.float64)
-    cur0 = np.minimum(np.where(np.isfinite(base), base, big), big)
+    d = np.where(np.isfinite(dist), dist, big).astype(np.float32)
+    w = w.astype(np.float32)
+    cur0 = np.minimum(np.where(np.isfinite(base), base, big), big).astype(np.float32)
     if p == 0:
         return PMedianSolution((), float((w * cur0).sum()), ())
     rng = np.random.default_rng(seed)
@@ -95,10 +101,19 @@ def p_median(
         report(feedback, start / max(starts, 1), "placing staff")
         if start == 0:
             chosen, gains = _greedy(d, w, cur0, p)
-        else:
+        elif neighbours is None:
             chosen = rng.choice(n_c, size=p, replace=False).tolist()
             gains = []
-        chosen, obj = _interchange(d, w, cur0, chosen)
+        else:
+            # Large instances: restart from the greedy answer with a fifth of the
+            # sites moved at random (neighbourhood swaps converge from there).
+            chosen = list(best[1]) if best is not None else _greedy(d, w, cur0, p)[0]
+            for pos in rng.choice(p, size=max(1, p // 5), replace=False).tolist():
+                free = np.setdiff1d(np.arange(n_c), chosen)
+                if len(free):
+                    chosen[pos] = int(rng.choice(free))
+            gains = []
+        chosen, obj = _interchange(d, w, cur0, chosen, neighbours)
         if start > 0:
             gains = _gains_in_order(d, w, cur0, chosen)
         if best is None or obj < best[0] - 1e-9:
@@ -109,16 +124,26 @@ def p_median(
 
 
 def _greedy(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> tuple[list[int], list[float]]:
+    """Add the site with the largest gain, p times, updating gains incrementally."""
     cur = cur.copy()
     chosen: list[int] = []
     gains: list[float] = []
+    gain = (np.maximum(cur[None, :] - d, 0.0) * w[None, :]).sum(axis=1)
     for _ in range(p):
-        gain = (np.maximum(cur[None, :] - d, 0.0) * w[None, :]).sum(axis=1)
-        gain[chosen] = -1.0
-        j = int(np.argmax(gain))
+        g = gain.copy()
+        g[chosen] = -1.0
+        j = int(np.argmax(g))
         chosen.append(j)
-        gains.append(float(gain[j]))
-        cur = np.minimum(cur, d[j])
+        gains.append(float(g[j]))
+        new = np.minimum(cur, d[j])
+        changed = np.flatnonzero(new < cur)
+        if len(changed):
+            # Only demands the new site now serves better change anyone's gain.
+            dc = d[:, changed]
+            before = np.maximum(cur[changed][None, :] - dc, 0.0)
+            after = np.maximum(new[changed][None, :] - dc, 0.0)
+            gain -= ((before - after) * w[changed][None, :]).sum(axis=1)
+        cur = new
     return chosen, gains
 
 
@@ -133,35 +158,44 @@ def _gains_in_order(
 
 
 def _interchange(
-    d: np.ndarray, w: np.ndarray, cur0: np.ndarray, chosen: list[int]
+    d: np.ndarray, w: np.ndarray, cur0: np.ndarray, chosen: list[int],
+    neighbours: np.ndarray | None = None,
 ) -> tuple[list[int], float]:
-    """Teitz–Bart: swap a chosen site for an unchosen one while that lowers the total."""
+    """Teitz–Bart: swap a chosen site for an unchosen one while that lowers the total.
+
+    With ``neighbours`` (per candidate, the candidates to try in its place) each
+    swap considers those only; without, every candidate (the exact method).
+    """
     chosen = list(chosen)
     n_c = d.shape[0]
-    while True:
-        sel = d[chosen]
-        # Best and second-best distance of each demand among chosen + existing.
-        stack = np.vstack([sel, cur0[None, :]])
-        order = np.argsort(stack, axis=0)
-        best_i = order[0]
-        best1 = np.take_along_axis(stack, order[:1], axis=0)[0]
-        best2 = np.take_along_axis(stack, order[1:2], axis=0)[0] if len(stack) > 1 else best1
-        obj = float((w * best1).sum())
+    obj = np.inf
+    improved = True
+    while improved:
         improved = False
-        best_move: tuple[float, int, int] | None = None
         for pos in range(len(chosen)):
+            # Best and second-best distance of each demand among chosen + existing.
+            stack = np.vstack([d[chosen], cur0[None, :]])
+            order = np.argpartition(stack, 1, axis=0)[:2]
+            v0 = np.take_along_axis(stack, order[:1], axis=0)[0]
+            v1 = np.take_along_axis(stack, order[1:2], axis=0)[0]
+            best_i = np.where(v0 <= v1, order[0], order[1])
+            best1 = np.minimum(v0, v1)
+            best2 = np.maximum(v0, v1)
+            obj = float((w * best1).sum())
             without = np.where(best_i == pos, best2, best1)
-            totals = (np.minimum(without[None, :], d) * w[None, :]).sum(axis=1)
-            totals[chosen] = np.inf
+            pool = (np.arange(n_c) if neighbours is None
+                    else np.asarray(neighbours[chosen[pos]]))
+            taken = set(chosen)
+            pool = np.asarray([c for c in pool.tolist() if c not in taken], dtype=np.int64)
+            if len(pool) == 0:
+                continue
+            totals = (np.minimum(without[None, :], d[pool]) * w[None, :]).sum(axis=1)
             j = int(np.argmin(totals))
-            if totals[j] < obj - 1e-9 and (best_move is None or totals[j] < best_move[0]):
-                best_move = (float(totals[j]), pos, j)
-        if best_move is not None and n_c > len(chosen):
-            _, pos, j = best_move
-            chosen[pos] = j
-            improved = True
-        if not improved:
-            return chosen, obj
+            if totals[j] < obj * (1 - 1e-7) - 1e-9:
+                chosen[pos] = int(pool[j])
+                obj = float(totals[j])
+                improved = True
+    return chosen, obj
 
 
 @dataclass(frozen=True)
@@ -273,7 +307,7 @@ def place_staff_layers(
     report(feedback, 0.3, "network distances")
     src = aug.source_node
     ok_c = np.flatnonzero(src >= 0)
-    dist = np.full((len(cand_pts), len(dem_nodes)), np.inf, dtype=np.float64)
+    dist = np.full((len(cand_pts), len(dem_nodes)), np.inf, dtype=np.float32)
     for start in range(0, len(ok_c), 64):
         report(feedback, 0.3 + 0.4 * start / max(len(ok_c), 1), "network distances")
         chunk = ok_c[start:start + 64]
@@ -296,7 +330,12 @@ def place_staff_layers(
             cur = all_d[dem_nodes]
     cur = np.where(cur <= walk_cutoff_m, cur, np.inf)
     report(feedback, 0.7, "choosing sites")
-    sol = p_median(dist, dem_w, n, existing=cur, starts=starts, feedback=sub(feedback, 0.7, 1))
+    # Interchange tries, in place of a site, its 40 nearest candidates.
+    cxy = shapely.get_coordinates(cand_pts)
+    m = min(len(cxy), 40)
+    neighbours = cKDTree(cxy).query(cxy, k=m)[1].reshape(len(cxy), m)
+    sol = p_median(dist, dem_w, n, existing=cur, starts=starts, neighbours=neighbours,
+                   feedback=sub(feedback, 0.7, 1))
     # Households nobody reaches within the cutoff count at the cutoff.
     before = float((dem_w * np.minimum(cur, walk_cutoff_m)).sum()) + walk_total
     after_d = np.minimum(cur, dist[list(sol.chosen)].min(axis=0)) if sol.chosen else cur

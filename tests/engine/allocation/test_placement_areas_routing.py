@@ -44,7 +44,7 @@ def test_p_median_reaches_the_exact_optimum_on_small_instances(seed, n_c, n_d, p
     existing = rng.uniform(20, 80, size=n_d) if with_existing else np.full(n_d, 1e9)
     sol = p_median(d, w, p, existing=existing, starts=3, seed=seed)
     assert len(set(sol.chosen)) == p
-    assert sol.objective == pytest.approx(brute_force(d, w, p, existing), rel=1e-9)
+    assert sol.objective == pytest.approx(brute_force(d, w, p, existing), rel=1e-6)
 
 
 def test_placement_on_the_network_picks_the_heavy_end():
