@@ -10,10 +10,15 @@ computes the figures of any set of grids in one vectorised pass:
    ``shapely.multipolygons`` per set (parts grouped by grid) and one ``buffer(0)``
    (GEOS merges overlapping parts), then clipped to the grid; "all" is the union
    of the category-1 and category-2/3 unions (plus any uncategorised cameras);
-3. households, intersections and road pieces: each point tested against its
-   grid's prepared covered polygon straight from its coordinates
-   (``intersects_xy``, boundary included), then ``bincount`` per grid (weighted
-   by ``households`` and by piece length).
+3. households, intersections and road pieces: paired with the footprints
+   touching their grids by bounding box in numpy (:func:`box_pairs`), each pair
+   tested against the prepared footprint straight from the point's coordinates
+   (``intersects_xy``, boundary included); a point is covered by a category set
+   when a footprint of the set covers it, then ``bincount`` per grid (weighted
+   by ``households`` and by piece length). Testing the footprints themselves
+   rather than the clipped unions is cheaper (a point meets one or two
+   footprints) and exact for points on a grid's edge, where the clipped union's
+   edge is off by rounding.
 
 Walkable roads are cut once into pieces of at most ``road_step_m`` (5 m by
 default) and each piece counts as covered when its midpoint is, and belongs to
