@@ -290,6 +290,11 @@ def run_route(args: argparse.Namespace) -> int:
         if bad.any():
             print(f"skipped {int(bad.sum())} rows without a point")
             points = points[~bad]
+        not_point = (points.geom_type != "Point").to_numpy()
+        if not_point.any():
+            print(f"{int(not_point.sum())} rows are not points: their representative "
+                  "points are used")
+            points = points.set_geometry(points.geometry.representative_point())
         if "incident_id" not in points.columns:
             points = points.assign(incident_id=[str(i + 1) for i in range(len(points))])
     if project.crs is not None and points.crs is not None:
