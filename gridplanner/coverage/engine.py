@@ -86,6 +86,8 @@ class _PointSet:
         self.covered = np.zeros((3, len(self.x)), dtype=bool)
         self._points = points
         self._tree: shapely.STRtree | None = None
+        self._x_order: np.ndarray | None = None
+        self._x_sorted = np.empty(0)
 
     @classmethod
     def from_points(cls, points: np.ndarray, weight: np.ndarray) -> _PointSet:
@@ -103,6 +105,32 @@ class _PointSet:
         if self._points is None:
             self._points = np.asarray(shapely.points(self.x, self.y), dtype=object)
         return self._points
+
+    def points_at(self, idx: np.ndarray) -> np.ndarray:
+        """Point geometries at positions ``idx`` (made for these only if need be)."""
+        if self._points is not None:
+            return self._points[idx]
+        return np.asarray(shapely.points(self.x[idx], self.y[idx]), dtype=object)
+
+    def intersecting(self, geoms: np.ndarray) -> np.ndarray:
+        """Positions of the points in or on any of ``geoms`` (a handful of polygons).
+
+        Uses the points sorted by x (made on first use, a fraction of the cost of a
+        tree over point geometries): each polygon scans the run of points within
+        its x range, filters by its y range and tests the rest from coordinates.
+        """
+        if self._x_order is None:
+            self._x_order = np.argsort(self.x, kind="stable")
+            self._x_sorted = self.x[self._x_order]
+        found = [np.empty(0, dtype="int64")]
+        for geom, (x0, y0, x1, y1) in zip(geoms, shapely.bounds(geoms), strict=True):
+            lo = int(np.searchsorted(self._x_sorted, x0, side="left"))
+            hi = int(np.searchsorted(self._x_sorted, x1, side="right"))
+            cand = self._x_order[lo:hi]
+            cand = cand[(self.y[cand] >= y0) & (self.y[cand] <= y1)]
+            hit = np.asarray(shapely.intersects_xy(geom, self.x[cand], self.y[cand]), dtype=bool)
+            found.append(cand[hit])
+        return np.unique(np.concatenate(found))
 
     @property
     def tree(self) -> shapely.STRtree:
@@ -211,14 +239,16 @@ class CoverageEngine:
         for ps in self.point_sets:
             if not len(ps.x):
                 continue
-            _, pts = ps.tree.query(area, predicate="intersects")
-            pts = np.unique(pts)
+            pts = ps.intersecting(area)
             if not len(pts):
                 continue
             before = ps.grid[pts]
-            after = self._assign(ps.points[pts])
+            after = self._assign(ps.points_at(pts))
             ps.grid[pts] = after
-            moved = np.unique(np.concatenate([before, after]))
+            # Only grids that gained or lost points need a recompute (points on a
+            # neighbour's shared edge are found by the query but stay put).
+            changed = before != after
+            moved = np.unique(np.concatenate([before[changed], after[changed]]))
             touched.update(int(g) for g in moved[moved >= 0])
         return np.array(sorted(touched), dtype="int64")
 

@@ -192,3 +192,39 @@ def test_household_on_the_edge_of_two_gaps_counts_in_its_own_grid():
     assert gaps.loc["g1", "uncovered_households"] == 3
     assert gaps.loc["g2", "uncovered_households"] == 2
     assert res.uncovered_households.set_index("household_id").loc["h1", "grid_id"] == "g1"
+
+
+def test_points_intersecting_polygons_match_a_tree_query():
+    from gridplanner.coverage.engine import _PointSet
+
+    rng = np.random.default_rng(8)
+    xy = rng.uniform(0, 100, (2000, 2)).round(0)  # many points exactly on edges
+    xy[:5] = np.nan
+    ps = _PointSet(xy[:, 0], xy[:, 1], np.ones(len(xy)))
+    polys = np.array([shapely.box(10, 10, 40, 30),
+                      shapely.Polygon([(50, 50), (90, 60), (70, 95)]),
+                      shapely.box(200, 200, 210, 210)], dtype=object)
+    _, want = shapely.STRtree(shapely.points(xy)).query(polys, predicate="intersects")
+    np.testing.assert_array_equal(ps.intersecting(polys), np.unique(want))
+
+
+def test_redrawn_grid_recomputes_only_grids_whose_points_moved():
+    g = grids((0, 0, 100, 100), (100, 0, 200, 100), (0, 100, 100, 200))
+    cams = cameras([("c1", 100, 50, 2, 30.0, np.nan, 360.0, "online")])
+    # h1 sits on the g1/g2 edge (it belongs to g1); h2 inside g2.
+    hh = households([(100, 50), (150, 50), (50, 150)])
+    state = CoverageState.from_layers(g, cams, households=hh)
+    # Redraw g2 keeping the shared edge: h1 stays in g1, so only g2 is recomputed.
+    g_new = g.copy()
+    g_new.loc[1, "geometry"] = shapely.box(100, 0, 190, 100)
+    rows = state.update(grids=g_new, changed_grid_ids=["g2"])
+    assert rows["grid_id"].tolist() == ["g2"]
+    fresh = CoverageState.from_layers(g_new, cams, households=hh)
+    pd.testing.assert_frame_equal(state.table, fresh.table)
+    # Cut g1 back from the edge: h1 moves to g2 and both grids are recomputed.
+    g_new.loc[0, "geometry"] = shapely.box(0, 0, 90, 100)
+    rows = state.update(grids=g_new, changed_grid_ids=["g1"])
+    assert rows["grid_id"].tolist() == ["g1", "g2"]
+    fresh = CoverageState.from_layers(g_new, cams, households=hh)
+    pd.testing.assert_frame_equal(state.table, fresh.table)
+    assert state.table.set_index("grid_id").loc["g2", "households"] == 2
