@@ -565,7 +565,9 @@ def test_export_xlsx_report(window, qtbot, tmp_path):
     dialog.close()
 
 
-def test_run_app_opens_the_project_and_returns(qapp, sample_project_file):
+def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_path):
+    import shutil
+
     from PySide6.QtCore import QTimer
 
     from ui.app import run_app
@@ -581,7 +583,19 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file):
         window.project_loaded.connect(qapp.quit)
 
     QTimer.singleShot(0, hook)
-    assert run_app(project_path=sample_project_file) == 0
+    # A private copy: other windows' autosaves beside the shared sample file would
+    # make this real window ask to recover, in a dialog nobody answers.
+    project_file = tmp_path / "sample.gpkg"
+    shutil.copy(sample_project_file, project_file)
+    guard = QTimer()  # never hang the suite
+    guard.setSingleShot(True)
+    guard.timeout.connect(qapp.quit)
+    guard.start(120_000)
+    try:
+        code = run_app(project_path=project_file)
+    finally:
+        guard.stop()
+    assert code == 0
     window = seen[0]
     assert window.last_error == ""
     assert "grids" in window.session.stack.names()
