@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
@@ -266,16 +267,26 @@ class CoverageState:
             "degree": self.ix_degree[ix_mask],
             "grid_id": self.grid_ids[ix.grid[ix_mask]],
         }, geometry=ix.points[ix_mask], crs=self.crs)
+        # The gaps (mostly one GEOS difference, which releases the GIL) are drawn
+        # on a worker thread while this one builds the other layers.
+        with ThreadPoolExecutor(1) as pool:
+            gaps = (pool.submit(self._gap_layer, alive, uncovered_hh) if self.workers > 1
+                    else None)
+            roads = self._road_layer()
+            footprints = self._footprint_layer()
+            issues = check_cameras(self._cameras_frame, self._grids_frame,
+                                   defaults=self.defaults, max_range_m=self.max_range_m)
+            gap_layer = gaps.result() if gaps is not None else self._gap_layer(alive,
+                                                                               uncovered_hh)
         return CoverageResult(
             grid_table=grid_table,
             district=self.district,
-            gaps=self._gap_layer(alive, uncovered_hh),
+            gaps=gap_layer,
             uncovered_households=uncovered_hh,
             uncovered_intersections=uncovered_ix,
-            uncovered_roads=self._road_layer(),
-            footprints=self._footprint_layer(),
-            camera_issues=check_cameras(self._cameras_frame, self._grids_frame,
-                                        defaults=self.defaults, max_range_m=self.max_range_m),
+            uncovered_roads=roads,
+            footprints=footprints,
+            camera_issues=issues,
             include_offline=self.include_offline,
             use_buildings=self.use_buildings,
         )

@@ -228,3 +228,16 @@ def test_redrawn_grid_recomputes_only_grids_whose_points_moved():
     fresh = CoverageState.from_layers(g_new, cams, households=hh)
     pd.testing.assert_frame_equal(state.table, fresh.table)
     assert state.table.set_index("grid_id").loc["g2", "households"] == 2
+
+
+def test_result_layers_do_not_depend_on_threads():
+    g, cams, hh, ix = _layout(3)
+    one = CoverageState.from_layers(g, cams, households=hh, intersections=ix, workers=1)
+    two = CoverageState.from_layers(g, cams, households=hh, intersections=ix, workers=2)
+    a, b = one.result().layers(), two.result().layers()
+    assert len(a["coverage_gaps"]) > 10
+    for name in a:
+        pd.testing.assert_frame_equal(pd.DataFrame(a[name].drop(columns="geometry")),
+                                      pd.DataFrame(b[name].drop(columns="geometry")))
+        assert shapely.equals_exact(a[name].geometry.to_numpy(),
+                                    b[name].geometry.to_numpy(), tolerance=0.0).all()
