@@ -106,12 +106,6 @@ class _PointSet:
             self._points = np.asarray(shapely.points(self.x, self.y), dtype=object)
         return self._points
 
-    def points_at(self, idx: np.ndarray) -> np.ndarray:
-        """Point geometries at positions ``idx`` (made for these only if need be)."""
-        if self._points is not None:
-            return self._points[idx]
-        return np.asarray(shapely.points(self.x[idx], self.y[idx]), dtype=object)
-
     def intersecting(self, geoms: np.ndarray) -> np.ndarray:
         """Positions of the points in or on any of ``geoms`` (a handful of polygons).
 
@@ -189,12 +183,12 @@ class CoverageEngine:
 
         def households() -> _PointSet:
             ps = _PointSet.from_points(hh_points, hh_weight)
-            ps.grid = self._assign(ps.points)
+            ps.grid = self._assign_xy(ps.x, ps.y)
             return ps
 
         def intersections() -> _PointSet:
             ps = _PointSet.from_points(ix_points, np.ones(len(ix_points)))
-            ps.grid = self._assign(ps.points)
+            ps.grid = self._assign_xy(ps.x, ps.y)
             return ps
 
         def pieces() -> tuple[np.ndarray, _PointSet]:
@@ -243,7 +237,7 @@ class CoverageEngine:
             if not len(pts):
                 continue
             before = ps.grid[pts]
-            after = self._assign(ps.points_at(pts))
+            after = self._assign_xy(ps.x[pts], ps.y[pts])
             ps.grid[pts] = after
             # Only grids that gained or lost points need a recompute (points on a
             # neighbour's shared edge are found by the query but stay put).
@@ -258,7 +252,11 @@ class CoverageEngine:
         out = np.full(len(ps.x), -1, dtype="int64")
         if not len(out) or not len(self.grid_geoms):
             return out
-        line, grid = self.grid_tree.query(lines, predicate="intersects")
+        # Bounding-box pairs, then the exact test against the prepared grids: faster
+        # than a predicate query, which prepares every road line instead.
+        line, grid = self.grid_tree.query(lines)
+        meets = np.asarray(shapely.intersects(self.grid_geoms[grid], lines[line]), dtype=bool)
+        line, grid = line[meets], grid[meets]
         start = np.searchsorted(piece_line, np.arange(len(lines)))
         count = np.searchsorted(piece_line, np.arange(len(lines)), side="right") - start
         # Most roads lie inside a single grid: their pieces need no test.
@@ -282,6 +280,26 @@ class CoverageEngine:
         np.minimum.at(first, piece[hit], cand[hit])
         found = first < np.iinfo("int64").max
         out[found] = first[found]
+        return out
+
+    def _assign_xy(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Grid of each point given by coordinates (-1 outside every grid).
+
+        Same rule as :meth:`_assign` (boundary included, the first grid in the
+        layer wins), from a numpy box join and coordinate tests against the
+        prepared grids: no point geometries and no per-point tree query.
+        """
+        out = np.full(len(x), -1, dtype="int64")
+        if not len(x) or not len(self.grid_geoms):
+            return out
+        grid, pt = box_pairs(shapely.bounds(self.grid_geoms), x, y)
+        hit = np.asarray(shapely.intersects_xy(self.grid_geoms[grid], x[pt], y[pt]), dtype=bool)
+        grid, pt = grid[hit], pt[hit]
+        if len(pt):
+            first = np.full(len(x), np.iinfo("int64").max)
+            np.minimum.at(first, pt, grid)
+            found = first < np.iinfo("int64").max
+            out[found] = first[found]
         return out
 
     def _assign(self, points: np.ndarray) -> np.ndarray:
