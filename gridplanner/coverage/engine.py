@@ -50,6 +50,9 @@ CATEGORY_SETS: tuple[str, ...] = ("all", "cat1", "cat23")
 _EMPTY = shapely.MultiPolygon()
 
 
+#: Box x point comparisons below which :func:`box_pairs` compares all pairs directly.
+_DENSE_PAIRS = 1 << 18
+
 #: Length (m) of the pieces walkable roads are cut into for measuring coverage.
 ROAD_STEP_M = 5.0
 
@@ -87,6 +90,7 @@ class _PointSet:
         self._points = points
         self._tree: shapely.STRtree | None = None
         self._x_order: np.ndarray | None = None
+        self._grid_index: tuple[np.ndarray, np.ndarray] | None = None
         self._x_sorted = np.empty(0)
 
     @classmethod
@@ -105,6 +109,26 @@ class _PointSet:
         if self._points is None:
             self._points = np.asarray(shapely.points(self.x, self.y), dtype=object)
         return self._points
+
+    def members(self, grids: np.ndarray, in_set: np.ndarray) -> np.ndarray:
+        """Positions (ascending) of the points in ``grids`` (``in_set`` flags them).
+
+        A handful of grids (an edit) are looked up in the points sorted by grid,
+        made on first use and dropped when points change grid; many grids scan
+        the flags.
+        """
+        if len(grids) > 32:
+            return np.flatnonzero(in_set[self.grid])
+        index = self._grid_index
+        if index is None:
+            # One tuple assigned at once: worker threads may build it side by side.
+            order = np.argsort(self.grid, kind="stable")
+            index = self._grid_index = (order, self.grid[order])
+        order, sorted_grid = index
+        lo = np.searchsorted(sorted_grid, grids, side="left")
+        hi = np.searchsorted(sorted_grid, grids, side="right")
+        return np.sort(np.concatenate([order[a:b] for a, b in zip(lo, hi, strict=True)]
+                                      + [np.empty(0, dtype="int64")]))
 
     def intersecting(self, geoms: np.ndarray) -> np.ndarray:
         """Positions of the points in or on any of ``geoms`` (a handful of polygons).
@@ -183,22 +207,24 @@ class CoverageEngine:
 
         def households() -> _PointSet:
             ps = _PointSet.from_points(hh_points, hh_weight)
-            ps.grid = self._assign_xy(ps.x, ps.y)
+            ps.grid = self._assign_xy(ps.x, ps.y, _private(self.grid_geoms))
             return ps
 
         def intersections() -> _PointSet:
             ps = _PointSet.from_points(ix_points, np.ones(len(ix_points)))
-            ps.grid = self._assign_xy(ps.x, ps.y)
+            ps.grid = self._assign_xy(ps.x, ps.y, _private(self.grid_geoms))
             return ps
 
         def pieces() -> tuple[np.ndarray, _PointSet]:
             ends, length, line = road_pieces(road_lines, step_m=road_step_m)
             mid = 0.5 * (ends[:, :2] + ends[:, 2:])
             ps = _PointSet(mid[:, 0], mid[:, 1], length)
-            ps.grid = self._assign_pieces(road_lines, line, ps)
+            ps.grid = self._assign_pieces(road_lines, line, ps, _private(self.grid_geoms))
             return ends, ps
 
-        # Independent preparations: run side by side (GEOS releases the GIL).
+        # Independent preparations: run side by side (GEOS releases the GIL). Each
+        # job tests its own prepared copy of the grids: GEOS prepared geometries
+        # build their indexes lazily and are not safe to share between threads.
         with ThreadPoolExecutor(self.workers) as pool:
             jobs = (pool.submit(households), pool.submit(intersections), pool.submit(pieces))
             self._fp_tree = shapely.STRtree(masked(self.footprints, self.alive))
@@ -239,6 +265,7 @@ class CoverageEngine:
             before = ps.grid[pts]
             after = self._assign_xy(ps.x[pts], ps.y[pts])
             ps.grid[pts] = after
+            ps._grid_index = None
             # Only grids that gained or lost points need a recompute (points on a
             # neighbour's shared edge are found by the query but stay put).
             changed = before != after
@@ -247,15 +274,15 @@ class CoverageEngine:
         return np.array(sorted(touched), dtype="int64")
 
     def _assign_pieces(self, lines: np.ndarray, piece_line: np.ndarray,
-                       ps: _PointSet) -> np.ndarray:
+                       ps: _PointSet, grid_geoms: np.ndarray) -> np.ndarray:
         """Grid of each road piece's midpoint, testing only grids its road touches."""
         out = np.full(len(ps.x), -1, dtype="int64")
-        if not len(out) or not len(self.grid_geoms):
+        if not len(out) or not len(grid_geoms):
             return out
         # Bounding-box pairs, then the exact test against the prepared grids: faster
         # than a predicate query, which prepares every road line instead.
         line, grid = self.grid_tree.query(lines)
-        meets = np.asarray(shapely.intersects(self.grid_geoms[grid], lines[line]), dtype=bool)
+        meets = np.asarray(shapely.intersects(grid_geoms[grid], lines[line]), dtype=bool)
         line, grid = line[meets], grid[meets]
         start = np.searchsorted(piece_line, np.arange(len(lines)))
         count = np.searchsorted(piece_line, np.arange(len(lines)), side="right") - start
@@ -263,7 +290,7 @@ class CoverageEngine:
         touches = np.bincount(line, minlength=len(lines))
         single = touches[line] == 1
         inside = np.zeros(len(line), dtype=bool)
-        inside[single] = shapely.covers(self.grid_geoms[grid[single]], lines[line[single]])
+        inside[single] = shapely.covers(grid_geoms[grid[single]], lines[line[single]])
         whole = np.repeat(inside, count[line])
         piece_all = np.repeat(start[line], count[line]) + (
             np.arange(int(count[line].sum()))
@@ -274,7 +301,7 @@ class CoverageEngine:
         piece = np.repeat(start[line], reps) + (
             np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
         cand = np.repeat(grid, reps)
-        hit = np.asarray(shapely.intersects_xy(self.grid_geoms[cand], ps.x[piece], ps.y[piece]),
+        hit = np.asarray(shapely.intersects_xy(grid_geoms[cand], ps.x[piece], ps.y[piece]),
                          dtype=bool)
         first = np.full(len(out), np.iinfo("int64").max)
         np.minimum.at(first, piece[hit], cand[hit])
@@ -282,18 +309,20 @@ class CoverageEngine:
         out[found] = first[found]
         return out
 
-    def _assign_xy(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _assign_xy(self, x: np.ndarray, y: np.ndarray,
+                   grid_geoms: np.ndarray | None = None) -> np.ndarray:
         """Grid of each point given by coordinates (-1 outside every grid).
 
         Same rule as :meth:`_assign` (boundary included, the first grid in the
         layer wins), from a numpy box join and coordinate tests against the
         prepared grids: no point geometries and no per-point tree query.
         """
+        geoms = self.grid_geoms if grid_geoms is None else grid_geoms
         out = np.full(len(x), -1, dtype="int64")
-        if not len(x) or not len(self.grid_geoms):
+        if not len(x) or not len(geoms):
             return out
-        grid, pt = box_pairs(shapely.bounds(self.grid_geoms), x, y)
-        hit = np.asarray(shapely.intersects_xy(self.grid_geoms[grid], x[pt], y[pt]), dtype=bool)
+        grid, pt = box_pairs(shapely.bounds(geoms), x, y)
+        hit = np.asarray(shapely.intersects_xy(geoms[grid], x[pt], y[pt]), dtype=bool)
         grid, pt = grid[hit], pt[hit]
         if len(pt):
             first = np.full(len(x), np.iinfo("int64").max)
@@ -371,11 +400,11 @@ class CoverageEngine:
         if self.workers > 1 and len(grids) >= 64:
             chunks = np.array_split(grids, self.workers * 2)
             with ThreadPoolExecutor(self.workers) as pool:
-                blocks = list(pool.map(self._compute, chunks))
+                blocks = list(pool.map(lambda c: self._compute(c, private=True), chunks))
             return _concat(blocks)
         return self._compute(grids)
 
-    def _compute(self, grids: np.ndarray) -> GridBlock:
+    def _compute(self, grids: np.ndarray, *, private: bool = False) -> GridBlock:
         n = len(grids)
         geoms = self.grid_geoms[grids]
         pos, fp = self.footprints_touching(geoms)
@@ -396,7 +425,12 @@ class CoverageEngine:
         local = np.full(len(self.grid_geoms) + 1, -1, dtype="int64")
         local[grids] = np.arange(n)
         seen_by = np.unique(fp)
-        figures = [self._points(ps, seen_by, in_set, local, n) for ps in self.point_sets]
+        # On a worker thread, test prepared copies of the footprints: a footprint
+        # can touch grids of several chunks, and prepared geometries must not be
+        # shared between threads.
+        fps = _private(self.footprints[seen_by]) if private else self.footprints[seen_by]
+        figures = [self._points(ps, grids, seen_by, fps, in_set, local, n)
+                   for ps in self.point_sets]
         (hh_tot, hh_cov), (ix_tot, ix_cov), (rd_tot, rd_cov) = figures
         return GridBlock(
             grid=grids,
@@ -432,8 +466,9 @@ class CoverageEngine:
             result[has] = shapely.intersection(merged, geoms[has])
         return result
 
-    def _points(self, ps: _PointSet, seen_by: np.ndarray, in_set: np.ndarray,
-                local: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _points(self, ps: _PointSet, grids: np.ndarray, seen_by: np.ndarray,
+                fps: np.ndarray, in_set: np.ndarray, local: np.ndarray, n: int
+                ) -> tuple[np.ndarray, np.ndarray]:
         """Totals and covered amounts (3, n) of points in the grids; updates flags.
 
         A point of a grid is covered by a category set when a footprint of that set
@@ -444,7 +479,7 @@ class CoverageEngine:
         prepared footprint: fewer, cheaper tests than against the per-grid unions,
         and exact on grid edges, where clipped unions carry rounding noise.
         """
-        mine = np.flatnonzero(in_set[ps.grid])
+        mine = ps.members(grids, in_set)
         g = local[ps.grid[mine]]
         w = ps.weight[mine]
         total = np.bincount(g, w, minlength=n)
@@ -454,7 +489,6 @@ class CoverageEngine:
             return total, covered
         x = ps.x[mine]
         y = ps.y[mine]
-        fps = self.footprints[seen_by]
         f, p = box_pairs(shapely.bounds(fps), x, y)
         hit = np.asarray(shapely.intersects_xy(fps[f], x[p], y[p]), dtype=bool)
         f, p = f[hit], p[hit]
@@ -503,6 +537,12 @@ def box_pairs(bounds: np.ndarray, x: np.ndarray, y: np.ndarray
         return none, none
     b = bounds[ok_box]
     px, py = x[ok_pt], y[ok_pt]
+    if len(b) * len(px) <= _DENSE_PAIRS:
+        # Few boxes and points (a one-grid update): compare them all at once.
+        inside = ((px[None, :] >= b[:, [0]]) & (px[None, :] <= b[:, [2]])
+                  & (py[None, :] >= b[:, [1]]) & (py[None, :] <= b[:, [3]]))
+        box_i, pt_i = np.nonzero(inside)
+        return ok_box[box_i], ok_pt[pt_i]
     x0, y0 = float(px.min()), float(py.min())
     # Cells about half a box wide: each box scans a few short runs of points.
     size = float(np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))) / 2.0
@@ -596,6 +636,14 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     length = seg_len[seg] / cnt
     keep = length > 0
     return ends[keep], length[keep], seg_line[seg][keep]
+
+
+def _private(geoms: np.ndarray) -> np.ndarray:
+    """Return prepared copies of ``geoms`` (exact, through WKB) for one thread."""
+    out = np.asarray(shapely.from_wkb(shapely.to_wkb(np.asarray(geoms, dtype=object))),
+                     dtype=object)
+    shapely.prepare(out)
+    return out
 
 
 def _union_pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:

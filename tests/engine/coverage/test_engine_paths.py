@@ -241,3 +241,16 @@ def test_result_layers_do_not_depend_on_threads():
                                       pd.DataFrame(b[name].drop(columns="geometry")))
         assert shapely.equals_exact(a[name].geometry.to_numpy(),
                                     b[name].geometry.to_numpy(), tolerance=0.0).all()
+
+
+def test_box_pairs_bucket_path_equals_brute_force():
+    # Enough boxes x points to take the bucketed path rather than the dense one.
+    rng = np.random.default_rng(12)
+    lo = rng.uniform(0, 1000, (700, 2)).round(0)
+    b = np.hstack([lo, lo + rng.uniform(0, 60, (700, 2)).round(0)])
+    xy = rng.uniform(0, 1050, (700, 2)).round(0)
+    xy[:20] = b[:20, 2:]  # points exactly on box corners
+    f, p = box_pairs(b, xy[:, 0], xy[:, 1])
+    assert len(b) * len(xy) > 1 << 18
+    assert sorted(zip(f.tolist(), p.tolist(), strict=True)) == _brute_pairs(b, xy[:, 0],
+                                                                            xy[:, 1])
