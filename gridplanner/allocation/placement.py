@@ -19,6 +19,7 @@ has one column per such node.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +30,7 @@ from scipy.spatial import cKDTree
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import network_of
 from gridplanner.network.snap import attach, augment, snap_points
 from gridplanner.project import Project
@@ -52,6 +54,7 @@ def p_median(
     starts: int = 3,
     seed: int = 0,
     neighbours: np.ndarray | None = None,
+    unreachable_m: float | None = None,
     feedback: Feedback | None = None,
 ) -> PMedianSolution:
     """Choose ``p`` rows of ``dist`` minimising the weighted sum of column minima.
@@ -72,6 +75,10 @@ def p_median(
     neighbours
         Per candidate, the candidates an interchange may put in its place
         (e.g. its nearest ones, for large instances); default: all of them.
+    unreachable_m
+        Finite stand-in for ``inf`` (unreachable) distances; default ten times
+        the largest finite distance in ``dist``, plus one. Must exceed every
+        finite distance and every finite ``existing`` value that matters.
 
     Examples
     --------
@@ -88,8 +95,11 @@ def p_median(
     w = np.asarray(weight, dtype=float)
     base = np.full(n_d, np.inf) if existing is None else np.asarray(existing, dtype=float)
     # A finite stand-in for "unreachable" keeps sums meaningful.
-    finite = dist[np.isfinite(dist)]
-    big = (float(finite.max()) if len(finite) else 1.0) * 10.0 + 1.0
+    if unreachable_m is None:
+        finite = dist[np.isfinite(dist)]
+        big = (float(finite.max()) if len(finite) else 1.0) * 10.0 + 1.0
+    else:
+        big = float(unreachable_m)
     d = np.where(np.isfinite(dist), dist, big).astype(np.float32)
     w = w.astype(np.float32)
     cur0 = np.minimum(np.where(np.isfinite(base), base, big), big).astype(np.float32)
@@ -170,18 +180,16 @@ def _interchange(
     n_c = d.shape[0]
     obj = np.inf
     improved = True
+    best: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     while improved:
         improved = False
         for pos in range(len(chosen)):
-            # Best and second-best distance of each demand among chosen + existing.
-            stack = np.vstack([d[chosen], cur0[None, :]])
-            order = np.argpartition(stack, 1, axis=0)[:2]
-            v0 = np.take_along_axis(stack, order[:1], axis=0)[0]
-            v1 = np.take_along_axis(stack, order[1:2], axis=0)[0]
-            best_i = np.where(v0 <= v1, order[0], order[1])
-            best1 = np.minimum(v0, v1)
-            best2 = np.maximum(v0, v1)
-            obj = float((w * best1).sum())
+            # Best and second-best distance of each demand among chosen + existing
+            # (they change only when a swap is made).
+            if best is None:
+                best = _best_two(d, cur0, chosen)
+                obj = float((w * best[0]).sum())
+            best1, best2, best_i = best
             without = np.where(best_i == pos, best2, best1)
             pool = (np.arange(n_c) if neighbours is None
                     else np.asarray(neighbours[chosen[pos]]))
@@ -193,9 +201,113 @@ def _interchange(
             j = int(np.argmin(totals))
             if totals[j] < obj * (1 - 1e-7) - 1e-9:
                 chosen[pos] = int(pool[j])
-                obj = float(totals[j])
                 improved = True
+                best = None
+    if best is None and chosen:
+        obj = float((w * _best_two(d, cur0, chosen)[0]).sum())
     return chosen, obj
+
+
+def _best_two(
+    d: np.ndarray, cur0: np.ndarray, chosen: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Smallest and second-smallest value of each column of ``d[chosen]`` + ``cur0``.
+
+    Also returns the row (position in ``chosen``; ``len(chosen)`` for ``cur0``)
+    of the smallest. With ties the second value equals the first, so "the best
+    without row r" is ``second`` where ``row == r`` and ``first`` elsewhere.
+    """
+    stack = np.vstack([d[chosen], cur0[None, :]])
+    cols = np.arange(stack.shape[1])
+    row = np.argmin(stack, axis=0)
+    first = stack[row, cols]
+    stack[row, cols] = np.inf
+    second = stack.min(axis=0)
+    return first, second, row
+
+
+def _candidate_distances(
+    aug: Any, src: np.ndarray, ok_c: np.ndarray, dem_nodes: np.ndarray, cur: np.ndarray,
+    walk_cutoff_m: float, n_cand: int, feedback: Feedback | None,
+) -> np.ndarray:
+    """Candidate x demand-node walking distances (float32, ``inf`` beyond reach).
+
+    A candidate can only help a demand node it reaches in less than the walk to
+    the nearest existing staff member (``cur``, the cutoff where there is none),
+    so each batch of candidates searches only as far as the largest such walk
+    around it, on the local piece of the graph; the few demand nodes farthest
+    from existing staff search towards the candidates instead, as far as their
+    own ``cur``. Entries left out are longer than ``cur`` there: the p-median,
+    whose stand-in for "unreachable" lies above the cutoff, treats them exactly
+    like their true values.
+    """
+    dist = np.full((n_cand, len(dem_nodes)), np.inf, dtype=np.float32)
+    col = np.full(aug.matrix.shape[0], -1, dtype=np.int64)
+    col[dem_nodes] = np.arange(len(dem_nodes))
+    cand_xy = aug.node_xy[src[ok_c]]
+    if len(dem_nodes) == 0 or len(ok_c) == 0:
+        return dist
+    capped = np.minimum(cur, walk_cutoff_m)
+    # The demand nodes farthest from existing staff (few) search towards the
+    # candidates themselves, so the many candidate searches stay short.
+    n_far = min(len(dem_nodes), max(64, len(ok_c) // 10))
+    far = np.argpartition(-capped, n_far - 1)[:n_far]
+    rest = np.ones(len(dem_nodes), dtype=bool)
+    rest[far] = False
+    limit = (_largest_useful_walk(aug.node_xy[dem_nodes[rest]], capped[rest], cand_xy,
+                                  walk_cutoff_m)
+             if rest.any() else np.zeros(len(ok_c)))
+    done = 0
+    for pos, nodes, d in local_dijkstra(aug.matrix, src[ok_c], limit_m=limit,
+                                        node_xy=aug.node_xy, batch=16):
+        report(feedback, 0.3 + 0.4 * done / max(len(ok_c), 1), "network distances")
+        done += len(pos)
+        c = col[nodes]
+        at = c >= 0
+        dist[np.ix_(ok_c[pos], c[at])] = d[:, at]
+    cand_nodes = src[ok_c]
+    by_node = np.argsort(cand_nodes, kind="stable")
+    sorted_nodes = cand_nodes[by_node]
+    for pos, nodes, d in local_dijkstra(aug.matrix, dem_nodes[far], limit_m=capped[far],
+                                        node_xy=aug.node_xy, batch=16):
+        at = np.minimum(np.searchsorted(nodes, sorted_nodes), len(nodes) - 1)
+        inside = nodes[at] == sorted_nodes
+        rows = ok_c[by_node[inside]]
+        block = np.ix_(rows, far[pos])
+        dist[block] = np.minimum(dist[block], d[:, at[inside]].T)
+    return dist
+
+
+def _largest_useful_walk(
+    dem_xy: np.ndarray, cur: np.ndarray, cand_xy: np.ndarray, cutoff_m: float,
+    cell_m: float = 250.0,
+) -> np.ndarray:
+    """Bound, per candidate, the walk to any demand node it could serve better.
+
+    A candidate helps demand node ``j`` only if it walks there in less than
+    ``cur[j]``, hence only if ``j`` lies within ``cur[j]`` as the crow flies.
+    On cells of ``cell_m``: a cell whose largest ``cur`` exceeds its nearest
+    distance to the candidate's cell may hold such a node; the largest ``cur``
+    over those cells bounds the walk needed.
+    """
+    origin = np.minimum(dem_xy.min(axis=0), cand_xy.min(axis=0))
+    cell_d = np.floor((dem_xy - origin) / cell_m).astype(np.int64)
+    cell_c = np.floor((cand_xy - origin) / cell_m).astype(np.int64)
+    width = int(max(cell_d[:, 1].max(), cell_c[:, 1].max())) + 1
+    key_d = cell_d[:, 0] * width + cell_d[:, 1]
+    cells, inv = np.unique(key_d, return_inverse=True)
+    top = np.zeros(len(cells))
+    np.maximum.at(top, inv, cur)
+    cxy = np.stack([cells // width, cells % width], axis=1)
+    c_cells, c_inv = np.unique(cell_c[:, 0] * width + cell_c[:, 1], return_inverse=True)
+    qxy = np.stack([c_cells // width, c_cells % width], axis=1)
+    out = np.zeros(len(c_cells))
+    for start in range(0, len(c_cells), 256):
+        q = qxy[start:start + 256]
+        gap = np.maximum(np.abs(q[:, None, :] - cxy[None, :, :]) - 1, 0) * cell_m
+        near = np.hypot(gap[..., 0], gap[..., 1])
+        out[start:start + 256] = np.where(near <= top[None, :], top[None, :], 0.0).max(axis=1)
+    return np.minimum(out[c_inv.ravel()], cutoff_m)
 
 
 @dataclass(frozen=True)
@@ -304,17 +416,11 @@ def place_staff_layers(
     dem_w = np.bincount(dem_of, weights=w_on, minlength=len(dem_nodes))
     walk_total = float((w_on * walk).sum())
 
+    # Existing staff first: one multi-source pass on their own split graph. Base
+    # nodes keep their numbers there; candidate feet are placed along their edges.
     report(feedback, 0.3, "network distances")
     src = aug.source_node
     ok_c = np.flatnonzero(src >= 0)
-    dist = np.full((len(cand_pts), len(dem_nodes)), np.inf, dtype=np.float32)
-    for start in range(0, len(ok_c), 64):
-        report(feedback, 0.3 + 0.4 * start / max(len(ok_c), 1), "network distances")
-        chunk = ok_c[start:start + 64]
-        dist[chunk] = dijkstra(aug.matrix, directed=True, indices=src[chunk],
-                               limit=walk_cutoff_m)[:, dem_nodes]
-    # Existing staff: one multi-source pass on their own split graph. Base nodes
-    # keep their numbers there; candidate feet are placed along their edges.
     cur = np.full(len(dem_nodes), np.inf)
     if len(existing):
         eaug = augment(net, es)
@@ -329,13 +435,15 @@ def place_staff_layers(
             all_d = np.concatenate([d_e, foot_d])
             cur = all_d[dem_nodes]
     cur = np.where(cur <= walk_cutoff_m, cur, np.inf)
+    dist = _candidate_distances(aug, src, ok_c, dem_nodes, cur, walk_cutoff_m,
+                                len(cand_pts), feedback)
     report(feedback, 0.7, "choosing sites")
     # Interchange tries, in place of a site, its 40 nearest candidates.
     cxy = shapely.get_coordinates(cand_pts)
     m = min(len(cxy), 40)
     neighbours = cKDTree(cxy).query(cxy, k=m)[1].reshape(len(cxy), m)
     sol = p_median(dist, dem_w, n, existing=cur, starts=starts, neighbours=neighbours,
-                   feedback=sub(feedback, 0.7, 1))
+                   unreachable_m=10.0 * walk_cutoff_m + 1.0, feedback=sub(feedback, 0.7, 1))
     # Households nobody reaches within the cutoff count at the cutoff.
     before = float((dem_w * np.minimum(cur, walk_cutoff_m)).sum()) + walk_total
     after_d = np.minimum(cur, dist[list(sol.chosen)].min(axis=0)) if sol.chosen else cur

@@ -7,12 +7,14 @@ Public API
 - :func:`k_nearest_sources` gives, for chosen target nodes, the ``k`` nearest
   sources within a cutoff, by Dijkstra from the sources in batches with
   ``limit=cutoff_m``, keeping only the target columns.
+- :func:`local_dijkstra` runs limited searches on the local piece of the graph
+  around each batch of sources (exact, much less work per source).
 - :func:`point_table` turns node tables into tables for attached points.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from scipy import sparse
@@ -71,8 +73,11 @@ def k_nearest_sources(
     at a few times the typical nearest-source distance and doubles, up to
     ``cutoff_m``, only for the targets that have not yet found ``k`` sources;
     only finite distances are kept, as (target, source, distance) triples. With
-    ``node_xy`` (coordinates of the matrix's nodes), the wider rounds search only
-    from sources within the radius, as the crow flies, of a pending target.
+    ``node_xy`` (coordinates of the matrix's nodes; no edge may weigh less than
+    the straight distance between its ends, as with lengths in metres), each
+    search runs on the local piece of the graph it can reach
+    (:func:`local_dijkstra`) and the wider rounds search only from sources
+    within the radius, as the crow flies, of a pending target.
 
     With ``min_k``, a target stops widening once ``min_k`` sources are found:
     its list is then exact only up to the radius searched, which is written to
@@ -139,9 +144,8 @@ def k_nearest_sources(
         if rounds and len(pending) < len(active):
             # Few targets left: search from them instead (the graph is symmetric).
             allowed_all = None if mask is None else mask(np.arange(len(src)))
-            for start in range(0, len(pending), batch):
-                chunk_t = pending[start:start + batch]
-                d = dijkstra(matrix, directed=True, indices=tgt[chunk_t], limit=radius)[:, src]
+            for chunk_t, d in _searches_to(matrix, tgt[pending], pending, src, radius,
+                                           node_xy, batch):
                 if allowed_all is not None:
                     d = np.where(allowed_all[:, chunk_t].T, d, np.inf)
                 r, c = np.nonzero(np.isfinite(d))
@@ -149,19 +153,20 @@ def k_nearest_sources(
                 ps.append(c)
                 pd_.append(d[r, c])
         else:
-            for start in range(0, len(active), batch):
-                report(feedback, min(0.95, 0.3 * rounds + 0.3 * start / len(active)),
+            done_src = 0
+            for chunk, nodes, d in _searches_from(matrix, src, active, radius, node_xy, batch):
+                report(feedback, min(0.95, 0.3 * rounds + 0.3 * done_src / len(active)),
                        "network distances")
-                chunk = active[start:start + batch]
-                d = dijkstra(matrix, directed=True, indices=src[chunk], limit=radius)
-                r, node = np.nonzero(np.isfinite(d))
+                done_src += len(chunk)
+                r, col = np.nonzero(np.isfinite(d))
+                node = nodes[col]
                 c = count_at[node]
                 hit = c > 0
-                r, node, c = r[hit], node[hit], c[hit]
+                r, col, node, c = r[hit], col[hit], node[hit], c[hit]
                 rep = np.repeat(np.arange(len(r)), c)
                 offset = np.arange(len(rep)) - np.repeat(np.cumsum(c) - c, c)
                 t_of = pending[by_node[slot[node][rep] + offset]]
-                dist = d[r, node][rep]
+                dist = d[r, col][rep]
                 r = r[rep]
                 if mask is not None:
                     allowed = mask(chunk)
@@ -201,6 +206,148 @@ def k_nearest_sources(
     best_d[t_[top], rank[top]] = d_[top]
     report(feedback, 1.0, "network distances")
     return best_i, best_d
+
+
+def _searches_from(
+    matrix: sparse.csr_matrix, src: np.ndarray, active: np.ndarray, radius: float,
+    node_xy: np.ndarray | None, batch: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield (positions in ``src``, nodes, distances) for searches from ``src[active]``."""
+    if node_xy is None or not np.isfinite(radius):
+        every = np.arange(matrix.shape[0])
+        for start in range(0, len(active), batch):
+            chunk = active[start:start + batch]
+            yield chunk, every, dijkstra(matrix, directed=True, indices=src[chunk],
+                                         limit=radius)
+        return
+    for pos, nodes, d in local_dijkstra(matrix, src[active], limit_m=radius,
+                                        node_xy=node_xy, batch=min(batch, 16)):
+        yield active[pos], nodes, d
+
+
+def _searches_to(
+    matrix: sparse.csr_matrix, start_nodes: np.ndarray, labels: np.ndarray, src: np.ndarray,
+    radius: float, node_xy: np.ndarray | None, batch: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (``labels`` of a batch, distances to every source) searching from targets."""
+    if node_xy is None or not np.isfinite(radius):
+        for start in range(0, len(start_nodes), batch):
+            d = dijkstra(matrix, directed=True, indices=start_nodes[start:start + batch],
+                         limit=radius)
+            yield labels[start:start + batch], d[:, src]
+        return
+    for pos, nodes, d in local_dijkstra(matrix, start_nodes, limit_m=radius,
+                                        node_xy=node_xy, batch=min(batch, 16)):
+        at = np.minimum(np.searchsorted(nodes, src), len(nodes) - 1)
+        inside = nodes[at] == src
+        yield labels[pos], np.where(inside[None, :], d[:, at], np.inf)
+
+
+def local_dijkstra(
+    matrix: sparse.csr_matrix,
+    sources: np.ndarray,
+    *,
+    limit_m: float | np.ndarray,
+    node_xy: np.ndarray,
+    batch: int = 8,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Run Dijkstra from ``sources`` with a search limit, each batch on a local piece.
+
+    A node within ``limit_m`` of a source by the network lies within ``limit_m``
+    of it as the crow flies, as long as no edge weighs less than the straight
+    distance between its ends (true of lengths in metres). So each batch of
+    nearby sources searches only the part of the graph inside their bounding
+    box grown by ``limit_m``: the distances found are exactly those of a search
+    on the whole graph, while scipy's per-source cost (arrays the size of the
+    graph) shrinks to the size of that part.
+
+    Parameters
+    ----------
+    matrix
+        CSR weight matrix whose weights are at least the straight distances
+        between the nodes' ``node_xy``.
+    sources
+        Source nodes.
+    limit_m
+        Search limit, one for all or one per source (a batch searches as far as
+        its largest); with ``inf`` the whole graph is one piece.
+    node_xy
+        Coordinates of the matrix's nodes.
+    batch
+        Sources per search (taken in a space-filling order).
+
+    Yields
+    ------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Positions in ``sources`` of the batch, the nodes of the piece searched
+        and the distances ``(len(positions), len(nodes))`` from each source of
+        the batch to them (``inf`` beyond ``limit_m``).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> m = sparse.csr_matrix(([1.0, 1.0, 2.0, 2.0], ([0, 1, 1, 2], [1, 0, 2, 1])), (3, 3))
+    >>> xy = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    >>> [(p.tolist(), n.tolist(), d.tolist())
+    ...  for p, n, d in local_dijkstra(m, np.array([0]), limit_m=1.5, node_xy=xy)]
+    [([0], [0, 1, 2], [[0.0, 1.0, inf]])]
+
+    (On so small a graph the piece is the whole graph.)
+    """
+    src = np.asarray(sources, dtype=np.int64)
+    n = matrix.shape[0]
+    if len(src) == 0:
+        return
+    sxy = node_xy[src]
+    limits = np.broadcast_to(np.asarray(limit_m, dtype=float), src.shape)
+    typical = float(np.median(limits)) if len(limits) else 1.0
+    order = _space_order(sxy, max(typical, 1.0) if np.isfinite(typical) else 1.0)
+    x, y = node_xy[:, 0], node_xy[:, 1]
+    local = np.full(n, -1, dtype=np.int64)
+    for start in range(0, len(src), batch):
+        pos = order[start:start + batch]
+        limit = float(limits[pos].max())
+        # Rounding slack: a node exactly at the limit must not fall outside the box.
+        grow = limit * (1 + 1e-9) + 1e-6
+        lo = sxy[pos].min(axis=0) - grow
+        hi = sxy[pos].max(axis=0) + grow
+        nodes = np.flatnonzero((x >= lo[0]) & (x <= hi[0]) & (y >= lo[1]) & (y <= hi[1]))
+        if len(nodes) > 0.6 * n:
+            d = dijkstra(matrix, directed=True, indices=src[pos], limit=limit)
+            yield pos, np.arange(n), d
+            continue
+        local[nodes] = np.arange(len(nodes))
+        sub = _subgraph(matrix, nodes, local)
+        d = dijkstra(sub, directed=True, indices=local[src[pos]], limit=limit)
+        local[nodes] = -1
+        yield pos, nodes, d
+
+
+def _space_order(xy: np.ndarray, cell: float) -> np.ndarray:
+    """Order points along a Z-order curve over cells of ``cell`` metres."""
+    q = np.floor((xy - xy.min(axis=0)) / cell).astype(np.int64)
+    q = np.clip(q, 0, (1 << 20) - 1)
+    code = np.zeros(len(xy), dtype=np.int64)
+    for bit in range(20):
+        code |= ((q[:, 0] >> bit) & 1) << (2 * bit)
+        code |= ((q[:, 1] >> bit) & 1) << (2 * bit + 1)
+    return np.lexsort((xy[:, 1], xy[:, 0], code))
+
+
+def _subgraph(matrix: sparse.csr_matrix, nodes: np.ndarray, local: np.ndarray) -> sparse.csr_matrix:
+    """Cut out the CSR matrix among ``nodes`` (sorted); ``local`` maps node -> new index."""
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    start = indptr[nodes]
+    count = indptr[nodes + 1] - start
+    total = int(count.sum())
+    gather = np.arange(total) + np.repeat(start - (np.cumsum(count) - count), count)
+    cols = local[indices[gather]]
+    keep = cols >= 0
+    rows = np.repeat(np.arange(len(nodes)), count)[keep]
+    new_ptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(nodes)), out=new_ptr[1:])
+    return sparse.csr_matrix((data[gather][keep], cols[keep], new_ptr),
+                             shape=(len(nodes), len(nodes)))
 
 
 def point_table(
