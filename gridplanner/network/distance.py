@@ -197,7 +197,7 @@ def k_nearest_sources(
     t_ = np.concatenate(done_t)
     s_ = np.concatenate(done_s)
     d_ = np.concatenate(done_d)
-    order = np.lexsort((s_, d_, t_))
+    order = _order_by_target_distance_source(t_, d_, s_, len(tgt))
     t_, s_, d_ = t_[order], s_[order], d_[order]
     first = np.searchsorted(t_, np.arange(len(tgt)))
     rank = np.arange(len(t_)) - first[t_]
@@ -206,6 +206,32 @@ def k_nearest_sources(
     best_d[t_[top], rank[top]] = d_[top]
     report(feedback, 1.0, "network distances")
     return best_i, best_d
+
+
+def _order_by_target_distance_source(
+    t: np.ndarray, d: np.ndarray, s: np.ndarray, n_targets: int
+) -> np.ndarray:
+    """Return the order sorting by target, then distance, then source (``np.lexsort``).
+
+    One sort of an int64 key: the target in the high bits, the leading bits of
+    the distance (non-negative floats order like their bit patterns) below.
+    Equal keys (distances equal in those leading bits) are re-sorted exactly;
+    (target, source) pairs are unique, so the order is fully determined.
+    """
+    if len(t) == 0:
+        return np.zeros(0, dtype=np.int64)
+    t_bits = max(int(n_targets - 1).bit_length(), 1)
+    key = (t.astype(np.int64) << (63 - t_bits)) | (
+        np.ascontiguousarray(d, dtype=np.float64).view(np.int64) >> t_bits)
+    order = np.argsort(key)
+    ks = key[order]
+    tie = np.flatnonzero(ks[1:] == ks[:-1])
+    if len(tie):
+        at = np.unique(np.concatenate([tie, tie + 1]))
+        run = np.cumsum(np.r_[True, ks[at][1:] != ks[at][:-1]])
+        idx = order[at]
+        order[at] = idx[np.lexsort((s[idx], d[idx], run))]
+    return order
 
 
 def _searches_from(

@@ -72,3 +72,20 @@ def test_k_nearest_with_coordinates_equals_without(seed, k, min_k):
     assert np.array_equal(i1, i2)
     assert np.array_equal(d1, d2)
     assert np.array_equal(s1, s2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(0, 300), n_t=st.integers(1, 70_000),
+       ties=st.booleans())
+def test_target_distance_source_order_equals_lexsort(seed, n, n_t, ties):
+    from gridplanner.network.distance import _order_by_target_distance_source
+
+    rng = np.random.default_rng(seed)
+    t = rng.integers(0, n_t, size=n)
+    s = rng.permutation(n)  # (target, source) pairs unique
+    d = rng.uniform(0, 3000, size=n)
+    if ties and n:
+        d = np.round(d / 500) * 500  # many exact ties
+        d[: n // 3] = d[0] * (1 + 1e-14)  # near-ties that share leading bits
+    order = _order_by_target_distance_source(t, d, s, n_t)
+    assert np.array_equal(order, np.lexsort((s, d, t)))
