@@ -90,7 +90,7 @@ class _PointSet:
         self._points = points
         self._tree: shapely.STRtree | None = None
         self._x_order: np.ndarray | None = None
-        self._grid_index: tuple[np.ndarray, np.ndarray] | None = None
+        self._grid_index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._x_sorted = np.empty(0)
 
     @classmethod
@@ -113,9 +113,9 @@ class _PointSet:
     def members(self, grids: np.ndarray, in_set: np.ndarray) -> np.ndarray:
         """Positions (ascending) of the points in ``grids`` (``in_set`` flags them).
 
-        A handful of grids (an edit) are looked up in the points sorted by grid,
-        made on first use and dropped when points change grid; many grids scan
-        the flags.
+        A handful of grids (an edit) are looked up in the points sorted by grid
+        (made on first use) plus the points that changed grid since (see
+        :meth:`moved`); many grids scan the flags.
         """
         if len(grids) > 32:
             return np.flatnonzero(in_set[self.grid])
@@ -123,12 +123,26 @@ class _PointSet:
         if index is None:
             # One tuple assigned at once: worker threads may build it side by side.
             order = np.argsort(self.grid, kind="stable")
-            index = self._grid_index = (order, self.grid[order])
-        order, sorted_grid = index
+            index = self._grid_index = (order, self.grid[order], np.empty(0, dtype="int64"))
+        order, sorted_grid, moved = index
         lo = np.searchsorted(sorted_grid, grids, side="left")
         hi = np.searchsorted(sorted_grid, grids, side="right")
-        return np.sort(np.concatenate([order[a:b] for a, b in zip(lo, hi, strict=True)]
-                                      + [np.empty(0, dtype="int64")]))
+        cand = np.unique(np.concatenate([order[a:b] for a, b in zip(lo, hi, strict=True)]
+                                        + [moved]))
+        return cand[in_set[self.grid[cand]]]
+
+    def moved(self, idx: np.ndarray) -> None:
+        """Note points whose grid changed: looked up beside the (now stale) index.
+
+        The index is dropped once many points have moved, and rebuilt on next use.
+        """
+        index = self._grid_index
+        if index is None or not len(idx):
+            return
+        order, sorted_grid, moved = index
+        moved = np.union1d(moved, idx)
+        self._grid_index = (None if len(moved) > max(10_000, len(self.x) // 20)
+                            else (order, sorted_grid, moved))
 
     def intersecting(self, geoms: np.ndarray) -> np.ndarray:
         """Positions of the points in or on any of ``geoms`` (a handful of polygons).
@@ -265,10 +279,10 @@ class CoverageEngine:
             before = ps.grid[pts]
             after = self._assign_xy(ps.x[pts], ps.y[pts])
             ps.grid[pts] = after
-            ps._grid_index = None
             # Only grids that gained or lost points need a recompute (points on a
             # neighbour's shared edge are found by the query but stay put).
             changed = before != after
+            ps.moved(pts[changed])
             moved = np.unique(np.concatenate([before[changed], after[changed]]))
             touched.update(int(g) for g in moved[moved >= 0])
         return np.array(sorted(touched), dtype="int64")

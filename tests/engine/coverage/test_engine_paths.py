@@ -254,3 +254,26 @@ def test_box_pairs_bucket_path_equals_brute_force():
     assert len(b) * len(xy) > 1 << 18
     assert sorted(zip(f.tolist(), p.tolist(), strict=True)) == _brute_pairs(b, xy[:, 0],
                                                                             xy[:, 1])
+
+
+def test_point_members_follow_points_that_change_grid():
+    from gridplanner.coverage.engine import _PointSet
+
+    rng = np.random.default_rng(4)
+    ps = _PointSet(rng.uniform(0, 1, 500), rng.uniform(0, 1, 500), np.ones(500))
+    ps.grid = rng.integers(-1, 40, 500)
+
+    def scan(grids):
+        in_set = np.zeros(41, dtype=bool)
+        in_set[grids] = True
+        return in_set, np.flatnonzero(in_set[ps.grid])
+
+    for step in range(6):
+        grids = rng.choice(40, 3, replace=False)
+        in_set, want = scan(grids)
+        np.testing.assert_array_equal(ps.members(grids, in_set), want)
+        idx = rng.choice(500, 30, replace=False)
+        ps.grid[idx] = rng.integers(-1, 40, 30) if step % 2 else grids[0]
+        ps.moved(idx)
+    assert ps._grid_index is not None
+    assert len(ps._grid_index[2]) > 0
