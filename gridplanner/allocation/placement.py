@@ -100,7 +100,14 @@ def p_median(
         big = (float(finite.max()) if len(finite) else 1.0) * 10.0 + 1.0
     else:
         big = float(unreachable_m)
-    d = np.where(np.isfinite(dist), dist, big).astype(np.float32)
+    # The matrix is only read: a float32 one without inf or NaN is used as it is
+    # (it can be large); else one float32 copy, stand-in written in place.
+    if (dist.dtype == np.float32 and dist.size
+            and np.isfinite(dist.max()) and np.isfinite(dist.min())):
+        d = dist
+    else:
+        d = np.array(dist, dtype=np.float32)
+        d[~np.isfinite(dist)] = big
     w = w.astype(np.float32)
     cur0 = np.minimum(np.where(np.isfinite(base), base, big), big).astype(np.float32)
     if p == 0:
@@ -138,7 +145,12 @@ def _greedy(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> tuple[list
     cur = cur.copy()
     chosen: list[int] = []
     gains: list[float] = []
-    gain = (np.maximum(cur[None, :] - d, 0.0) * w[None, :]).sum(axis=1)
+    # In row blocks: the full-size temporaries would be several times the matrix.
+    gain = np.empty(d.shape[0], dtype=np.result_type(d, cur, w))
+    for start in range(0, d.shape[0], 128):
+        block = d[start:start + 128]
+        gain[start:start + 128] = (np.maximum(cur[None, :] - block, 0.0)
+                                   * w[None, :]).sum(axis=1)
     for _ in range(p):
         g = gain.copy()
         g[chosen] = -1.0
@@ -229,8 +241,9 @@ def _best_two(
 def _candidate_distances(
     aug: Any, src: np.ndarray, ok_c: np.ndarray, dem_nodes: np.ndarray, cur: np.ndarray,
     walk_cutoff_m: float, n_cand: int, feedback: Feedback | None,
+    unreachable_m: float = np.inf,
 ) -> np.ndarray:
-    """Candidate x demand-node walking distances (float32, ``inf`` beyond reach).
+    """Candidate x demand-node walking distances (float32, ``unreachable_m`` beyond reach).
 
     A candidate can only help a demand node it reaches in less than the walk to
     the nearest existing staff member (``cur``, the cutoff where there is none),
@@ -241,7 +254,7 @@ def _candidate_distances(
     whose stand-in for "unreachable" lies above the cutoff, treats them exactly
     like their true values.
     """
-    dist = np.full((n_cand, len(dem_nodes)), np.inf, dtype=np.float32)
+    dist = np.full((n_cand, len(dem_nodes)), unreachable_m, dtype=np.float32)
     col = np.full(aug.matrix.shape[0], -1, dtype=np.int64)
     col[dem_nodes] = np.arange(len(dem_nodes))
     cand_xy = aug.node_xy[src[ok_c]]
@@ -264,7 +277,7 @@ def _candidate_distances(
         done += len(pos)
         c = col[nodes]
         at = c >= 0
-        dist[np.ix_(ok_c[pos], c[at])] = d[:, at]
+        dist[np.ix_(ok_c[pos], c[at])] = np.minimum(d[:, at], unreachable_m)
     cand_nodes = src[ok_c]
     by_node = np.argsort(cand_nodes, kind="stable")
     sorted_nodes = cand_nodes[by_node]
@@ -435,15 +448,18 @@ def place_staff_layers(
             all_d = np.concatenate([d_e, foot_d])
             cur = all_d[dem_nodes]
     cur = np.where(cur <= walk_cutoff_m, cur, np.inf)
+    # Filled with p_median's stand-in for "unreachable" (above the cutoff), so
+    # p_median reads the matrix as it is, without a copy.
+    unreachable = 10.0 * walk_cutoff_m + 1.0
     dist = _candidate_distances(aug, src, ok_c, dem_nodes, cur, walk_cutoff_m,
-                                len(cand_pts), feedback)
+                                len(cand_pts), feedback, unreachable_m=unreachable)
     report(feedback, 0.7, "choosing sites")
     # Interchange tries, in place of a site, its 40 nearest candidates.
     cxy = shapely.get_coordinates(cand_pts)
     m = min(len(cxy), 40)
     neighbours = cKDTree(cxy).query(cxy, k=m)[1].reshape(len(cxy), m)
     sol = p_median(dist, dem_w, n, existing=cur, starts=starts, neighbours=neighbours,
-                   unreachable_m=10.0 * walk_cutoff_m + 1.0, feedback=sub(feedback, 0.7, 1))
+                   unreachable_m=unreachable, feedback=sub(feedback, 0.7, 1))
     # Households nobody reaches within the cutoff count at the cutoff.
     before = float((dem_w * np.minimum(cur, walk_cutoff_m)).sum()) + walk_total
     after_d = np.minimum(cur, dist[list(sol.chosen)].min(axis=0)) if sol.chosen else cur

@@ -51,3 +51,16 @@ def test_pruned_matrix_gives_the_same_p_median(seed, n_cand, cutoff, unreached, 
     a = p_median(fast, w, p, existing=cur, starts=2, unreachable_m=big)
     b = p_median(full, w, p, existing=cur, starts=2, unreachable_m=big)
     assert a == b
+
+
+def test_p_median_reads_a_finite_float32_matrix_without_changing_it():
+    rng = np.random.default_rng(3)
+    d = rng.uniform(0, 100, size=(12, 30)).astype(np.float32)
+    d[rng.random(d.shape) < 0.3] = 1001.0  # the stand-in, already written
+    w = rng.integers(1, 4, size=30).astype(float)
+    keep = d.copy()
+    with_inf = np.where(d == 1001.0, np.inf, d)
+    a = p_median(d, w, 3, unreachable_m=1001.0)
+    b = p_median(with_inf, w, 3, unreachable_m=1001.0)
+    assert a == b
+    assert np.array_equal(d, keep)
