@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from gridplanner.coverage.chunked import get_parts, grouped
 from gridplanner.coverage.footprints import masked
 
 #: Camera-category sets every figure is given for.
@@ -469,10 +470,11 @@ class CoverageEngine:
             if (shapely.get_type_id(chosen) == 3).all():
                 parts, owner = chosen, pos[mask]
             else:  # footprints split by building shadows
-                parts, which = shapely.get_parts(chosen, return_index=True)
+                parts, which = get_parts(chosen)
                 owner = pos[mask][which]
             keep = shapely.get_type_id(parts) == 3
-            shapely.multipolygons(parts[keep], indices=owner[keep], out=out)
+            # In slices: one call holds the GIL (other threads wait) for its whole run.
+            out = grouped(shapely.multipolygons, parts[keep], owner[keep], len(geoms))
         has = ~shapely.is_missing(out)
         result = np.full(len(geoms), _EMPTY, dtype=object)
         if has.any():
@@ -619,7 +621,7 @@ def road_pieces(lines: np.ndarray, *, step_m: float = ROAD_STEP_M
     parts = lines[part_line]
     multi = np.flatnonzero(types == 5)
     if len(multi):
-        sub, which = shapely.get_parts(lines[multi], return_index=True)
+        sub, which = get_parts(lines[multi])
         is_line = np.isin(shapely.get_type_id(sub), (1, 2))
         parts = np.concatenate([parts, sub[is_line]])
         part_line = np.concatenate([part_line, multi[which[is_line]]])

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from gridplanner.coverage.chunked import grouped
+
 #: Segments per full circle used to draw arcs.
 ARC_SEGMENTS = 48
 
@@ -92,7 +94,8 @@ def sector_polygons(
     sin, cos = _sin_cos_deg(bearing)
     px = np.where(is_apex, x[cam], x[cam] + r[cam] * sin)
     py = np.where(is_apex, y[cam], y[cam] + r[cam] * cos)
-    rings = shapely.linearrings(np.column_stack([px, py]), indices=cam)
+    # In slices: one call over every camera's ring held the GIL for tens of ms.
+    rings = grouped(shapely.linearrings, np.column_stack([px, py]), cam, n_cam)
     return np.asarray(shapely.polygons(rings), dtype=object)
 
 

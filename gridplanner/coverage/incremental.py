@@ -44,6 +44,7 @@ from gridplanner.coverage.checks import (
     check_cameras,
     resolve_cameras,
 )
+from gridplanner.coverage.chunked import get_parts, grouped
 from gridplanner.coverage.engine import (
     CATEGORY_SETS,
     ROAD_STEP_M,
@@ -446,7 +447,7 @@ class CoverageState:
 
     def _gap_layer(self, alive: np.ndarray, uncovered_hh: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         gaps = shapely.difference(self.engine.grid_geoms[alive], self._figures.cov_all[alive])
-        parts, which = shapely.get_parts(gaps, return_index=True)
+        parts, which = get_parts(gaps)
         poly = shapely.get_type_id(parts) == 3
         parts = parts[poly]
         which = which[poly]
@@ -533,11 +534,12 @@ class CoverageState:
         owner = np.concatenate([run[starts], run])
         order = np.argsort(np.concatenate([2 * starts, 2 * np.arange(len(idx)) + 1]),
                            kind="stable")
-        lines = np.asarray(shapely.linestrings(coords[order], indices=owner[order]),
-                           dtype=object)
+        # Made in slices (chunked.grouped): one call over every piece held the GIL
+        # long enough to stall the app's GUI thread.
+        lines = grouped(shapely.linestrings, coords[order], owner[order], len(starts))
         owners, group = np.unique(grid[starts], return_inverse=True)
-        merged = shapely.line_merge(shapely.multilinestrings(lines, indices=group))
-        parts, which = shapely.get_parts(merged, return_index=True)
+        merged = shapely.line_merge(grouped(shapely.multilinestrings, lines, group, len(owners)))
+        parts, which = get_parts(merged)
         return gpd.GeoDataFrame({
             "grid_id": self.grid_ids[owners[which]].astype(str),
             "length_m": shapely.length(parts),
