@@ -13,6 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from gridplanner.coverage.chunked import gc_paused
 from gridplanner.coverage.incremental import CoverageState
 from gridplanner.coverage.result import CoverageResult
 from gridplanner.feedback import Feedback
@@ -73,11 +74,14 @@ def compute_coverage(
     >>> round(float(result.grid_table["area_pct_all"][0]), 1)  # 48-gon of radius 20
     12.5
     """
-    state = CoverageState.from_project(project, include_offline=include_offline,
-                                       use_buildings=use_buildings,
-                                       intersections=intersections, feedback=feedback,
-                                       **options)
-    return state.result()
+    # Collection paused: the run makes enough geometries to set off full
+    # collections that hold the GIL (and the app's GUI thread) for 100+ ms each.
+    with gc_paused():
+        state = CoverageState.from_project(project, include_offline=include_offline,
+                                           use_buildings=use_buildings,
+                                           intersections=intersections, feedback=feedback,
+                                           **options)
+        return state.result()
 
 
 def coverage_from_layers(
@@ -128,8 +132,9 @@ def coverage_from_layers(
     >>> res.grid_table[["area_pct_all", "area_pct_cat1", "area_pct_cat23"]].values.tolist()
     [[100.0, 0.0, 100.0]]
     """
-    state = CoverageState.from_layers(
-        grids, cameras, households=households, roads=roads, intersections=intersections,
-        buildings=buildings, camera_defaults=camera_defaults, include_offline=include_offline,
-        feedback=feedback, **options)
-    return state.result()
+    with gc_paused():  # see compute_coverage
+        state = CoverageState.from_layers(
+            grids, cameras, households=households, roads=roads, intersections=intersections,
+            buildings=buildings, camera_defaults=camera_defaults,
+            include_offline=include_offline, feedback=feedback, **options)
+        return state.result()

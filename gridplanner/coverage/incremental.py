@@ -44,7 +44,7 @@ from gridplanner.coverage.checks import (
     check_cameras,
     resolve_cameras,
 )
-from gridplanner.coverage.chunked import get_parts, grouped
+from gridplanner.coverage.chunked import gc_paused, get_parts, grouped
 from gridplanner.coverage.engine import (
     CATEGORY_SETS,
     ROAD_STEP_M,
@@ -79,6 +79,7 @@ class CoverageState:
     :attr:`district` or :meth:`result`, and call :meth:`update` after edits.
     """
 
+    @gc_paused()
     def __init__(
         self,
         grids: gpd.GeoDataFrame,
@@ -183,6 +184,7 @@ class CoverageState:
         return cls(grids, cameras, **options)
 
     @classmethod
+    @gc_paused()
     def from_project(
         cls,
         project: Any,
@@ -245,6 +247,7 @@ class CoverageState:
             np.array([int(self.slot_counted[self.slot_alive].sum())]),
         )
 
+    @gc_paused()
     def result(self) -> CoverageResult:
         """Build the full :class:`~gridplanner.coverage.result.CoverageResult` of the state."""
         alive = np.flatnonzero(self.grid_alive)
@@ -294,6 +297,7 @@ class CoverageState:
 
     # -- updating --------------------------------------------------------------
 
+    @gc_paused()
     def update(
         self,
         project: Any = None,

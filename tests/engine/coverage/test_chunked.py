@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import shapely
 from hypothesis import given, settings
@@ -41,3 +43,61 @@ def test_get_parts_matches_one_call(sizes, chunk):
     assert which.tolist() == exp_which.tolist()
     assert shapely.equals_exact(parts, expected, tolerance=0).all()
     assert len(parts) == sum(sizes)
+
+
+def test_gc_paused_nests_and_restores():
+    import gc
+
+    from gridplanner.coverage.chunked import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still holds it off
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # was off before: stays off
+    finally:
+        gc.enable()
+
+
+def test_coverage_run_sets_off_no_automatic_collection():
+    import gc
+
+    import geopandas as gpd
+
+    from gridplanner.coverage import coverage_from_layers
+
+    seen: list[str] = []
+
+    def note(phase: str, info: dict) -> None:
+        # Collections set off inside the engine (setting up the block itself may
+        # allocate before collection is paused).
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_code.co_filename.replace("\\", "/")
+            if phase == "start" and ("coverage/incremental" in name or "coverage/engine" in name):
+                seen.append(name)
+                return
+            frame = frame.f_back
+
+    grids = gpd.GeoDataFrame({"grid_id": ["g1"]}, geometry=[shapely.box(0, 0, 100, 100)],
+                             crs=4549)
+    cams = gpd.GeoDataFrame({"camera_id": ["c1"], "category": [1], "range_m": [20.0]},
+                            geometry=[shapely.Point(50, 50)], crs=4549)
+    old = gc.get_threshold()
+    gc.set_threshold(1)  # any tracked allocation would set off a collection
+    gc.callbacks.append(note)
+    try:
+        result = coverage_from_layers(grids, cams)
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*old)
+    assert seen == []
+    assert gc.isenabled()
+    assert round(float(result.grid_table["area_pct_all"][0]), 1) == 12.5
