@@ -16,6 +16,7 @@ Public API
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,10 @@ import shapely
 from scipy import sparse
 
 from gridplanner.network.graph import RoadNetwork
+
+#: Point sets at least this large are remembered per network (by content).
+_MEMO_MIN_POINTS = 2000
+_MEMO_SIZE = 4
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,20 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
     valid[valid] = np.isfinite(shapely.get_coordinates(pts[valid])).all(axis=1)
     idx = np.flatnonzero(valid)
     xy_all = shapely.get_coordinates(pts[idx])
+    # Large point sets (households) are snapped again and again on one cached
+    # network (every allocation run): remember the last few results by content.
+    key = None
+    if n >= _MEMO_MIN_POINTS:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(np.float64(cutoff_m).tobytes())
+        h.update(np.packbits(valid).tobytes())
+        h.update(np.ascontiguousarray(xy_all).tobytes())
+        key = h.hexdigest()
+        memo: dict[str, Snapped] = net._cache.setdefault("snapped", {})
+        if key in memo:
+            known = memo[key]
+            return Snapped(known.edge.copy(), known.t.copy(), known.access_m.copy(),
+                           known.foot_xy.copy())
     tree = net._cache.get("edge_tree")
     if tree is None:
         tree = shapely.STRtree(net.edge_lines())
@@ -130,6 +149,11 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
     t[pi] = tt
     access[pi] = dd
     foot[pi] = f
+    if key is not None:
+        memo = net._cache["snapped"]
+        if len(memo) >= _MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = Snapped(edge.copy(), t.copy(), access.copy(), foot.copy())
     return Snapped(edge, t, access, foot)
 
 
