@@ -30,7 +30,7 @@ from gridplanner.errors import ProjectError
 from gridplanner.feedback import Feedback, report
 from gridplanner.settings import merged_settings
 from layers.errors import GridPlannerError, Problem, SchemaError
-from layers.io import _gpkg_safe
+from layers.io import _gpkg_safe, atomic_target
 from layers.schema import LAYER_NAMES, SCHEMAS
 from layers.validate import validate
 
@@ -145,19 +145,13 @@ def save_project(
     if target is None:
         raise ProjectError("the project has no file yet: choose where to save it")
     target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}.gpkg")
     _remove_stale_temporaries(target)
     try:
-        _write_all(project, tmp, feedback)
-        _fsync_file(tmp)
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        with atomic_target(target) as tmp:
+            _write_all(project, tmp, feedback)
     except GridPlannerError:
-        tmp.unlink(missing_ok=True)
         raise
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
         raise ProjectError(f"{target}: could not save the project ({exc}); "
                            "the previous file is unchanged") from exc
     project.path = target
@@ -237,27 +231,6 @@ def _write_tables(con: sqlite3.Connection, project: Project) -> None:
         "VALUES (?, 'attributes', ?, ?)",
         [(t, t, "GridPlanner project data") for t in _META_TABLES],
     )
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def open_project(path: str | Path, *, feedback: Feedback | None = None) -> Project:

@@ -9,8 +9,11 @@ and coordinate columns called 经度/纬度.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,3 +334,68 @@ def _gpkg_safe(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         elif col.dtype == object:
             out[name] = col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
     return out
+
+
+@contextlib.contextmanager
+def atomic_target(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success move it over ``path`` in one step.
+
+    The temporary file is flushed to disk before the move, so a crash or a killed
+    process leaves either the old file or the new one, never a half-written one.
+    On any error the temporary file is removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
+    tmp.unlink(missing_ok=True)
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, target)
+        _fsync(target.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory
+    finally:
+        os.close(fd)
+
+
+def write_geopackage(
+    frames: Mapping[str, Any], path: str | Path, *, geometry_types: Mapping[str, str] | None = None
+) -> Path:
+    """Write several layers (or plain tables) into a new GeoPackage, atomically.
+
+    Parameters
+    ----------
+    frames
+        Layer name to GeoDataFrame (a plain DataFrame becomes an attribute table).
+    path
+        The GeoPackage; replaced as a whole if it exists.
+    geometry_types
+        Declared geometry type per layer (``"MultiPolygon"`` ...); a ``Multi`` type
+        promotes single parts. Others are inferred, ``"Unknown"`` when empty.
+    """
+    types = geometry_types or {}
+    with atomic_target(path) as tmp:
+        for name, frame in frames.items():
+            kwargs: dict[str, Any] = {}
+            if isinstance(frame, gpd.GeoDataFrame):
+                out: Any = _gpkg_safe(frame)
+                gtype = types.get(name, "Unknown" if frame.empty else None)
+                if gtype is not None:
+                    kwargs = {"geometry_type": gtype, "promote_to_multi": gtype.startswith("Multi")}
+            else:
+                out = frame
+            pyogrio.write_dataframe(out, tmp, layer=name, driver="GPKG", **kwargs)
+    return Path(path)

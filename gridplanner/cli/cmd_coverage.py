@@ -12,20 +12,19 @@ failed or cancelled run leaves no half-written file.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
 from gridplanner.errors import AnalysisError
 from layers.errors import ReadError
+from layers.io import write_geopackage
 
 _GEOMETRY_TYPES = {
     "grid_coverage": "Polygon",
@@ -193,23 +192,10 @@ def _out_path(out: str, project: str) -> Path:
 
 
 def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    from layers.io import _gpkg_safe
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
-    tmp.unlink(missing_ok=True)
-    try:
-        for name, frame in frames.items():
-            geometry_type = _GEOMETRY_TYPES.get(name, "Unknown")
-            multi = geometry_type in ("Polygon", "LineString")
-            pyogrio.write_dataframe(
-                _gpkg_safe(frame), tmp, layer=name, driver="GPKG",
-                geometry_type=f"Multi{geometry_type}" if multi else geometry_type,
-                promote_to_multi=multi)
-        os.replace(tmp, path)
-    except Exception:
-        tmp.unlink(missing_ok=True)
-        raise
+    # Polygon and line layers mix single and multi parts: declare the multi type.
+    types = {name: f"Multi{t}" if t in ("Polygon", "LineString") else t
+             for name, t in _GEOMETRY_TYPES.items()}
+    write_geopackage(frames, path, geometry_types=types)
 
 
 def _read_candidates(spec: str, project: object) -> gpd.GeoDataFrame:

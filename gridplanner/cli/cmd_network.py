@@ -21,13 +21,11 @@ or cancelled run leaves no half-written file.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from gridplanner.allocation.assign import ROLES, allocate
@@ -39,6 +37,7 @@ from gridplanner.cli.common import add_project_argument, format_table, load, ter
 from gridplanner.errors import AnalysisError
 from gridplanner.network.graph import components, network_of
 from gridplanner.routing import parse_point, route_incidents
+from layers.io import write_geopackage
 
 _GEOMETRY_TYPES = {
     "assignments": "Point",
@@ -117,23 +116,8 @@ def _check_out(path: str | None) -> None:
 
 
 def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    from layers.io import _gpkg_safe
-
-    path = Path(path)
     _check_out(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
-    tmp.unlink(missing_ok=True)
-    try:
-        for name, frame in frames.items():
-            gtype = _GEOMETRY_TYPES.get(name, "Unknown")
-            pyogrio.write_dataframe(_gpkg_safe(frame), tmp, layer=name, driver="GPKG",
-                                    geometry_type=gtype,
-                                    promote_to_multi=gtype.startswith("Multi"))
-        os.replace(tmp, path)
-    except Exception:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_geopackage(frames, path, geometry_types=_GEOMETRY_TYPES)
 
 
 def run_network(args: argparse.Namespace) -> int:

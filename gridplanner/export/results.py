@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +13,7 @@ import shapely
 from gridplanner.export.tables import ExportError, without_personal
 from gridplanner.feedback import Feedback, report
 from gridplanner.scenarios.figures import ScenarioFigures
+from layers.io import write_geopackage as write_layers_atomically
 
 #: Margin drawn around a worker's assigned households (m), so one or two points
 #: still give an area.
@@ -130,37 +130,17 @@ def write_geopackage(
     >>> gpd.read_file(p, layer="staff").columns.tolist()
     ['staff_id', 'geometry']
     """
-    import pyogrio
-
-    from layers.io import _gpkg_safe
-
     target = Path(path)
-    tmp = target.with_name(f".{target.stem}.tmp.gpkg")
+    if not layers:
+        raise ExportError(f"{target}: nothing to write")
+    frames: dict[str, pd.DataFrame] = {}
+    for i, name in enumerate(layers):
+        report(feedback, i / max(len(layers), 1), f"writing {name}")
+        frame = layers[name] if include_personal else without_personal(layers[name], name)
+        frames[name] = frame if isinstance(frame, gpd.GeoDataFrame) else _plain_table(frame)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.unlink(missing_ok=True)
-        names = list(layers)
-        for i, name in enumerate(names):
-            report(feedback, i / max(len(names), 1), f"writing {name}")
-            frame = layers[name]
-            if not include_personal:
-                frame = without_personal(frame, name)
-            kwargs: dict[str, Any] = {}
-            if isinstance(frame, gpd.GeoDataFrame):
-                frame = _gpkg_safe(frame)
-                if frame.empty:
-                    kwargs["geometry_type"] = "Unknown"
-            else:
-                frame = _plain_table(frame)
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **kwargs)
-        if not names:
-            raise ExportError(f"{target}: nothing to write")
-        tmp.replace(target)
-    except ExportError:
-        tmp.unlink(missing_ok=True)
-        raise
+        write_layers_atomically(frames, target)
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write the GeoPackage ({exc})") from exc
     report(feedback, 1.0, "written")
     return target
