@@ -33,6 +33,7 @@ from gridplanner.integrity import staff_grid_ids
 from gridplanner.network.graph import RoadNetwork, network_of
 from gridplanner.network.snap import attach, augment, snap_points
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 
 ROUTE_ROLES = ("grid_head", "full_time", "police")
 _NEAREST_CACHE: dict[tuple[int, str, str], tuple[RoadNetwork, Any, np.ndarray, np.ndarray]] = {}
@@ -55,6 +56,7 @@ def parse_point(text: str) -> tuple[float, float]:
         raise AnalysisError(f"cannot read the point {text!r}: give it as X,Y numbers") from exc
 
 
+@gc_paused()
 def route_incidents(
     project: Project, points: gpd.GeoDataFrame, *, feedback: Feedback | None = None
 ) -> gpd.GeoDataFrame:

@@ -41,6 +41,7 @@ from gridplanner.network.distance import k_nearest_sources, point_table
 from gridplanner.network.graph import RoadNetwork, network_of
 from gridplanner.network.snap import attach, augment, snap_points
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 from layers.errors import Problem
 from layers.schema import CAPACITY_DEFAULTS
 
@@ -89,6 +90,7 @@ class AllocationResult:
     problems: tuple[Problem, ...] = field(default=())
 
 
+@gc_paused()
 def allocate(
     project: Project,
     *,

@@ -30,6 +30,7 @@ from gridplanner.feedback import Feedback, report, sub
 from gridplanner.network.graph import network_of
 from gridplanner.network.snap import snap_points
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class GridHeadResult:
     grids_without_head: int
 
 
+@gc_paused()
 def assign_grid_heads(project: Project, *, feedback: Feedback | None = None) -> GridHeadResult:
     """Assign the project's grid heads to its grids (see module docstring)."""
     cfg = project.config

@@ -34,6 +34,7 @@ from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import network_of
 from gridplanner.network.snap import attach, augment, snap_points
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,7 @@ class PlacementResult:
     total_after_household_m: float
 
 
+@gc_paused()
 def place_staff(
     project: Project,
     n: int,

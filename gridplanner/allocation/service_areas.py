@@ -27,6 +27,7 @@ from gridplanner.feedback import Feedback, report, sub
 from gridplanner.network.graph import network_of
 from gridplanner.network.snap import attach, augment, snap_points
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 
 DEFAULT_CUTOFF_M = 1000.0
 
@@ -45,6 +46,7 @@ class ServiceAreaResult:
     roads: gpd.GeoDataFrame
 
 
+@gc_paused()
 def service_areas(
     project: Project, *, margin_m: float = 40.0, feedback: Feedback | None = None
 ) -> ServiceAreaResult:

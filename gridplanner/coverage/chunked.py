@@ -10,16 +10,14 @@ The other cause of long holds is Python's cyclic garbage collector: geometries
 are tracked objects, so a run that makes hundreds of thousands of them sets off
 full collections, each a walk over every tracked object of the process (the
 loaded project's geometries included) with the GIL held: 70-300 ms each at
-district scale, whichever thread triggers them. :func:`gc_paused` holds
-automatic collection off for the length of a run.
+district scale, whichever thread triggers them.
+:func:`gridplanner.runtime.gc_paused` holds automatic collection off for the
+length of a run.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import numpy as np
 import shapely
@@ -116,42 +114,3 @@ def get_parts(geoms: np.ndarray, *, chunk: int = CHUNK) -> tuple[np.ndarray, np.
         which.append(np.asarray(w, dtype="int64") + start)
         start = stop
     return np.concatenate(parts), np.concatenate(which)
-
-
-_gc_lock = threading.Lock()
-_gc_holders = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold Python's automatic garbage collection off inside the block.
-
-    Runs may overlap (threads) or nest: collection comes back on, if it was on,
-    when the last of them ends. Reference counting still frees everything that
-    is not in a reference cycle; the young objects left are collected by the
-    first automatic collection afterwards (a young generation, not a walk over
-    the whole heap).
-
-    Examples
-    --------
-    >>> import gc
-    >>> with gc_paused():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
-    """
-    global _gc_holders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_holders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_holders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0 and _gc_was_enabled:
-                gc.enable()

@@ -13,10 +13,10 @@ from typing import Any
 
 import geopandas as gpd
 
-from gridplanner.coverage.chunked import gc_paused
 from gridplanner.coverage.incremental import CoverageState
 from gridplanner.coverage.result import CoverageResult
 from gridplanner.feedback import Feedback
+from gridplanner.runtime import gc_paused
 
 
 def compute_coverage(

@@ -44,7 +44,7 @@ from gridplanner.coverage.checks import (
     check_cameras,
     resolve_cameras,
 )
-from gridplanner.coverage.chunked import gc_paused, get_parts, grouped
+from gridplanner.coverage.chunked import get_parts, grouped
 from gridplanner.coverage.engine import (
     CATEGORY_SETS,
     ROAD_STEP_M,
@@ -62,6 +62,7 @@ from gridplanner.coverage.result import (
 from gridplanner.coverage.visibility import OWN_BUILDING_M, building_index, visible_footprints
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
+from gridplanner.runtime import gc_paused
 from layers.schema import CAMERA_DEFAULTS
 
 #: Gap pieces smaller than this (m²) are left out of the gap layer (slivers

@@ -74,6 +74,7 @@ from gridplanner.grids.topology import (
     reock,
 )
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 from layers.errors import GridPlannerError
 
 #: Road kinds that do not count as a boundary worth following.
@@ -118,6 +119,7 @@ class BalanceProposal:
     max_households: int
 
 
+@gc_paused()
 def propose_balanced_grids(
     project: Project,
     *,

@@ -47,6 +47,7 @@ from gridplanner.grids.topology import (
 )
 from gridplanner.integrity import CORE_ROLES, missing_roles
 from gridplanner.project import Project
+from gridplanner.runtime import gc_paused
 from gridplanner.settings import band_for
 
 FINDING_COLUMNS = ["check", "severity", "grid_ids", "community_id", "value", "message"]
@@ -127,6 +128,7 @@ class _Findings:
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(self.geoms, crs=crs), crs=crs)
 
 
+@gc_paused()
 def run_checks(
     project: Project,
     *,

@@ -48,7 +48,7 @@ def test_get_parts_matches_one_call(sizes, chunk):
 def test_gc_paused_nests_and_restores():
     import gc
 
-    from gridplanner.coverage.chunked import gc_paused
+    from gridplanner.runtime import gc_paused
 
     assert gc.isenabled()
     with gc_paused():
