@@ -20,7 +20,14 @@ _COLOR_CHOICES = ("band_status", "households", "coverage", "coverage_cat1", "cov
                   "intersections", "walk", "workers")
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_analysis_switches(p: argparse.ArgumentParser) -> None:
+    """Let a command skip the two slow analyses its figures would otherwise run."""
+    p.add_argument("--no-coverage", action="store_true", help="skip camera coverage")
+    p.add_argument("--no-allocation", action="store_true", help="skip walking allocation")
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the scenario and export commands."""
     p = subparsers.add_parser(
         "scenario", help="list, show, create or delete scenarios stored in a project",
@@ -69,8 +76,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--chinese-headers", action="store_true", help="Chinese column headers")
     p.add_argument("--include-personal", action="store_true",
                    help="keep staff names, phones and ID numbers in the report")
-    p.add_argument("--no-coverage", action="store_true", help="skip camera coverage")
-    p.add_argument("--no-allocation", action="store_true", help="skip walking allocation")
+    _add_analysis_switches(p)
     p.set_defaults(func=run_compare)
 
     p = subparsers.add_parser(
@@ -91,8 +97,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="coordinates of the tiles: wgs84 (also CGCS2000/Tianditu) or gcj02 "
                    "(Amap/Tencent-style; the data are shifted to match)")
     p.add_argument("--tile-attribution", default="", help="credit line of the basemap")
-    p.add_argument("--no-coverage", action="store_true", help="skip camera coverage")
-    p.add_argument("--no-allocation", action="store_true", help="skip walking allocation")
+    _add_analysis_switches(p)
     p.set_defaults(func=run_export_map)
 
     p = subparsers.add_parser(
@@ -105,8 +110,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--chinese-headers", action="store_true", help="Chinese headers (xlsx/csv)")
     p.add_argument("--include-personal", action="store_true",
                    help="keep staff names, phones and ID numbers")
-    p.add_argument("--no-coverage", action="store_true", help="skip camera coverage")
-    p.add_argument("--no-allocation", action="store_true", help="skip walking allocation")
+    _add_analysis_switches(p)
     p.set_defaults(func=run_export_results)
 
     p = subparsers.add_parser("export-png", help="PNG map image of the district or of grids")
@@ -118,8 +122,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--grid", metavar="GRID_ID", help="draw only around this grid")
     p.add_argument("--per-grid", action="store_true", help="one image per grid into --out")
     p.add_argument("--dpi", type=int, default=150)
-    p.add_argument("--no-coverage", action="store_true", help="skip camera coverage")
-    p.add_argument("--no-allocation", action="store_true", help="skip walking allocation")
+    _add_analysis_switches(p)
     p.set_defaults(func=run_export_png)
 
 

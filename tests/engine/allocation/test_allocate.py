@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -164,7 +163,7 @@ def _lp_optimum(cost, weight, capacity):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_flow_optimum_equals_an_independent_lp(seed):
+def test_flow_optimum_equals_an_independent_lp(seed, networkx_point_costs):
     rng = np.random.default_rng(seed)
     # A 4 x 4 street lattice, 120 m blocks; households and staff scattered.
     xs = np.arange(4) * 120.0
@@ -188,7 +187,7 @@ def test_flow_optimum_equals_an_independent_lp(seed):
     net = build_network(roads)
     ss = snap_points(net, st.geometry.values)
     hs = snap_points(net, hh.geometry.values)
-    cost = _independent_costs(net, ss, hs)
+    cost = networkx_point_costs(net, ss, hs)
     assert np.allclose(cost, source_to_point_distances(net, ss, hs).T, atol=1e-6)
     lp = _lp_optimum(cost, w, cap)
     assert r.totals.flow_optimum_household_m == pytest.approx(lp, abs=0.05 * w.sum())
@@ -196,28 +195,6 @@ def test_flow_optimum_equals_an_independent_lp(seed):
     if r.totals.split_points == 0:
         assert r.totals.objective_household_m == pytest.approx(lp, abs=0.05 * w.sum())
 
-
-def _independent_costs(net, ss, hs):
-    g = nx.Graph()
-    for u, v, length in zip(net.edge_u, net.edge_v, net.edge_length_m, strict=True):
-        g.add_edge(int(u), int(v), weight=float(length))
-    by_edge: dict[int, list] = {}
-    for name, snap in (("s", ss), ("h", hs)):
-        for i in range(len(snap)):
-            by_edge.setdefault(int(snap.edge[i]), []).append((float(snap.t[i]), (name, i)))
-    for e, items in by_edge.items():
-        u, v, length = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length_m[e])
-        g.remove_edge(u, v)
-        chain = [(0.0, u), *sorted(items), (1.0, v)]
-        for (t1, a), (t2, b) in itertools.pairwise(chain):
-            g.add_edge(a, b, weight=(t2 - t1) * length + 1e-12)
-    cost = np.full((len(hs), len(ss)), np.inf)
-    for j in range(len(ss)):
-        d = nx.single_source_dijkstra_path_length(g, ("s", j), weight="weight")
-        for i in range(len(hs)):
-            if ("h", i) in d:
-                cost[i, j] = d[("h", i)] + ss.access_m[j] + hs.access_m[i]
-    return cost
 
 
 def test_solve_flow_and_resolve_splits_by_hand():

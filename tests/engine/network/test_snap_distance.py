@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -102,31 +100,12 @@ def test_nearest_and_k_nearest_equal_networkx_dijkstra(seed, n_lines, n_src):
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000))
-def test_point_distances_equal_networkx_with_the_feet_inserted(seed):
+def test_point_distances_equal_networkx_with_the_feet_inserted(seed, networkx_point_costs):
     rng = np.random.default_rng(seed)
     net = build_network(_random_roads(rng, 12), join_tolerance_m=5)
     s_pts = [Point(*xy) for xy in rng.uniform(0, 500, size=(3, 2))]
     h_pts = [Point(*xy) for xy in rng.uniform(0, 500, size=(6, 2))]
     ss, hs = snap_points(net, s_pts, cutoff_m=1e6), snap_points(net, h_pts, cutoff_m=1e6)
     d = source_to_point_distances(net, ss, hs)
-    # Reference: insert every foot into a networkx copy by splitting its edge.
-    g = _nx_graph(net)
-    feet = {}
-    by_edge: dict[int, list] = {}
-    for name, snap in (("s", ss), ("h", hs)):
-        for i in range(len(snap)):
-            by_edge.setdefault(int(snap.edge[i]), []).append((float(snap.t[i]), (name, i)))
-    for e, items in by_edge.items():
-        u, v, length = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length_m[e])
-        g.remove_edge(u, v)
-        chain = [(0.0, u), *sorted(items), (1.0, v)]
-        for (t1, a), (t2, b) in itertools.pairwise(chain):
-            g.add_edge(a, b, weight=(t2 - t1) * length + 1e-12)
-    for name, snap in (("s", ss), ("h", hs)):
-        for i in range(len(snap)):
-            feet[(name, i)] = float(snap.access_m[i])
-    for i in range(len(ss)):
-        ref = nx.single_source_dijkstra_path_length(g, ("s", i), weight="weight")
-        for j in range(len(hs)):
-            want = ref.get(("h", j), np.inf) + feet[("s", i)] + feet[("h", j)]
-            assert d[i, j] == pytest.approx(want, abs=1e-6)
+    want = networkx_point_costs(net, ss, hs).T
+    assert d == pytest.approx(want, abs=1e-6)
