@@ -37,9 +37,8 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
     from gridplanner.grids.balance import propose_balanced_grids
     from gridplanner.scenarios import save_scenario
     from gridplanner.scenarios.builders import add_staff, rehome_staff, sites_for_new_workers
-    from gridplanner.settings import band_for
 
-    low, high = band_for(project.settings, "urban")
+    low, high = project.config.band_for("urban")
     proposal = propose_balanced_grids(project, min_households=low, max_households=high,
                                       feedback=sub(feedback, 0.0, 0.6))
     grids = proposal.grids.drop(columns=[c for c in ("households", "polsby_popper", "reock",

@@ -20,6 +20,15 @@ class Cancelled(GridPlannerError):  # noqa: N818 (an event, like KeyboardInterru
         super().__init__(message)
 
 
+def __getattr__(name: str) -> type[GridPlannerError]:
+    # SettingsError lives with the settings it checks; reachable here with the rest.
+    if name == "SettingsError":
+        from gridplanner.settings import SettingsError
+
+        return SettingsError
+    raise AttributeError(name)
+
+
 __all__ = [
     "AnalysisError",
     "CRSError",
@@ -29,4 +38,5 @@ __all__ = [
     "ProjectError",
     "ReadError",
     "SchemaError",
+    "SettingsError",
 ]

@@ -28,7 +28,7 @@ from pyproj import CRS
 from gridplanner import __version__
 from gridplanner.errors import ProjectError
 from gridplanner.feedback import Feedback, report
-from gridplanner.settings import merged_settings
+from gridplanner.settings import Settings
 from layers.errors import GridPlannerError, Problem, SchemaError
 from layers.io import _gpkg_safe, atomic_target
 from layers.schema import LAYER_NAMES, SCHEMAS
@@ -69,14 +69,26 @@ class Project:
     _listeners: list[Listener] = field(default_factory=list, repr=False, compare=False)
 
     @property
-    def config(self) -> dict[str, Any]:
-        """Settings with defaults filled in."""
-        return merged_settings(self.settings)
+    def config(self) -> Settings:
+        """The settings, checked, with defaults filled in (bad stored values: defaults)."""
+        return Settings.read(self.settings)[0]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Change one setting and notify listeners.
+
+        Raises
+        ------
+        SettingsError
+            When ``key`` is unknown or ``value`` is outside what it accepts.
+        """
+        self.config.updated(**{key: value})  # raises with the allowed range
+        self.settings[key] = value
+        self.emit("settings_changed", key)
 
     @property
     def crs(self) -> CRS | None:
         """The analysis CRS: the setting if given, else the CRS the layers share."""
-        code = self.settings.get("analysis_crs")
+        code = self.config.analysis_crs
         if code:
             return CRS.from_user_input(code)
         for frame in self.layers.values():
@@ -253,6 +265,7 @@ def open_project(path: str | Path, *, feedback: Feedback | None = None) -> Proje
     except Exception as exc:
         raise ProjectError(f"{path}: the GeoPackage is damaged ({exc})") from exc
     project = Project(settings=settings, scenarios=scenarios, path=path.resolve())
+    project.warnings.extend(Settings.read(settings, source=str(path))[1])
     spatial = [name for name, gtype in listed if gtype is not None and name not in _META_TABLES]
     problems: list[Problem] = []
     for i, name in enumerate(spatial):

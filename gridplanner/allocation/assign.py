@@ -37,9 +37,10 @@ from gridplanner.allocation.flow import resolve_splits, solve_flow
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import staff_grid_ids
+from gridplanner.locate import grid_index, household_weights
 from gridplanner.network.distance import k_nearest_sources, point_table
-from gridplanner.network.graph import RoadNetwork, network_of
-from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.network.graph import RoadNetwork, build_network
+from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from layers.errors import Problem
@@ -112,19 +113,25 @@ def allocate(
     >>> result.totals.mean_distance_m  # doctest: +SKIP
     412.3
     """
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
     return allocate_layers(
-        project.layer("households"),
-        project.layer("staff"),
-        project.layer("roads"),
-        grids=project.layer("grids") if within_grid else None,
+        ctx.layer("households"),
+        ctx.layer("staff"),
+        ctx.layer("roads"),
+        grids=ctx.layer("grids") if within_grid else None,
         role=role,
         within_grid=within_grid,
         k=k,
-        walk_cutoff_m=float(cfg["walk_cutoff_m"]),
-        snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]),
-        capacity_defaults=cfg.get("capacity_defaults", CAPACITY_DEFAULTS),
+        walk_cutoff_m=cfg.walk_cutoff_m,
+        snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m,
+        capacity_defaults=dict(cfg.capacity_defaults),
+        network=ctx.network(feedback=sub(feedback, 0.0, 0.25)),
+        household_snap=ctx.snapped("households"),
+        household_grid=ctx.household_grid() if within_grid else None,
         feedback=feedback,
     )
 
@@ -162,6 +169,8 @@ def allocate_layers(
     join_tolerance_m: float = 3.0,
     capacity_defaults: dict[str, Any] | None = None,
     network: RoadNetwork | None = None,
+    household_snap: Snapped | None = None,
+    household_grid: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> AllocationResult:
     """Assign household points to staff of ``role`` on plain frames.
@@ -184,8 +193,10 @@ def allocate_layers(
         joining tolerance of the graph.
     capacity_defaults
         Capacity by role for staff rows without one.
-    network
-        A prebuilt network (else built from ``roads``, cached).
+    network, household_snap, household_grid
+        The network, the households snapped to it and each household's grid
+        position, when already known (an :class:`~gridplanner.context.AnalysisContext`
+        keeps them); else computed here.
     feedback
         Progress and cancellation.
 
@@ -223,14 +234,15 @@ def allocate_layers(
     if within_grid and (grids is None or len(grids) == 0):
         raise AnalysisError("within-grid assignment needs a grids layer")
     report(feedback, 0.0, "road network")
-    net = network if network is not None else network_of(
+    net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.0, 0.25))
     if net.n_edges == 0:
         raise AnalysisError("layer roads has no walkable road: the walking network is empty")
 
     report(feedback, 0.25, "snapping to roads")
-    weight = _household_weights(households, problems)
-    hh_snap = snap_points(net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    weight = household_weights(households)
+    hh_snap = household_snap if household_snap is not None else snap_points(
+        net, households.geometry.values, cutoff_m=snap_cutoff_m)
     st_snap = snap_points(net, members.geometry.values, cutoff_m=snap_cutoff_m)
     capacity = staff_capacity(members, defaults)
     staff_ids = members["staff_id"].astype(str).to_numpy()
@@ -249,7 +261,9 @@ def allocate_layers(
     if within_grid:
         assert grids is not None
         grid_ids = grids["grid_id"].astype(str).to_numpy()
-        hh_grid = _containing(households.geometry.values, grids.geometry.values)
+        hh_grid = household_grid if household_grid is not None else grid_index(
+            np.asarray(grids.geometry.values, dtype=object),
+            np.asarray(households.geometry.values, dtype=object))
         staff_grid = _staff_grid_matrix(members, grid_ids)
     on = att.lo_node >= 0
     usable = on & ((hh_grid >= 0) | (not within_grid))
@@ -380,30 +394,6 @@ def _no_location(points: np.ndarray) -> np.ndarray:
     bad[~bad] = shapely.get_type_id(pts[~bad]) != 0
     bad[~bad] = ~np.isfinite(shapely.get_coordinates(pts[~bad])).all(axis=1)
     return np.asarray(bad)
-
-
-def _household_weights(households: gpd.GeoDataFrame, problems: list[Problem]) -> np.ndarray:
-    if "households" not in households.columns:
-        return np.ones(len(households), dtype=np.int64)
-    raw = pd.to_numeric(households["households"], errors="coerce")
-    bad = ~(raw >= 1)
-    ids = households["household_id"].astype(str).to_numpy()
-    for i in np.flatnonzero(bad.to_numpy())[:50]:
-        problems.append(Problem("households is not a whole number >= 1; counted as 1",
-                                layer="households", row=int(i), feature_id=ids[i],
-                                column="households", severity="warning"))
-    return raw.where(~bad, 1).round().to_numpy().astype(np.int64)
-
-
-def _containing(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Index of the polygon containing each point (first one), or -1."""
-    out = np.full(len(points), -1, dtype=np.int64)
-    valid = ~(shapely.is_missing(points) | shapely.is_empty(points))
-    pi, gi = shapely.STRtree(np.asarray(polygons)).query(
-        np.asarray(points)[valid], predicate="intersects")
-    first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.zeros(0, dtype=bool)
-    out[np.flatnonzero(valid)[pi[first]]] = gi[first]
-    return out
 
 
 def _staff_grid_matrix(members: gpd.GeoDataFrame, grid_ids: np.ndarray) -> sparse.csr_matrix:

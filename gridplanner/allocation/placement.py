@@ -30,9 +30,10 @@ from scipy.spatial import cKDTree
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.locate import household_weights
 from gridplanner.network.distance import local_dijkstra
-from gridplanner.network.graph import network_of
-from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.network.graph import RoadNetwork, build_network
+from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 
@@ -349,12 +350,16 @@ def place_staff(
     feedback: Feedback | None = None,
 ) -> PlacementResult:
     """Choose ``n`` new staff bases for the project (see :func:`place_staff_layers`)."""
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
     return place_staff_layers(
-        project.layer("households"), project.layer("staff"), project.layer("roads"), n,
+        ctx.layer("households"), ctx.layer("staff"), ctx.layer("roads"), n,
         role=role, candidates=candidates, max_candidates=max_candidates, starts=starts,
-        walk_cutoff_m=float(cfg["walk_cutoff_m"]), snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+        walk_cutoff_m=cfg.walk_cutoff_m, snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
+        household_snap=ctx.snapped("households"), feedback=feedback)
 
 
 def place_staff_layers(
@@ -370,6 +375,8 @@ def place_staff_layers(
     walk_cutoff_m: float = 3000.0,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
+    network: RoadNetwork | None = None,
+    household_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> PlacementResult:
     """Choose ``n`` new bases for staff of ``role`` minimising households' total walk.
@@ -393,7 +400,8 @@ def place_staff_layers(
     """
     if n < 1:
         raise AnalysisError("choose at least one new staff base (n >= 1)")
-    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
         raise AnalysisError("layer roads has no walkable road: the walking network is empty")
     report(feedback, 0.2, "candidates")
@@ -413,11 +421,10 @@ def place_staff_layers(
     role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
         "", index=staff.index)
     existing = staff.loc[(role_col == role).to_numpy()]
-    w_raw = pd.to_numeric(households["households"], errors="coerce") if (
-        "households" in households.columns) else pd.Series(1.0, index=households.index)
-    weight = np.nan_to_num(w_raw.to_numpy(dtype=float), nan=1.0)
+    weight = household_weights(households).astype(float)
 
-    hs = snap_points(net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    hs = household_snap if household_snap is not None else snap_points(
+        net, households.geometry.values, cutoff_m=snap_cutoff_m)
     cs = snap_points(net, cand_pts, cutoff_m=snap_cutoff_m)
     es = snap_points(net, existing.geometry.values, cutoff_m=snap_cutoff_m)
     # Demand nodes: each household point joins by the nearer end of its stretch.

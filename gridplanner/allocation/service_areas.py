@@ -24,8 +24,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
-from gridplanner.network.graph import network_of
-from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.locate import household_weights
+from gridplanner.network.graph import RoadNetwork, build_network
+from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 
@@ -51,11 +52,15 @@ def service_areas(
     project: Project, *, margin_m: float = 40.0, feedback: Feedback | None = None
 ) -> ServiceAreaResult:
     """Service areas of the project's facilities (see :func:`service_areas_layers`)."""
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
     return service_areas_layers(
-        project.layer("facilities"), project.layer("households"), project.layer("roads"),
-        margin_m=margin_m, snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+        ctx.layer("facilities"), ctx.layer("households"), ctx.layer("roads"),
+        margin_m=margin_m, snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
+        household_snap=ctx.snapped("households"), feedback=feedback)
 
 
 def service_areas_layers(
@@ -66,6 +71,8 @@ def service_areas_layers(
     margin_m: float = 40.0,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
+    network: RoadNetwork | None = None,
+    household_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> ServiceAreaResult:
     """Households and roads within each facility's ``cutoff_m``, split by nearest.
@@ -85,7 +92,8 @@ def service_areas_layers(
     """
     if len(facilities) == 0:
         raise AnalysisError("layer facilities is empty: add facilities to compute service areas")
-    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
         raise AnalysisError("layer roads has no walkable road: the walking network is empty")
     fid = facilities["facility_id"].astype(str).to_numpy()
@@ -94,7 +102,8 @@ def service_areas_layers(
     cutoff = cut_raw.where(cut_raw > 0, DEFAULT_CUTOFF_M).to_numpy(dtype=float)
     report(feedback, 0.2, "snapping")
     fs = snap_points(net, facilities.geometry.values, cutoff_m=snap_cutoff_m)
-    hs = snap_points(net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    hs = household_snap if household_snap is not None else snap_points(
+        net, households.geometry.values, cutoff_m=snap_cutoff_m)
     aug = augment(net, fs)
     att = attach(net, aug, hs)
     n_nodes = aug.matrix.shape[0]
@@ -114,9 +123,7 @@ def service_areas_layers(
         _merge_best(np.where(dp <= cutoff[chunk][:, None], dp, np.inf), chunk, best_pt,
                     owner_pt)
     report(feedback, 0.85, "areas")
-    w_raw = pd.to_numeric(households["households"], errors="coerce") if (
-        "households" in households.columns) else pd.Series(1.0, index=households.index)
-    weight = np.nan_to_num(w_raw.to_numpy(dtype=float), nan=1.0).astype(np.int64)
+    weight = household_weights(households)
     served = owner_pt >= 0
     hh_out = gpd.GeoDataFrame(
         {"household_id": households["household_id"].astype(str).to_numpy()[served],

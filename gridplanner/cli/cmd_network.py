@@ -34,8 +34,9 @@ from gridplanner.allocation.placement import place_staff
 from gridplanner.allocation.service_areas import service_areas
 from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
+from gridplanner.context import AnalysisContext
 from gridplanner.errors import AnalysisError
-from gridplanner.network.graph import components, network_of
+from gridplanner.network.graph import components
 from gridplanner.routing import parse_point, route_incidents
 from layers.io import write_geopackage
 
@@ -126,8 +127,7 @@ def run_network(args: argparse.Namespace) -> int:
     project = load(args.project)
     roads = project.layer("roads")
     with terminal_feedback() as fb:
-        net = network_of(roads, join_tolerance_m=float(project.config["join_tolerance_m"]),
-                         feedback=fb)
+        net = AnalysisContext.of(project).network(feedback=fb)
     pieces = components(net)
     print(f"roads: {len(roads)} rows, walking graph: {net.n_nodes:,} nodes, "
           f"{net.n_edges:,} edges, {float(net.edge_length_m.sum()) / 1000:,.1f} km")

@@ -209,9 +209,8 @@ def run_scenario_create(args: argparse.Namespace) -> int:
         if "grids" in layers:
             raise ProjectError("give either --grids or --balanced-grids, not both")
         from gridplanner.grids.balance import propose_balanced_grids
-        from gridplanner.settings import band_for
 
-        low, high = band_for(project.settings, "urban")
+        low, high = project.config.band_for("urban")
         with terminal_feedback() as feedback:
             proposal = propose_balanced_grids(project, min_households=low,
                                               max_households=high, feedback=feedback)

@@ -159,13 +159,11 @@ def site_cameras(
     """
     if int(k) < 1:
         raise AnalysisError(f"site-cameras: k must be at least 1 (got {k})")
-    from gridplanner.settings import camera_defaults
-
     report(feedback, 0.0, "current coverage")
     if state is None:
         state = CoverageState.from_project(project, include_offline=include_offline,
                                            use_buildings=use_buildings)
-    defaults = camera_defaults(project.settings).get(int(category), {})
+    defaults = project.config.camera_defaults.get(int(category), {})
     view_range = float(range_m if range_m is not None else defaults.get("range_m", 60.0))
     view_fov = float(fov_deg if fov_deg is not None else defaults.get("fov_deg", 90.0))
     if not view_range > 0:

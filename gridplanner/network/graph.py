@@ -136,6 +136,22 @@ class RoadNetwork:
             self._cache["lines"] = shapely.linestrings(pts)
         return self._cache["lines"]
 
+    def edge_tree(self) -> shapely.STRtree:
+        """Spatial index over :meth:`edge_lines` (built once)."""
+        if "edge_tree" not in self._cache:
+            self._cache["edge_tree"] = shapely.STRtree(self.edge_lines())
+        return self._cache["edge_tree"]
+
+    def edge_vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Start point, direction and inverse squared length of every edge (built once)."""
+        if "edge_vectors" not in self._cache:
+            a = self.node_xy[self.edge_u]
+            d = self.node_xy[self.edge_v] - a
+            len2 = (d**2).sum(axis=1)
+            inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+            self._cache["edge_vectors"] = (a, d, inv)
+        return self._cache["edge_vectors"]
+
     def edges_frame(self) -> gpd.GeoDataFrame:
         """Edges as a GeoDataFrame (``u``, ``v``, ``length_m``, ``road_row``, ``piece``)."""
         return gpd.GeoDataFrame(
@@ -490,7 +506,8 @@ def _group_ids(*keys: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- queries
 
 
-def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0) -> gpd.GeoDataFrame:
+def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0,
+                  network: RoadNetwork | None = None) -> gpd.GeoDataFrame:
     """Road nodes of degree >= 3 of the noded walkable network.
 
     Parameters
@@ -515,7 +532,8 @@ def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0) -> 
     >>> intersections(roads)[["node_id", "degree"]].to_dict("records")
     [{'node_id': 2, 'degree': 4}]
     """
-    net = network_of(roads, join_tolerance_m=join_tolerance_m)
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m)
     nodes = net.nodes_frame()
     out = nodes.loc[nodes["degree"] >= 3, ["node_id", "degree", "geometry"]]
     return out.reset_index(drop=True)
@@ -566,66 +584,3 @@ def components(net: RoadNetwork) -> list[Piece]:
               float(net.node_xy[nearest[i], 0]), float(net.node_xy[nearest[i], 1]))
         for i in range(n)
     ]
-
-
-# --------------------------------------------------------------------------- cache
-
-_CACHE: dict[tuple[str, float], RoadNetwork] = {}
-_CACHE_SIZE = 6
-
-
-def roads_key(roads: gpd.GeoDataFrame) -> str:
-    """Hash a roads frame's content (geometry and the columns the graph reads)."""
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(roads.crs).encode())
-    geoms = np.asarray(roads.geometry.values, dtype=object)
-    # What the graph reads of the geometry: type, coordinates, and how they are
-    # cut into lines (one level of parts, as the builder explodes once). Array
-    # functions instead of WKB: the same content, several times faster to hash.
-    types = shapely.get_type_id(geoms).astype(np.int64)
-    h.update(types.tobytes())
-    h.update(shapely.get_num_coordinates(geoms).astype(np.int64).tobytes())
-    multi = np.flatnonzero(types >= 4)
-    if len(multi):
-        parts, part_of = shapely.get_parts(geoms[multi], return_index=True)
-        h.update(multi[part_of].astype(np.int64).tobytes())
-        h.update(shapely.get_type_id(parts).astype(np.int64).tobytes())
-        h.update(shapely.get_num_coordinates(parts).astype(np.int64).tobytes())
-    h.update(np.ascontiguousarray(shapely.get_coordinates(geoms)).tobytes())
-    for col in ("walkable", "speed_kmh", "level"):
-        if col in roads.columns:
-            values = roads[col]
-            h.update(f"{col}:{values.dtype}".encode())
-            # Plain numeric/bool columns hash as they are (converting to str is slow).
-            if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
-                values = values.astype(str)
-            h.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def network_of(
-    roads: gpd.GeoDataFrame,
-    *,
-    join_tolerance_m: float = 3.0,
-    feedback: Feedback | None = None,
-) -> RoadNetwork:
-    """:func:`build_network`, cached on the roads' content: repeated calls are instant.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import LineString
-    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)])], crs=3857)
-    >>> network_of(roads) is network_of(roads.copy())
-    True
-    """
-    key = (roads_key(roads), float(join_tolerance_m))
-    net = _CACHE.get(key)
-    if net is None:
-        net = build_network(roads, join_tolerance_m=join_tolerance_m, feedback=feedback)
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = net
-    return net

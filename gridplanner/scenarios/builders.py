@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from gridplanner.integrity import staff_grid_ids
+from gridplanner.locate import grid_ids_of, grid_index, household_weights
 from gridplanner.project import Project
 
 
@@ -25,17 +26,9 @@ def containing_grid(points: gpd.GeoSeries, grids: gpd.GeoDataFrame) -> np.ndarra
     >>> containing_grid(gpd.GeoSeries(shapely.points([(0.5, 0.5), (1.5, 0.5), (5, 5)])), g)
     array(['a', 'b', ''], dtype=object)
     """
-    out = np.full(len(points), "", dtype=object)
-    if not len(points) or not len(grids):
-        return out
-    tree = shapely.STRtree(np.asarray(grids.geometry.to_numpy(), dtype=object))
-    pt_idx, grid_idx = tree.query(np.asarray(points.to_numpy(), dtype=object),
-                                  predicate="intersects")
-    ids = grids["grid_id"].astype(str).to_numpy()
-    # First containing grid wins where grids overlap.
-    first = np.unique(pt_idx, return_index=True)[1]
-    out[pt_idx[first]] = ids[grid_idx[first]]
-    return out
+    where = grid_index(np.asarray(grids.geometry.to_numpy(), dtype=object),
+                       np.asarray(points.to_numpy(), dtype=object))
+    return grid_ids_of(grids["grid_id"].astype(str).to_numpy(), where)
 
 
 def rehome_staff(staff: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -127,10 +120,10 @@ def sites_for_new_workers(project: Project, count: int, *, grids: gpd.GeoDataFra
     if not count or not len(grids) or not len(households):
         return gpd.GeoSeries([], crs=crs)
     hh_grid = containing_grid(households.geometry, grids)
-    weight = households["households"].fillna(1).to_numpy(dtype=float)
+    weight = household_weights(households).astype(float)
     ids = grids["grid_id"].astype(str).to_numpy()
     demand = pd.Series(weight).groupby(hh_grid).sum().reindex(ids).fillna(0).to_numpy()
-    capacity = float(project.config["capacity_defaults"].get("full_time", 500))
+    capacity = float(project.config.capacity_for("full_time"))
     staff = project.layer("staff")
     workers = staff[staff["role"] == "full_time"] if len(staff) else staff
     cap = pd.Series(staff_grid_ids(workers["grid_id"]) if len(workers) else [],

@@ -20,12 +20,11 @@ import pandas as pd
 from gridplanner.errors import Cancelled, GridPlannerError
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import CORE_ROLES, missing_roles, staff_grid_ids
+from gridplanner.locate import grid_index, household_weights
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import FIGURES
+from gridplanner.settings import Settings
 
-#: Default share (%) of households a grid's cameras should see; below it the grid
-#: counts in ``grids_under_coverage_threshold``. Setting ``coverage_threshold_pct``.
-DEFAULT_COVERAGE_THRESHOLD_PCT = 60.0
 #: Distance beyond which a household counts as far from its worker (m).
 FAR_DISTANCE_M = 1000.0
 ROLES = ("grid_head", "full_time", "police", "part_time")
@@ -127,16 +126,15 @@ def key_figures(
                            notes=tuple(notes), results=results, project=project)
 
 
-def _staff_figures(project: Project, config: dict[str, Any]) -> dict[str, float]:
+def _staff_figures(project: Project, config: Settings) -> dict[str, float]:
     staff = project.layer("staff")
     roles = staff["role"].astype(str).value_counts() if len(staff) else pd.Series(dtype=int)
     out = {f"staff_{r}": float(roles.get(r, 0)) for r in ROLES}
-    costs = config.get("role_cost_yuan", {}) or {}
+    costs = config.role_cost_yuan
     out["staff_cost_yuan"] = float(sum(float(costs.get(r, 0) or 0) * int(n)
                                        for r, n in roles.items()))
     households = project.layer("households")
-    out["households_total"] = float(households["households"].fillna(1).sum()) if len(
-        households) else 0.0
+    out["households_total"] = float(household_weights(households).sum())
     out["grids_total"] = float(len(project.layer("grids")))
     return out
 
@@ -222,8 +220,7 @@ def _coverage_figures(
         for cat in ("all", "cat1", "cat23"):
             value = district.get(f"{what}_pct_{cat}", np.nan)
             figures[f"coverage_{what}_{cat}"] = float(value) if value is not None else np.nan
-    threshold = float(project.config.get("coverage_threshold_pct",
-                                         DEFAULT_COVERAGE_THRESHOLD_PCT))
+    threshold = project.config.coverage_threshold_pct
     if "households_pct_all" in merged.columns:
         # Grids with no households have no share (NaN) and are not counted.
         pct = merged["households_pct_all"].to_numpy(dtype=float)
@@ -297,14 +294,15 @@ def _walk_per_grid(project: Project, assignments: gpd.GeoDataFrame) -> pd.DataFr
                           "walk_max_m": []})
     if not len(assignments) or not len(grids):
         return empty
-    joined = gpd.sjoin(assignments[["distance_m", "households", "geometry"]],
-                       grids[["grid_id", "geometry"]], how="inner", predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    if not len(joined):
+    where = grid_index(np.asarray(grids.geometry.values, dtype=object),
+                       np.asarray(assignments.geometry.values, dtype=object))
+    inside = where >= 0
+    if not inside.any():
         return empty
-    w = joined["households"].to_numpy(dtype=float)
-    d = joined["distance_m"].to_numpy(dtype=float)
-    per = pd.DataFrame({"grid_id": joined["grid_id"].astype(str).to_numpy(), "wd": w * d,
+    w = assignments["households"].to_numpy(dtype=float)[inside]
+    d = assignments["distance_m"].to_numpy(dtype=float)[inside]
+    gid = grids["grid_id"].astype(str).to_numpy()[where[inside]]
+    per = pd.DataFrame({"grid_id": gid, "wd": w * d,
                         "w": w, "d": d}).groupby("grid_id").agg(
         wd=("wd", "sum"), w=("w", "sum"), walk_max_m=("d", "max"))
     per["walk_mean_m"] = (per["wd"] / per["w"]).round(1)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridplanner.context import AnalysisContext
 from gridplanner.errors import ProjectError
 from gridplanner.project import Project
 from layers.errors import Problem, SchemaError
@@ -417,8 +418,11 @@ def apply_scenario(project: Project, scenario: str | Scenario) -> Project:
             warnings.extend(problems)
     settings = _merge_settings(project.settings, sc.parameters)
     extra = {k: v for k, v in project.extra_layers.items() if not k.startswith(TABLE_PREFIX)}
-    return Project(layers=layers, settings=settings, extra_layers=extra,
-                   warnings=[*project.warnings, *warnings])
+    derived = Project(layers=layers, settings=settings, extra_layers=extra,
+                      warnings=[*project.warnings, *warnings])
+    # Unchanged layers are the same frames: their network and snapping carry over.
+    AnalysisContext.of(derived).inherit(AnalysisContext.of(project))
+    return derived
 
 
 def _merge_settings(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -162,12 +162,10 @@ class EditPanel(QWidget):
         self.window.docks["edit"].raise_()
 
     def _band(self, gid: str) -> tuple[int, int]:
-        from gridplanner.settings import band_for
-
-        grids = self.window.session.project.layer("grids")
+        project = self.window.session.project
+        grids = project.layer("grids")
         kind = grids.loc[grids["grid_id"].astype(str) == gid, "kind"]
-        return band_for(self.window.session.project.settings,
-                        str(kind.iloc[0]) if len(kind) else "urban")
+        return project.config.band_for(str(kind.iloc[0]) if len(kind) else "urban")
 
     def _show_rows(self) -> None:
         self.figures.setRowCount(len(self.rows))
