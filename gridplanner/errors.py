@@ -13,20 +13,15 @@ class AnalysisError(GridPlannerError):
     """An analysis cannot run on the data given (say which layer or setting to fix)."""
 
 
+class SettingsError(GridPlannerError):
+    """A setting has a value outside what it accepts (the message gives the range)."""
+
+
 class Cancelled(GridPlannerError):  # noqa: N818 (an event, like KeyboardInterrupt)  # noqa: N818 (reads as an event, like KeyboardInterrupt)
     """The user cancelled a long run."""
 
     def __init__(self, message: str = "cancelled") -> None:
         super().__init__(message)
-
-
-def __getattr__(name: str) -> type[GridPlannerError]:
-    # SettingsError lives with the settings it checks; reachable here with the rest.
-    if name == "SettingsError":
-        from gridplanner.settings import SettingsError
-
-        return SettingsError
-    raise AttributeError(name)
 
 
 __all__ = [

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-from layers.errors import GridPlannerError, Problem
+from gridplanner.errors import SettingsError
+from layers.errors import Problem
 from layers.schema import CAMERA_DEFAULTS, CAPACITY_DEFAULTS
 
 ROLES = ("grid_head", "full_time", "police", "part_time")
@@ -32,10 +33,6 @@ LANGUAGES = ("zh_CN", "en")
 MAX_CAMERA_RANGE_M = 1000.0
 #: Largest household count in a band or a capacity.
 MAX_HOUSEHOLDS = 100_000
-
-
-class SettingsError(GridPlannerError):
-    """A setting has a value outside what it accepts (the message gives the range)."""
 
 
 # ------------------------------------------------------------------ value checks
@@ -190,7 +187,7 @@ class Settings:
     >>> Settings().updated(walk_cutoff_m=float("nan"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    gridplanner.settings.SettingsError: setting walk_cutoff_m = nan: give a number ...
+    gridplanner.errors.SettingsError: setting walk_cutoff_m = nan: give a number ...
     """
 
     analysis_crs: Any = None

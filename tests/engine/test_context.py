@@ -75,7 +75,8 @@ def test_network_is_built_once_and_dropped_when_roads_change():
     assert AnalysisContext.of(p) is ctx
     snapped = ctx.snapped("households")
     p.set_layer("cameras", p.layer("cameras"))  # unrelated layer: kept
-    assert ctx.network() is net and ctx.snapped("households") is snapped
+    assert ctx.network() is net
+    assert ctx.snapped("households") is snapped
     p.set_layer("households", p.layer("households").iloc[:2])
     assert ctx.network() is net  # households do not change the network
     assert len(ctx.snapped("households").edge) == 2
@@ -90,7 +91,8 @@ def test_a_setting_change_drops_only_what_depends_on_it():
     net = ctx.network()
     snapped = ctx.snapped("households")
     p.set_setting("band", {"urban": [100, 200]})
-    assert ctx.network() is net and ctx.snapped("households") is snapped
+    assert ctx.network() is net
+    assert ctx.snapped("households") is snapped
     assert ctx.settings.band_for("urban") == (100, 200)
     p.set_setting("snap_cutoff_m", 5.0)
     assert ctx.network() is net

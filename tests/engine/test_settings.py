@@ -41,7 +41,8 @@ def test_bad_stored_values_open_with_a_warning_and_the_default(tmp_path, key, va
     assert getattr(project.config, key) == getattr(Settings(), key)
     found = [w for w in project.warnings if w.column == key]
     assert len(found) == 1
-    assert "default" in found[0].describe() and str(path) in found[0].describe()
+    assert "default" in found[0].describe()
+    assert str(path) in found[0].describe()
 
 
 def test_defaults_round_trip_and_unknown_keys_survive():
