@@ -40,20 +40,7 @@ _GEOMETRY_TYPES = {
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the camera commands."""
-    p = subparsers.add_parser(
-        "coverage", help="camera coverage per grid and category, gaps, camera record checks")
-    add_project_argument(p)
-    p.add_argument("--out", metavar="RESULT.gpkg", required=True,
-                   help="GeoPackage to write the result layers to (replaced if it exists)")
-    p.add_argument("--include-offline", action="store_true",
-                   help="count offline cameras too (default: online only)")
-    p.add_argument("--no-buildings", action="store_true",
-                   help="ignore building shadows")
-    p.add_argument("--gaps", type=int, default=10, metavar="N",
-                   help="largest gaps to list in the summary (default 10)")
-    p.set_defaults(func=run_coverage)
-
+    """Add ``site-cameras`` (``coverage`` comes from the analysis registry)."""
     p = subparsers.add_parser(
         "site-cameras", help="choose K new camera sites that cover the most unseen households "
         "and intersections")
@@ -79,21 +66,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="count what offline cameras see as covered")
     p.add_argument("--no-buildings", action="store_true", help="ignore building shadows")
     p.set_defaults(func=run_site_cameras)
-
-
-def run_coverage(args: argparse.Namespace) -> int:
-    """Compute coverage, write the layers and print the summary."""
-    from gridplanner.coverage import compute_coverage
-
-    out = _out_path(args.out, args.project)
-    project = load(args.project)
-    with terminal_feedback() as feedback:
-        result = compute_coverage(project, include_offline=args.include_offline,
-                                  use_buildings=not args.no_buildings, feedback=feedback)
-    _write_layers(result.layers(), out)
-    print(coverage_summary(result, gaps=args.gaps))
-    print(f"\nwritten: {out} (layers: {', '.join(result.layers())})")
-    return EXIT_OK
 
 
 def coverage_summary(result: object, *, gaps: int = 10, worst: int = 10) -> str:

@@ -8,28 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from gridplanner.cli import EXIT_OK, EXIT_PROBLEMS
+from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
 from gridplanner.errors import ReadError
-from gridplanner.grids.checks import CHECK_ORDER, CheckResult, run_checks
+from gridplanner.grids.checks import CHECK_ORDER, CheckResult
 from layers.io import write_layer
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the grid commands."""
-    p = subparsers.add_parser(
-        "check", help="check the grids: gaps, overlaps, band, compactness, staff, codes",
-        description="List grid findings grouped by check. Findings are warnings; the exit "
-        "code is 1 when there are any, 0 when the grids are clean.")
-    add_project_argument(p)
-    p.add_argument("--out", metavar="FILE",
-                   help="also write the findings as a layer (.gpkg, FILE.gpkg::LAYER, or "
-                   ".geojson); default layer name grid_checks")
-    p.add_argument("--community", metavar="ID", help="only findings of this community")
-    p.add_argument("--all", action="store_true", help="list every finding, not the first 15 "
-                   "of each check")
-    p.set_defaults(func=run_check)
-
     p = subparsers.add_parser(
         "balance", help="propose grids with households in the band (written to a file)",
         description="Propose new grid boundaries per community: households in the band, "
@@ -69,24 +56,6 @@ def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15
         if len(rows) > len(shown):
             lines.append(f"  ... and {len(rows) - len(shown)} more (--all lists them)")
     return "\n".join(lines)
-
-
-def run_check(args: argparse.Namespace) -> int:
-    """Run the grid checks, print them grouped, optionally write them to a layer."""
-    project = load(args.project)
-    with terminal_feedback() as feedback:
-        result = run_checks(project, community_id=args.community, feedback=feedback)
-    print(format_findings(result, every=args.all))
-    if args.out:
-        path, layer = _split_target(args.out, "grid_checks")
-        try:
-            write_layer(result.findings, path, layer=layer)
-        except ReadError:
-            raise
-        except Exception as exc:
-            raise ReadError(f"{path}: could not write the findings ({exc})") from exc
-        print(f"\nwritten: {path} (layer {layer}, {len(result.findings)} findings)")
-    return EXIT_PROBLEMS if len(result.findings) else EXIT_OK
 
 
 def run_balance(args: argparse.Namespace) -> int:

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplanner.allocation.assign import ROLES, allocate
-from gridplanner.allocation.grid_heads import assign_grid_heads
+from gridplanner.allocation.assign import ROLES, AllocationResult
+from gridplanner.allocation.grid_heads import GridHeadResult
 from gridplanner.allocation.placement import place_staff
 from gridplanner.allocation.service_areas import service_areas
 from gridplanner.cli import EXIT_OK
@@ -65,21 +65,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--pieces", type=int, default=10, metavar="N",
                    help="pieces to list (default 10)")
     p.set_defaults(func=run_network)
-
-    p = subparsers.add_parser(
-        "allocate", help="assign households to staff optimally within capacity")
-    add_project_argument(p)
-    p.add_argument("--role", default="full_time", choices=ROLES,
-                   help="staff role to assign to (default full_time)")
-    p.add_argument("--within-grid", action="store_true",
-                   help="only staff whose grid_id names the household's grid")
-    p.add_argument("--out", metavar="RESULT.gpkg", required=True,
-                   help="GeoPackage for assignments, staff_load and unassigned")
-    p.add_argument("--k", type=int, default=8, metavar="K",
-                   help="candidate staff per household to start with (widened as needed)")
-    p.add_argument("--grid-heads", action="store_true",
-                   help="also assign one grid head per grid (layer grid_heads)")
-    p.set_defaults(func=run_allocate)
 
     p = subparsers.add_parser("place", help="choose N new staff bases (p-median on the roads)")
     add_project_argument(p)
@@ -157,26 +142,13 @@ def run_network(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_allocate(args: argparse.Namespace) -> int:
-    """Assign households to staff and write the result layers."""
-    _check_out(args.out)
-    project = load(args.project)
-    with terminal_feedback() as fb:
-        result = allocate(project, role=args.role, within_grid=args.within_grid, k=args.k,
-                          feedback=fb)
-        heads = assign_grid_heads(project, feedback=fb) if args.grid_heads else None
+def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *, role: str,
+                       within_grid: bool) -> str:
+    """Totals, reasons for unassigned households and full staff, as printed text."""
     t = result.totals
-    frames = {
-        "assignments": result.assignments,
-        "staff_load": result.staff_load,
-        "unassigned": result.unassigned,
-    }
-    if heads is not None:
-        frames["grid_heads"] = heads.table
-    _write_layers(frames, Path(args.out))
-    mode = " within grids" if args.within_grid else ""
-    print(f"assigned {t.assigned_households:,} households to {args.role} staff{mode}; "
-          f"{t.unassigned_households:,} unassigned")
+    mode = " within grids" if within_grid else ""
+    lines = [f"assigned {t.assigned_households:,} households to {role} staff{mode}; "
+             f"{t.unassigned_households:,} unassigned"]
     rows = [
         ["objective (household-metres)", f"{t.objective_household_m:,.0f}"],
         ["mean distance (m)", f"{t.mean_distance_m:,.1f}"],
@@ -188,21 +160,19 @@ def run_allocate(args: argparse.Namespace) -> int:
         ["points split by the flow, made whole", f"{t.split_points:,}"],
         ["households dropped to keep points whole", f"{t.unassigned_to_keep_points_whole:,}"],
     ]
-    print(format_table(["total", "value"], rows))
+    lines.append(format_table(["total", "value"], rows))
     if len(result.unassigned):
         reasons = result.unassigned.groupby("reason")["households"].agg(["count", "sum"])
-        print(format_table(["reason", "points", "households"],
-                           [[r, int(c), int(s)] for r, (c, s) in reasons.iterrows()]))
+        lines.append(format_table(["reason", "points", "households"],
+                                  [[r, int(c), int(n)] for r, (c, n) in reasons.iterrows()]))
     full = result.staff_load[result.staff_load["load"] >= result.staff_load["capacity"]]
     if len(full):
-        print(f"{len(full)} staff at full capacity")
-    for problem in result.problems[:10]:
-        print(f"  [{problem.severity}] {problem.describe()}")
+        lines.append(f"{len(full)} staff at full capacity")
+    lines.extend(f"  [{p.severity}] {p.describe()}" for p in result.problems[:10])
     if heads is not None:
-        print(f"grid heads: total {heads.total_distance_m:,.0f} m to grid centres; "
-              f"{heads.grids_without_head} grids without a head")
-    print(f"wrote {args.out}")
-    return EXIT_OK
+        lines.append(f"grid heads: total {heads.total_distance_m:,.0f} m to grid centres; "
+                     f"{heads.grids_without_head} grids without a head")
+    return "\n".join(lines)
 
 
 def run_place(args: argparse.Namespace) -> int:

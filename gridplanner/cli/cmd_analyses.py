@@ -1,0 +1,106 @@
+"""Subcommands built from the analysis registry (:mod:`gridplanner.analyses`).
+
+Each registered analysis becomes ``gridplanner NAME PROJECT [options] --out FILE``:
+its options dataclass gives the flags (help, choices, ranges, off-switches), the
+run goes through the project's analysis context with a progress bar, the result
+layers are written atomically, and the summary is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from gridplanner.analyses import Analysis, AnalysisResult, analyses, option_info
+from gridplanner.cli import EXIT_OK
+from gridplanner.cli.common import add_project_argument, load, terminal_feedback
+from gridplanner.context import AnalysisContext
+from gridplanner.errors import ReadError
+from layers.io import write_geopackage, write_layer
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add one subcommand per registered analysis."""
+    for analysis in analyses():
+        p = subparsers.add_parser(analysis.name, help=analysis.help,
+                                  description=analysis.description or None)
+        add_project_argument(p)
+        for f in analysis.fields():
+            _add_flag(p, f)
+        p.add_argument("--out", metavar="FILE", required=analysis.out_required,
+                       help=analysis.out_help)
+        p.set_defaults(func=lambda args, a=analysis: run_registered(a, args))
+
+
+def _single_layer(analysis: Analysis) -> bool:
+    return analysis.adds_layer
+
+
+def _add_flag(parser: argparse.ArgumentParser, f: dataclasses.Field[Any]) -> None:
+    info = option_info(f)
+    kind = _base_type(f)
+    flags = [info.flag or "--" + f.name.replace("_", "-")]
+    if info.short:
+        flags.insert(0, info.short)
+    required = f.default is dataclasses.MISSING
+    if kind is bool:
+        if info.negate:
+            parser.add_argument(info.negate, dest=f.name, action="store_false",
+                                help=f"do not {info.help}")
+        else:
+            parser.add_argument(*flags, dest=f.name, action="store_true", help=info.help)
+        return
+    default = None if required else f.default
+    shown = f" (default {default})" if default is not None else ""
+    parser.add_argument(*flags, dest=f.name, type=kind, default=default, required=required,
+                        choices=info.choices or None, metavar=info.metavar or None,
+                        help=f"{info.help}{shown}")
+
+
+def _base_type(f: dataclasses.Field[Any]) -> type:
+    hint = f.type
+    if isinstance(hint, str):
+        hint = {"bool": bool, "int": int, "float": float, "str": str}.get(
+            hint.split("|")[0].strip(), str)
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    return hint if isinstance(hint, type) else str
+
+
+def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
+    """Run ``analysis`` with the parsed flags, write its layers, print its summary."""
+    out = _out_target(args.out, args.project) if args.out else None
+    values = {f.name: getattr(args, f.name) for f in analysis.fields()}
+    options = analysis.make_options(values)
+    project = load(args.project)
+    with terminal_feedback() as feedback:
+        result = analysis.run(AnalysisContext.of(project), options, feedback)
+    print(result.summary)
+    if out is not None:
+        _write(result, out, single=_single_layer(analysis))
+        print(f"\nwritten: {out[0]} (layers: {', '.join(result.layers)})")
+    return result.exit_code or EXIT_OK
+
+
+def _out_target(out: str, project: str) -> tuple[Path, str]:
+    path_text, _, layer = out.partition("::")
+    path = Path(path_text)
+    if path.suffix.lower() not in (".gpkg", ".geojson", ".json"):
+        raise ReadError(f"{path}: results are written as a GeoPackage: give a .gpkg name")
+    if path.exists() and Path(project).exists() and path.resolve() == Path(project).resolve():
+        raise ReadError(f"{path}: that is the project file itself: choose another --out file")
+    return path, layer
+
+
+def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
+    path, layer = target
+    if single or path.suffix.lower() != ".gpkg" or layer:
+        # One layer to a named layer or a GeoJSON file (grid checks' findings).
+        (name, frame), = list(result.layers.items())[:1]
+        write_layer(frame, path, layer=layer or name)
+        return
+    write_geopackage(dict(result.layers), path, geometry_types=dict(result.geometry_types))
