@@ -3,10 +3,13 @@
 Draws on a bare matplotlib Figure (Agg), so it runs headless on a server and
 inside the desktop app alike; Chinese labels use the
 first installed CJK font (Noto Sans CJK SC, WenQuanYi, Microsoft YaHei, SimHei).
+Text from the data (grid codes, titles) is drawn as it is: matplotlib's maths
+markup (``$...$``) is switched off, so a ``$`` in a name is just a character.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -111,7 +114,8 @@ def render_png(
     # A bare Figure (no pyplot) draws with Agg whatever backend the app uses, and is
     # safe on a worker thread.
     with matplotlib.rc_context({"font.sans-serif": _cjk_font(), "font.family": "sans-serif",
-                                "axes.unicode_minus": False}):
+                                "axes.unicode_minus": False, "text.parse_math": False,
+                                "text.usetex": False}):
         fig = Figure(figsize=size_in, dpi=dpi)
         ax = fig.subplots()
         try:
@@ -163,7 +167,7 @@ def render_png(
                 ax.set_ylim(box[1], box[3])
                 for _, row in focus.iterrows():
                     c = row.geometry.representative_point()
-                    ax.annotate(str(row["grid_id"]), (c.x, c.y), ha="center", fontsize=9,
+                    ax.annotate(_drawable(row["grid_id"]), (c.x, c.y), ha="center", fontsize=9,
                                 weight="bold")
             ax.set_axis_off()
             ax.set_aspect("equal")
@@ -175,7 +179,7 @@ def render_png(
                       fontsize=8, framealpha=0.9,
                       title=f"{scheme.title_zh} {scheme.title_en}", title_fontsize=9)
             if title:
-                ax.set_title(title, fontsize=13)
+                ax.set_title(_drawable(title), fontsize=13)
             target = Path(path)
             target.parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(target, bbox_inches="tight")
@@ -183,6 +187,14 @@ def render_png(
             fig.clear()
     report(feedback, 1.0, "image written")
     return target
+
+
+def _drawable(text: object) -> str:
+    """``text`` with line breaks and control characters shown as spaces."""
+    return _UNDRAWABLE.sub(" ", str(text))
+
+
+_UNDRAWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _clip(frame: gpd.GeoDataFrame | None,
