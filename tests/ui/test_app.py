@@ -574,11 +574,12 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
     from ui.main_window import MainWindow
 
     seen = []
-    before = {id(w) for w in qapp.topLevelWidgets()}
+    # Hold the windows that exist now: a new window can take a freed one's id().
+    before = list(qapp.topLevelWidgets())
 
     def hook():
         window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)
-                      and id(w) not in before)
+                      and all(w is not b for b in before))
         seen.append(window)
         window.project_loaded.connect(qapp.quit)
 
