@@ -99,6 +99,8 @@ class Analysis:
     #: The result is one layer written beside the file's other layers (FILE::LAYER
     #: names it), not a new GeoPackage of every layer.
     adds_layer: bool = False
+    #: File types ``--out`` accepts (the first is the usual one).
+    out_suffixes: tuple[str, ...] = (".gpkg",)
     description: str = ""
 
     def fields(self) -> list[dataclasses.Field[Any]]:

@@ -73,7 +73,8 @@ def _base_type(f: dataclasses.Field[Any]) -> type:
 
 def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
     """Run ``analysis`` with the parsed flags, write its layers, print its summary."""
-    out = _out_target(args.out, args.project) if args.out else None
+    out = _out_target(args.out, args.project, suffixes=analysis.out_suffixes) if (
+        args.out) else None
     values = {f.name: getattr(args, f.name) for f in analysis.fields()}
     options = analysis.make_options(values)
     project = load(args.project)
@@ -82,15 +83,20 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
     print(result.summary)
     if out is not None:
         _write(result, out, single=_single_layer(analysis))
-        print(f"\nwritten: {out[0]} (layers: {', '.join(result.layers)})")
+        print(f"\nwritten: {out[0]} (layers: {', '.join(_written(result, out[1]))})")
     return result.exit_code or EXIT_OK
 
 
-def _out_target(out: str, project: str) -> tuple[Path, str]:
+_KINDS = {".gpkg": "a GeoPackage (.gpkg)", ".csv": "a CSV table (.csv)",
+          ".geojson": "GeoJSON (.geojson)", ".json": "GeoJSON (.json)"}
+
+
+def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[Path, str]:
     path_text, _, layer = out.partition("::")
     path = Path(path_text)
-    if path.suffix.lower() not in (".gpkg", ".geojson", ".json"):
-        raise ReadError(f"{path}: results are written as a GeoPackage: give a .gpkg name")
+    if path.suffix.lower() not in suffixes:
+        kinds = " or ".join(_KINDS.get(s, s) for s in suffixes)
+        raise ReadError(f"{path}: results are written as {kinds}: give a {suffixes[0]} name")
     if path.exists() and Path(project).exists() and path.resolve() == Path(project).resolve():
         raise ReadError(f"{path}: that is the project file itself: choose another --out file")
     return path, layer
@@ -98,9 +104,23 @@ def _out_target(out: str, project: str) -> tuple[Path, str]:
 
 def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
     path, layer = target
-    if single or path.suffix.lower() != ".gpkg" or layer:
+    if path.suffix.lower() == ".csv":
+        from gridplanner.export.tables import write_csv
+
+        write_csv(result.table, path)
+        return
+    if single or path.suffix.lower() != ".gpkg":
         # One layer to a named layer or a GeoJSON file (grid checks' findings).
         (name, frame), = list(result.layers.items())[:1]
         write_layer(frame, path, layer=layer or name)
         return
-    write_geopackage(dict(result.layers), path, geometry_types=dict(result.geometry_types))
+    layers = dict(result.layers)
+    if layer:  # FILE.gpkg::NAME names the first (main) layer
+        first = next(iter(layers))
+        layers = {layer: layers.pop(first), **layers}
+    write_geopackage(layers, path, geometry_types=dict(result.geometry_types))
+
+
+def _written(result: AnalysisResult, layer: str) -> list[str]:
+    names = list(result.layers)
+    return [layer or names[0], *names[1:]] if names else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyogrio
 import pytest
 
-from gridplanner.analyses import analyses, get, run
+from gridplanner.analyses import analyses, get, option_info, run
 from gridplanner.cli import EXIT_ERROR, main
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import AnalysisError
@@ -18,7 +18,9 @@ def test_every_registered_analysis_is_a_subcommand_with_its_options(capsys):
             main([analysis.name, "--help"])
         text = capsys.readouterr().out
         for f in analysis.fields():
-            assert f.name.replace("_", "-") in text or "--all" in text or "--no-" in text
+            info = option_info(f)
+            flag = info.negate or info.flag or "--" + f.name.replace("_", "-")
+            assert flag in text, (analysis.name, flag)
 
 
 def test_options_are_checked_with_their_range_and_choices():
@@ -40,8 +42,15 @@ def test_command_line_rejects_out_of_range_option(sample_project_file, tmp_path,
 
 @pytest.mark.parametrize(("name", "argv", "values"), [
     ("coverage", ["--no-buildings"], {"use_buildings": False}),
+    ("site-cameras", ["-k", "2", "--no-buildings"], {"k": 2, "use_buildings": False}),
     ("allocate", ["--within-grid"], {"within_grid": True}),
+    ("grid-heads", [], {}),
+    ("place", ["-n", "2"], {"n": 2}),
+    ("service-areas", [], {}),
     ("check", [], {}),
+    ("balance", ["--min", "250"], {"min_households": 250}),
+    ("network", [], {}),
+    ("route", ["--at", "0,0"], {"at": "0,0"}),
 ])
 def test_command_line_and_python_api_give_the_same_layers(sample_project_file, tmp_path,
                                                           name, argv, values):
@@ -54,3 +63,8 @@ def test_command_line_and_python_api_give_the_same_layers(sample_project_file, t
     for layer, frame in api.layers.items():
         back = pyogrio.read_dataframe(out, layer=layer)
         assert len(back) == len(frame), layer
+
+
+def test_every_registered_analysis_is_covered_by_the_consistency_test():
+    params = test_command_line_and_python_api_give_the_same_layers.pytestmark[0].args[1]
+    assert {p[0] for p in params} == {a.name for a in analyses()}
