@@ -114,3 +114,13 @@ def test_demo_map_renders_offline_in_chromium(demo, tmp_path):
     orange = np.all(np.abs(img * 255 - [250, 205, 160]) < 30, axis=-1).mean()
     assert orange > 0.02
     shutil.copy(shot, Path("/tmp") / "gridplanner_demo_map.png")
+
+
+def test_demo_runs_every_registered_analysis(demo):
+    from gridplanner.analyses import analyses
+
+    out, text = demo
+    written = {name.split("__")[0] for name, _ in pyogrio.list_layers(out / "analyses.gpkg")}
+    assert written == {a.name.replace("-", "_") for a in analyses()}
+    for analysis in analyses():
+        assert f"  {analysis.name}: " in text
