@@ -35,6 +35,7 @@ from gridplanner.allocation.service_areas import service_areas
 from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
 from gridplanner.errors import AnalysisError
+from gridplanner.export.files import check_target, protected_paths
 from gridplanner.network.graph import components, network_of
 from gridplanner.routing import parse_point, route_incidents
 from layers.io import write_geopackage
@@ -110,9 +111,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _check_out(path: str | None) -> None:
-    """Refuse a result file that is not a GeoPackage before any work is done."""
+    """Refuse a result file that is not a GeoPackage, or is a project, before any work."""
     if path is not None and Path(path).suffix.lower() != ".gpkg":
         raise AnalysisError(f"{path}: the result file must be a GeoPackage (.gpkg)")
+    if path is not None:
+        check_target(path)
 
 
 def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
@@ -256,6 +259,8 @@ def run_route(args: argparse.Namespace) -> int:
     """Print who owns each point and who is nearest."""
     if args.out and Path(args.out).suffix.lower() not in (".gpkg", ".csv"):
         raise AnalysisError(f"{args.out}: write the table as .gpkg or .csv")
+    if args.out:
+        check_target(args.out, protect=protected_paths(args.project))
     if args.at:
         parse_point(args.at)
     project = load(args.project)
@@ -295,7 +300,9 @@ def run_route(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() == ".csv":
-            shown.to_csv(out, index=False, encoding="utf-8-sig")
+            from gridplanner.export.tables import write_csv
+
+            write_csv(shown, out, name="routes")
         else:
             _write_layers({"routes": table}, out)
         print(f"wrote {args.out}")
