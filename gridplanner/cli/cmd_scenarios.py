@@ -256,11 +256,14 @@ def _num(value: Any, *, signed: bool = False) -> str:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Compare scenarios and write the report."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.tables import write_report
     from gridplanner.scenarios import compare_scenarios
 
     if len(args.scenarios) < 2:
         raise ProjectError("give at least two scenarios, e.g. current and a stored one")
+    if args.out:
+        check_target(args.out, protect=protected_paths(args.project))
     project = load(args.project)
     with terminal_feedback() as feedback:
         comparison = compare_scenarios(project, args.scenarios,
@@ -274,7 +277,8 @@ def run_compare(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if args.out:
         paths = write_report(comparison, args.out, chinese_headers=args.chinese_headers,
-                             include_personal=args.include_personal)
+                             include_personal=args.include_personal,
+                             protect=protected_paths(args.project))
         for path in paths:
             print(f"written: {path}")
     return EXIT_OK
@@ -316,25 +320,27 @@ def run_export_map(args: argparse.Namespace) -> int:
 
 def run_export_results(args: argparse.Namespace) -> int:
     """Write every result as GeoPackage layers, XLSX sheets or a CSV table."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.results import result_layers, write_geopackage
-    from gridplanner.export.tables import ExportError, write_csv, write_xlsx
+    from gridplanner.export.tables import ExportError, write_tables
 
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".gpkg", ".xlsx", ".csv"):
         raise ExportError(f"{out}: use .gpkg, .xlsx or .csv")
+    protect = protected_paths(args.project)
+    check_target(out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
     layers = result_layers(figures)
     if suffix == ".gpkg":
-        write_geopackage(layers, out, include_personal=args.include_personal)
+        write_geopackage(layers, out, include_personal=args.include_personal, protect=protect)
     elif suffix == ".xlsx":
-        from gridplanner.export.tables import without_personal
-
-        sheets = {name: (frame if args.include_personal else without_personal(frame, name))
-                  for name, frame in layers.items() if name != "camera_footprints"}
-        write_xlsx(sheets, out, chinese_headers=args.chinese_headers)
+        sheets = {name: frame for name, frame in layers.items() if name != "camera_footprints"}
+        write_tables(sheets, out, chinese_headers=args.chinese_headers,
+                     include_personal=args.include_personal, protect=protect)
     else:
-        write_csv(figures.grids, out, chinese_headers=args.chinese_headers)
+        write_tables({"grid_figures": figures.grids}, out, chinese_headers=args.chinese_headers,
+                     include_personal=args.include_personal, protect=protect)
     print(f"written: {out} ({', '.join(layers) if suffix != '.csv' else 'per-grid figures'})")
     return EXIT_OK
 

@@ -42,6 +42,9 @@ def test_demo_writes_every_output(demo):
     assert rows["grids_outside_band"][4] < rows["grids_outside_band"][3]
     assert rows["walk_mean_m"][4] < rows["walk_mean_m"][3]
     assert rows["coverage_households_all"][3] > 0
+    for sheet in load_workbook(out / "comparison.xlsx").worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
 
 
 def test_demo_scenario_survives_reopen(demo):
