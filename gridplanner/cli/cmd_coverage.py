@@ -200,10 +200,10 @@ def _write_layers(frames: dict[str, gpd.GeoDataFrame], path: Path) -> None:
 
 def _read_candidates(spec: str, project: object) -> gpd.GeoDataFrame:
     from layers.crs import reproject
-    from layers.io import read_file
+    from layers.io import read_file, split_layer_spec
 
-    path, _, layer = spec.partition("::")
-    frame = read_file(path, layer=layer or None)
+    path, layer = split_layer_spec(spec)
+    frame = read_file(path, layer=layer)
     crs = getattr(project, "crs", None)
     if crs is None:
         raise AnalysisError("the project has no coordinate system; cannot place candidates")

@@ -12,7 +12,7 @@ from gridplanner.cli import EXIT_OK, EXIT_PROBLEMS
 from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
 from gridplanner.errors import ReadError
 from gridplanner.grids.checks import CHECK_ORDER, CheckResult, run_checks
-from layers.io import write_layer
+from layers.io import split_layer_spec, write_layer
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _split_target(out: str, default_layer: str) -> tuple[Path, str]:
-    path, _, layer = out.partition("::")
-    return Path(path), layer or default_layer
+    path, layer = split_layer_spec(out)
+    return path, layer or default_layer
 
 
 def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15) -> str:

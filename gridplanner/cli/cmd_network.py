@@ -86,7 +86,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--role", default="full_time", choices=ROLES,
                    help="role whose existing bases are kept (default full_time)")
     p.add_argument("--candidates", metavar="FILE",
-                   help="candidate points (default: road intersections)")
+                   help="candidate points (default: road intersections; FILE::LAYER picks a "
+                   "layer)")
     p.add_argument("--starts", type=int, default=3, help="greedy + random starts (default 3)")
     p.add_argument("--out", metavar="FILE.gpkg", required=True, help="GeoPackage for new_sites")
     p.set_defaults(func=run_place)
@@ -102,7 +103,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_project_argument(p)
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--at", metavar="X,Y", help="one point")
-    where.add_argument("--points", metavar="FILE", help="a point layer or table")
+    where.add_argument("--points", metavar="FILE",
+                       help="a point layer or table (FILE::LAYER picks a layer)")
     p.add_argument("--crs", metavar="CRS",
                    help="CRS of --at (default: the project's), e.g. EPSG:4326")
     p.add_argument("--out", metavar="FILE", help="write the table (.gpkg, .csv)")
@@ -211,9 +213,10 @@ def run_place(args: argparse.Namespace) -> int:
     project = load(args.project)
     candidates = None
     if args.candidates:
-        from layers.io import read_file
+        from layers.io import read_file, split_layer_spec
 
-        candidates = read_file(args.candidates)
+        path, layer = split_layer_spec(args.candidates)
+        candidates = read_file(path, layer=layer)
         if project.crs is not None and candidates.crs is not None:
             candidates = candidates.to_crs(project.crs)
         candidates = candidates[~(candidates.geometry.is_empty | candidates.geometry.isna())]
@@ -265,9 +268,10 @@ def run_route(args: argparse.Namespace) -> int:
         points = gpd.GeoDataFrame({"incident_id": ["1"]}, geometry=[shapely.Point(x, y)],
                                   crs=crs)
     else:
-        from layers.io import read_file
+        from layers.io import read_file, split_layer_spec
 
-        points = read_file(args.points)
+        path, layer = split_layer_spec(args.points)
+        points = read_file(path, layer=layer)
         if args.crs:
             points = points.set_crs(args.crs, allow_override=True)
         bad = (points.geometry.isna() | points.geometry.is_empty).to_numpy()

@@ -12,6 +12,7 @@ from typing import Any
 
 from gridplanner.feedback import TerminalFeedback
 from gridplanner.project import Project, open_project
+from layers.io import check_input_file
 
 
 @contextlib.contextmanager
@@ -37,7 +38,8 @@ def terminal_feedback() -> Iterator[TerminalFeedback]:
 
 
 def load(path: str | Path) -> Project:
-    """Open a project with a progress bar."""
+    """Open a project with a progress bar (a pipe or device is refused before opening)."""
+    check_input_file(path)
     with terminal_feedback() as feedback:
         return open_project(path, feedback=feedback)
 
