@@ -116,6 +116,15 @@ def _lonlat_ok(xy: np.ndarray) -> np.ndarray:
         return np.asarray((np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90))
 
 
+def _in_degrees(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows whose every coordinate is finite and within longitude/latitude ranges."""
+    ok = finite_rows(frame)
+    if ok.any():
+        b = shapely.bounds(np.asarray(frame.geometry.array, dtype=object)[ok])
+        ok[ok] = _lonlat_ok(b[:, :2]) & _lonlat_ok(b[:, 2:])
+    return ok
+
+
 def guess_crs(frame: gpd.GeoDataFrame) -> CRS | None:
     """Guess the CRS of a layer that declares none, from its coordinate ranges.
 
@@ -124,12 +133,12 @@ def guess_crs(frame: gpd.GeoDataFrame) -> CRS | None:
     (a stray point does not hide the answer). Anything else is ambiguous and gives
     ``None``.
     """
-    xy = feature_centres(frame)
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    if not len(xy):
+    usable = finite_rows(frame)
+    if not usable.any():
         return None
-    if _lonlat_ok(xy).mean() > _BULK_SHARE:
+    if _in_degrees(frame)[usable].mean() > _BULK_SHARE:
         return WGS84
+    xy = feature_centres(frame)[usable]
     zone = np.floor(xy[:, 0] / 1_000_000)
     middle = float(np.median(zone))
     same = (zone == middle) & (xy[:, 1] > 0) & (xy[:, 1] < 10_000_000)
@@ -155,7 +164,7 @@ def check_coordinates(frame: gpd.GeoDataFrame, *, source: str = "", layer: str =
     where = " ".join(x for x in (source, f"layer {layer}" if layer else "") if x)
     prefix = f"{where}: " if where else ""
     crs = CRS.from_user_input(frame.crs)
-    in_degrees = _lonlat_ok(xy) & usable
+    in_degrees = _in_degrees(frame)
     bulk = xy[usable]
     mid_x, mid_y = np.median(bulk[:, 0]), np.median(bulk[:, 1])
     if crs.is_geographic:

@@ -25,6 +25,7 @@ import re
 import shutil
 import stat
 import tempfile
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -39,7 +40,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from layers.crs import check_coordinates, choose_crs_for, reproject
+from layers.crs import WGS84, check_coordinates, choose_crs_for, guess_crs, reproject
 from layers.errors import Problem, ReadError
 from layers.schema import schema_for
 from layers.validate import name_rows, validate
@@ -274,14 +275,32 @@ def _vector_error(path: Path, layer: str | None, exc: Exception) -> ReadError:
 
 
 def _read_vector(path: Path, layer: str | None, kwargs: dict[str, Any]) -> Any:
-    try:
-        return pyogrio.read_dataframe(path, layer=layer, **kwargs)
-    except UnicodeDecodeError:
-        # Shapefile field names cut at 10 bytes can split a UTF-8 character; the
-        # values are usually fine, so fall back to an encoding that never fails.
-        if path.suffix.lower() != ".shp":
-            raise
-        return pyogrio.read_dataframe(path, layer=layer, encoding="gb18030")
+    with warnings.catch_warnings():
+        # GDAL's notes on what it mended while reading (an unclosed ring) are
+        # not for the user: validation reports what matters, by row.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+        except UnicodeDecodeError:
+            # Shapefile field names cut at 10 bytes can split a UTF-8 character; the
+            # values are usually fine, so fall back to an encoding that never fails.
+            if path.suffix.lower() != ".shp":
+                raise
+            return pyogrio.read_dataframe(path, layer=layer, encoding="gb18030")
+        except shapely.errors.GEOSException:
+            return _read_vector_lenient(path, layer, kwargs)
+
+
+def _read_vector_lenient(path: Path, layer: str | None, kwargs: dict[str, Any]) -> Any:
+    """Read a layer where GEOS cannot build some shapes (a ring of two points).
+
+    Those shapes read as missing, so validation names their rows instead of the
+    whole file being refused.
+    """
+    meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer, **kwargs)
+    data = dict(zip(meta["fields"], fields, strict=True))
+    geometry = shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else None
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry), crs=meta["crs"])
 
 
 def _read_geojson_text(path: Path, gdal_error: Exception) -> gpd.GeoDataFrame:
@@ -594,33 +613,25 @@ def _table_geometry(table: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
         geom = shapely.points(x, y)
         geom[~(np.isfinite(x) & np.isfinite(y))] = None
         rest = table.drop(columns=[lon_col, lat_col])
-        crs = CRS.from_epsg(4326) if _looks_lonlat(x, y) else None
-        return gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geom, index=table.index), crs=crs)
+        frame = gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geom, index=table.index))
+        return _degrees_as_wgs84(frame)
     wkt_col = _find_column(cols, _WKT_NAMES)
     if wkt_col:
         text = table[wkt_col].astype(object).where(table[wkt_col].notna(), None)
         geom = shapely.from_wkt(text.to_numpy(), on_invalid="ignore")
         rest = table.drop(columns=[wkt_col])
-        frame = gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geom, index=table.index))
-        if _looks_lonlat(*_xy(frame)):
-            frame = frame.set_crs(4326)
-        return frame
+        return _degrees_as_wgs84(
+            gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geom, index=table.index)))
     raise ReadError(
         f"{path}: no coordinate columns found; name them lon/lat (经度/纬度), x/y or WKT. "
         f"Columns present: {', '.join(map(str, cols))}"
     )
 
 
-def _xy(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    coords = shapely.get_coordinates(frame.geometry.array)
-    return coords[:, 0], coords[:, 1]
-
-
-def _looks_lonlat(x: np.ndarray, y: np.ndarray) -> bool:
-    ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any():
-        return False
-    return bool(np.all(np.abs(x[ok]) <= 180) and np.all(np.abs(y[ok]) <= 90))
+def _degrees_as_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Declare WGS84 when most rows are degrees (a stray row is reported later, by row)."""
+    guessed = guess_crs(frame)
+    return frame.set_crs(WGS84) if guessed is not None and guessed.equals(WGS84) else frame
 
 
 def load_layer(

@@ -50,6 +50,9 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE]\+?\d+$")
 _SPREADSHEET_DIGITS = 1e15
 #: Whole numbers up to here are exact in a float (and fit an Int64).
 _EXACT_INT = 2.0**53
+#: No coordinate of a real place reaches this, in degrees or metres (Earth's
+#: circumference is 4e7 m; Gauss-Kruger eastings with a zone prefix stay below 5e7).
+_FARTHEST = 1e9
 
 
 @dataclass
@@ -274,8 +277,8 @@ def _check_geometry(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     geom = np.asarray(df.geometry.array, dtype=object).copy()
     want = ctx.schema.geometry
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
-    ctx.add(np.flatnonzero(missing), "geometry is missing or empty", column="geometry",
-            hint="draw the feature or delete the row")
+    ctx.add(np.flatnonzero(missing), "geometry is missing, empty or unreadable",
+            column="geometry", hint="draw the feature or delete the row")
     coords, index = shapely.get_coordinates(geom, return_index=True)
     not_finite = np.zeros(len(geom), dtype=bool)
     not_finite[np.unique(index[~np.isfinite(coords).all(axis=1)])] = True
@@ -283,8 +286,15 @@ def _check_geometry(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     ctx.add(np.flatnonzero(not_finite), "geometry has coordinates that are not finite "
             "numbers (NaN or infinity)", column="geometry",
             hint="correct the coordinates or delete the row")
-    geom[not_finite] = None  # keep GEOS away from NaN; the error above stands
-    unusable = missing | not_finite
+    with np.errstate(invalid="ignore"):
+        too_far = np.zeros(len(geom), dtype=bool)
+        too_far[np.unique(index[(np.abs(coords) > _FARTHEST).any(axis=1)])] = True
+    too_far &= ~missing & ~not_finite
+    ctx.add(np.flatnonzero(too_far), f"geometry has coordinates beyond {_FARTHEST:,.0f}, "
+            "which no place on Earth has", column="geometry",
+            hint="correct the coordinates or delete the row")
+    unusable = missing | not_finite | too_far
+    geom[unusable & ~missing] = None  # keep GEOS away from them; the errors above stand
     types = np.asarray(shapely.get_type_id(geom))
     names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                       "MultiLineString", "MultiPolygon", "GeometryCollection"])
@@ -312,13 +322,16 @@ def _check_geometry(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
 
 def _repair_polygons(geom: np.ndarray, polygonal: np.ndarray, ctx: _Ctx) -> np.ndarray:
     """Repair invalid polygons; refuse those that have no area, before or after repair."""
-    invalid = np.flatnonzero(polygonal & ~shapely.is_valid(geom))
+    valid = shapely.is_valid(geom)
+    invalid = np.flatnonzero(polygonal & ~valid)
     if len(invalid):
         reasons = shapely.is_valid_reason(geom[invalid])
         # make_valid can return collections holding stray lines: keep only the area.
         geom[invalid] = [_polygonal_part(g) for g in shapely.make_valid(geom[invalid])]
-    flat = polygonal & (shapely.is_empty(geom) | ~(shapely.area(geom) > 0)
-                        | ~shapely.is_valid(geom))
+        valid[invalid] = shapely.is_valid(geom[invalid])
+    with np.errstate(all="ignore"):  # coordinates near 1e9 may overflow the area
+        area = shapely.area(geom)
+    flat = polygonal & (shapely.is_empty(geom) | ~(area > 0) | ~valid)
     ctx.add(np.flatnonzero(flat), "polygon has no area, even after repair (its corners lie "
             "on a line or a point, or it has fewer than 3 distinct corners)", column="geometry",
             hint="redraw the polygon or delete the row")
@@ -424,6 +437,7 @@ def _coerce_column(df: pd.DataFrame, col: Column, ctx: _Ctx) -> pd.Series:
     raw = df[col.name]
     if col.value_aliases and not pd.api.types.is_numeric_dtype(raw):
         raw = raw.map(lambda v: col.value_aliases.get(str(v).strip(), v) if pd.notna(v) else v)
+    reported = np.zeros(n, dtype=bool)  # rows a problem was already given for
     if col.dtype == "str":
         out = _as_text(raw, code=col.code)
         if col.code:
@@ -432,13 +446,13 @@ def _coerce_column(df: pd.DataFrame, col: Column, ctx: _Ctx) -> pd.Series:
                     column=col.name, severity="warning",
                     hint="store the column as text in the spreadsheet and export it again")
     elif col.dtype in ("int", "float"):
-        out = _coerce_number(raw, col, ctx)
+        out, reported = _coerce_number(raw, col, ctx)
     elif col.dtype == "bool":
         out = _coerce_bool(raw, col, ctx)
     else:
         out = _coerce_datetime(raw, col, ctx)
     if col.warn_if_empty:
-        empty = np.flatnonzero(pd.isna(out).to_numpy())
+        empty = np.flatnonzero(pd.isna(out).to_numpy() & ~reported)
         ctx.add(empty, "value is empty", column=col.name, severity="warning",
                 hint=f"fill in {col.name}")
     if col.required:
@@ -450,7 +464,7 @@ def _coerce_column(df: pd.DataFrame, col: Column, ctx: _Ctx) -> pd.Series:
         if col.dtype == "int" and _int_safe(out):
             out = out.astype("float64").round().astype("Int64")
     if col.choices is not None:
-        _check_choices(out, col, ctx)
+        _check_choices(out, col, ctx, skip=reported)
     return out
 
 
@@ -475,7 +489,12 @@ def _int_safe(values: pd.Series) -> bool:
     return bool(np.all(ok | ~present))
 
 
-def _coerce_number(raw: pd.Series, col: Column, ctx: _Ctx) -> pd.Series:
+def _coerce_number(raw: pd.Series, col: Column, ctx: _Ctx) -> tuple[pd.Series, np.ndarray]:
+    """Read numbers, reporting unreadable, non-finite and out-of-range values.
+
+    Returns the values and the rows reported. Rows in error are emptied; values
+    kept with a warning stay as they are (an int column then stays float).
+    """
     if raw.dtype == object:
         text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
         num = pd.to_numeric(text.astype(str).where(text.notna(), None), errors="coerce")
@@ -520,8 +539,8 @@ def _coerce_number(raw: pd.Series, col: Column, ctx: _Ctx) -> pd.Series:
     if col.on_bad == "error" and bad.any():
         num = num.where(~bad)  # refused anyway; keep what follows free of overflow
     if col.dtype == "int" and _int_safe(num):
-        return num.round().astype("Int64")
-    return num  # an int column with values kept as warnings stays float
+        return num.round().astype("Int64"), bad
+    return num, bad
 
 
 def _coerce_bool(raw: pd.Series, col: Column, ctx: _Ctx) -> pd.Series:
@@ -555,10 +574,10 @@ def _coerce_datetime(raw: pd.Series, col: Column, ctx: _Ctx) -> pd.Series:
     return out
 
 
-def _check_choices(values: pd.Series, col: Column, ctx: _Ctx) -> None:
+def _check_choices(values: pd.Series, col: Column, ctx: _Ctx, *, skip: np.ndarray) -> None:
     if col.choices is None:
         return
-    present = values.notna().to_numpy()
+    present = values.notna().to_numpy() & ~skip
     allowed = values.isin(col.choices).to_numpy()
     if col.dtype in ("int", "float"):
         numeric = pd.to_numeric(values, errors="coerce")
