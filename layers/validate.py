@@ -205,6 +205,7 @@ def _rename_aliases(frame: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
                      if c not in used and c not in hits and c not in schema.column_names]
         if not hits:
             continue
+        hits.sort(key=list(df.columns).index)
         if len(hits) > 1 and not _same_values(df, hits):
             names = " and ".join(f"'{h}'" for h in hits)
             ctx.note(f"columns {names} both give {col.name}, with different values",
