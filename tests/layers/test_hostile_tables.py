@@ -150,8 +150,8 @@ def test_shapefile_names_cut_to_ten_characters_load(tmp_path):
         geometry=[shapely.box(119.646, 29.078, 119.650, 29.080)], crs=4326), grids)
     assert "household_" in read_file(households).columns
     _, reopened = _round_trip(tmp_path, {"households": str(households),
-                                              "facilities": str(facilities),
-                                              "grids": str(grids)})
+                                         "facilities": str(facilities),
+                                         "grids": str(grids)})
     assert reopened.layers["households"]["household_id"].tolist() == ["H1", "H2", "H3"]
     assert reopened.layers["facilities"]["facility_id"].tolist() == ["F1", "F2", "F3"]
     assert reopened.layers["grids"]["community_id"].tolist() == ["C1"]
