@@ -21,7 +21,7 @@ from gridplanner.cli.common import add_project_argument, load, terminal_feedback
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import ReadError
 from gridplanner.export.files import check_target, protected_paths
-from layers.io import write_geopackage, write_layer
+from layers.io import split_layer_spec, write_geopackage, write_layer
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,8 +93,8 @@ _KINDS = {".gpkg": "a GeoPackage (.gpkg)", ".csv": "a CSV table (.csv)",
 
 
 def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[Path, str]:
-    path_text, _, layer = out.partition("::")
-    path = Path(path_text)
+    path, found = split_layer_spec(out)
+    layer = found or ""
     if path.suffix.lower() not in suffixes:
         kinds = " or ".join(_KINDS.get(s, s) for s in suffixes)
         raise ReadError(f"{path}: results are written as {kinds}: give a {suffixes[0]} name")

@@ -194,7 +194,7 @@ def run_scenario_create(args: argparse.Namespace) -> int:
     """Create a scenario from files / a balanced proposal / settings and save."""
     from gridplanner.project import save_project
     from gridplanner.scenarios import save_scenario
-    from layers.io import load_layer
+    from layers.io import load_layer, split_layer_spec
 
     project = load(args.project)
     layers = {}
@@ -202,8 +202,8 @@ def run_scenario_create(args: argparse.Namespace) -> int:
         text = getattr(args, layer)
         if not text:
             continue
-        path, _, sub = text.partition("::")
-        loaded = load_layer(Path(path), layer, layer=sub or None, target_crs=project.crs)
+        path, sub = split_layer_spec(text)
+        loaded = load_layer(path, layer, layer=sub, target_crs=project.crs)
         layers[layer] = loaded.frame
     if args.balanced_grids:
         if "grids" in layers:

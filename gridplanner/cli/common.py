@@ -12,6 +12,7 @@ from types import FrameType
 from gridplanner.feedback import TerminalFeedback
 from gridplanner.project import Project, open_project
 from gridplanner.text import format_table
+from layers.io import check_input_file
 
 __all__ = ["add_project_argument", "format_table", "load", "terminal_feedback"]
 
@@ -39,7 +40,8 @@ def terminal_feedback() -> Iterator[TerminalFeedback]:
 
 
 def load(path: str | Path) -> Project:
-    """Open a project with a progress bar."""
+    """Open a project with a progress bar (a pipe or device is refused before opening)."""
+    check_input_file(path)
     with terminal_feedback() as feedback:
         return open_project(path, feedback=feedback)
 
