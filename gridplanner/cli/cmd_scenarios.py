@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from gridplanner.cli import EXIT_OK
-from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
+from gridplanner.cli.common import (
+    add_project_argument,
+    format_table,
+    load,
+    terminal_feedback,
+    write_lock,
+)
 from gridplanner.errors import ProjectError
 
 _COLOR_CHOICES = ("band_status", "households", "coverage", "coverage_cat1", "coverage_cat23",
@@ -170,9 +176,10 @@ def run_scenario_delete(args: argparse.Namespace) -> int:
     from gridplanner.project import save_project
     from gridplanner.scenarios import delete_scenario
 
-    project = load(args.project)
-    delete_scenario(project, args.name)
-    save_project(project)
+    with write_lock(args.project, "scenario delete"):
+        project = load(args.project)
+        delete_scenario(project, args.name)
+        save_project(project)
     print(f"deleted scenario '{args.name}' from {project.path}")
     return EXIT_OK
 
@@ -196,32 +203,33 @@ def run_scenario_create(args: argparse.Namespace) -> int:
     from gridplanner.scenarios import save_scenario
     from layers.io import load_layer, split_layer_spec
 
-    project = load(args.project)
-    layers = {}
-    for layer in ("staff", "grids", "cameras", "households", "facilities"):
-        text = getattr(args, layer)
-        if not text:
-            continue
-        path, sub = split_layer_spec(text)
-        loaded = load_layer(path, layer, layer=sub, target_crs=project.crs)
-        layers[layer] = loaded.frame
-    if args.balanced_grids:
-        if "grids" in layers:
-            raise ProjectError("give either --grids or --balanced-grids, not both")
-        from gridplanner.grids.balance import propose_balanced_grids
+    with write_lock(args.project, "scenario create"):
+        project = load(args.project)
+        layers = {}
+        for layer in ("staff", "grids", "cameras", "households", "facilities"):
+            text = getattr(args, layer)
+            if not text:
+                continue
+            path, sub = split_layer_spec(text)
+            loaded = load_layer(path, layer, layer=sub, target_crs=project.crs)
+            layers[layer] = loaded.frame
+        if args.balanced_grids:
+            if "grids" in layers:
+                raise ProjectError("give either --grids or --balanced-grids, not both")
+            from gridplanner.grids.balance import propose_balanced_grids
 
-        low, high = project.config.band_for("urban")
-        with terminal_feedback() as feedback:
-            proposal = propose_balanced_grids(project, min_households=low,
-                                              max_households=high, feedback=feedback)
-        layers["grids"] = proposal.grids
-    settings = _parse_settings(args.settings)
-    if not layers and not settings:
-        raise ProjectError("nothing to vary: give a layer file (--staff FILE ...), "
-                           "--balanced-grids, or --set KEY=VALUE")
-    sc = save_scenario(project, args.name, layers=layers, parameters=settings,
-                       description=args.description, replace=args.replace)
-    save_project(project)
+            low, high = project.config.band_for("urban")
+            with terminal_feedback() as feedback:
+                proposal = propose_balanced_grids(project, min_households=low,
+                                                  max_households=high, feedback=feedback)
+            layers["grids"] = proposal.grids
+        settings = _parse_settings(args.settings)
+        if not layers and not settings:
+            raise ProjectError("nothing to vary: give a layer file (--staff FILE ...), "
+                               "--balanced-grids, or --set KEY=VALUE")
+        sc = save_scenario(project, args.name, layers=layers, parameters=settings,
+                           description=args.description, replace=args.replace)
+        save_project(project)
     print(f"scenario '{sc.name}': {_describe_changes(sc)}"
           + (f"; parameters {', '.join(sc.parameters)}" if sc.parameters else ""))
     print(f"saved in {project.path}")
