@@ -562,7 +562,10 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
         window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)
                       and id(w) not in before)
         seen.append(window)
-        window.project_loaded.connect(qapp.quit)
+        # exit(), not quit(): Qt 6's quit() asks every window of the session to close
+        # and can leave a Quit event behind that makes every later event loop (and so
+        # every wait in the following test modules) return at once.
+        window.project_loaded.connect(lambda: qapp.exit(0))
 
     QTimer.singleShot(0, hook)
     # A private copy: other windows' autosaves beside the shared sample file would
@@ -571,7 +574,7 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
     shutil.copy(sample_project_file, project_file)
     guard = QTimer()  # never hang the suite
     guard.setSingleShot(True)
-    guard.timeout.connect(qapp.quit)
+    guard.timeout.connect(lambda: qapp.exit(1))
     guard.start(120_000)
     try:
         code = run_app(project_path=project_file)
