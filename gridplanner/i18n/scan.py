@@ -34,12 +34,15 @@ class Keyword:
         Position of the plural argument, if any.
     names
         Keyword arguments that hold texts to translate too.
+    also
+        Further positions that hold texts to translate too.
     """
 
     msgid: int
     context: int | None = None
     plural: int | None = None
     names: tuple[str, ...] = ()
+    also: tuple[int, ...] = ()
 
 
 #: Translation calls, anywhere in the code (called by name or as an attribute).
@@ -53,7 +56,7 @@ APP_KEYWORDS: Mapping[str, Keyword] = {
     **KEYWORDS,
     "_action": Keyword(0, names=("tip",)), "a": Keyword(0, names=("tip",)),
     "_menu": Keyword(0), "_dock": Keyword(1), "_row": Keyword(2),
-    "Spec": Keyword(1, names=("accept_label",)),
+    "Spec": Keyword(1, names=("accept_label",), also=(5,)),
 }
 #: Package folders scanned, with the calls recognised in each.
 PACKAGES: Mapping[str, Mapping[str, Keyword]] = {
@@ -151,6 +154,7 @@ def scan_source(path: str | Path, keywords: Mapping[str, Keyword] = KEYWORDS,
             plural = (node.args[spec.plural] if spec.plural is not None
                       and len(node.args) > spec.plural else None)
             texts.append((node.args[spec.msgid], context, plural))
+        texts += [(node.args[i], None, None) for i in spec.also if i < len(node.args)]
         texts += [(kw.value, None, None) for kw in node.keywords if kw.arg in spec.names]
         for text, context, plural in texts:
             msgid = _literal(text)

@@ -24,7 +24,7 @@ from gridplanner.i18n import (
     system_language,
 )
 from gridplanner.i18n.po import parse_catalogue, parse_po, read_catalogue
-from gridplanner.i18n.scan import scan_source, scan_sources, untranslated
+from gridplanner.i18n.scan import APP_KEYWORDS, scan_source, scan_sources, untranslated
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "gridplanner" / "i18n" / "locale"
@@ -330,6 +330,22 @@ def test_scan_finds_literal_texts_given_to_the_translation_calls(tmp_path):
         (None, "{n} thing"), (None, "Marked"), (None, "From the app"), (None, "Bound")]
     assert uses[3].plural == "{n} things"
     assert [d.line for d in dynamic] == [10, 11]
+
+
+def test_scan_knows_the_app_helpers_that_translate_their_arguments(tmp_path):
+    code = tmp_path / "panel.py"
+    code.write_text(
+        "m = self._menu('&File')\n"
+        "a('Undo', self.undo, tip='Undo the last edit')\n"
+        "Spec('siting', 'Camera siting', form, run, apply, 'Accept sites')\n"
+        "Spec('checks', 'Grid checks', form, run, apply, accept_label='Accept checks')\n"
+        "self._row(form, 'k', 'New cameras (K)', box)\n"
+        "self._dock('layers', 'Layers', panel, left)\n",
+        encoding="utf-8")
+    uses, _dynamic = scan_source(code, APP_KEYWORDS)
+    assert [u.msgid for u in uses] == [
+        "&File", "Undo", "Undo the last edit", "Camera siting", "Accept sites", "Grid checks",
+        "Accept checks", "New cameras (K)", "Layers"]
 
 
 def test_every_text_used_in_the_code_has_a_chinese_translation():
