@@ -144,7 +144,7 @@ def parse_po(text: str, *, source: str) -> list[Entry]:
         drafts.append(new)
         return new
 
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         line = raw.strip()
         if not line:
             draft = None

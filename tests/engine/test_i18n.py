@@ -378,3 +378,19 @@ def test_every_catalogue_text_without_context_is_used_somewhere():
     stale = sorted(msgid for context, msgid in cat.messages if context is None
                    and msgid not in constants)
     assert stale == []
+
+
+def test_reader_accepts_a_byte_order_mark_and_windows_line_ends(tmp_path):
+    path = tmp_path / "zh_CN.po"
+    path.write_bytes('\ufeff# saved by a Windows editor\r\nmsgid "Cancel"\r\nmsgstr "取消"\r\n'
+                     .encode())
+    cat = read_catalogue(path)
+    assert cat.language == "zh_CN"
+    assert cat.gettext("Cancel") == "取消"
+    assert parse_catalogue('\ufeffmsgid "Cancel"\nmsgstr "取消"\n', source="t.po").gettext(
+        "Cancel") == "取消"
+
+
+def test_a_missing_catalogue_file_is_reported_with_its_name(tmp_path):
+    with pytest.raises(CatalogueError, match="nowhere.po"):
+        read_catalogue(tmp_path / "nowhere.po")
