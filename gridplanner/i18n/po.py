@@ -410,7 +410,7 @@ def parse_catalogue(text: str, *, source: str, language: str = "") -> Catalogue:
 
 
 def read_catalogue(path: str | Path) -> Catalogue:
-    """Read a ``.po`` file (UTF-8) into a :class:`Catalogue`.
+    r"""Read a ``.po`` file (UTF-8) into a :class:`Catalogue`.
 
     The language defaults to the file name (``zh_CN.po`` -> ``zh_CN``) when the
     header does not name one.
@@ -428,6 +428,15 @@ def read_catalogue(path: str | Path) -> Catalogue:
     ------
     CatalogueError
         When the file is missing, not UTF-8 or malformed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> po = Path(tempfile.mkdtemp()) / "zh_CN.po"
+    >>> _ = po.write_text('msgid "Save"\nmsgstr "保存"\n', encoding="utf-8")
+    >>> cat = read_catalogue(po)
+    >>> cat.language, cat.gettext("Save")
+    ('zh_CN', '保存')
     """
     target = Path(path)
     try:

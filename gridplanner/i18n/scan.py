@@ -169,7 +169,7 @@ def scan_source(path: str | Path, keywords: Mapping[str, Keyword] = KEYWORDS,
 def scan_sources(
     root: str | Path, packages: Mapping[str, Mapping[str, Keyword]] = PACKAGES
 ) -> tuple[list[Use], list[DynamicText]]:
-    """Scan every ``.py`` file of the package folders under ``root``.
+    r"""Scan every ``.py`` file of the package folders under ``root``.
 
     Parameters
     ----------
@@ -182,6 +182,15 @@ def scan_sources(
     -------
     tuple of (list of Use, list of DynamicText)
         File names relative to ``root``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "ui").mkdir()
+    >>> _ = (root / "ui" / "panel.py").write_text("m = self._menu('&File')\n")
+    >>> [(u.path, u.msgid) for u in scan_sources(root)[0]]
+    [('ui/panel.py', '&File')]
     """
     base = Path(root)
     uses: list[Use] = []

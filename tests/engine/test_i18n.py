@@ -392,5 +392,5 @@ def test_reader_accepts_a_byte_order_mark_and_windows_line_ends(tmp_path):
 
 
 def test_a_missing_catalogue_file_is_reported_with_its_name(tmp_path):
-    with pytest.raises(CatalogueError, match="nowhere.po"):
+    with pytest.raises(CatalogueError, match=r"nowhere\.po"):
         read_catalogue(tmp_path / "nowhere.po")
