@@ -12,6 +12,29 @@ from ui.i18n import bind, tr
 B = QDialogButtonBox.StandardButton
 
 
+def _idle(qapp) -> bool:
+    """No window renders or waits to render, and no worker thread runs."""
+    from shiboken6 import isValid
+
+    from ui.main_window import MainWindow
+    from ui.workers import running_threads
+
+    windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and isValid(w)]
+    return not running_threads() and not any(w.canvas.is_rendering() for w in windows)
+
+
+@pytest.fixture(autouse=True)
+def back_to_english_and_idle(qapp, qtbot, window):
+    """Each test may switch languages; windows redraw on a switch, so wait for them.
+
+    Every test here runs beside the module's open window (as in the app), whose
+    panels rebuild and whose map redraws when the language changes.
+    """
+    yield
+    i18n.set_language("en")
+    qtbot.waitUntil(lambda: _idle(qapp), timeout=60000)
+
+
 def _standard_texts(box):
     return [box.button(b).text() for b in (B.Ok, B.Cancel, B.Save, B.Discard)]
 
@@ -127,3 +150,23 @@ def test_attribute_table_headers_follow_the_language(qapp):
     i18n.set_language("zh_CN")
     assert column_title("grid_id") == "网格编码"
     assert column_title("households [plan]") == "住户数 [plan]"
+
+
+def test_asking_for_the_language_in_use_changes_nothing(qapp):
+    calls = []
+
+    class Listener:
+        def changed(self):
+            calls.append(engine.current_language())
+
+    listener = Listener()
+    i18n.on_language_change(listener.changed)
+    i18n.set_language("en")
+    assert calls == []
+    i18n.set_language("zh_CN")
+    i18n.set_language("zh-CN")
+    assert calls == ["zh_CN"]
+    engine.set_language("en")  # the engine switched on its own: the app follows again
+    i18n.set_language("zh_CN")
+    assert calls == ["zh_CN", "zh_CN"]
+    assert tr("Cancel") == "取消"

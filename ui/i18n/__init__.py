@@ -21,23 +21,24 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from gridplanner import i18n as catalogue
+from gridplanner import i18n as engine_i18n
 
-LANGUAGES = catalogue.LANGUAGES
+LANGUAGES = engine_i18n.LANGUAGES
 
 _qt_translators: list[QTranslator] = []
+_qt_language = "en"  # the language of Qt's own translator installed (en: none)
 _bindings: list[tuple[Any, str, str]] = []
 _callbacks: list[Any] = []
 
 
 def tr(text: str) -> str:
     """Translate ``text`` into the current interface language."""
-    return catalogue.gettext(text)
+    return engine_i18n.gettext(text)
 
 
 def current_language() -> str:
     """Return the language code in use (``zh_CN`` or ``en``)."""
-    return catalogue.current_language()
+    return engine_i18n.current_language()
 
 
 def system_language() -> str:
@@ -49,10 +50,13 @@ def set_language(language: str | None) -> str:
     """Switch the app and the engine to ``language`` (None or unknown: follow the system).
 
     Re-applies every bound text and installs Qt's own translations for the
-    language. Returns the language now in use.
+    language; asking for the language already in use changes nothing. Returns the
+    language now in use.
     """
-    lang = catalogue.normalize_language(language) or system_language()
-    catalogue.set_language(lang)
+    lang = engine_i18n.normalize_language(language) or system_language()
+    if lang == engine_i18n.current_language() == _qt_language:
+        return lang
+    engine_i18n.set_language(lang)
     _install_qt_translations(lang)
     retranslate_all()
     return lang
@@ -66,11 +70,13 @@ def qt_translations_file(language: str) -> str:
 
 def _install_qt_translations(language: str) -> None:
     """Swap Qt's translator for standard buttons and dialogs (none for English)."""
+    global _qt_language
     app = QCoreApplication.instance()
     if app is None:
         return
     while _qt_translators:
         app.removeTranslator(_qt_translators.pop())
+    _qt_language = language
     if language == "en":
         return
     translator = QTranslator(app)
