@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import bind, current_language, on_language_change, tr
+from ui.i18n import bind, on_language_change, tr
 
 BETTER = QColor("#1b7837")
 WORSE = QColor("#c51b7d")
@@ -364,7 +364,6 @@ class ScenarioPanel(QWidget):
         self.comparison = comparison
         figures: pd.DataFrame = comparison.figures
         names = list(comparison.names)
-        chinese = current_language() == "zh_CN"
         rows = [i for i in range(len(figures))
                 if np.isfinite(pd.to_numeric(figures.loc[i, names], errors="coerce")
                                .to_numpy(dtype=float)).any()]
@@ -378,13 +377,13 @@ class ScenarioPanel(QWidget):
         self.figure_choice.blockSignals(True)
         self.figure_choice.clear()
         for r, i in enumerate(rows):
-            key = figures.loc[i, "key"]
-            label = figures.loc[i, "figure_zh" if chinese else "figure_en"]
+            figure = FIGURES.get(str(figures.loc[i, "key"]))
+            label = figure.title() if figure else figures.loc[i, "figure_en"]
             self.table.setItem(r, 0, QTableWidgetItem(str(label)))
             self.figure_choice.addItem(str(label), int(i))
             for c, name in enumerate(names):
                 self.table.setItem(r, 1 + c, QTableWidgetItem(_fmt(figures.loc[i, name])))
-            better = FIGURES.get(str(key), ("", "", "", ""))[3]
+            better = figure.better if figure else ""
             for c, col in enumerate(deltas):
                 value = float(figures.loc[i, col]) if pd.notna(figures.loc[i, col]) else np.nan
                 item = QTableWidgetItem(_fmt(value, signed=True))
