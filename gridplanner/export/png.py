@@ -239,11 +239,11 @@ def _details(ax: Any, project: Project, results: dict[str, gpd.GeoDataFrame],
 
 
 def _drawable(text: object) -> str:
-    """Return ``text`` with line breaks and control characters shown as spaces."""
+    """Return ``text`` with line breaks, control characters and broken ones as spaces."""
     return _UNDRAWABLE.sub(" ", str(text))
 
 
-_UNDRAWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNDRAWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _clip(frame: gpd.GeoDataFrame | None,

@@ -358,7 +358,8 @@ def write_csv(
     with atomic_file(target, protect=protect) as tmp:
         # CRLF ends rows (RFC 4180), so a CR or LF inside a text is always quoted and
         # can never start a new row whose first cell a spreadsheet would evaluate.
-        out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n",
+                   errors="replace")  # a lone surrogate (broken source text) becomes "?"
     return target
 
 

@@ -28,6 +28,7 @@ HOSTILE = (
     "&amp; &lt;b&gt;",
     "=HYPERLINK(\"http://x\",\"y\")",
     "$\\frac{1}{0}$ $\\gridplanner$",
+    "half a character \ud800 here",
 )
 
 
