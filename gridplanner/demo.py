@@ -74,10 +74,11 @@ def run_demo(
     """
     from gridplanner.cli.cmd_project import project_summary, summarise_problems
     from gridplanner.cli.cmd_scenarios import figures_table
+    from gridplanner.export.figures import map_figures
     from gridplanner.export.png import render_png
     from gridplanner.export.results import result_layers, write_geopackage
     from gridplanner.export.tables import write_report
-    from gridplanner.export.webmap import build_map, save_map
+    from gridplanner.export.webmap import export_map
     from gridplanner.scenarios import apply_scenario, compare_figures, key_figures
 
     out_dir = Path(out_dir)
@@ -109,14 +110,20 @@ def run_demo(
         outputs.append(("comparison report (HTML)", p))
     for figures, stem, colour in ((current, "map_current", "coverage"),
                                   (variant, "map_scenario", "band_status")):
-        layers = result_layers(figures)
         assert figures.project is not None
-        page = build_map(figures.project, grid_table=figures.grids,
-                         results={k: v for k, v in layers.items() if hasattr(v, "geometry")},
-                         staff_table=figures.staff, color_by=colour,
-                         title=f"GridPlanner demo: {figures.name}")
+        shown = map_figures(figures.project, color_by=colour, compute_missing=False,
+                            **{k: figures.results.get(k)
+                               for k in ("checks", "coverage", "allocation")})
         outputs.append((f"offline HTML map ({figures.name})",
-                        save_map(out_dir / f"{stem}.html", page)))
+                        export_map(figures.project, out_dir / f"{stem}.html",
+                                   grid_table=shown.grids, results=shown.layers,
+                                   staff_table=shown.staff, color_by=colour,
+                                   title=f"GridPlanner demo: {figures.name}")))
+        if figures is current:
+            outputs.append(("PNG map (coverage)",
+                            render_png(figures.project, out_dir / "map_coverage.png",
+                                       grid_table=shown.grids, color_by=colour,
+                                       title="住户视频覆盖率 Households covered")))
     report(feedback, 0.86, "every registered analysis")
     analyses_file, analysis_lines = run_every_analysis(project, out_dir,
                                                        feedback=sub(feedback, 0.86, 0.9))
@@ -125,9 +132,6 @@ def run_demo(
     layers = result_layers(current)
     layers.update({f"scenario_{k}": v for k, v in result_layers(variant).items()})
     outputs.append(("result GeoPackage", write_geopackage(layers, out_dir / "results.gpkg")))
-    outputs.append(("PNG map (coverage)",
-                    render_png(project, out_dir / "map_coverage.png", grid_table=current.grids,
-                               color_by="coverage", title="住户视频覆盖率 Households covered")))
     outputs.append(("project with the scenario", project_file))
     report(feedback, 1.0, "demo finished")
 

@@ -98,8 +98,6 @@ def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[P
     if path.suffix.lower() not in suffixes:
         kinds = " or ".join(_KINDS.get(s, s) for s in suffixes)
         raise ReadError(f"{path}: results are written as {kinds}: give a {suffixes[0]} name")
-    if path.exists() and Path(project).exists() and path.resolve() == Path(project).resolve():
-        raise ReadError(f"{path}: that is the project file itself: choose another --out file")
     check_target(path, protect=protected_paths(project))
     return path, layer
 

@@ -308,20 +308,30 @@ def _scenario_figures(args: argparse.Namespace) -> Any:
     return figures
 
 
+def _map_figures(figures: Any, color_by: str) -> Any:
+    """Return the map's figures from the scenario's analyses (skipped ones stay empty)."""
+    from gridplanner.export.figures import map_figures
+
+    res = figures.results
+    return map_figures(figures.project, color_by=color_by, checks=res.get("checks"),
+                       coverage=res.get("coverage"), allocation=res.get("allocation"),
+                       compute_missing=False)
+
+
 def run_export_map(args: argparse.Namespace) -> int:
     """Write the offline HTML map."""
-    from gridplanner.export.results import result_layers
-    from gridplanner.export.webmap import build_map, save_map
+    from gridplanner.export.files import check_target, protected_paths
+    from gridplanner.export.webmap import export_map
 
+    protect = protected_paths(args.project)
+    check_target(args.out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
-    layers = result_layers(figures)
-    page = build_map(figures.project, grid_table=figures.grids,
-                     results={k: v for k, v in layers.items() if hasattr(v, "geometry")},
-                     staff_table=figures.staff, color_by=args.color_by,
-                     include_personal=args.include_personal, tile_url=args.tile_url,
-                     tile_system=args.tile_system, tile_attribution=args.tile_attribution,
-                     title=f"GridPlanner {args.scenario}")
-    path = save_map(args.out, page)
+    shown = _map_figures(figures, args.color_by)
+    path = export_map(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
+                      staff_table=shown.staff, color_by=args.color_by,
+                      include_personal=args.include_personal, tile_url=args.tile_url,
+                      tile_system=args.tile_system, tile_attribution=args.tile_attribution,
+                      title=f"GridPlanner {args.scenario}", protect=protect)
     print(f"written: {path}")
     return EXIT_OK
 
@@ -355,21 +365,24 @@ def run_export_results(args: argparse.Namespace) -> int:
 
 def run_export_png(args: argparse.Namespace) -> int:
     """Write a PNG of the district, of one grid, or one per grid."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.png import render_grid_pngs, render_png
-    from gridplanner.export.results import result_layers
 
+    protect = protected_paths(args.project)
+    if not args.per_grid:
+        check_target(args.out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
-    layers = {k: v for k, v in result_layers(figures).items() if hasattr(v, "geometry")}
+    shown = _map_figures(figures, args.color_by)
     if args.per_grid:
         with terminal_feedback() as feedback:
-            paths = render_grid_pngs(figures.project, args.out, grid_table=figures.grids,
-                                     results=layers, color_by=args.color_by, dpi=args.dpi,
-                                     feedback=feedback)
+            paths = render_grid_pngs(figures.project, args.out, grid_table=shown.grids,
+                                     results=shown.layers, color_by=args.color_by,
+                                     dpi=args.dpi, protect=protect, feedback=feedback)
         print(f"written: {len(paths)} images in {args.out}")
         return EXIT_OK
-    path = render_png(figures.project, args.out, grid_table=figures.grids, results=layers,
+    path = render_png(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       color_by=args.color_by, grid_id=args.grid, dpi=args.dpi,
                       title=f"GridPlanner {args.scenario}" + (f" {args.grid}" if args.grid
-                                                               else ""))
+                                                               else ""), protect=protect)
     print(f"written: {path}")
     return EXIT_OK

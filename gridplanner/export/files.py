@@ -120,10 +120,14 @@ def safe_file_stem(text: str, used: set[str] | None = None) -> str:
     >>> used: set[str] = set()
     >>> safe_file_stem("a/b", used), safe_file_stem("a_b", used), safe_file_stem("..", used)
     ('a_b', 'a_b-2', '_.')
+    >>> safe_file_stem("con"), safe_file_stem("COM1.x"), safe_file_stem("网格<1>")
+    ('_con', '_COM1.x', '网格_1_')
     """
     stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(text))[:120]
     if not stem or stem.startswith("."):
         stem = "_" + stem[1:]
+    if stem.split(".")[0].upper() in _DEVICE_NAMES:
+        stem = "_" + stem  # names Windows keeps for devices, whatever the suffix
     if used is None:
         return stem
     name, i = stem, 2
@@ -132,6 +136,10 @@ def safe_file_stem(text: str, used: set[str] | None = None) -> str:
         i += 1
     used.add(name.lower())
     return name
+
+
+_DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                           *(f"LPT{i}" for i in range(10))})
 
 
 def _same_file(a: Path, b: Path) -> bool:

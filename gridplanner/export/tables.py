@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from gridplanner.export.files import ExportError, atomic_file, safe_file_stem
+from gridplanner.export.files import ExportError, atomic_file, check_target, safe_file_stem
 from gridplanner.scenarios.compare import Comparison
 from gridplanner.scenarios.labels import WORDS_ZH, column_label
 from layers.schema import SCHEMAS
@@ -203,7 +203,8 @@ def write_tables(
     >>> (folder / "t.csv").read_text(encoding="utf-8-sig").splitlines()
     ["'=id", "'@SUM(A1)"]
     """
-    target = Path(path)
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)
     suffix = target.suffix.lower()
     if suffix == ".xlsx":
         return [write_xlsx(sheets, target, chinese_headers=chinese_headers,
@@ -245,7 +246,8 @@ def write_xlsx(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    target = Path(path)
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)  # before any work
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for title, frame in sheets.items():
@@ -346,7 +348,8 @@ def write_csv(
     >>> p.read_text(encoding="utf-8-sig").splitlines()[0]
     '网格编码'
     """
-    target = Path(path)
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)  # before any work
     table = _prepared(frame, name, chinese_headers=chinese_headers,
                       include_personal=include_personal)
     out = pd.DataFrame({i: table.iloc[:, i].map(_cell) for i in range(table.shape[1])},
@@ -355,7 +358,8 @@ def write_csv(
     with atomic_file(target, protect=protect) as tmp:
         # CRLF ends rows (RFC 4180), so a CR or LF inside a text is always quoted and
         # can never start a new row whose first cell a spreadsheet would evaluate.
-        out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n",
+                   errors="replace")  # a lone surrogate (broken source text) becomes "?"
     return target
 
 
@@ -401,7 +405,8 @@ def write_report(
     ExportError
         For another suffix, a refused target or a file that cannot be written.
     """
-    target = Path(path)
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)
     suffix = target.suffix.lower()
     if suffix == ".xlsx":
         sheets = comparison_sheets(comparison, include_personal=include_personal)

@@ -25,7 +25,7 @@ import base64
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplanner.errors import GridPlannerError
+from gridplanner import palette
+from gridplanner.export.files import ExportError, atomic_file, check_target
 from gridplanner.feedback import Feedback, report
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
@@ -48,11 +49,9 @@ ASSETS = Path(__file__).with_name("assets")
 _DECIMALS = 6
 #: Drawn outlines are simplified to this tolerance (m) before writing.
 _SIMPLIFY_M = 0.5
-#: Colour of grids without a value.
-_NO_DATA = "#bdbdbd"
 
 
-class MapError(GridPlannerError):
+class MapError(ExportError):
     """The map cannot be made (unknown colouring, missing offline assets ...)."""
 
 
@@ -69,33 +68,30 @@ class ColorScheme:
     unit: str = ""
 
 
-_RED_GREEN = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
-_GREEN_RED = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
-_BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-
 COLOR_BY: dict[str, ColorScheme] = {
     "band_status": ColorScheme(
         "band_status", "户数状态", "Household band", categories=(
-            ("below", "偏少 below band", "#6baed6"), ("in band", "适中 in band", "#74c476"),
-            ("above", "偏多 above band", "#fd8d3c"), ("", "无数据 no data", "#bdbdbd"))),
+            ("below", "偏少 below band", palette.BAND_STATUS["below"]),
+            ("in band", "适中 in band", palette.BAND_STATUS["in band"]),
+            ("above", "偏多 above band", palette.BAND_STATUS["above"]),
+            ("", "无数据 no data", palette.NO_DATA))),
     "households": ColorScheme("households", "住户数", "Households",
-                              (0, 200, 300, 500, 700), _BLUES),
+                              (0, 200, 300, 500, 700), palette.HOUSEHOLD_CLASSES),
     "coverage": ColorScheme("households_pct_all", "住户视频覆盖率", "Households covered",
-                            (0, 20, 40, 60, 80), _RED_GREEN, unit="%"),
+                            (0, 20, 40, 60, 80), palette.COVERAGE_CLASSES, unit="%"),
     "coverage_cat1": ColorScheme("households_pct_cat1", "住户覆盖率(一类)",
                                  "Households covered, category 1", (0, 20, 40, 60, 80),
-                                 _RED_GREEN, unit="%"),
+                                 palette.COVERAGE_CLASSES, unit="%"),
     "coverage_cat23": ColorScheme("households_pct_cat23", "住户覆盖率(二三类)",
                                   "Households covered, categories 2-3", (0, 20, 40, 60, 80),
-                                  _RED_GREEN, unit="%"),
+                                  palette.COVERAGE_CLASSES, unit="%"),
     "intersections": ColorScheme("intersections_pct_all", "路口视频覆盖率",
-                                 "Intersections covered", (0, 20, 40, 60, 80), _RED_GREEN,
-                                 unit="%"),
+                                 "Intersections covered", (0, 20, 40, 60, 80),
+                                 palette.COVERAGE_CLASSES, unit="%"),
     "walk": ColorScheme("walk_mean_m", "平均步行距离", "Mean walking distance",
-                        (0, 250, 500, 750, 1000), _GREEN_RED, unit="m"),
+                        (0, 250, 500, 750, 1000), palette.WALK_CLASSES, unit="m"),
     "workers": ColorScheme("full_time_workers", "专职网格员人数", "Full-time workers",
-                           categories=(("0", "0", "#d7191c"), ("1", "1", "#a6d96a"),
-                                       ("2", "2", "#1a9641"), ("3+", "3+", "#006837"))),
+                           categories=tuple((k, k, c) for k, c in palette.WORKERS.items())),
 }
 
 #: Popup rows of a grid: column, Chinese label, English label.
@@ -133,12 +129,6 @@ STAFF_POPUP: tuple[tuple[str, str, str], ...] = (
 )
 
 _PERSONAL = frozenset({"name", "phone", "id_number"})
-_CATEGORY_COLORS = {1: "#e31a1c", 2: "#1f78b4", 3: "#6a3d9a"}
-_ROLE_COLORS = {"grid_head": "#b15928", "full_time": "#1f78b4", "police": "#e31a1c",
-                "part_time": "#33a02c"}
-_FACILITY_COLORS = {"party_centre": "#e31a1c", "mediation_centre": "#ff7f00",
-                    "police_station": "#1f78b4", "other": "#6a3d9a"}
-
 
 
 def leaflet_assets() -> tuple[str, str]:
@@ -297,9 +287,9 @@ def build_map(
     layers += _camera_layers(show(project.layer("cameras")), show(results.get(
         "camera_footprints")))
     layers += _plain_polygons(show(results.get("coverage_gaps")), "覆盖盲区 Coverage gaps",
-                              color="#d7191c", fill_opacity=0.35, show_layer=False)
+                              color=palette.COVERAGE_GAP, fill_opacity=0.35, show_layer=False)
     layers += _plain_points(show(results.get("uncovered_households")),
-                            "未覆盖住户 Uncovered households", color="#d7191c", radius=3,
+                            "未覆盖住户 Uncovered households", color=palette.UNCOVERED, radius=3,
                             show_layer=False, label=("household_id", "住户编号", "Household"))
     report(feedback, 0.6, "drawing staff")
     layers += _staff_layers(show(project.layer("staff")), staff_table,
@@ -332,14 +322,55 @@ def build_map(
     return page
 
 
-def save_map(path: str | Path, page: str) -> Path:
-    """Write the HTML page; raises MapError when the file cannot be written."""
+def export_map(
+    project: Project,
+    path: str | Path,
+    *,
+    grid_table: pd.DataFrame | None = None,
+    results: Mapping[str, gpd.GeoDataFrame] | None = None,
+    staff_table: pd.DataFrame | None = None,
+    color_by: str = "band_status",
+    include_personal: bool = False,
+    tile_url: str | None = None,
+    tile_system: str = "wgs84",
+    tile_attribution: str = "",
+    title: str = "",
+    protect: Iterable[str | Path] = (),
+    feedback: Feedback | None = None,
+) -> Path:
+    """Write the HTML map of ``project`` to ``path``; the options are :func:`build_map`'s.
+
+    The target is checked before the map is built (an export never replaces the
+    open project, its autosave or any project file: ``protect`` names the first
+    two) and written atomically. Use
+    :func:`gridplanner.export.figures.map_figures` for ``grid_table``,
+    ``results`` and ``staff_table``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    MapError
+        For unknown options.
+    ExportError
+        When the target is refused or cannot be written.
+    """
+    protect = tuple(protect)
+    check_target(path, protect=protect)
+    page = build_map(project, grid_table=grid_table, results=results, staff_table=staff_table,
+                     color_by=color_by, include_personal=include_personal, tile_url=tile_url,
+                     tile_system=tile_system, tile_attribution=tile_attribution, title=title,
+                     feedback=feedback)
+    return save_map(path, page, protect=protect)
+
+
+def save_map(path: str | Path, page: str, *, protect: Iterable[str | Path] = ()) -> Path:
+    """Write an HTML page atomically; raises ExportError when the file cannot be written."""
     target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise MapError(f"{target}: cannot write the map ({exc})") from exc
+    with atomic_file(target, protect=protect) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return target
 
 
@@ -446,11 +477,11 @@ def _classify(values: pd.Series, scheme: ColorScheme) -> list[str]:
             keys = [("" if pd.isna(n) else "3+" if n >= 3 else str(int(n))) for n in nums]
         else:
             keys = ["" if pd.isna(v) else str(v) for v in values]
-        return [lookup.get(k, lookup.get("", _NO_DATA)) for k in keys]
+        return [lookup.get(k, lookup.get("", palette.NO_DATA)) for k in keys]
     nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     idx = np.clip(np.searchsorted(np.asarray(scheme.breaks[1:]), nums, side="right"), 0,
                   len(scheme.colors) - 1)
-    return [(_NO_DATA if math.isnan(v) else scheme.colors[i]) for v, i in zip(nums, idx,
+    return [(palette.NO_DATA if math.isnan(v) else scheme.colors[i]) for v, i in zip(nums, idx,
                                                                              strict=True)]
 
 
@@ -498,7 +529,8 @@ def _grid_layers(grids: gpd.GeoDataFrame, table: pd.DataFrame,
                      popups=[_popup_rows(GRID_POPUP, r) for r in records],
                      tips=[f"{r['grid_id']} {_fmt(r.get(scheme.column))}{scheme.unit}"
                            for r in records])
-    return [_layer("网格 Grids", data, {"color": "#333333", "weight": 1, "fillOpacity": 0.6})]
+    return [_layer("网格 Grids", data, {"color": palette.GRID_OUTLINE, "weight": 1,
+                                       "fillOpacity": 0.6})]
 
 
 def _service_area_layers(areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -507,8 +539,9 @@ def _service_area_layers(areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     level = areas["level"].astype(str) if "level" in areas.columns else pd.Series(
         ["community"] * len(areas))
     out = []
-    for lvl, name, weight, color in (("community", "社区 Communities", 2.5, "#253494"),
-                                     ("street", "街道 Streets", 4.0, "#000000")):
+    for lvl, name, weight, color in (
+            ("community", "社区 Communities", 2.5, palette.COMMUNITY_OUTLINE),
+            ("street", "街道 Streets", 4.0, palette.STREET_OUTLINE)):
         part = areas[(level == lvl).to_numpy()]
         if not len(part):
             continue
@@ -535,7 +568,7 @@ def _camera_layers(cameras: gpd.GeoDataFrame,
             if not len(part):
                 continue
             data = _features(part, tips=_texts(part, "camera_id"))
-            out.append(_layer(label, data, _fill_style(_CATEGORY_COLORS[cat], 0.25),
+            out.append(_layer(label, data, _fill_style(palette.camera_colour(cat), 0.25),
                               show_layer=cat == 1))
     if not len(cameras):
         return out
@@ -546,8 +579,7 @@ def _camera_layers(cameras: gpd.GeoDataFrame,
             ("range_m", "视距(米)", "Range (m)"), ("azimuth_deg", "方位角", "Azimuth"),
             ("fov_deg", "视场角", "Field of view"), ("status", "状态", "Status"))
     data = _features(cameras,
-                     colours=[_CATEGORY_COLORS.get(int(c), "#777777") if not pd.isna(c)
-                              else "#777777" for c in cats],
+                     colours=[palette.camera_colour(c) for c in cats],
                      popups=[_popup_rows(rows, r) for r in recs],
                      tips=_texts(cameras, "camera_id"))
     out.append(_layer("摄像头 Cameras", data, {"fill": True, "weight": 1, "fillOpacity": 0.9},
@@ -584,8 +616,9 @@ def _staff_layers(staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
     if len(areas):
         data = _features(areas, tips=[f"服务范围 Area of {i}" for i in _texts(areas,
                                                                           "staff_id")])
+        line, fill = palette.STAFF_AREA
         out.append(_layer("专职服务范围 Workers' assigned areas", data, {
-            "color": "#1f78b4", "weight": 1.5, "fillColor": "#a6cee3", "fillOpacity": 0.15,
+            "color": line, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.15,
             "dashArray": "4 3"}, show_layer=False))
     if not len(staff):
         return out
@@ -603,7 +636,7 @@ def _staff_layers(staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
     recs = frame.to_dict("records")
     skip = frozenset() if include_personal else _PERSONAL
     roles = _texts(frame, "role")
-    data = _features(staff, colours=[_ROLE_COLORS.get(r, "#777777") for r in roles],
+    data = _features(staff, colours=[palette.role_colour(r) for r in roles],
                      popups=[_popup_rows(STAFF_POPUP, r, skip) for r in recs],
                      tips=[f"{r.get('staff_id')} {WORDS_ZH.get(role, '')}".strip()
                            for r, role in zip(recs, roles, strict=True)])
@@ -614,7 +647,7 @@ def _staff_layers(staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
 
 def _facility_layers(facilities: gpd.GeoDataFrame,
                      service: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    out = _plain_polygons(service, "设施服务区 Facility service areas", color="#ff7f00",
+    out = _plain_polygons(service, "设施服务区 Facility service areas", color=palette.FACILITY_AREA,
                           fill_opacity=0.15, show_layer=False)
     if not len(facilities):
         return out
@@ -622,7 +655,7 @@ def _facility_layers(facilities: gpd.GeoDataFrame,
     rows = (("facility_id", "编号", "Facility"), ("name", "名称", "Name"),
             ("kind", "类型", "Kind"), ("cutoff_m", "服务半径(米)", "Cutoff (m)"))
     kinds = _texts(facilities, "kind")
-    data = _features(facilities, colours=[_FACILITY_COLORS.get(k, "#6a3d9a") for k in kinds],
+    data = _features(facilities, colours=[palette.facility_colour(k) for k in kinds],
                      popups=[_popup_rows(rows, r) for r in recs],
                      tips=[str(r.get("name") or r.get("facility_id") or "") for r in recs])
     out.append(_layer("设施 Facilities", data, {"color": "#000000", "fill": True,
@@ -636,7 +669,7 @@ _FACILITY_WORDS = {"party_centre": "党群服务中心 party centre",
 
 
 def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
-    """Legend sections: the grid colouring, staff roles and facility kinds."""
+    """Legend sections: the grid colouring, camera categories, staff roles, facilities."""
     if scheme.categories:
         items = [{"colour": c, "label": label, "shape": "box"}
                  for _, label, c in scheme.categories]
@@ -648,11 +681,15 @@ def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
             label = f"≥ {lo:g}{scheme.unit}" if i == len(scheme.colors) - 1 else (
                 f"{lo:g} – {edges[i + 1]:g}{scheme.unit}")
             items.append({"colour": c, "label": label, "shape": "box"})
-        items.append({"colour": _NO_DATA, "label": "无数据 no data", "shape": "box"})
+        items.append({"colour": palette.NO_DATA, "label": "无数据 no data", "shape": "box"})
     roles = [{"colour": c, "label": f"{WORDS_ZH[r]} {r.replace('_', ' ')}", "shape": "dot"}
-             for r, c in _ROLE_COLORS.items()]
+             for r, c in palette.ROLE.items()]
     facilities = [{"colour": c, "label": _FACILITY_WORDS[k], "shape": "dot-outlined"}
-                  for k, c in _FACILITY_COLORS.items()]
+                  for k, c in palette.FACILITY.items()]
+    cameras = [{"colour": palette.camera_colour(cat), "label": label, "shape": "box"}
+               for cat, label in ((1, "一类 category 1"), (2, "二类 category 2"),
+                                  (3, "三类 category 3"))]
     return [{"title": f"{scheme.title_zh} {scheme.title_en}", "items": items},
+            {"title": "摄像头与覆盖 Cameras and views", "items": cameras},
             {"title": "人员 Staff", "items": roles},
             {"title": "设施 Facilities", "items": facilities}]

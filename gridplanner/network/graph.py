@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -35,6 +34,9 @@ from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
 from layers.errors import Problem
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Walking speed used where a road has no usable ``speed_kmh``.
 DEFAULT_SPEED_KMH = 4.5
@@ -182,7 +184,11 @@ class RoadNetwork:
         """Return the network as a networkx Graph.
 
         Edges carry ``weight`` under that name, nodes carry ``x`` and ``y``.
+        networkx is needed only here (``pip install networkx``); the engine's own
+        distances go through ``scipy.sparse.csgraph``.
         """
+        import networkx as nx
+
         G = nx.Graph()  # noqa: N806
         G.add_nodes_from(
             (int(i), {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy)

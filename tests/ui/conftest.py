@@ -182,3 +182,14 @@ def fresh_window(make_window, sample_project_file):
     w = make_window()
     _open_sample(w, sample_project_file)
     return w
+
+
+@pytest.fixture
+def private_window(make_window, sample_project_file, tmp_path):
+    """A window of its own on a private copy of the sample (its file may be written)."""
+    import shutil
+
+    path = shutil.copy(sample_project_file, tmp_path / "district.gpkg")
+    w = make_window()
+    _open_sample(w, path)
+    return w

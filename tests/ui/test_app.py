@@ -585,5 +585,13 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
     window = seen[0]
     assert window.last_error == ""
     assert "grids" in window.session.stack.names()
+    # Run the event loop once before the window closes: closing it right after the
+    # application's own loop ended leaves later event loops holding the GIL, which
+    # starves the worker threads of every test that follows in this process.
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)
+    loop.exec()
     window.session.set_dirty(False)
     window.close()

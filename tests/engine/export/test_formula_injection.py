@@ -77,11 +77,14 @@ def test_one_rule_for_values_headers_and_sheet_names(tmp_path):
         assert rows[3] == ["3.5"] * len(FORMULAS)
 
 
-def test_texts_xml_cannot_hold_and_error_words_stay_text(tmp_path):
-    table = pd.DataFrame({"a": ["#N/A", "bell\x07", "nul\x00", "ok"], "b": [1, 2, 3, 4]})
+def test_texts_xml_or_utf8_cannot_hold_and_error_words_stay_text(tmp_path):
+    table = pd.DataFrame({"a": ["#N/A", "bell\x07", "nul\x00", "half\ud800"],
+                          "b": [1, 2, 3, 4]})
     ws = load_workbook(write_tables({"s": table}, tmp_path / "t.xlsx")[0])["s"]
-    assert [c.value for c in ws["A"]] == ["a", "#N/A", "bell\ufffd", "nul\ufffd", "ok"]
+    assert [c.value for c in ws["A"]] == ["a", "#N/A", "bell\ufffd", "nul\ufffd", "half\ufffd"]
     assert ws["A2"].data_type == "s"
+    rows = _csv_cells(write_tables({"s": table}, tmp_path / "t.csv")[0])
+    assert [r[0] for r in rows] == ["a", "#N/A", "bell\x07", "nul\x00", "half?"]
 
 
 def _tiny_project(path: Path) -> Path:
@@ -142,8 +145,8 @@ def test_compare_report_with_a_formula_for_a_scenario_name(sample_project_file, 
 
 def test_route_points_table(sample_project_file, tmp_path, capsys):
     roads = gpd.read_file(sample_project_file, layer="roads")
-    centres = roads.geometry.iloc[:4].centroid
-    points = gpd.GeoDataFrame({"incident_id": list(FORMULAS[:4])}, geometry=centres.to_numpy(),
+    centres = roads.geometry.iloc[:len(FORMULAS)].centroid
+    points = gpd.GeoDataFrame({"incident_id": list(FORMULAS)}, geometry=centres.to_numpy(),
                               crs=roads.crs)
     source = tmp_path / "points.gpkg"
     points.to_file(source, layer="points")
@@ -152,4 +155,4 @@ def test_route_points_table(sample_project_file, tmp_path, capsys):
                  "--out", str(out)]) == 0
     rows = _assert_inert_csv(out)
     assert rows[0][0] == "incident_id"
-    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS[:4]]
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS]

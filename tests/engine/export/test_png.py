@@ -21,8 +21,9 @@ def _project(ids: list[str]) -> Project:
 
 def test_text_from_the_data_is_drawn_as_text(hostile, tmp_path):
     texts, marker = hostile
-    ids = [f"G{i}{t}" for i, t in enumerate(texts)]
-    project = _project(ids)
+    project = _project([f"G{i}{t}" for i, t in enumerate(texts)])
+    # Validation drops what a GeoPackage cannot hold (lone surrogates): use its ids.
+    ids = project.layers["grids"]["grid_id"].tolist()
     table = pd.DataFrame({"grid_id": ids, "band_status": ["in band"] * len(ids)})
     # Mathtext markup ($...$) in a grid id or title would fail or be typeset as maths.
     for gid in ids:
@@ -33,3 +34,11 @@ def test_text_from_the_data_is_drawn_as_text(hostile, tmp_path):
     assert len(paths) == len(ids)
     assert len({p.name for p in paths}) == len(ids)
     assert not marker.exists()
+
+
+def test_one_image_per_grid_with_safe_unique_file_names(tmp_path):
+    ids = ["CON", "a/b", "a_b", "..", "网格 1"]
+    paths = render_grid_pngs(_project(ids), tmp_path, dpi=20)
+    assert [p.name for p in paths] == ["_CON.png", "a_b.png", "a_b-2.png", "_..png",
+                                       "网格_1.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
