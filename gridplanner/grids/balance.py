@@ -336,11 +336,9 @@ def _assemble(inputs: _Inputs, keep_rows: np.ndarray,
               new_frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Return the kept grids and the new ones, with households and shape figures."""
     grids = inputs.grids
-    kept = grids[keep_rows].copy()
-    kept["proposed"] = False
-    for frame in new_frames:
-        frame["proposed"] = True
-    out = pd.concat([kept, *new_frames], ignore_index=True)
+    kept = grids[keep_rows].assign(proposed=False)
+    new = [frame.assign(proposed=True) for frame in new_frames]
+    out = pd.concat([kept, *new], ignore_index=True)
     result = gpd.GeoDataFrame(out, geometry=grids.geometry.name, crs=grids.crs)
     result_geoms = np.asarray(result.geometry.array, dtype=object)
     result["households"] = count_households(result_geoms, inputs.households)
