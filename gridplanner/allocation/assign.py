@@ -245,8 +245,10 @@ def allocate_layers(
     report(feedback, 0.25, "snapping to roads")
     hh_snap = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    _require_on_network(hh_snap, len(households), "household points", opts)
     grid_ids, hh_grid = _grid_positions(households, grids, household_grid, opts)
     team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts)
+    _require_on_network_staff(team, opts)
     demand = _demand(households, net, hh_snap, team, grid_ids, hh_grid, opts)
 
     report(feedback, 0.3, "network distances")
@@ -264,6 +266,23 @@ def allocate_layers(
 
 
 # ----------------------------------------------------------------------------- steps
+
+_FAR_HINT = ("check that they and the roads are in the same coordinate system (data in "
+             "the wrong Gauss-Kruger zone or in GCJ-02 read as WGS84 lies hundreds of "
+             "metres to kilometres away), or raise the setting snap_cutoff_m")
+
+
+def _require_on_network(snapped: Snapped, n: int, what: str, opts: _Options) -> None:
+    """Refuse to allocate when no point of a layer reaches the roads."""
+    if n and not snapped.on_network.any():
+        raise AnalysisError(f"none of the {n:,} {what} lies within {opts.snap_cutoff_m:g} m "
+                            f"of a walkable road: {_FAR_HINT}")
+
+
+def _require_on_network_staff(team: _Staff, opts: _Options) -> None:
+    if len(team.members) and not (team.network.source_node >= 0).any():
+        raise AnalysisError(f"none of the {len(team.members):,} {opts.role} staff bases lies "
+                            f"within {opts.snap_cutoff_m:g} m of a walkable road: {_FAR_HINT}")
 
 
 @dataclass(frozen=True)

@@ -271,3 +271,17 @@ def test_whole_result_of_a_within_grid_case_by_hand():
     assert [(p.layer, p.feature_id, p.severity) for p in r.problems] == [
         ("staff", "w3", "warning")]
     assert (r.role, r.within_grid) == ("full_time", True)
+
+
+def test_nothing_on_the_roads_is_said_plainly():
+    roads = gpd.GeoDataFrame(geometry=[LineString([(90_000, 0), (90_100, 0)])], crs=4547)
+    hh = gpd.GeoDataFrame({"household_id": ["a", "b"], "households": [1, 2]},
+                          geometry=[Point(10, 5), Point(90, 5)], crs=4547)
+    near = gpd.GeoDataFrame({"staff_id": ["w"], "role": "full_time", "grid_id": ""},
+                            geometry=[Point(90_050, 0)], crs=4547)
+    with pytest.raises(AnalysisError, match="none of the 2 household points lies within 300 m"):
+        allocate_layers(hh, near, roads)
+    far = near.set_geometry([Point(0, 0)], crs=4547)
+    on_road = hh.set_geometry([Point(90_010, 0), Point(90_020, 0)], crs=4547)
+    with pytest.raises(AnalysisError, match="none of the 1 full_time staff bases"):
+        allocate_layers(on_road, far, roads)
