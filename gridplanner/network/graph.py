@@ -350,23 +350,15 @@ def _node_lines(
     pt_end = [a_is_end, b_is_end]
     links: list[np.ndarray] = []  # pairs of candidate indices that are one node
 
-    # Envelopes grown by the tolerance: one query finds every pair of segments that
-    # cross, touch or pass within the tolerance; the exact tests are numpy below.
-    lo_xy = np.minimum(a, b) - max(tol, _SAME_POINT_M)
-    hi_xy = np.maximum(a, b) + max(tol, _SAME_POINT_M)
-    boxes = np.asarray(shapely.box(lo_xy[:, 0], lo_xy[:, 1], hi_xy[:, 0], hi_xy[:, 1]))
-    tree = shapely.STRtree(boxes)
-    qi, qj = tree.query(boxes)
-    # Consecutive segments of one line meet only at their shared vertex.
-    keep = (qi < qj) & ~((np.abs(qi - qj) == 1) & (seg_line[qi] == seg_line[qj]))
-    qi, qj = qi[keep], qj[keep]
+    # One query finds every pair of segments that cross or touch, or where a line
+    # end passes within the tolerance of another segment (only segments holding a
+    # line end grow by the tolerance). The exact tests are numpy below.
+    grow = np.where(a_is_end | b_is_end, max(tol, _SAME_POINT_M), _SAME_POINT_M)
+    qi, qj = _SegmentIndex(a, b, grow).touching_pairs(seg_line)
     # Segments sharing a vertex (the usual case in noded data) are joined by the
     # location grouping below. (A collinear overlap starting at a shared vertex is
     # left unsplit: both pieces stay usable, one of them ends in a dead end.)
-    shared = (
-        (a[qi] == a[qj]).all(axis=1) | (a[qi] == b[qj]).all(axis=1)
-        | (b[qi] == a[qj]).all(axis=1) | (b[qi] == b[qj]).all(axis=1)
-    )
+    shared = _share_a_vertex(a, b, qi, qj)
     qi, qj = qi[~shared], qj[~shared]
     same_level = seg_level[qi] == seg_level[qj]
 
@@ -488,6 +480,70 @@ def _node_lines(
         row[seg_line[es]].astype(np.int64),
     )
 
+
+
+#: Widest box of a segment piece: a long slanted segment's one box would
+#: otherwise cover a whole district and pair it with everything inside.
+_PIECE_M = 50.0
+#: At most this many pieces per segment (a segment hundreds of km long).
+_MAX_PIECES = 256
+#: Boxes queried at a time, so that candidate pairs never pile up in memory.
+_QUERY_BATCH = 50_000
+
+
+class _SegmentIndex:
+    """An STRtree over the segments, slanted ones cut into boxes at most ``_PIECE_M`` wide.
+
+    Each segment's boxes grow by its own margin (the join tolerance only where a
+    line ends, ``_SAME_POINT_M`` elsewhere): a road drawn with 10^6 vertices a
+    centimetre apart would otherwise pair every vertex with the hundreds within
+    the tolerance and run out of memory, and one long diagonal segment would pair
+    with everything in its box. Queries run in batches and give each pair once.
+    """
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, grow: np.ndarray) -> None:
+        # A box is as wide as the shorter side of the segment's extent: only
+        # slanted segments need cutting to keep their boxes small.
+        side = np.abs(b - a).min(axis=1)
+        k = np.clip(np.ceil(side / _PIECE_M), 1, _MAX_PIECES).astype(np.int64)
+        self.piece_seg = np.repeat(np.arange(len(a)), k)
+        step = np.arange(len(self.piece_seg)) - np.repeat(np.cumsum(k) - k, k)
+        kk = k[self.piece_seg]
+        d = (b - a)[self.piece_seg]
+        p0 = a[self.piece_seg] + (step / kk)[:, None] * d
+        p1 = a[self.piece_seg] + ((step + 1) / kk)[:, None] * d
+        g = grow[self.piece_seg][:, None]
+        lo, hi = np.minimum(p0, p1) - g, np.maximum(p0, p1) + g
+        self.boxes = np.asarray(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+        self.tree = shapely.STRtree(self.boxes)
+        self.n_seg = len(a)
+
+    def touching_pairs(self, seg_line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Segment pairs ``i < j`` whose boxes meet, except neighbours on one line."""
+        n = np.int64(self.n_seg)
+        keys = [np.zeros(0, dtype=np.int64)]
+        for start in range(0, len(self.boxes), _QUERY_BATCH):
+            qp, qo = self.tree.query(self.boxes[start:start + _QUERY_BATCH])
+            si, sj = self.piece_seg[qp + start], self.piece_seg[qo]
+            # Consecutive segments of one line meet only at their shared vertex.
+            keep = (si < sj) & ~((sj - si == 1) & (seg_line[si] == seg_line[sj]))
+            keys.append(_unique_ints(si[keep] * n + sj[keep]))
+        key = _unique_ints(np.concatenate(keys))
+        return key // n, key % n
+
+
+def _unique_ints(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sorting: ``np.unique`` hashes, many times slower here)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def _share_a_vertex(a: np.ndarray, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Tell where segments ``i`` and ``j`` have an end in common."""
+    return np.asarray(
+        (a[i] == a[j]).all(axis=1) | (a[i] == b[j]).all(axis=1)
+        | (b[i] == a[j]).all(axis=1) | (b[i] == b[j]).all(axis=1)
+    )
 
 
 def _same_line(src: np.ndarray, dst: np.ndarray, seg_line: np.ndarray, n_seg: int) -> np.ndarray:
