@@ -32,6 +32,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Augmented, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 ROUTE_ROLES = ("grid_head", "full_time", "police")
 #: A role's split graph, each node's distance to its nearest member, and which member.
@@ -115,6 +116,7 @@ def route_incidents_layers(
     ...    "nearest_full_time_m"]].values.tolist()
     [['G1', 'C1', 'p', 'w', 160.0]]
     """
+    check_values(snap_cutoff_m=snap_cutoff_m, join_tolerance_m=join_tolerance_m)
     n = len(points)
     out = pd.DataFrame(index=range(n))
     ids = points["incident_id"].astype(str).to_numpy() if "incident_id" in points.columns else (

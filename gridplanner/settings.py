@@ -340,6 +340,32 @@ def _stored_default(key: str) -> str:
     return "(empty)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
+def check_values(**values: Any) -> None:
+    """Refuse values outside what their settings accept (for functions taking them directly).
+
+    Raises
+    ------
+    SettingsError
+        Naming the value and the allowed range, for every bad one.
+
+    Examples
+    --------
+    >>> check_values(walk_cutoff_m=1500.0, snap_cutoff_m=300)
+    >>> check_values(walk_cutoff_m=float("nan"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gridplanner.errors.SettingsError: walk_cutoff_m = nan: give a number from 10 to 50000 m
+    """
+    bad = []
+    for key, value in values.items():
+        try:
+            SPECS[key].check(value)
+        except ValueError as exc:
+            bad.append(f"{key} = {value!r}: {exc}")
+    if bad:
+        raise SettingsError("\n".join(bad))
+
+
 #: The defaults in stored form.
 DEFAULT_SETTINGS: dict[str, Any] = Settings().to_stored()
 

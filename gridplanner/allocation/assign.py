@@ -50,6 +50,7 @@ from gridplanner.network.snap import (
 )
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 from layers.errors import Problem
 from layers.schema import CAPACITY_DEFAULTS
 
@@ -230,6 +231,8 @@ def allocate_layers(
     >>> r.assignments[["household_id", "staff_id", "distance_m"]].values.tolist()
     [['a', 'w1', 15.0], ['b', 'w2', 15.0]]
     """
+    check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
+                 join_tolerance_m=join_tolerance_m)
     members = _role_members(households, staff, grids, role=role, within_grid=within_grid)
     opts = _Options(role=role, within_grid=within_grid, k=max(1, min(int(k), len(members))),
                     pin_rounds=pin_rounds, walk_cutoff_m=walk_cutoff_m,

@@ -31,6 +31,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def assign_grid_heads_layers(
     >>> r.table[["grid_id", "staff_id"]].values.tolist()
     [['A', 'y'], ['B', 'x']]
     """
+    check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
+                 join_tolerance_m=join_tolerance_m)
     if len(grids) == 0:
         raise AnalysisError("layer grids is empty: there is nothing to assign heads to")
     role = (staff["role"].astype(str) if "role" in staff.columns

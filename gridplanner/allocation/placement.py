@@ -38,6 +38,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 #: Largest (candidate sets x p x demand points) p_median tries set by set, for a
 #: proven optimum (about 0.1 s of numpy work).
@@ -436,6 +437,8 @@ def place_staff_layers(
     >>> r.sites["candidate"].tolist(), r.total_after_household_m
     ([1], 200.0)
     """
+    check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
+                 join_tolerance_m=join_tolerance_m)
     if n < 1:
         raise AnalysisError("choose at least one new staff base (n >= 1)")
     net = network if network is not None else build_network(

@@ -30,6 +30,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 DEFAULT_CUTOFF_M = 1000.0
 
@@ -91,6 +92,7 @@ def service_areas_layers(
     >>> r.areas[["facility_id", "households", "household_points"]].values.tolist()
     [['F', 1, 1], ['G', 4, 1]]
     """
+    check_values(snap_cutoff_m=snap_cutoff_m, join_tolerance_m=join_tolerance_m)
     if len(facilities) == 0:
         raise AnalysisError("layer facilities is empty: add facilities to compute service areas")
     net = network if network is not None else build_network(

@@ -75,3 +75,22 @@ def test_walk_cutoff_accepts_exactly_finite_values_in_range(value):
 def test_unknown_setting_is_refused_on_change():
     with pytest.raises(SettingsError, match="unknown setting"):
         Settings().updated(walk_cutof_m=100)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -1.0, 0.0, 1e308])
+def test_engine_functions_refuse_bad_distances_instead_of_hanging(value):
+    import geopandas as gpd
+    from shapely import LineString, Point
+
+    from gridplanner.allocation import allocate_layers
+    from gridplanner.allocation.placement import place_staff_layers
+
+    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 0)])], crs=3857)
+    hh = gpd.GeoDataFrame({"household_id": ["a"], "households": [1]},
+                          geometry=[Point(10, 5)], crs=3857)
+    st = gpd.GeoDataFrame({"staff_id": ["w"], "role": "full_time", "grid_id": ""},
+                          geometry=[Point(0, 0)], crs=3857)
+    with pytest.raises(SettingsError, match="walk_cutoff_m"):
+        allocate_layers(hh, st, roads, walk_cutoff_m=value)
+    with pytest.raises(SettingsError, match="snap_cutoff_m"):
+        place_staff_layers(hh, st, roads, 1, snap_cutoff_m=value)
