@@ -36,14 +36,13 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
     from gridplanner.errors import AnalysisError
     from gridplanner.grids.balance import propose_balanced_grids
     from gridplanner.scenarios import save_scenario
-    from gridplanner.scenarios.builders import add_staff, rehome_staff, sites_for_new_workers
+    from gridplanner.scenarios.builders import add_staff, proposal_layers, sites_for_new_workers
 
     low, high = project.config.band_for("urban")
     proposal = propose_balanced_grids(project, min_households=low, max_households=high,
                                       feedback=sub(feedback, 0.0, 0.6))
-    grids = proposal.grids.drop(columns=[c for c in ("households", "polsby_popper", "reock",
-                                                     "proposed") if c in proposal.grids])
-    staff = rehome_staff(project.layer("staff"), grids)
+    balanced = proposal_layers(project, proposal.grids)
+    grids, staff = balanced["grids"], balanced["staff"]
     try:
         placed = place_staff(project, NEW_WORKERS, role="full_time",
                              feedback=sub(feedback, 0.6, 1.0))

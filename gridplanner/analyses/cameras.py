@@ -38,6 +38,15 @@ def run_coverage(ctx: AnalysisContext, opts: CoverageOptions,
 
     result = compute_coverage(ctx.project, include_offline=opts.include_offline,
                               use_buildings=opts.use_buildings, feedback=feedback)
+    return coverage_result(result, opts)
+
+
+def coverage_result(result: CoverageResult, opts: CoverageOptions) -> AnalysisResult:
+    """Return what front-ends show of a coverage result computed with ``opts``.
+
+    For callers that compute coverage themselves, e.g. the app, which keeps the
+    :class:`~gridplanner.coverage.CoverageState` to update coverage edit by edit.
+    """
     return AnalysisResult("coverage", result.layers(), result.grid_table,
                           coverage_summary(result, gaps=opts.gaps), result,
                           geometry_types={
