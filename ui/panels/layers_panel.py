@@ -25,15 +25,14 @@ LAYER_TITLES = {
     "service_areas": "Service areas", "grids": "Grids", "cameras": "Cameras",
     "households": "Households", "roads": "Roads", "staff": "Staff",
     "facilities": "Facilities", "buildings": "Buildings", "incidents": "Incidents",
-    # result layers
+    # result layers, by their names on the map (ui.panels.analysis_panel.layer_key)
     "grid_coverage": "Coverage per grid", "coverage_gaps": "Coverage gaps",
     "uncovered_households": "Households not seen", "uncovered_intersections":
-        "Intersections not seen", "allocation_households": "Households by walking distance",
-    "allocation_lines": "Household to worker", "unassigned_households":
-        "Unassigned households", "balanced_grids": "Balanced grid proposal",
-    "camera_sites": "Proposed camera sites", "camera_site_views":
-        "Camera views of the proposed sites", "placement_sites": "Proposed staff places",
-    "facility_service_areas": "Facility service areas",
+        "Intersections not seen", "assignments": "Households by walking distance",
+    "unassigned": "Unassigned households", "balance__grids": "Balanced grid proposal",
+    "proposed_cameras": "Proposed camera sites", "proposed_footprints":
+        "Camera views of the proposed sites", "new_sites": "Proposed staff places",
+    "service_areas__service_areas": "Facility service areas",
 }
 
 

@@ -10,7 +10,7 @@ with the data it started from.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridplanner.errors import GridPlannerError
+from gridplanner.scenarios import (
+    Comparison,
+    apply_scenario,
+    compare_scenarios,
+    delete_scenario,
+    rename_scenario,
+    scenario_from_edits,
+    scenario_names,
+)
+from layers.schema import SCHEMAS
 from ui.i18n import bind, current_language, on_language_change, tr
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 BETTER = QColor("#1b7837")
 WORSE = QColor("#c51b7d")
@@ -104,10 +118,10 @@ def _num(value: float) -> str:
 class ScenarioPanel(QWidget):
     """Manage and compare scenarios."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window = window
-        self.comparison: Any = None
+        self.comparison: Comparison | None = None
         self.viewing = "current"
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -188,8 +202,6 @@ class ScenarioPanel(QWidget):
     # ----------------------------------------------------------------- list
     def names(self) -> list[str]:
         """Return ``current`` then the stored scenarios."""
-        from gridplanner.scenarios import scenario_names
-
         return scenario_names(self.window.session.project)
 
     def refresh(self) -> None:
@@ -233,62 +245,33 @@ class ScenarioPanel(QWidget):
 
     # -------------------------------------------------------------- actions
     def create(self, name: str | None = None) -> str | None:
-        """Store the grid/staff edits made since opening as a scenario; base goes back."""
-        from gridplanner.scenarios import save_scenario
-        from layers.errors import GridPlannerError
-
+        """Store the edits made since opening as a scenario; the base data goes back."""
+        session = self.window.session
         name = name or self.window.prompter.ask_text(tr("New scenario"), tr("Scenario name"))
         if not name:
             return None
-        session = self.window.session
-        project = session.project
-        edited = {k: project.layers[k] for k in ("grids", "staff") if k in project.layers}
-        commands = session.commands
-        steps = commands.index if commands is not None else 0
         try:
-            while commands is not None and commands.can_undo:
-                commands.undo()
-            save_scenario(project, name, layers=edited,
-                          description=tr("{n} edits").format(n=steps))
+            scenario_from_edits(session.project, session.commands, name,
+                                description=tr("{n} edits").format(n=session.commands.index))
         except GridPlannerError as exc:
-            while commands is not None and commands.index < steps and commands.can_redo:
-                commands.redo()
             self.window.prompter.error(tr("The scenario was not created"), exc.message)
             return None
-        if commands is not None:
-            commands.clear()  # the edits now live in the scenario: no redo onto the base
-        session.set_dirty(True)
         self.refresh()
         return name
 
     def rename(self, old: str | None = None, new: str | None = None) -> bool:
-        """Rename a stored scenario (through the engine: re-store, then delete the old)."""
-        from gridplanner.scenarios import (
-            apply_scenario,
-            delete_scenario,
-            get_scenario,
-            save_scenario,
-        )
-        from layers.errors import GridPlannerError
-
+        """Rename a stored scenario."""
         old = old or self._current_name()
         if old == "current":
             return False
         new = new or self.window.prompter.ask_text(tr("Rename scenario"), tr("New name"), old)
         if not new or new == old:
             return False
-        project = self.window.session.project
         try:
-            sc = get_scenario(project, old)
-            derived = apply_scenario(project, old)
-            save_scenario(project, new, layers={k: derived.layers[k] for k in sc.changes
-                                                if k in derived.layers},
-                          parameters=sc.parameters, description=sc.description)
-            delete_scenario(project, old)
+            rename_scenario(self.window.session.project, old, new)
         except GridPlannerError as exc:
             self.window.prompter.error(tr("The scenario was not renamed"), exc.message)
             return False
-        self.window.session.set_dirty(True)
         if self.viewing == old:
             self.viewing = new
         self.refresh()
@@ -296,9 +279,6 @@ class ScenarioPanel(QWidget):
 
     def delete(self, name: str | None = None) -> bool:
         """Delete a stored scenario."""
-        from gridplanner.scenarios import delete_scenario
-        from layers.errors import GridPlannerError
-
         name = name or self._current_name()
         if name == "current":
             return False
@@ -309,31 +289,23 @@ class ScenarioPanel(QWidget):
             return False
         if self.viewing == name:
             self.view("current")
-        self.window.session.set_dirty(True)
         self.refresh()
         return True
 
     def view(self, name: str) -> None:
         """Show a scenario's layers on the map (``current``: the base data again)."""
-        from gridplanner.scenarios import apply_scenario, get_scenario
-        from layers.errors import GridPlannerError
-
         session = self.window.session
         project = session.project
         try:
-            if name == "current":
-                for layer in list(project.layers):
-                    session.stack.set_frame(layer, project.layers[layer])
-            else:
-                sc = get_scenario(project, name)
-                derived = apply_scenario(project, name)
-                for layer in project.layers:
-                    frame = derived.layers.get(layer, project.layers[layer]) \
-                        if layer in sc.changes else project.layers[layer]
-                    session.stack.set_frame(layer, frame)
+            layers = apply_scenario(project, name).layers
         except GridPlannerError as exc:
             self.window.prompter.error(tr("The scenario cannot be shown"), exc.message)
             return
+        for layer, frame in layers.items():
+            session.stack.set_frame(layer, frame)
+        for layer in SCHEMAS:
+            if layer not in layers and layer in session.stack:
+                session.stack.remove(layer)  # a layer only the scenario had
         self.viewing = name
         self.window.editing_enabled(name == "current")
         self.refresh()
@@ -341,8 +313,6 @@ class ScenarioPanel(QWidget):
     def compare(self, names: list[str] | None = None, *, coverage: bool | None = None,
                 allocation: bool | None = None) -> None:
         """Compare two or more scenarios on the analysis thread."""
-        from gridplanner.scenarios import compare_scenarios
-
         names = names or self.ticked()
         if len(names) < 2:
             self.window.prompter.error(tr("Compare scenarios"),
@@ -357,7 +327,7 @@ class ScenarioPanel(QWidget):
             self.show_comparison)
 
     # ------------------------------------------------------------ comparison
-    def show_comparison(self, comparison: Any) -> None:
+    def show_comparison(self, comparison: Comparison) -> None:
         """Fill the figure table and chart; outline the changed grids on the map."""
         from gridplanner.scenarios.labels import FIGURES
 
@@ -423,7 +393,7 @@ class ScenarioPanel(QWidget):
                   for n in self.comparison.names]
         self.chart.set_data(self.figure_choice.currentText(), values)
 
-    def _show_changes(self, comparison: Any) -> None:
+    def _show_changes(self, comparison: Comparison) -> None:
         import geopandas as gpd
 
         changed = comparison.changed_grids
@@ -433,7 +403,7 @@ class ScenarioPanel(QWidget):
                              .format(g=len(changed), s=n_staff))
         geoms = []
         for res in comparison.results[1:]:
-            proj = getattr(res, "project", None)
+            proj = res.project
             if proj is None:
                 continue
             grids = proj.layer("grids")
