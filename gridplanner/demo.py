@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gridplanner.context import AnalysisContext
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import reference_problems
 from gridplanner.project import Project, open_project, save_project
@@ -32,21 +33,21 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
     chooses to cut walking most; without a road network, where the full-time
     capacity falls shortest of the households.
     """
-    from gridplanner.allocation.placement import place_staff
+    from gridplanner.analyses import run
     from gridplanner.errors import AnalysisError
-    from gridplanner.grids.balance import propose_balanced_grids
     from gridplanner.scenarios import save_scenario
     from gridplanner.scenarios.builders import add_staff, proposal_layers, sites_for_new_workers
 
-    low, high = project.config.band_for("urban")
-    proposal = propose_balanced_grids(project, min_households=low, max_households=high,
-                                      feedback=sub(feedback, 0.0, 0.6))
-    balanced = proposal_layers(project, proposal.grids)
+    ctx = AnalysisContext.of(project)
+    low, high = ctx.settings.band_for("urban")
+    proposal = run("balance", ctx, min_households=low, max_households=high,
+                   feedback=sub(feedback, 0.0, 0.6)).layers["grids"]
+    balanced = proposal_layers(project, proposal)
     grids, staff = balanced["grids"], balanced["staff"]
     try:
-        placed = place_staff(project, NEW_WORKERS, role="full_time",
-                             feedback=sub(feedback, 0.6, 1.0))
-        sites = placed.sites.geometry
+        placed = run("place", ctx, n=NEW_WORKERS, role="full_time",
+                     feedback=sub(feedback, 0.6, 1.0))
+        sites = placed.layers["new_sites"].geometry
     except AnalysisError:
         sites = sites_for_new_workers(project, NEW_WORKERS, grids=grids)
     staff = add_staff(staff, sites, role="full_time", grids=grids, prefix="NEWFT")
@@ -115,6 +116,10 @@ def run_demo(
                          title=f"GridPlanner demo: {figures.name}")
         outputs.append((f"offline HTML map ({figures.name})",
                         save_map(out_dir / f"{stem}.html", page)))
+    report(feedback, 0.86, "every registered analysis")
+    analyses_file, analysis_lines = run_every_analysis(project, out_dir,
+                                                       feedback=sub(feedback, 0.86, 0.9))
+    outputs.append(("every analysis (GeoPackage)", analyses_file))
     report(feedback, 0.9, "writing the result GeoPackage")
     layers = result_layers(current)
     layers.update({f"scenario_{k}": v for k, v in result_layers(variant).items()})
@@ -129,6 +134,46 @@ def run_demo(
               "", f"changed grids: {len(comparison.changed_grids)}, changed staff: "
               f"{len(comparison.changed_staff)}"]
     lines += [f"note: {n}" for n in comparison.notes]
+    lines += ["", "analyses (each from the registry, layers in analyses.gpkg):",
+              *analysis_lines]
     lines += ["", "outputs:"] + [f"  {label}: {p.resolve()}" for label, p in outputs]
     lines += ["", f"outputs in: {out_dir.resolve()}"]
     return "\n".join(lines)
+
+
+#: Options the demo gives analyses that need some (others run with their defaults).
+DEMO_OPTIONS: dict[str, dict[str, object]] = {
+    "site-cameras": {"k": 10}, "place": {"n": 10}, "route": {"at": None},
+}
+
+
+def run_every_analysis(project: Project, out_dir: Path, *,
+                       feedback: Feedback | None = None) -> tuple[Path, list[str]]:
+    """Run every registered analysis on ``project``; write their layers to one file.
+
+    Layers are named ``ANALYSIS__LAYER`` in ``out_dir/analyses.gpkg``. Incident routing
+    runs on the project's own incidents (or is left out when it has none). Returns
+    the file and one line per analysis.
+    """
+    from gridplanner.analyses import analyses
+    from layers.io import write_geopackage
+
+    ctx = AnalysisContext.of(project)
+    incidents = project.layer("incidents")
+    layers: dict[str, object] = {}
+    lines = []
+    todo = [a for a in analyses() if a.name != "route" or len(incidents)]
+    for i, analysis in enumerate(todo):
+        report(feedback, i / len(todo), f"running {analysis.name}")
+        values = dict(DEMO_OPTIONS.get(analysis.name, {}))
+        if analysis.name == "route":
+            values = {"points": str(project.path) + "::incidents"} if project.path else {}
+            if not values:
+                continue
+        result = analysis.run(ctx, analysis.make_options(values), sub(
+            feedback, i / len(todo), (i + 1) / len(todo)))
+        for name, frame in result.layers.items():
+            layers[f"{analysis.name.replace('-', '_')}__{name}"] = frame
+        lines.append(f"  {analysis.name}: {result.headline[:110]}")
+    path = write_geopackage(layers, out_dir / "analyses.gpkg")
+    return path, lines

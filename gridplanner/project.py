@@ -9,14 +9,23 @@ and whole-layer scenario variants are further spatial tables, named freely.
 Saving is atomic: everything is written to a temporary file in the same folder,
 flushed to disk, then moved over the old file in one ``os.replace``; a crash or a
 kill at any moment leaves either the old or the new file, never a broken one.
+Opening reads every table from one snapshot of the file, so a save that replaces it
+meanwhile cannot mix two versions. Who may write a project is settled by its lock
+(:mod:`gridplanner.locking`), which the app and the command line take.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
+import shutil
 import sqlite3
-from collections.abc import Callable
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +37,7 @@ from pyproj import CRS
 from gridplanner import __version__
 from gridplanner.errors import ProjectError
 from gridplanner.feedback import Feedback, report
+from gridplanner.locking import pid_alive, read_holder, this_host
 from gridplanner.settings import Settings
 from layers.errors import GridPlannerError, Problem, SchemaError
 from layers.io import _gpkg_safe, atomic_target
@@ -38,6 +48,19 @@ FORMAT_NAME = "gridplanner-project"
 FORMAT_VERSION = 1
 _GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 _META_TABLES = ("gp_meta", "gp_settings", "gp_scenarios")
+#: Deepest nesting of a stored setting or scenario document (real ones use a few levels).
+MAX_JSON_DEPTH = 64
+_REMEDY = "open its autosave (.NAME.autosave.gpkg beside it) or a backup instead"
+_READ_TAG = ".read-"
+_TMP_TAG = ".tmp-"
+#: A read snapshot of a process not running here is removed once it is this old.
+_STALE_READ_S = 600.0
+
+# Files this process is using right now, and targets it is saving: never "stale".
+_active_guard = threading.Lock()
+_active_files: set[Path] = set()
+_saving: set[Path] = set()
+_read_ids = itertools.count(1)
 
 Listener = Callable[[str, str], None]
 
@@ -66,6 +89,9 @@ class Project:
     extra_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     path: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
+    #: (modification time in ns, size) of the file as last read or written; tells
+    #: whether someone else changed the file since (see :func:`changed_on_disk`).
+    file_stamp: tuple[int, int] | None = field(default=None, compare=False)
     _listeners: list[Listener] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -88,7 +114,7 @@ class Project:
     @property
     def crs(self) -> CRS | None:
         """The analysis CRS: the setting if given, else the CRS the layers share."""
-        code = self.config.analysis_crs
+        code = self.config.analysis_crs  # checked: a projected CRS, or None
         if code:
             return CRS.from_user_input(code)
         for frame in self.layers.values():
@@ -143,6 +169,9 @@ def save_project(
 ) -> Path:
     """Write the whole project to ``path`` (or its own path) atomically.
 
+    Saving does not take the project's lock: callers that may meet another writer
+    (the app, the command line) hold a :class:`~gridplanner.locking.ProjectLock`.
+
     Returns
     -------
     Path
@@ -151,45 +180,123 @@ def save_project(
     Raises
     ------
     ProjectError
-        When the file cannot be written; the previous file is untouched.
+        When the file cannot be written, or a setting or scenario could not be read
+        back (not JSON, nested too deeply); the previous file is untouched.
     """
     target = Path(path) if path is not None else project.path
     if target is None:
         raise ProjectError("the project has no file yet: choose where to save it")
     target = target.resolve()
+    if target.is_dir():
+        raise ProjectError(f"{target}: is a folder; choose a file name ending in .gpkg")
+    settings = _encode(target, "setting", project.settings, need_object=False)
+    scenarios = _encode(target, "scenario", project.scenarios, need_object=True)
     _remove_stale_temporaries(target)
+    with _active_guard:
+        _saving.add(target)
     try:
         with atomic_target(target) as tmp:
-            _write_all(project, tmp, feedback)
+            _write_all(project, tmp, settings, scenarios, feedback)
     except GridPlannerError:
         raise
     except Exception as exc:
         raise ProjectError(f"{target}: could not save the project ({exc}); "
                            "the previous file is unchanged") from exc
+    finally:
+        with _active_guard:
+            _saving.discard(target)
     project.path = target
+    project.file_stamp = file_stamp(target)
     return target
 
 
-def _remove_stale_temporaries(target: Path) -> None:
-    # SQLite may leave -journal/-wal/-shm files beside a killed temporary.
-    for stale in target.parent.glob(f".{target.stem}.tmp-*"):
-        pid = stale.name.split(".tmp-", 1)[1].split(".", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            stale.unlink(missing_ok=True)
-
-
-def _pid_alive(pid: int) -> bool:
+def file_stamp(path: str | Path) -> tuple[int, int] | None:
+    """Return (modification time in ns, size) of ``path``, or None when it is absent."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def changed_on_disk(project: Project) -> bool:
+    """Return True when the project's file differs from the version last read or saved.
+
+    Another program (QGIS, a copy over the file, a GridPlanner on another machine)
+    changed it; saving now would throw that change away.
+    """
+    if project.path is None or project.file_stamp is None:
         return False
-    except PermissionError:
-        return True
-    # Our own pid: a temporary left by an earlier failed save in this process.
-    return pid != os.getpid()
+    now = file_stamp(project.path)
+    return now is not None and now != project.file_stamp
 
 
-def _write_all(project: Project, tmp: Path, feedback: Feedback | None) -> None:
+def _encode(target: Path, what: str, values: dict[str, Any], *,
+            need_object: bool) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in values.items():
+        if not isinstance(key, str) or not key:
+            raise ProjectError(f"{target}: a {what} name must be non-empty text, not "
+                               f"{_show(key)}; the project was not saved")
+        if need_object and not isinstance(value, dict):
+            raise ProjectError(f"{target}: {what} '{key}' is not a JSON object; the project "
+                               "was not saved")
+        if _too_deep(value):
+            raise ProjectError(f"{target}: {what} '{key}' is nested more than "
+                               f"{MAX_JSON_DEPTH} levels deep; the project was not saved")
+        try:
+            rows.append((key, json.dumps(value, ensure_ascii=False)))
+        except (TypeError, ValueError) as exc:
+            raise ProjectError(f"{target}: {what} '{key}' cannot be stored as JSON ({exc}); "
+                               "the project was not saved") from exc
+    return rows
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove what killed saves and reads left beside ``target`` (best effort).
+
+    Temporaries of processes still running here are kept, and so is everything
+    while a holder on another machine has the project's lock (its process ids mean
+    nothing here). SQLite may leave ``-journal`` files beside a killed temporary.
+    """
+    holder = read_holder(target)
+    foreign = holder is not None and holder.host != this_host()
+    with _active_guard:
+        busy = set(_active_files)
+        own_saving = target in _saving
+    prefix = f".{target.stem}"
+    try:
+        names = [e.name for e in os.scandir(target.parent)
+                 if e.name.startswith((prefix + _TMP_TAG, prefix + _READ_TAG))]
+    except OSError:
+        return
+    for name in names:
+        stale = target.parent / name
+        tag = _TMP_TAG if name.startswith(prefix + _TMP_TAG) else _READ_TAG
+        digits = name[len(prefix) + len(tag):].split(".", 1)[0].split("-", 1)[0]
+        if not digits.isdigit() or stale in busy:
+            continue
+        pid = int(digits)
+        if pid == os.getpid():
+            if own_saving:
+                continue  # another thread of this process is writing it now
+        elif foreign or pid_alive(pid):
+            continue
+        if tag == _READ_TAG and pid != os.getpid() and not _older_than(stale, _STALE_READ_S):
+            continue  # maybe a reader on another machine sharing the folder
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.lstat().st_ctime > seconds
+    except OSError:
+        return False
+
+
+def _write_all(project: Project, tmp: Path, settings: list[tuple[str, str]],
+               scenarios: list[tuple[str, str]], feedback: Feedback | None) -> None:
     tmp.unlink(missing_ok=True)
     names = [n for n in LAYER_NAMES if n in project.layers] + sorted(project.extra_layers)
     frames = {**project.layers, **project.extra_layers}
@@ -198,8 +305,8 @@ def _write_all(project: Project, tmp: Path, feedback: Feedback | None) -> None:
         _write_frame(frames[name], tmp, name)
     if not names:
         _create_empty_geopackage(tmp)
-    with sqlite3.connect(tmp) as con:
-        _write_tables(con, project)
+    with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+        _write_tables(con, settings, scenarios)
     report(feedback, 1.0, "saved")
 
 
@@ -215,13 +322,14 @@ def _write_frame(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
 def _create_empty_geopackage(path: Path) -> None:
     empty = gpd.GeoDataFrame({"id": []}, geometry=[], crs=4326)
     pyogrio.write_dataframe(empty, path, layer="_empty", driver="GPKG", geometry_type="Point")
-    with sqlite3.connect(path) as con:
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
         con.execute("DROP TABLE IF EXISTS _empty")
         for table in ("gpkg_contents", "gpkg_geometry_columns"):
             con.execute(f"DELETE FROM {table} WHERE table_name = '_empty'")
 
 
-def _write_tables(con: sqlite3.Connection, project: Project) -> None:
+def _write_tables(con: sqlite3.Connection, settings: list[tuple[str, str]],
+                  scenarios: list[tuple[str, str]]) -> None:
     con.execute("CREATE TABLE gp_meta (key TEXT PRIMARY KEY, value TEXT)")
     con.executemany(
         "INSERT INTO gp_meta VALUES (?, ?)",
@@ -229,15 +337,9 @@ def _write_tables(con: sqlite3.Connection, project: Project) -> None:
          ("written_by", f"gridplanner {__version__}")],
     )
     con.execute("CREATE TABLE gp_settings (key TEXT PRIMARY KEY, value TEXT)")
-    con.executemany(
-        "INSERT INTO gp_settings VALUES (?, ?)",
-        [(k, json.dumps(v, ensure_ascii=False)) for k, v in project.settings.items()],
-    )
+    con.executemany("INSERT INTO gp_settings VALUES (?, ?)", settings)
     con.execute("CREATE TABLE gp_scenarios (name TEXT PRIMARY KEY, document TEXT)")
-    con.executemany(
-        "INSERT INTO gp_scenarios VALUES (?, ?)",
-        [(k, json.dumps(v, ensure_ascii=False)) for k, v in project.scenarios.items()],
-    )
+    con.executemany("INSERT INTO gp_scenarios VALUES (?, ?)", scenarios)
     con.executemany(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
         "VALUES (?, 'attributes', ?, ?)",
@@ -248,32 +350,98 @@ def _write_tables(con: sqlite3.Connection, project: Project) -> None:
 def open_project(path: str | Path, *, feedback: Feedback | None = None) -> Project:
     """Open a project file written by :func:`save_project`.
 
+    Everything is read from one snapshot of the file (a hard link, or a private copy
+    where links are not possible), so a save that replaces the file meanwhile cannot
+    mix two versions. Temporaries left beside it by killed saves are removed first.
+
     Raises
     ------
     ProjectError
         When the file is missing, not a GeoPackage, not a GridPlanner project,
         damaged, or holds layers that break their schema (every problem listed).
+        Damage that loses nothing the user made (a setting that cannot be read, a
+        missing settings table) opens with a warning in ``Project.warnings``.
     """
     path = Path(path)
-    meta, settings, scenarios = _read_tables(path)
-    version = int(meta.get("format_version", "0") or 0)
-    if version > FORMAT_VERSION:
-        raise ProjectError(f"{path}: written by a newer GridPlanner (format {version}); "
-                           "update GridPlanner to open it")
+    _check_is_file(path)
+    real = path.resolve()
+    _remove_stale_temporaries(real)
+    with _snapshot(path, real) as (snap, stamp):
+        project = _read_snapshot(path, snap, feedback)
+    project.path = real
+    project.file_stamp = stamp
+    report(feedback, 1.0, "opened")
+    return project
+
+
+def _check_is_file(path: Path) -> None:
+    if not path.exists():
+        raise ProjectError(f"{path}: file not found")
+    if path.is_dir():
+        raise ProjectError(f"{path}: is a folder, not a project file; open the .gpkg file "
+                           "inside it")
+    if not path.is_file():
+        raise ProjectError(f"{path}: not a regular file (a device or a pipe); open a .gpkg "
+                           "project file")
+
+
+@contextlib.contextmanager
+def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
+    """Yield one fixed version of ``real`` and its (mtime_ns, size) stamp.
+
+    A hard link keeps the version that was there when it was made, whatever later
+    saves put under the name; where links are impossible (FAT drives, read-only
+    folders) a private copy is read through one open handle instead.
+    """
+    with _active_guard:
+        link = real.with_name(f".{real.stem}{_READ_TAG}{os.getpid()}-{next(_read_ids)}"
+                              f"{real.suffix}")
+        _active_files.add(link)
+    tmpdir: str | None = None
     try:
-        listed = [(str(r[0]), r[1]) for r in pyogrio.list_layers(path)]
-    except Exception as exc:
-        raise ProjectError(f"{path}: the GeoPackage is damaged ({exc})") from exc
-    project = Project(settings=settings, scenarios=scenarios, path=path.resolve())
-    project.warnings.extend(Settings.read(settings, source=str(path))[1])
-    spatial = [name for name, gtype in listed if gtype is not None and name not in _META_TABLES]
-    problems: list[Problem] = []
-    for i, name in enumerate(spatial):
-        report(feedback, i / max(len(spatial), 1), f"reading {name}")
         try:
-            frame = pyogrio.read_dataframe(path, layer=name)
+            os.link(real, link)
+            snap = link
+        except FileNotFoundError as exc:
+            raise ProjectError(f"{path}: file not found") from exc
+        except OSError:
+            tmpdir = tempfile.mkdtemp(prefix="gridplanner-read-")
+            snap = Path(tmpdir) / f"snapshot{real.suffix}"
+            try:
+                with real.open("rb") as src, snap.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 22)
+            except OSError as exc:
+                raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        st = snap.stat()
+        yield snap, (st.st_mtime_ns, st.st_size)
+    finally:
+        with contextlib.suppress(OSError):
+            link.unlink(missing_ok=True)
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        with _active_guard:
+            _active_files.discard(link)
+
+
+def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project:
+    with snap.open("rb") as fh:
+        header = fh.read(16)
+    if header != b"SQLite format 3\x00":
+        raise ProjectError(f"{path}: not a GeoPackage project file (open a .gpkg saved by "
+                           "GridPlanner, or build one with 'gridplanner import')")
+    tables = _read_tables(path, snap)
+    project = Project(settings=tables.settings, scenarios=tables.scenarios,
+                      warnings=list(tables.warnings))
+    project.warnings.extend(Settings.read(tables.settings, source=str(path))[1])
+    problems: list[Problem] = []
+    for i, name in enumerate(tables.spatial):
+        report(feedback, i / max(len(tables.spatial), 1), f"reading {name}")
+        try:
+            frame = pyogrio.read_dataframe(snap, layer=name)
         except Exception as exc:
-            raise ProjectError(f"{path}: layer {name} cannot be read ({exc})") from exc
+            detail = str(exc).replace(str(snap), str(path))
+            raise ProjectError(f"{path}: layer {name} cannot be read ({detail}); the file is "
+                               f"damaged: {_REMEDY}") from exc
         if name in SCHEMAS:
             try:
                 result = validate(frame, name, source=str(path))
@@ -288,44 +456,177 @@ def open_project(path: str | Path, *, feedback: Feedback | None = None) -> Proje
         err = SchemaError.from_problems(problems)
         raise ProjectError(f"{path}: the project's layers break their schema; fix them "
                            f"(e.g. in QGIS) and open again.\n{err.message}", problems)
-    report(feedback, 1.0, "opened")
     return project
 
 
-def _read_tables(
-    path: Path,
-) -> tuple[dict[str, str], dict[str, Any], dict[str, dict[str, Any]]]:
-    if not path.exists():
-        raise ProjectError(f"{path}: file not found")
-    with path.open("rb") as fh:
-        header = fh.read(16)
-    if header != b"SQLite format 3\x00":
-        raise ProjectError(f"{path}: not a GeoPackage project file (open a .gpkg saved by "
-                           "GridPlanner, or build one with 'gridplanner import')")
+@dataclass
+class _Tables:
+    settings: dict[str, Any]
+    scenarios: dict[str, dict[str, Any]]
+    spatial: list[str]
+    warnings: list[Problem]
+
+
+def _read_tables(path: Path, snap: Path) -> _Tables:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-            if "gp_meta" not in tables:
-                raise ProjectError(
-                    f"{path}: a GeoPackage, but not a GridPlanner project; build a project "
-                    f"from its layers with 'gridplanner import OUT.gpkg --grids {path} ...'"
-                )
-            meta = dict(con.execute("SELECT key, value FROM gp_meta").fetchall())
-            if meta.get("format") != FORMAT_NAME:
-                raise ProjectError(f"{path}: not a GridPlanner project file")
-            settings = {k: json.loads(v) for k, v in
-                        con.execute("SELECT key, value FROM gp_settings").fetchall()}
-            scenarios = {k: json.loads(v) for k, v in
-                         con.execute("SELECT name, document FROM gp_scenarios").fetchall()}
-        finally:
-            con.close()
+        con = sqlite3.connect(f"{snap.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{path}: cannot be opened ({exc}); {_REMEDY}") from exc
+    try:
+        existing = {str(r[0]) for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        if "gp_meta" not in existing:
+            raise ProjectError(
+                f"{path}: a GeoPackage, but not a GridPlanner project; build a project "
+                f"from its layers with 'gridplanner import OUT.gpkg --grids {path} ...'")
+        _check_meta(path, _rows(con, path, "gp_meta", "key, value"))
+        warnings: list[Problem] = []
+        settings = _read_settings(path, con, existing, warnings)
+        scenarios = _read_scenarios(path, con, existing, warnings)
+        spatial = _registered_layers(path, con, existing)
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path}: the file is damaged ({exc}); open the autosave or a "
-                           "backup instead") from exc
-    except json.JSONDecodeError as exc:
-        raise ProjectError(f"{path}: settings or scenarios are damaged ({exc})") from exc
-    return meta, settings, scenarios
+        raise ProjectError(f"{path}: the file is damaged ({exc}); {_REMEDY}") from exc
+    finally:
+        con.close()
+    return _Tables(settings, scenarios, spatial, warnings)
+
+
+def _rows(con: sqlite3.Connection, path: Path, table: str, columns: str) -> list[Any]:
+    try:
+        return con.execute(f"SELECT {columns} FROM {table}").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path}: table {table} is damaged ({exc}); {_REMEDY}") from exc
+
+
+def _check_meta(path: Path, rows: list[Any]) -> None:
+    meta = {k: v for k, v in rows if isinstance(k, str)}
+    if meta.get("format") != FORMAT_NAME:
+        raise ProjectError(f"{path}: not a GridPlanner project file (table gp_meta has no "
+                           f"format '{FORMAT_NAME}')")
+    if "format_version" not in meta:
+        return  # the first files had no version: format 1
+    raw = meta["format_version"]
+    try:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ValueError(raw)
+        version = int(raw)
+    except ValueError:
+        raise ProjectError(f"{path}: table gp_meta, key format_version: {_show(raw)} is not a "
+                           f"whole number; the file is damaged: {_REMEDY}") from None
+    if version < 0:
+        raise ProjectError(f"{path}: table gp_meta, key format_version: {version} is not a "
+                           f"format number; the file is damaged: {_REMEDY}")
+    if version > FORMAT_VERSION:
+        raise ProjectError(f"{path}: written by a newer GridPlanner (format {version}); "
+                           "update GridPlanner to open it")
+
+
+def _read_settings(path: Path, con: sqlite3.Connection, existing: set[str],
+                   warnings: list[Problem]) -> dict[str, Any]:
+    def warn(key: str, message: str) -> None:
+        warnings.append(Problem(message, layer="gp_settings", column=key, source=str(path),
+                                severity="warning",
+                                hint="the default is used; saving the project stores it"))
+
+    if "gp_settings" not in existing:
+        warn("", "the settings table is missing")
+        return {}
+    settings: dict[str, Any] = {}
+    for key, text in _rows(con, path, "gp_settings", "key, value"):
+        if not isinstance(key, str) or not key:
+            warn("", f"a setting without a key name ({_show(key)}) was dropped")
+            continue
+        value, why = _parse_json(text)
+        if why:
+            warn(key, f"setting '{key}' dropped: {why}")
+            continue
+        settings[key] = value  # values are checked by Settings.read
+    return settings
+
+
+def _read_scenarios(path: Path, con: sqlite3.Connection, existing: set[str],
+                    warnings: list[Problem]) -> dict[str, dict[str, Any]]:
+    if "gp_scenarios" not in existing:
+        warnings.append(Problem("the scenarios table is missing: no scenarios were read",
+                                layer="gp_scenarios", source=str(path), severity="warning"))
+        return {}
+    scenarios: dict[str, dict[str, Any]] = {}
+    for name, text in _rows(con, path, "gp_scenarios", "name, document"):
+        if not isinstance(name, str) or not name:
+            raise ProjectError(f"{path}: table gp_scenarios has a scenario without a name "
+                               f"({_show(name)}); the file is damaged: {_REMEDY}")
+        value, why = _parse_json(text)
+        if why is None and not isinstance(value, dict):
+            why = f"it is {type(value).__name__ if value is not None else 'null'}, not a " \
+                  "JSON object"
+        if why:
+            raise ProjectError(f"{path}: table gp_scenarios, scenario '{name}': the document "
+                               f"cannot be read ({why}); the file is damaged: {_REMEDY}")
+        scenarios[name] = value
+    return scenarios
+
+
+def _registered_layers(path: Path, con: sqlite3.Connection, existing: set[str]) -> list[str]:
+    if "gpkg_contents" not in existing:
+        raise ProjectError(f"{path}: table gpkg_contents is missing, so this is no GeoPackage "
+                           f"any more; {_REMEDY}")
+    contents = _rows(con, path, "gpkg_contents", "table_name, data_type")
+    geometry = {str(r[0]) for r in _rows(con, path, "gpkg_geometry_columns", "table_name")} \
+        if "gpkg_geometry_columns" in existing else set()
+    spatial = []
+    for name, kind in contents:
+        if not isinstance(name, str) or name in _META_TABLES:
+            continue
+        if name not in existing:
+            raise ProjectError(f"{path}: layer {name} is registered in gpkg_contents but its "
+                               f"table is missing; the file is damaged: {_REMEDY}")
+        if kind == "features":
+            if name not in geometry:
+                raise ProjectError(f"{path}: layer {name} has no entry in "
+                                   f"gpkg_geometry_columns; the file is damaged: {_REMEDY}")
+            spatial.append(name)
+    return spatial
+
+
+def _parse_json(text: Any) -> tuple[Any, str | None]:
+    """Return ``(value, None)``, or ``(None, why)`` when ``text`` is no usable JSON value."""
+    if text is None:
+        return None, "the value is empty (NULL)"
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, "the value is not UTF-8 text"
+    try:
+        value = json.loads(str(text))
+    except RecursionError:
+        return None, f"the value is nested more than {MAX_JSON_DEPTH} levels deep"
+    except ValueError as exc:
+        return None, f"the value is not valid JSON ({exc})"
+    if _too_deep(value):
+        return None, f"the value is nested more than {MAX_JSON_DEPTH} levels deep"
+    return value, None
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def autosave_path(path: Path) -> Path:

@@ -47,8 +47,12 @@ def coverage_result(result: CoverageResult, opts: CoverageOptions) -> AnalysisRe
     For callers that compute coverage themselves, e.g. the app, which keeps the
     :class:`~gridplanner.coverage.CoverageState` to update coverage edit by edit.
     """
+    district = result.district.iloc[0]
+    headline = (f"households covered {_pct(district['households_pct_all'])} %, "
+                f"intersections {_pct(district['intersections_pct_all'])} %; "
+                f"{len(result.gaps)} gaps")
     return AnalysisResult("coverage", result.layers(), result.grid_table,
-                          coverage_summary(result, gaps=opts.gaps), result,
+                          coverage_summary(result, gaps=opts.gaps), result, headline=headline,
                           geometry_types={
                               "grid_coverage": POLY, "coverage_gaps": POLY,
                               "uncovered_households": POINT,
@@ -152,9 +156,12 @@ def run_siting(ctx: AnalysisContext, opts: SitingOptions,
     layers = {"proposed_cameras": result.proposed, "proposed_footprints": result.footprints}
     summary = "\n".join([*notes, siting_summary(result, k=opts.k,
                                                 weight=opts.intersection_weight)])
+    headline = (f"{len(result.proposed)} camera sites proposed, score "
+                f"{result.total_gain:,.0f} (within {result.guarantee * 100:.0f} % of optimal)")
     return AnalysisResult("site-cameras", layers, pd.DataFrame(result.proposed), summary,
                           result, geometry_types={"proposed_cameras": POINT,
-                                                  "proposed_footprints": POLY})
+                                                  "proposed_footprints": POLY},
+                          headline=headline)
 
 
 def siting_summary(result: SitingResult, *, k: int, weight: float) -> str:

@@ -35,7 +35,8 @@ def run_checks(ctx: AnalysisContext, opts: CheckOptions,
     return AnalysisResult("check", {"grid_checks": result.findings},
                           pd.DataFrame(result.findings.drop(columns="geometry")),
                           format_findings(result, every=opts.list_all), result,
-                          exit_code=1 if len(result.findings) else 0)
+                          exit_code=1 if len(result.findings) else 0,
+                          headline=f"{len(result.findings)} grid findings")
 
 
 def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15) -> str:
@@ -86,7 +87,9 @@ def run_balance(ctx: AnalysisContext, opts: BalanceOptions,
     return AnalysisResult("balance", {"grids": proposal.grids,
                                       "balance_figures": pd.DataFrame(proposal.figures)},
                           pd.DataFrame(proposal.figures), summary, proposal,
-                          geometry_types={"grids": "MultiPolygon"})
+                          geometry_types={"grids": "MultiPolygon"},
+                          headline=f"{len(proposal.grids)} grids proposed for "
+                          f"{len(proposal.figures)} communities")
 
 
 def format_figures(figures: pd.DataFrame) -> str:

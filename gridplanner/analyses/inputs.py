@@ -28,9 +28,9 @@ def read_points(spec: str, project: Project, *, what: str,
         When the file holds no usable point.
     """
     from layers.crs import reproject
-    from layers.io import read_file
+    from layers.io import read_file, split_layer_spec
 
-    path, layer = _split_layer_spec(spec)
+    path, layer = split_layer_spec(spec)
     frame = read_file(path, layer=layer)
     notes: list[str] = []
     crs = project.crs
@@ -56,12 +56,3 @@ def read_points(spec: str, project: Project, *, what: str,
         raise ReadError(f"{path}: no {what} points in the file")
     return frame, notes
 
-
-def _split_layer_spec(spec: str) -> tuple[str, str | None]:
-    # A file whose own name holds "::" is taken as it is.
-    from pathlib import Path
-
-    if Path(spec).exists() or "::" not in spec:
-        return spec, None
-    path, _, layer = spec.rpartition("::")
-    return path, layer or None

@@ -80,6 +80,13 @@ class AnalysisResult:
     value: Any = None
     exit_code: int = 0
     geometry_types: Mapping[str, str] = field(default_factory=dict)
+    #: One line for a status bar or a list of runs (default: the summary's first line).
+    headline: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.headline:
+            first = next((t for t in self.summary.splitlines() if t.strip()), "")
+            object.__setattr__(self, "headline", first.strip())
 
 
 RunFunction = Callable[["AnalysisContext", Any, "Feedback | None"], AnalysisResult]

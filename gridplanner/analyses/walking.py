@@ -191,9 +191,12 @@ def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
     summary = "\n".join([*notes, format_table(["rank", "gain_household_m", "x", "y"], rows),
                          f"total walk: {result.total_before_household_m:,.0f} -> "
                          f"{result.total_after_household_m:,.0f} household-metres"])
+    headline = (f"{len(result.sites)} new bases: total walk "
+                f"{result.total_before_household_m:,.0f} -> "
+                f"{result.total_after_household_m:,.0f} household-metres")
     return AnalysisResult("place", {"new_sites": result.sites},
                           pd.DataFrame(result.sites.drop(columns="geometry")), summary,
-                          result, geometry_types={"new_sites": POINT})
+                          result, geometry_types={"new_sites": POINT}, headline=headline)
 
 
 # ------------------------------------------------------------------ service areas
@@ -219,7 +222,9 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
     return AnalysisResult("service-areas", layers, pd.DataFrame(a.drop(columns="geometry")),
                           summary, result,
                           geometry_types={"service_areas": POLY, "service_households": POINT,
-                                          "service_roads": LINE})
+                                          "service_roads": LINE},
+                          headline=f"{len(a)} facilities serve "
+                          f"{int(a['households'].sum()):,} households")
 
 
 # ------------------------------------------------------------------ incident routing
@@ -247,8 +252,10 @@ def run_route(ctx: AnalysisContext, opts: RouteOptions,
     lines = [*notes, format_table(list(shown.columns), rows)]
     if len(shown) > 50:
         lines.append(f"... {len(shown) - 50} more rows")
+    located = int((shown["grid_id"] != "").sum())
     return AnalysisResult("route", {"routes": table}, shown, "\n".join(lines), table,
-                          geometry_types={"routes": POINT})
+                          geometry_types={"routes": POINT},
+                          headline=f"{len(shown)} incident points, {located} inside a grid")
 
 
 def _incident_points(ctx: AnalysisContext, opts: RouteOptions

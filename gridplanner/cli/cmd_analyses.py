@@ -20,7 +20,8 @@ from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, load, terminal_feedback
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import ReadError
-from layers.io import write_geopackage, write_layer
+from gridplanner.export.files import check_target, protected_paths
+from layers.io import split_layer_spec, write_geopackage, write_layer
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,13 +93,14 @@ _KINDS = {".gpkg": "a GeoPackage (.gpkg)", ".csv": "a CSV table (.csv)",
 
 
 def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[Path, str]:
-    path_text, _, layer = out.partition("::")
-    path = Path(path_text)
+    path, found = split_layer_spec(out)
+    layer = found or ""
     if path.suffix.lower() not in suffixes:
         kinds = " or ".join(_KINDS.get(s, s) for s in suffixes)
         raise ReadError(f"{path}: results are written as {kinds}: give a {suffixes[0]} name")
     if path.exists() and Path(project).exists() and path.resolve() == Path(project).resolve():
         raise ReadError(f"{path}: that is the project file itself: choose another --out file")
+    check_target(path, protect=protected_paths(project))
     return path, layer
 
 
@@ -107,7 +109,7 @@ def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) ->
     if path.suffix.lower() == ".csv":
         from gridplanner.export.tables import write_csv
 
-        write_csv(result.table, path)
+        write_csv(result.table, path, name=next(iter(result.layers), ""))
         return
     if single or path.suffix.lower() != ".gpkg":
         # One layer to a named layer or a GeoJSON file (grid checks' findings).

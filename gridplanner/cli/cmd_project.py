@@ -7,7 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 from gridplanner.cli import EXIT_OK, EXIT_PROBLEMS
-from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
+from gridplanner.cli.common import (
+    add_project_argument,
+    format_table,
+    load,
+    terminal_feedback,
+    write_lock,
+)
 from gridplanner.errors import ProjectError, SchemaError
 from gridplanner.importer import build_project
 from gridplanner.integrity import reference_problems
@@ -126,7 +132,9 @@ def run_import(args: argparse.Namespace) -> int:
             print(summarise_problems(list(exc.problems), every=True))
             print(f"\n{len(exc.problems)} errors: nothing was written")
             return EXIT_PROBLEMS
-        out = save_project(project, Path(args.out), feedback=feedback)
+        Path(args.out).resolve().parent.mkdir(parents=True, exist_ok=True)
+        with write_lock(args.out, "import", must_exist=False):
+            out = save_project(project, Path(args.out), feedback=feedback)
     print(project_summary(project))
     if project.warnings:
         print(f"\n{len(project.warnings)} warnings:")

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from gridplanner.cli import EXIT_OK
-from gridplanner.cli.common import add_project_argument, format_table, load, terminal_feedback
+from gridplanner.cli.common import (
+    add_project_argument,
+    format_table,
+    load,
+    terminal_feedback,
+    write_lock,
+)
 from gridplanner.errors import ProjectError
 
 _COLOR_CHOICES = ("band_status", "households", "coverage", "coverage_cat1", "coverage_cat23",
@@ -170,9 +176,10 @@ def run_scenario_delete(args: argparse.Namespace) -> int:
     from gridplanner.project import save_project
     from gridplanner.scenarios import delete_scenario
 
-    project = load(args.project)
-    delete_scenario(project, args.name)
-    save_project(project)
+    with write_lock(args.project, "scenario delete"):
+        project = load(args.project)
+        delete_scenario(project, args.name)
+        save_project(project)
     print(f"deleted scenario '{args.name}' from {project.path}")
     return EXIT_OK
 
@@ -194,34 +201,35 @@ def run_scenario_create(args: argparse.Namespace) -> int:
     """Create a scenario from files / a balanced proposal / settings and save."""
     from gridplanner.project import save_project
     from gridplanner.scenarios import save_scenario
-    from layers.io import load_layer
+    from layers.io import load_layer, split_layer_spec
 
-    project = load(args.project)
-    layers = {}
-    for layer in ("staff", "grids", "cameras", "households", "facilities"):
-        text = getattr(args, layer)
-        if not text:
-            continue
-        path, _, sub = text.partition("::")
-        loaded = load_layer(Path(path), layer, layer=sub or None, target_crs=project.crs)
-        layers[layer] = loaded.frame
-    if args.balanced_grids:
-        if "grids" in layers:
-            raise ProjectError("give either --grids or --balanced-grids, not both")
-        from gridplanner.grids.balance import propose_balanced_grids
+    with write_lock(args.project, "scenario create"):
+        project = load(args.project)
+        layers = {}
+        for layer in ("staff", "grids", "cameras", "households", "facilities"):
+            text = getattr(args, layer)
+            if not text:
+                continue
+            path, sub = split_layer_spec(text)
+            loaded = load_layer(path, layer, layer=sub, target_crs=project.crs)
+            layers[layer] = loaded.frame
+        if args.balanced_grids:
+            if "grids" in layers:
+                raise ProjectError("give either --grids or --balanced-grids, not both")
+            from gridplanner.grids.balance import propose_balanced_grids
 
-        low, high = project.config.band_for("urban")
-        with terminal_feedback() as feedback:
-            proposal = propose_balanced_grids(project, min_households=low,
-                                              max_households=high, feedback=feedback)
-        layers["grids"] = proposal.grids
-    settings = _parse_settings(args.settings)
-    if not layers and not settings:
-        raise ProjectError("nothing to vary: give a layer file (--staff FILE ...), "
-                           "--balanced-grids, or --set KEY=VALUE")
-    sc = save_scenario(project, args.name, layers=layers, parameters=settings,
-                       description=args.description, replace=args.replace)
-    save_project(project)
+            low, high = project.config.band_for("urban")
+            with terminal_feedback() as feedback:
+                proposal = propose_balanced_grids(project, min_households=low,
+                                                  max_households=high, feedback=feedback)
+            layers["grids"] = proposal.grids
+        settings = _parse_settings(args.settings)
+        if not layers and not settings:
+            raise ProjectError("nothing to vary: give a layer file (--staff FILE ...), "
+                               "--balanced-grids, or --set KEY=VALUE")
+        sc = save_scenario(project, args.name, layers=layers, parameters=settings,
+                           description=args.description, replace=args.replace)
+        save_project(project)
     print(f"scenario '{sc.name}': {_describe_changes(sc)}"
           + (f"; parameters {', '.join(sc.parameters)}" if sc.parameters else ""))
     print(f"saved in {project.path}")
@@ -256,11 +264,14 @@ def _num(value: Any, *, signed: bool = False) -> str:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Compare scenarios and write the report."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.tables import write_report
     from gridplanner.scenarios import compare_scenarios
 
     if len(args.scenarios) < 2:
         raise ProjectError("give at least two scenarios, e.g. current and a stored one")
+    if args.out:
+        check_target(args.out, protect=protected_paths(args.project))
     project = load(args.project)
     with terminal_feedback() as feedback:
         comparison = compare_scenarios(project, args.scenarios,
@@ -274,7 +285,8 @@ def run_compare(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if args.out:
         paths = write_report(comparison, args.out, chinese_headers=args.chinese_headers,
-                             include_personal=args.include_personal)
+                             include_personal=args.include_personal,
+                             protect=protected_paths(args.project))
         for path in paths:
             print(f"written: {path}")
     return EXIT_OK
@@ -316,25 +328,27 @@ def run_export_map(args: argparse.Namespace) -> int:
 
 def run_export_results(args: argparse.Namespace) -> int:
     """Write every result as GeoPackage layers, XLSX sheets or a CSV table."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.results import result_layers, write_geopackage
-    from gridplanner.export.tables import ExportError, write_csv, write_xlsx
+    from gridplanner.export.tables import ExportError, write_tables
 
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".gpkg", ".xlsx", ".csv"):
         raise ExportError(f"{out}: use .gpkg, .xlsx or .csv")
+    protect = protected_paths(args.project)
+    check_target(out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
     layers = result_layers(figures)
     if suffix == ".gpkg":
-        write_geopackage(layers, out, include_personal=args.include_personal)
+        write_geopackage(layers, out, include_personal=args.include_personal, protect=protect)
     elif suffix == ".xlsx":
-        from gridplanner.export.tables import without_personal
-
-        sheets = {name: (frame if args.include_personal else without_personal(frame, name))
-                  for name, frame in layers.items() if name != "camera_footprints"}
-        write_xlsx(sheets, out, chinese_headers=args.chinese_headers)
+        sheets = {name: frame for name, frame in layers.items() if name != "camera_footprints"}
+        write_tables(sheets, out, chinese_headers=args.chinese_headers,
+                     include_personal=args.include_personal, protect=protect)
     else:
-        write_csv(figures.grids, out, chinese_headers=args.chinese_headers)
+        write_tables({"grid_figures": figures.grids}, out, chinese_headers=args.chinese_headers,
+                     include_personal=args.include_personal, protect=protect)
     print(f"written: {out} ({', '.join(layers) if suffix != '.csv' else 'per-grid figures'})")
     return EXIT_OK
 

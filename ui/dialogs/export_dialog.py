@@ -156,20 +156,13 @@ class ExportDialog(QDialog):
             return html
         if self.kind == "tables":
             def tables(feedback: Any) -> list[Path]:
-                from gridplanner.export.tables import write_csv, write_report, write_xlsx
+                from gridplanner.export.tables import write_report, write_tables
 
                 if comparison is not None:
                     return write_report(comparison, target, chinese_headers=chinese,
                                         include_personal=personal)
-                sheets = _result_sheets(project, coverage, personal)
-                if target.suffix.lower() == ".csv":
-                    out = []
-                    for name, frame in sheets.items():
-                        path = target if len(out) == 0 else target.with_name(
-                            f"{target.stem}_{name}.csv")
-                        out.append(write_csv(frame, path, chinese_headers=chinese))
-                    return out
-                return [write_xlsx(sheets, target, chinese_headers=chinese)]
+                return write_tables(_result_sheets(project, coverage), target,
+                                    chinese_headers=chinese, include_personal=personal)
 
             return tables
 
@@ -206,21 +199,14 @@ class ExportDialog(QDialog):
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
 
-def _result_sheets(project: Any, coverage: Any, personal: bool) -> dict[str, pd.DataFrame]:
-    from gridplanner.export.tables import without_personal
-
+def _result_sheets(project: Any, coverage: Any) -> dict[str, pd.DataFrame]:
     sheets: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         sheets["coverage"] = coverage.table
     for name, frame in project.extra_layers.items():
         if name.startswith("scenario__") or name == "grid_coverage":
             continue
-        table = pd.DataFrame(frame.drop(columns=frame.geometry.name)) \
-            if isinstance(frame, gpd.GeoDataFrame) else frame
-        sheets[name[:31]] = table
-    staff = project.layer("staff")
-    staff_table = pd.DataFrame(staff.drop(columns=staff.geometry.name))
-    sheets["staff"] = staff_table if personal else without_personal(staff_table)
-    grids = project.layer("grids")
-    sheets["grids"] = pd.DataFrame(grids.drop(columns=grids.geometry.name))
+        sheets[name] = frame
+    sheets["staff"] = project.layer("staff")
+    sheets["grids"] = project.layer("grids")
     return sheets

@@ -42,6 +42,9 @@ def test_demo_writes_every_output(demo):
     assert rows["grids_outside_band"][4] < rows["grids_outside_band"][3]
     assert rows["walk_mean_m"][4] < rows["walk_mean_m"][3]
     assert rows["coverage_households_all"][3] > 0
+    for sheet in load_workbook(out / "comparison.xlsx").worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
 
 
 def test_demo_scenario_survives_reopen(demo):
@@ -114,3 +117,13 @@ def test_demo_map_renders_offline_in_chromium(demo, tmp_path):
     orange = np.all(np.abs(img * 255 - [250, 205, 160]) < 30, axis=-1).mean()
     assert orange > 0.02
     shutil.copy(shot, Path("/tmp") / "gridplanner_demo_map.png")
+
+
+def test_demo_runs_every_registered_analysis(demo):
+    from gridplanner.analyses import analyses
+
+    out, text = demo
+    written = {name.split("__")[0] for name, _ in pyogrio.list_layers(out / "analyses.gpkg")}
+    assert written == {a.name.replace("-", "_") for a in analyses()}
+    for analysis in analyses():
+        assert f"  {analysis.name}: " in text
