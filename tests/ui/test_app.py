@@ -244,7 +244,7 @@ def test_scenarios_create_and_compare(fresh_window, qtbot):
     i, j = _neighbours(grids)
     window.session.stack.select("grids", [i, j])
     assert window.editing.merge_selected()
-    assert window.scenarios.create("merged") == "merged"
+    assert window.scenarios.create_from_edits("merged") == "merged"
     assert _grid_count(window) == len(grids)  # base data back as it was
     assert "merged" in window.session.project.scenarios
     assert window.scenarios.names() == ["current", "merged"]
@@ -524,7 +524,7 @@ def test_style_editor_result_changes_legend(window):
     dialog.mode.setCurrentIndex(2)  # graduated
     dialog.field.setCurrentText("range_m")
     dialog.classes.setValue(3)
-    style = dialog.style()
+    style = dialog.chosen_style()
     assert (style.mode, style.field, style.classes) == ("graduated", "range_m", 3)
     old = layer.style
     window.session.stack.set_style("cameras", style)

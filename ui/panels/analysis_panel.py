@@ -275,7 +275,7 @@ class AnalysisPanel(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.pages = [a for a in analyses() if a.name not in NO_PAGE]
         self.last: Run | None = None
         #: The engine's results of the last coverage and allocation runs (for exports).
@@ -385,11 +385,11 @@ class AnalysisPanel(QWidget):
         """One menu action per analysis (selects it and runs it), then the incident tool."""
         actions = []
         for analysis in self.pages:
-            act = QAction(self.window)
+            act = QAction(self.main_window)
             bind(act, "setText", analysis.title)
             act.triggered.connect(lambda _c=False, n=analysis.name: self.show_and_run(n))
             actions.append(act)
-        incident = QAction(self.window)
+        incident = QAction(self.main_window)
         bind(incident, "setText", "Incident lookup (click the map)")
         incident.triggered.connect(self.start_incident_tool)
         actions.append(incident)
@@ -399,7 +399,7 @@ class AnalysisPanel(QWidget):
     def select(self, name: str) -> None:
         """Show the options of analysis ``name``."""
         self.choice.setCurrentIndex([a.name for a in self.pages].index(name))
-        self.window.docks["analysis"].raise_()
+        self.main_window.docks["analysis"].raise_()
 
     def show_and_run(self, name: str) -> None:
         """Select an analysis and run it with its current options."""
@@ -418,9 +418,9 @@ class AnalysisPanel(QWidget):
             options = analysis.make_options(self.values(analysis.name) if values is None
                                             else values)
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The analysis could not run"), exc.message)
+            self.main_window.prompter.error(tr("The analysis could not run"), exc.message)
             return
-        project = self.window.session.project
+        project = self.main_window.session.project
         hook = self._run_hooks.get(analysis.name)
 
         def work(feedback: Feedback) -> tuple[AnalysisResult, Any]:
@@ -429,7 +429,7 @@ class AnalysisPanel(QWidget):
             return analysis.run(AnalysisContext.of(project), options, feedback), None
 
         self.summary.setText(tr("Running {name}…").format(name=tr(analysis.title)))
-        self.window.run_analysis(analysis.name, work,
+        self.main_window.run_analysis(analysis.name, work,
                                  lambda out: self._finished(analysis, options, out))
 
     def _finished(self, analysis: Analysis, options: Any,
@@ -440,7 +440,7 @@ class AnalysisPanel(QWidget):
         self._show_layers(run)
         self.show_table(result.table)
         self.summary.setText(result.summary)
-        stack = self.window.session.stack
+        stack = self.main_window.session.stack
         for name in HIDE_AFTER.get(analysis.name, ()):
             stack.set_visible(name, False)
         shown = self._shown_hooks.get(analysis.name)
@@ -450,7 +450,7 @@ class AnalysisPanel(QWidget):
 
     def _show_layers(self, run: Run) -> None:
         """Put the run's layers on the map; drop its analysis's layers of the last run."""
-        session = self.window.session
+        session = self.main_window.session
         name = run.analysis.name
         keys: dict[str, str] = {}
         tables: dict[str, pd.DataFrame] = {}
@@ -478,7 +478,7 @@ class AnalysisPanel(QWidget):
         Map layers are read back from the project; tables without geometry are the
         ones kept for the table view.
         """
-        project = self.window.session.project
+        project = self.main_window.session.project
         out: dict[str, pd.DataFrame] = {
             layer: project.extra_layers[key] for layer, key in self.groups.get(name, {}).items()
             if self._owner.get(key) == name and key in project.extra_layers}
@@ -529,7 +529,7 @@ class AnalysisPanel(QWidget):
         grids = run.result.layers["grid_coverage"]
         shares = dict(zip(grids["grid_id"].astype(str), grids["households_pct_all"],
                           strict=True))
-        self.window.edit_panel.set_coverage_baseline(shares)
+        self.main_window.edit_panel.set_coverage_baseline(shares)
 
     def coverage_update(self, changed_ids: list[str]) -> dict[str, float] | None:
         """Household coverage share of the grids an edit changed, recomputed grid-locally.
@@ -541,7 +541,7 @@ class AnalysisPanel(QWidget):
         if state is None or not changed_ids:
             return None
         try:
-            rows = state.update(self.window.session.project, changed_grid_ids=changed_ids)
+            rows = state.update(self.main_window.session.project, changed_grid_ids=changed_ids)
         except GridPlannerError:
             return None
         return {str(g): float(v) if pd.notna(v) else float("nan")
@@ -551,16 +551,16 @@ class AnalysisPanel(QWidget):
         self.allocation = run.result.value
 
     def _checks_shown(self, run: Run, _extra: Any) -> None:
-        self.window.checks.show_result(run.result.value)
-        self.window.docks["checks"].raise_()
+        self.main_window.checks.show_result(run.result.value)
+        self.main_window.docks["checks"].raise_()
 
     def _incident_shown(self, run: Run, _extra: Any) -> None:
         table = run.result.table
         if not len(table):
             return
         fields = {str(k): v for k, v in table.iloc[0].items()}
-        self.window.identify.show_records([(tr("Incident"), fields)])
-        self.window.docks["identify"].raise_()
+        self.main_window.identify.show_records([(tr("Incident"), fields)])
+        self.main_window.docks["identify"].raise_()
 
     # ------------------------------------------------------- into scenarios
     def accept_into_scenario(self, name: str | None = None) -> str | None:
@@ -568,18 +568,18 @@ class AnalysisPanel(QWidget):
         last = self.last
         if last is None or last.analysis.name not in ACCEPTS:
             return None
-        name = name or self.window.prompter.ask_text(tr("New scenario"), tr("Scenario name"),
+        name = name or self.main_window.prompter.ask_text(tr("New scenario"), tr("Scenario name"),
                                                      tr("proposal"))
         if not name:
             return None
         try:
-            accept_result(self.window.session.project, name, last.result, last.options,
+            accept_result(self.main_window.session.project, name, last.result, last.options,
                           description=tr("accepted from {what}").format(
                               what=tr(last.analysis.title)))
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not created"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not created"), exc.message)
             return None
-        self.window.scenarios.refresh()
+        self.main_window.scenarios.refresh()
         return name
 
     # ------------------------------------------------------------ incidents
@@ -587,7 +587,7 @@ class AnalysisPanel(QWidget):
         """Click the map to see who owns a point and who is nearest."""
         from ui.canvas.tools import PointTool
 
-        self.window.canvas.set_tool(PointTool(lambda x, y, _m: self.incident_at(x, y),
+        self.main_window.canvas.set_tool(PointTool(lambda x, y, _m: self.incident_at(x, y),
                                               "incident"))
 
     def incident_at(self, x: float, y: float) -> None:

@@ -43,7 +43,7 @@ class ChecksPanel(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.result: CheckResult | None = None
         self.run_button = bind(QPushButton(), "setText", "Run checks")
         self.run_button.clicked.connect(lambda: self.run())
@@ -66,7 +66,7 @@ class ChecksPanel(QWidget):
 
     def run(self) -> None:
         """Run every check on the analysis thread, with the options the Analysis dock shows."""
-        self.window.analysis.run("check")
+        self.main_window.analysis.run("check")
 
     def show_result(self, result: CheckResult) -> None:
         """List the findings of a check run."""
@@ -91,5 +91,5 @@ class ChecksPanel(QWidget):
             return
         x0, y0, x1, y1 = geom.bounds
         pad = max(x1 - x0, y1 - y0, 50.0) * 0.6
-        self.window.canvas.zoom_to((x0 - pad, y0 - pad, x1 + pad, y1 + pad), margin=0.0)
-        self.window.canvas.set_highlight(gpd.GeoSeries([geom]))
+        self.main_window.canvas.zoom_to((x0 - pad, y0 - pad, x1 + pad, y1 + pad), margin=0.0)
+        self.main_window.canvas.set_highlight(gpd.GeoSeries([geom]))

@@ -50,7 +50,7 @@ class EditPanel(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.history = QListWidget()
         self.history.itemClicked.connect(self._jump)
         self.figures = QTableWidget(0, 5)
@@ -95,7 +95,7 @@ class EditPanel(QWidget):
         self.baseline = {}
         self.rows = []
         self._show_rows()
-        project = self.window.session.project
+        project = self.main_window.session.project
         self._baseline_runner.run(lambda fb: baseline_figures(project), "baseline")
 
     def _baseline_done(self, table: dict[str, Figures]) -> None:
@@ -111,7 +111,7 @@ class EditPanel(QWidget):
     def refresh_history(self) -> None:
         """Rebuild the history list from the command stack."""
         self.history.clear()
-        commands = self.window.session.commands
+        commands = self.main_window.session.commands
         index = commands.index
         first = QListWidgetItem(tr("(start)"))
         first.setData(Qt.ItemDataRole.UserRole, 0)
@@ -126,16 +126,16 @@ class EditPanel(QWidget):
 
     def _jump(self, item: QListWidgetItem) -> None:
         target = int(item.data(Qt.ItemDataRole.UserRole))
-        commands = self.window.session.commands
+        commands = self.main_window.session.commands
         while commands.index > target and commands.can_undo:
-            self.window.undo()
+            self.main_window.undo()
         while commands.index < target and commands.can_redo:
-            self.window.redo()
+            self.main_window.redo()
 
     # -------------------------------------------------------------- figures
     def _measure(self, ids: list[str], counts: dict[str, int]) -> dict[str, Figures]:
-        figures = grid_edit_figures(self.window.session.project, ids, household_counts=counts)
-        coverage = self.window.analysis.coverage_update(ids) or {}
+        figures = grid_edit_figures(self.main_window.session.project, ids, household_counts=counts)
+        coverage = self.main_window.analysis.coverage_update(ids) or {}
         return {gid: {**_figures_of(row), "coverage": coverage.get(gid, np.nan)}
                 for gid, row in figures.set_index("grid_id").iterrows()}
 
@@ -154,7 +154,7 @@ class EditPanel(QWidget):
             else:
                 self.baseline.pop(gid, None)
         self._show_rows()
-        self.window.docks["edit"].raise_()
+        self.main_window.docks["edit"].raise_()
 
     def _show_rows(self) -> None:
         self.figures.setRowCount(len(self.rows))

@@ -120,7 +120,7 @@ class ScenarioPanel(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.comparison: Comparison | None = None
         self.viewing = "current"
         self.list = QListWidget()
@@ -135,7 +135,7 @@ class ScenarioPanel(QWidget):
         self.with_coverage = bind(QCheckBox(), "setText", "with coverage")
         self.with_allocation = bind(QCheckBox(), "setText", "with walking allocation")
         self.with_coverage.setChecked(True)
-        self.btn_new.clicked.connect(lambda: self.create())
+        self.btn_new.clicked.connect(lambda: self.create_from_edits())
         self.btn_rename.clicked.connect(lambda: self.rename())
         self.btn_delete.clicked.connect(lambda: self.delete())
         self.btn_view.clicked.connect(lambda: self.view(self._current_name()))
@@ -202,7 +202,7 @@ class ScenarioPanel(QWidget):
     # ----------------------------------------------------------------- list
     def names(self) -> list[str]:
         """Return ``current`` then the stored scenarios."""
-        return scenario_names(self.window.session.project)
+        return scenario_names(self.main_window.session.project)
 
     def refresh(self) -> None:
         """Rebuild the list (keeps ticks)."""
@@ -244,17 +244,17 @@ class ScenarioPanel(QWidget):
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "current"
 
     # -------------------------------------------------------------- actions
-    def create(self, name: str | None = None) -> str | None:
+    def create_from_edits(self, name: str | None = None) -> str | None:
         """Store the edits made since opening as a scenario; the base data goes back."""
-        session = self.window.session
-        name = name or self.window.prompter.ask_text(tr("New scenario"), tr("Scenario name"))
+        session = self.main_window.session
+        name = name or self.main_window.prompter.ask_text(tr("New scenario"), tr("Scenario name"))
         if not name:
             return None
         try:
             scenario_from_edits(session.project, session.commands, name,
                                 description=tr("{n} edits").format(n=session.commands.index))
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not created"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not created"), exc.message)
             return None
         self.refresh()
         return name
@@ -264,13 +264,13 @@ class ScenarioPanel(QWidget):
         old = old or self._current_name()
         if old == "current":
             return False
-        new = new or self.window.prompter.ask_text(tr("Rename scenario"), tr("New name"), old)
+        new = new or self.main_window.prompter.ask_text(tr("Rename scenario"), tr("New name"), old)
         if not new or new == old:
             return False
         try:
-            rename_scenario(self.window.session.project, old, new)
+            rename_scenario(self.main_window.session.project, old, new)
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not renamed"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not renamed"), exc.message)
             return False
         if self.viewing == old:
             self.viewing = new
@@ -283,9 +283,9 @@ class ScenarioPanel(QWidget):
         if name == "current":
             return False
         try:
-            delete_scenario(self.window.session.project, name)
+            delete_scenario(self.main_window.session.project, name)
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not deleted"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not deleted"), exc.message)
             return False
         if self.viewing == name:
             self.view("current")
@@ -294,12 +294,12 @@ class ScenarioPanel(QWidget):
 
     def view(self, name: str) -> None:
         """Show a scenario's layers on the map (``current``: the base data again)."""
-        session = self.window.session
+        session = self.main_window.session
         project = session.project
         try:
             layers = apply_scenario(project, name).layers
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario cannot be shown"), exc.message)
+            self.main_window.prompter.error(tr("The scenario cannot be shown"), exc.message)
             return
         for layer, frame in layers.items():
             session.stack.set_frame(layer, frame)
@@ -307,7 +307,7 @@ class ScenarioPanel(QWidget):
             if layer not in layers and layer in session.stack:
                 session.stack.remove(layer)  # a layer only the scenario had
         self.viewing = name
-        self.window.editing_enabled(name == "current")
+        self.main_window.editing_enabled(name == "current")
         self.refresh()
 
     def compare(self, names: list[str] | None = None, *, coverage: bool | None = None,
@@ -315,13 +315,13 @@ class ScenarioPanel(QWidget):
         """Compare two or more scenarios on the analysis thread."""
         names = names or self.ticked()
         if len(names) < 2:
-            self.window.prompter.error(tr("Compare scenarios"),
+            self.main_window.prompter.error(tr("Compare scenarios"),
                                        tr("Tick two or more scenarios to compare."))
             return
-        project = self.window.session.project
+        project = self.main_window.session.project
         cov = self.with_coverage.isChecked() if coverage is None else coverage
         alloc = self.with_allocation.isChecked() if allocation is None else allocation
-        self.window.run_analysis(
+        self.main_window.run_analysis(
             "compare", lambda fb: compare_scenarios(project, names, coverage=cov,
                                                     allocation=alloc, feedback=fb),
             self.show_comparison)
@@ -375,7 +375,7 @@ class ScenarioPanel(QWidget):
         self.figure_choice.setCurrentIndex(first_changed)
         self._show_chart()
         self._show_changes(comparison)
-        dock = self.window.docks.get("comparison")
+        dock = self.main_window.docks.get("comparison")
         if dock is not None:
             dock.show()
             dock.raise_()
@@ -414,7 +414,7 @@ class ScenarioPanel(QWidget):
             grids = ref.layer("grids")
             gone = set(changed.loc[changed["change"] == "removed", "grid_id"].astype(str))
             geoms.extend(grids.geometry[grids["grid_id"].astype(str).isin(gone)].tolist())
-        self.window.canvas.set_highlight(gpd.GeoSeries(geoms) if geoms else None)
+        self.main_window.canvas.set_highlight(gpd.GeoSeries(geoms) if geoms else None)
 
 
 def _fmt(value: Any, *, signed: bool = False) -> str:
