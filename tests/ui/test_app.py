@@ -588,3 +588,16 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
     assert "grids" in window.session.stack.names()
     window.session.set_dirty(False)
     window.close()
+
+
+def test_docked_panels_keep_qt_window_and_style(window):
+    from PySide6.QtWidgets import QStyle
+
+    from ui.dialogs.style_dialog import StyleDialog
+
+    for panel in (window.analysis, window.checks, window.scenarios, window.edit_panel):
+        assert panel.window() is window
+    dialog = StyleDialog(window.session.stack.get("grids"), window)
+    assert isinstance(dialog.style(), QStyle)
+    assert dialog.size().width() > 0
+    dialog.close()
