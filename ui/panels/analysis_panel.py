@@ -421,12 +421,13 @@ class AnalysisPanel(QWidget):
             self.main_window.prompter.error(tr("The analysis could not run"), exc.message)
             return
         project = self.main_window.session.project
+        context = AnalysisContext.of(project)  # made here, not on the worker thread
         hook = self._run_hooks.get(analysis.name)
 
         def work(feedback: Feedback) -> tuple[AnalysisResult, Any]:
             if hook is not None:
                 return hook(project, options, feedback)
-            return analysis.run(AnalysisContext.of(project), options, feedback), None
+            return analysis.run(context, options, feedback), None
 
         self.summary.setText(tr("Running {name}…").format(name=tr(analysis.title)))
         self.main_window.run_analysis(analysis.name, work,
