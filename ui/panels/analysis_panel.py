@@ -223,14 +223,12 @@ def _number_input(name: str, kind: type, low: float | None, high: float | None, 
     box: QSpinBox | QDoubleSpinBox
     if kind is int:
         box = QSpinBox()
-        step = 1.0
     else:
         box = QDoubleSpinBox()
         box.setDecimals(2)
-        step = 1.0
     # An option that may be left unset (the engine then picks its default) shows
     # "—" one step below its minimum.
-    floor = lowest - step if optional else lowest
+    floor = lowest - box.singleStep() if optional else lowest
     if isinstance(box, QSpinBox):
         box.setRange(int(max(floor, -_SPIN_MAX)), int(min(highest, _SPIN_MAX)))
     else:
