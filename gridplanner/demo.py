@@ -36,15 +36,14 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
     from gridplanner.analyses import run
     from gridplanner.errors import AnalysisError
     from gridplanner.scenarios import save_scenario
-    from gridplanner.scenarios.builders import add_staff, rehome_staff, sites_for_new_workers
+    from gridplanner.scenarios.builders import add_staff, proposal_layers, sites_for_new_workers
 
     ctx = AnalysisContext.of(project)
     low, high = ctx.settings.band_for("urban")
     proposal = run("balance", ctx, min_households=low, max_households=high,
                    feedback=sub(feedback, 0.0, 0.6)).layers["grids"]
-    grids = proposal.drop(columns=[c for c in ("households", "polsby_popper", "reock",
-                                               "proposed") if c in proposal])
-    staff = rehome_staff(project.layer("staff"), grids)
+    balanced = proposal_layers(project, proposal)
+    grids, staff = balanced["grids"], balanced["staff"]
     try:
         placed = run("place", ctx, n=NEW_WORKERS, role="full_time",
                      feedback=sub(feedback, 0.6, 1.0))

@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.timeout.connect(self.autosave)
-        minutes = float(self.settings.value("autosave_minutes", 3.0))
+        minutes = float(str(self.settings.value("autosave_minutes", 3.0)))
         self._autosave_timer.start(max(int(minutes * 60000), 10000))
         self._restore_layout()
         self._update_title()
@@ -572,7 +572,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent_files", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in (value or [])]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def _add_recent(self, path: Path | None) -> None:
         if path is None or path == untitled_autosave():
@@ -622,7 +622,7 @@ class MainWindow(QMainWindow):
             return
         dialog = StyleDialog(layer, self)
         if dialog.exec():
-            self.session.stack.set_style(name, dialog.style())
+            self.session.stack.set_style(name, dialog.chosen_style())
 
     def import_layers(self) -> None:
         """Import layer files into the project (or a new one)."""

@@ -38,6 +38,15 @@ def run_coverage(ctx: AnalysisContext, opts: CoverageOptions,
 
     result = compute_coverage(ctx.project, include_offline=opts.include_offline,
                               use_buildings=opts.use_buildings, feedback=feedback)
+    return coverage_result(result, opts)
+
+
+def coverage_result(result: CoverageResult, opts: CoverageOptions) -> AnalysisResult:
+    """Return what front-ends show of a coverage result computed with ``opts``.
+
+    For callers that compute coverage themselves, e.g. the app, which keeps the
+    :class:`~gridplanner.coverage.CoverageState` to update coverage edit by edit.
+    """
     district = result.district.iloc[0]
     headline = (f"households covered {_pct(district['households_pct_all'])} %, "
                 f"intersections {_pct(district['intersections_pct_all'])} %; "

@@ -22,6 +22,7 @@ from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import CORE_ROLES, missing_roles, staff_grid_ids
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.project import Project
+from gridplanner.scenarios.edit_figures import ABOVE, BELOW, band_status
 from gridplanner.scenarios.labels import FIGURES
 from gridplanner.settings import Settings
 
@@ -119,7 +120,7 @@ def key_figures(
     if checks is not None:
         if len(project.layer("households")):
             figures["grids_outside_band"] = float(
-                grids["band_status"].isin(["below", "above"]).sum())
+                grids["band_status"].isin([BELOW, ABOVE]).sum())
         else:
             notes.append("household band: the project has no households")
     if coverage:
@@ -261,11 +262,9 @@ def _with_band(table: pd.DataFrame, checks: Any) -> pd.DataFrame:
     gt = checks.grid_table.drop_duplicates("grid_id").set_index("grid_id")
     for col in ("households", "band_min", "band_max"):
         table[col] = gt[col].reindex(ids).to_numpy()
-    hh = table["households"].to_numpy(dtype=float)
-    status = np.where(hh < table["band_min"].to_numpy(dtype=float), "below",
-                      np.where(hh > table["band_max"].to_numpy(dtype=float), "above",
-                               "in band"))
-    table["band_status"] = np.where(np.isnan(hh), "", status)
+    table["band_status"] = band_status(table["households"].to_numpy(dtype=float),
+                                       table["band_min"].to_numpy(dtype=float),
+                                       table["band_max"].to_numpy(dtype=float))
     return table
 
 

@@ -38,6 +38,9 @@ def isolated_settings(tmp_path, qapp, monkeypatch):
 
     qapp.setOrganizationName("GridPlannerTests")
     qapp.setApplicationName("GridPlannerTests")
+    # A test closing its last window must not post a quit to the application: it
+    # would end the next test's wait for a signal at once.
+    qapp.setQuitOnLastWindowClosed(False)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))

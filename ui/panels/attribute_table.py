@@ -156,7 +156,8 @@ def _format(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float | np.floating):
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+        number = float(value)
+        return f"{number:,.2f}" if abs(number) < 1e6 else f"{number:,.0f}"
     if value is pd.NaT:
         return ""
     return str(value)
