@@ -24,9 +24,9 @@ class CoverageOptions:
     """Options of camera coverage."""
 
     include_offline: bool = option(False, help="count offline cameras too (default: online "
-                                   "only)")
+                                   "only)", label="Include offline cameras")
     use_buildings: bool = option(True, help="cut camera views by building shadows",
-                                 negate="--no-buildings")
+                                 negate="--no-buildings", label="Buildings block the view")
     gaps: int = option(10, help="largest gaps to list in the summary", minimum=0,
                        metavar="N", cli_only=True)
 
@@ -116,7 +116,7 @@ class SitingOptions:
     """Options of camera siting."""
 
     k: int = option(help="cameras to place", minimum=1, maximum=100_000, short="-k",
-                    metavar="K")
+                    metavar="K", label="New cameras (K)")
     candidates: str | None = option(None, help="candidate points (any format the importer "
                                     "reads; FILE::LAYER picks a layer); default: "
                                     "intersections and points along walkable roads",

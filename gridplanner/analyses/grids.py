@@ -21,7 +21,7 @@ class CheckOptions:
     """Options of the grid checks."""
 
     community: str | None = option(None, help="only findings of this community",
-                                   metavar="ID")
+                                   metavar="ID", label="Community (empty: all)")
     list_all: bool = option(False, help="list every finding, not the first 15 of each check",
                             flag="--all", cli_only=True)
 
@@ -64,11 +64,14 @@ def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15
 class BalanceOptions:
     """Options of the balanced grid proposal."""
 
-    community: str | None = option(None, help="rebalance only this community", metavar="ID")
+    community: str | None = option(None, help="rebalance only this community", metavar="ID",
+                                   label="Community (empty: all)")
     min_households: int = option(300, help="fewest households per grid", flag="--min",
-                                 minimum=0, maximum=100_000, metavar="N")
+                                 minimum=0, maximum=100_000, metavar="N",
+                                 label="Households at least")
     max_households: int = option(500, help="most households per grid", flag="--max",
-                                 minimum=1, maximum=100_000, metavar="N")
+                                 minimum=1, maximum=100_000, metavar="N",
+                                 label="Households at most")
 
 
 def run_balance(ctx: AnalysisContext, opts: BalanceOptions,

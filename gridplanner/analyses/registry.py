@@ -47,15 +47,21 @@ class OptionInfo:
     negate: str = ""  # a bool default True shown as this off-switch flag (--no-buildings)
     metavar: str = ""
     cli_only: bool = False  # shown on the command line only (e.g. how much to print)
+    label: str = ""  # short form label in the app (a catalogue text); default: help
+
+    @property
+    def form_label(self) -> str:
+        """The text an app form shows beside the option."""
+        return self.label or self.help
 
 
 def option(default: Any = dataclasses.MISSING, *, help: str, unit: str = "",
            minimum: float | None = None, maximum: float | None = None,
            choices: Sequence[Any] = (), flag: str = "", short: str = "", negate: str = "",
-           metavar: str = "", cli_only: bool = False) -> Any:
+           metavar: str = "", cli_only: bool = False, label: str = "") -> Any:
     """Declare an options-dataclass field with what front-ends need to show it."""
     info = OptionInfo(help, unit, minimum, maximum, tuple(choices), flag, short, negate,
-                      metavar, cli_only)
+                      metavar, cli_only, label)
     return field(default=default, metadata={_META: info}, kw_only=True)
 
 

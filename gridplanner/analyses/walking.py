@@ -77,9 +77,9 @@ def run_network(ctx: AnalysisContext, opts: NetworkOptions,
 class AllocationOptions:
     """Options of the household-to-staff allocation."""
 
-    role: str = option("full_time", help="staff role to assign to", choices=ROLES)
+    role: str = option("full_time", help="staff role to assign to", choices=ROLES, label="Role")
     within_grid: bool = option(False, help="only staff whose grid_id names the household's "
-                               "grid")
+                               "grid", label="Only within the household's grid")
     k: int = option(8, help="candidate staff per household to start with (widened as "
                     "needed)", minimum=1, maximum=10_000, metavar="K")
     grid_heads: bool = option(False, help="also assign one grid head per grid (layer "
@@ -165,7 +165,8 @@ def run_grid_heads(ctx: AnalysisContext, opts: GridHeadOptions,
 class PlacementOptions:
     """Options of the placement of new staff bases."""
 
-    n: int = option(help="bases to add", minimum=1, maximum=100_000, short="-n", metavar="N")
+    n: int = option(help="bases to add", minimum=1, maximum=100_000, short="-n", metavar="N",
+                    label="New staff")
     role: str = option("full_time", help="role whose existing bases are kept", choices=ROLES)
     candidates: str | None = option(None, help="candidate points (default: road "
                                     "intersections); FILE::LAYER picks a layer",

@@ -68,3 +68,16 @@ def test_command_line_and_python_api_give_the_same_layers(sample_project_file, t
 def test_every_registered_analysis_is_covered_by_the_consistency_test():
     params = test_command_line_and_python_api_give_the_same_layers.pytestmark[0].args[1]
     assert {p[0] for p in params} == {a.name for a in analyses()}
+
+
+def test_every_text_the_app_shows_of_an_analysis_has_chinese():
+    from gridplanner import i18n
+
+    texts = set()
+    for analysis in analyses():
+        texts |= {analysis.title, analysis.help}
+        for f in analysis.fields():
+            info = option_info(f)
+            texts |= {info.form_label, info.help}
+    missing = sorted(t for t in texts if i18n.gettext(t, lang="zh_CN") == t)
+    assert missing == []

@@ -351,7 +351,7 @@ class AnalysisPanel(QWidget):
             if info.cli_only:
                 continue
             item = option_input(f, hints[f.name], page)
-            label = bind(QLabel(), "setText", info.help)
+            label = bind(QLabel(), "setText", info.form_label)
             label.setWordWrap(True)
             form.addRow(label, item.widget)
             inputs[f.name] = item
