@@ -290,8 +290,8 @@ def test_export_png_of_view(window, qtbot, tmp_path):
     from ui.dialogs.export_dialog import ExportDialog
 
     dialog = ExportDialog(window, "png")
-    dialog.width.setValue(640)
-    dialog.height.setValue(480)
+    dialog.width_px.setValue(640)
+    dialog.height_px.setValue(480)
     target = tmp_path / "view.png"
     dialog.path.setText(str(target))
     with qtbot.waitSignal(window.analysis_ended, timeout=60000):

@@ -151,8 +151,8 @@ def test_png_of_the_view_is_the_engine_map_at_the_chosen_size(window, qtbot, tmp
     from ui.dialogs.export_dialog import ExportDialog
 
     dialog = ExportDialog(window, "png")
-    dialog.width.setValue(800)
-    dialog.height.setValue(500)
+    dialog.width_px.setValue(800)
+    dialog.height_px.setValue(500)
     dialog.path.setText(str(tmp_path / "view"))  # the suffix is added
     dialog.colour_by.setCurrentIndex(dialog.colour_by.findData("workers"))
     with qtbot.waitSignal(window.analysis_ended, timeout=120000):

@@ -46,7 +46,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, window: Any, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
-        self.window = window
+        self.main_window = window
         self.kind = kind
         self.written: list[Path] = []
         self.setWindowTitle(tr(TITLES[kind]))
@@ -66,8 +66,8 @@ class ExportDialog(QDialog):
         self.chinese = QCheckBox()
         self.chinese.setChecked(current_language() == "zh_CN")
         self.personal = QCheckBox()
-        self.width = QSpinBox()
-        self.height = QSpinBox()
+        self.width_px = QSpinBox()
+        self.height_px = QSpinBox()
         self.colour_by = QComboBox()
         if kind == "tables":
             form.addRow(tr("Chinese headers and labels"), self.chinese)
@@ -81,12 +81,12 @@ class ExportDialog(QDialog):
                 self.colour_by.addItem(scheme.title_zh if chinese_ui else scheme.title_en, key)
             form.addRow(tr("Colour grids by"), self.colour_by)
         if kind == "png":
-            for box, value in ((self.width, window.canvas.width() * 2),
-                               (self.height, window.canvas.height() * 2)):
+            for box, value in ((self.width_px, window.canvas.width() * 2),
+                               (self.height_px, window.canvas.height() * 2)):
                 box.setRange(100, 12000)
                 box.setValue(max(value, 200))
-            form.addRow(tr("Width (px)"), self.width)
-            form.addRow(tr("Height (px)"), self.height)
+            form.addRow(tr("Width (px)"), self.width_px)
+            form.addRow(tr("Height (px)"), self.height_px)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages as typed
@@ -116,8 +116,8 @@ class ExportDialog(QDialog):
         """Return the files no export may replace: the open project and its autosave."""
         from gridplanner.export.files import protected_paths
 
-        return (*protected_paths(self.window.session.project.path),
-                self.window.autosave_target())
+        return (*protected_paths(self.main_window.session.project.path),
+                self.main_window.autosave_target())
 
     def start(self) -> None:
         """Check the target, then write the file on the analysis thread."""
@@ -128,18 +128,18 @@ class ExportDialog(QDialog):
             check_target(target, protect=self.protected())
         except ExportError as exc:
             self.status.setText(exc.message)
-            self.window.prompter.error(tr(TITLES[self.kind]), exc.message)
+            self.main_window.prompter.error(tr(TITLES[self.kind]), exc.message)
             return
         self.status.setText(tr("Writing {path}…").format(path=target))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         job = self.job(target)
-        self.window.run_analysis("export", job, self._done)
+        self.main_window.run_analysis("export", job, self._done)
 
     def job(self, target: Path) -> Any:
         """Return the function that writes ``target`` (run on a worker thread)."""
         from gridplanner.feedback import sub
 
-        window = self.window
+        window = self.main_window
         project = window.session.snapshot()
         chinese = self.chinese.isChecked()
         personal = self.personal.isChecked()
@@ -151,7 +151,7 @@ class ExportDialog(QDialog):
         layers = {k: v for k, v in project.extra_layers.items()
                   if not k.startswith("scenario__")}
         view = window.canvas.view()
-        size = (self.width.value(), self.height.value())
+        size = (self.width_px.value(), self.height_px.value())
 
         def figures(feedback: Any) -> Any:
             from gridplanner.export.figures import map_figures

@@ -101,7 +101,7 @@ def bind(obj: Any, setter: str, text: str) -> Any:
 def on_language_change(callback: Callable[[], None]) -> None:
     """Call ``callback()`` after every language switch (held weakly when a method)."""
     try:
-        ref: Any = weakref.WeakMethod(callback)  # type: ignore[arg-type]
+        ref: Any = weakref.WeakMethod(callback)
     except TypeError:
         ref = lambda: callback  # noqa: E731
     _callbacks.append(ref)
