@@ -21,24 +21,16 @@ import pandas as pd
 
 from gridplanner import palette
 from gridplanner.export.files import atomic_file, check_target, safe_file_stem
+from gridplanner.export.fonts import cjk_families
 from gridplanner.export.webmap import COLOR_BY, MapError, _classify
 from gridplanner.feedback import Feedback, report
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
 
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "Microsoft YaHei", "SimHei")
 #: Roles drawn on the maps (part-time volunteers are too many to show).
 _DRAWN_ROLES = ("grid_head", "full_time", "police")
 #: A window is drawn with households and camera views from this scale on (m per pixel).
 _DETAIL_M_PER_PX = 2.5
-
-
-def _cjk_font() -> list[str]:
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return [n for n in _CJK_FONTS if n in names] + ["DejaVu Sans"]
 
 
 def render_png(
@@ -139,7 +131,7 @@ def render_png(
         size_in = (max(int(size_px[0]), 1) / dpi, max(int(size_px[1]), 1) / dpi)
     # A bare Figure (no pyplot) draws with Agg whatever backend the app uses, and is
     # safe on a worker thread.
-    with matplotlib.rc_context({"font.sans-serif": _cjk_font(), "font.family": "sans-serif",
+    with matplotlib.rc_context({"font.sans-serif": cjk_families(), "font.family": "sans-serif",
                                 "axes.unicode_minus": False, "text.parse_math": False,
                                 "text.usetex": False}):
         fig = Figure(figsize=size_in, dpi=dpi)
