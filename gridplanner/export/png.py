@@ -24,6 +24,7 @@ from gridplanner.export.files import atomic_file, check_target, safe_file_stem
 from gridplanner.export.fonts import cjk_families
 from gridplanner.export.webmap import COLOR_BY, MapError, _classify
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import bilingual
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
 
@@ -217,16 +218,16 @@ def _details(ax: Any, project: Project, results: dict[str, gpd.GeoDataFrame],
         colours = [palette.camera_colour(c) for c in cats]
         fp.plot(ax=ax, color=colours, alpha=0.2, linewidth=0)
         handles += [patch(color=palette.camera_colour(c), alpha=0.4,
-                          label=f"{zh}摄像头覆盖 category {c} footprints")
-                    for c, zh in ((1, "一类"), (2, "二类"), (3, "三类"))]
+                          label=bilingual(f"Category {c} footprints"))
+                    for c in (1, 2, 3)]
     hh = _clip(project.layer("households"), box)
     if len(hh):
         hh.plot(ax=ax, color="#555555", markersize=4)
-        handles.append(patch(color="#555555", label="住户 households"))
+        handles.append(patch(color="#555555", label=bilingual("households")))
     un = _clip(results.get("uncovered_households"), box)
     if len(un):
         un.plot(ax=ax, color=palette.UNCOVERED, markersize=8)
-        handles.append(patch(color=palette.UNCOVERED, label="未覆盖住户 uncovered households"))
+        handles.append(patch(color=palette.UNCOVERED, label=bilingual("uncovered households")))
     return handles
 
 
@@ -254,7 +255,7 @@ def _legend_handles(scheme: Any, patch: Any) -> list[Any]:
         label = (f"≥ {edges[i]:g}{scheme.unit}" if i == len(scheme.colors) - 1
                  else f"{edges[i]:g} – {edges[i + 1]:g}{scheme.unit}")
         out.append(patch(color=c, label=label))
-    out.append(patch(color=palette.NO_DATA, label="无数据 no data"))
+    out.append(patch(color=palette.NO_DATA, label=bilingual("no data")))
     return out
 
 
@@ -278,7 +279,7 @@ def render_grid_pngs(
         name = safe_file_stem(gid, used)
         out.append(render_png(project, Path(out_dir) / f"{name}.png", grid_table=grid_table,
                               results=results, color_by=color_by, grid_id=gid,
-                              title=f"网格 Grid {gid}", dpi=dpi, size_in=(6.0, 5.0),
-                              protect=protect))
+                              title=f"{bilingual('Grid', 'map-title')} {gid}",
+                              dpi=dpi, size_in=(6.0, 5.0), protect=protect))
     report(feedback, 1.0, "images written")
     return out

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from gridplanner.export.files import ExportError, atomic_file, check_target, safe_file_stem
+from gridplanner.i18n import bilingual, pgettext
 from gridplanner.scenarios.compare import Comparison
 from gridplanner.scenarios.labels import WORDS_ZH, column_label
 from layers.schema import SCHEMAS
@@ -54,6 +55,14 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"
 #: Staff columns holding personal data, left out unless asked for.
 PERSONAL_COLUMNS = frozenset(SCHEMAS["staff"].personal_columns)
 
+
+
+def _sheet(english: str) -> str:
+    """Return a sheet name as "english 中文" (the Chinese from the catalogue)."""
+    return f"{english} {pgettext('sheet', english, lang='zh_CN')}"
+
+
+_COMPARISON = bilingual("Scenario comparison", "report")
 
 def is_formula_like(text: str) -> bool:
     r"""Return whether a spreadsheet could read ``text`` as a formula.
@@ -368,17 +377,17 @@ def comparison_sheets(
 ) -> dict[str, pd.DataFrame]:
     """Return the comparison's tables by sheet title (figures, grids, changes, staff, notes)."""
     sheets: dict[str, pd.DataFrame] = {
-        "figures 指标对比": comparison.figures,
-        "grids 网格对比": comparison.grids,
-        "changed grids 网格变化": comparison.changed_grids,
-        "changed staff 人员变化": comparison.changed_staff,
+        _sheet("figures"): comparison.figures,
+        _sheet("grids"): comparison.grids,
+        _sheet("changed grids"): comparison.changed_grids,
+        _sheet("changed staff"): comparison.changed_staff,
     }
     for res in comparison.results:
         staff = res.staff if include_personal else without_personal(res.staff)
         if len(staff):
             sheets[f"staff {res.name}"] = staff
     notes = comparison.notes
-    sheets["notes 说明"] = pd.DataFrame({"note": notes or ["all analyses ran"]})
+    sheets[_sheet("notes")] = pd.DataFrame({"note": notes or ["all analyses ran"]})
     return sheets
 
 
@@ -434,12 +443,12 @@ def report_html(
     """Return a self-contained HTML page with the tables (every cell escaped)."""
     parts = [
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>{html.escape('方案对比 Scenario comparison ' + title)}</title>",
+        f"<title>{html.escape(_COMPARISON + ' ' + title)}</title>",
         "<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:1.5em}"
         "table{border-collapse:collapse;margin-bottom:2em;font-size:13px}"
         "th,td{border:1px solid #bbb;padding:3px 8px}th{background:#eef2f7}"
         "td.n{text-align:right}td.up{color:#b00}td.down{color:#070}</style></head><body>",
-        f"<h1>{html.escape('方案对比 Scenario comparison: ' + title)}</h1>",
+        f"<h1>{html.escape(_COMPARISON + ': ' + title)}</h1>",
     ]
     for name, frame in sheets.items():
         table = _translate(_plain(frame), chinese_headers)

@@ -39,9 +39,24 @@ import shapely
 from gridplanner import palette
 from gridplanner.export.files import ExportError, atomic_file, check_target
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import bilingual, pgettext
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
 from layers.webmap import wgs84_to_gcj02
+
+
+def _zh(english: str, context: str = "map") -> str:
+    """Chinese of a map text from the catalogue (maps show Chinese and English)."""
+    return pgettext(context, english, lang="zh_CN")
+
+
+_bi = bilingual
+
+
+def _row(column: str, english: str) -> tuple[str, str, str]:
+    """Return a popup row: the column, its Chinese label and its English label."""
+    return column, _zh(english), english
+
 
 #: The vendored Leaflet and the page's own script and style.
 ASSETS = Path(__file__).with_name("assets")
@@ -70,62 +85,62 @@ class ColorScheme:
 
 COLOR_BY: dict[str, ColorScheme] = {
     "band_status": ColorScheme(
-        "band_status", "户数状态", "Household band", categories=(
-            ("below", "偏少 below band", palette.BAND_STATUS["below"]),
-            ("in band", "适中 in band", palette.BAND_STATUS["in band"]),
-            ("above", "偏多 above band", palette.BAND_STATUS["above"]),
-            ("", "无数据 no data", palette.NO_DATA))),
-    "households": ColorScheme("households", "住户数", "Households",
+        "band_status", _zh("Household band"), "Household band", categories=(
+            ("below", _bi("below band"), palette.BAND_STATUS["below"]),
+            ("in band", _bi("in band"), palette.BAND_STATUS["in band"]),
+            ("above", _bi("above band"), palette.BAND_STATUS["above"]),
+            ("", _bi("no data"), palette.NO_DATA))),
+    "households": ColorScheme("households", _zh("Households"), "Households",
                               (0, 200, 300, 500, 700), palette.HOUSEHOLD_CLASSES),
-    "coverage": ColorScheme("households_pct_all", "住户视频覆盖率", "Households covered",
+    "coverage": ColorScheme("households_pct_all", _zh("Households covered"), "Households covered",
                             (0, 20, 40, 60, 80), palette.COVERAGE_CLASSES, unit="%"),
-    "coverage_cat1": ColorScheme("households_pct_cat1", "住户覆盖率(一类)",
+    "coverage_cat1": ColorScheme("households_pct_cat1", _zh("Households covered, category 1"),
                                  "Households covered, category 1", (0, 20, 40, 60, 80),
                                  palette.COVERAGE_CLASSES, unit="%"),
-    "coverage_cat23": ColorScheme("households_pct_cat23", "住户覆盖率(二三类)",
+    "coverage_cat23": ColorScheme("households_pct_cat23", _zh("Households covered, categories 2-3"),
                                   "Households covered, categories 2-3", (0, 20, 40, 60, 80),
                                   palette.COVERAGE_CLASSES, unit="%"),
-    "intersections": ColorScheme("intersections_pct_all", "路口视频覆盖率",
+    "intersections": ColorScheme("intersections_pct_all", _zh("Intersections covered"),
                                  "Intersections covered", (0, 20, 40, 60, 80),
                                  palette.COVERAGE_CLASSES, unit="%"),
-    "walk": ColorScheme("walk_mean_m", "平均步行距离", "Mean walking distance",
+    "walk": ColorScheme("walk_mean_m", _zh("Mean walking distance"), "Mean walking distance",
                         (0, 250, 500, 750, 1000), palette.WALK_CLASSES, unit="m"),
-    "workers": ColorScheme("full_time_workers", "专职网格员人数", "Full-time workers",
+    "workers": ColorScheme("full_time_workers", _zh("Full-time workers"), "Full-time workers",
                            categories=tuple((k, k, c) for k, c in palette.WORKERS.items())),
 }
 
 #: Popup rows of a grid: column, Chinese label, English label.
 GRID_POPUP: tuple[tuple[str, str, str], ...] = (
-    ("grid_id", "网格编码", "Grid code"),
-    ("name", "名称", "Name"),
-    ("community_id", "社区", "Community"),
-    ("kind", "类型", "Kind"),
-    ("households", "住户数", "Households"),
-    ("band", "户数范围", "Band"),
-    ("band_status", "户数状态", "Band status"),
-    ("full_time_workers", "专职网格员", "Full-time workers"),
-    ("lacks", "缺少人员", "Missing staff"),
-    ("households_pct_all", "住户覆盖率 全部(%)", "Households covered, all (%)"),
-    ("households_pct_cat1", "住户覆盖率 一类(%)", "Households covered, cat. 1 (%)"),
-    ("households_pct_cat23", "住户覆盖率 二三类(%)", "Households covered, cat. 2-3 (%)"),
-    ("intersections_pct_all", "路口覆盖率 全部(%)", "Intersections covered, all (%)"),
-    ("intersections_pct_cat1", "路口覆盖率 一类(%)", "Intersections covered, cat. 1 (%)"),
-    ("intersections_pct_cat23", "路口覆盖率 二三类(%)", "Intersections covered, cat. 2-3 (%)"),
-    ("walk_mean_m", "平均步行距离(米)", "Mean walk (m)"),
-    ("walk_max_m", "最大步行距离(米)", "Max walk (m)"),
+    _row("grid_id", "Grid code"),
+    _row("name", "Name"),
+    _row("community_id", "Community"),
+    _row("kind", "Kind"),
+    _row("households", "Households"),
+    _row("band", "Band"),
+    _row("band_status", "Band status"),
+    _row("full_time_workers", "Full-time workers"),
+    _row("lacks", "Missing staff"),
+    _row("households_pct_all", "Households covered, all (%)"),
+    _row("households_pct_cat1", "Households covered, cat. 1 (%)"),
+    _row("households_pct_cat23", "Households covered, cat. 2-3 (%)"),
+    _row("intersections_pct_all", "Intersections covered, all (%)"),
+    _row("intersections_pct_cat1", "Intersections covered, cat. 1 (%)"),
+    _row("intersections_pct_cat23", "Intersections covered, cat. 2-3 (%)"),
+    _row("walk_mean_m", "Mean walk (m)"),
+    _row("walk_max_m", "Max walk (m)"),
 )
 
 STAFF_POPUP: tuple[tuple[str, str, str], ...] = (
-    ("staff_id", "人员编号", "Staff id"),
-    ("name", "姓名", "Name"),
-    ("phone", "电话", "Phone"),
-    ("id_number", "身份证号", "ID number"),
-    ("role", "角色", "Role"),
-    ("grid_id", "所属网格", "Grid"),
-    ("capacity", "容量(户)", "Capacity"),
-    ("load", "服务户数", "Households served"),
-    ("mean_distance_m", "平均距离(米)", "Mean distance (m)"),
-    ("max_distance_m", "最大距离(米)", "Max distance (m)"),
+    _row("staff_id", "Staff id"),
+    ("name", _zh("Name", "person"), "Name"),
+    _row("phone", "Phone"),
+    _row("id_number", "ID number"),
+    _row("role", "Role"),
+    _row("grid_id", "Grid"),
+    _row("capacity", "Capacity"),
+    _row("load", "Households served"),
+    _row("mean_distance_m", "Mean distance (m)"),
+    _row("max_distance_m", "Max distance (m)"),
 )
 
 _PERSONAL = frozenset({"name", "phone", "id_number"})
@@ -286,11 +301,11 @@ def build_map(
     report(feedback, 0.3, "drawing cameras")
     layers += _camera_layers(show(project.layer("cameras")), show(results.get(
         "camera_footprints")))
-    layers += _plain_polygons(show(results.get("coverage_gaps")), "覆盖盲区 Coverage gaps",
+    layers += _plain_polygons(show(results.get("coverage_gaps")), _bi("Coverage gaps"),
                               color=palette.COVERAGE_GAP, fill_opacity=0.35, show_layer=False)
     layers += _plain_points(show(results.get("uncovered_households")),
-                            "未覆盖住户 Uncovered households", color=palette.UNCOVERED, radius=3,
-                            show_layer=False, label=("household_id", "住户编号", "Household"))
+                            _bi("Uncovered households"), color=palette.UNCOVERED, radius=3,
+                            show_layer=False, label=_row("household_id", "Household"))
     report(feedback, 0.6, "drawing staff")
     layers += _staff_layers(show(project.layer("staff")), staff_table,
                             show(results.get("staff_areas")), include_personal=include_personal)
@@ -299,7 +314,7 @@ def build_map(
     basemap = None
     if tile_url:
         basemap = {"url": str(tile_url), "attribution": str(tile_attribution or "basemap"),
-                   "name": "底图 Basemap"}
+                   "name": _bi("Basemap")}
     data = {
         "title": str(title),
         "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
@@ -529,7 +544,7 @@ def _grid_layers(grids: gpd.GeoDataFrame, table: pd.DataFrame,
                      popups=[_popup_rows(GRID_POPUP, r) for r in records],
                      tips=[f"{r['grid_id']} {_fmt(r.get(scheme.column))}{scheme.unit}"
                            for r in records])
-    return [_layer("网格 Grids", data, {"color": palette.GRID_OUTLINE, "weight": 1,
+    return [_layer(_bi("Grids"), data, {"color": palette.GRID_OUTLINE, "weight": 1,
                                        "fillOpacity": 0.6})]
 
 
@@ -540,14 +555,14 @@ def _service_area_layers(areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         ["community"] * len(areas))
     out = []
     for lvl, name, weight, color in (
-            ("community", "社区 Communities", 2.5, palette.COMMUNITY_OUTLINE),
-            ("street", "街道 Streets", 4.0, palette.STREET_OUTLINE)):
+            ("community", _bi("Communities"), 2.5, palette.COMMUNITY_OUTLINE),
+            ("street", _bi("Streets"), 4.0, palette.STREET_OUTLINE)):
         part = areas[(level == lvl).to_numpy()]
         if not len(part):
             continue
         recs = part.drop(columns=part.geometry.name).to_dict("records")
-        rows = (("area_id", "编码", "Code"), ("name", "名称", "Name"),
-                ("committee", "社区大党委", "Party committee"), ("parent_id", "上级", "Parent"))
+        rows = (_row("area_id", "Code"), _row("name", "Name"),
+                _row("committee", "Party committee"), _row("parent_id", "Parent"))
         tips = [str(r.get("name") or r.get("area_id") or "") for r in recs]
         data = _features(part, popups=[_popup_rows(rows, r) for r in recs], tips=tips)
         out.append(_layer(name, data, {"color": color, "weight": weight, "fill": False,
@@ -561,9 +576,9 @@ def _camera_layers(cameras: gpd.GeoDataFrame,
     if len(footprints):
         cats = (pd.to_numeric(footprints["category"], errors="coerce")
                 if "category" in footprints.columns else pd.Series([np.nan] * len(footprints)))
-        for cat, label in ((1, "一类摄像头覆盖 Category 1 footprints"),
-                           (2, "二类摄像头覆盖 Category 2 footprints"),
-                           (3, "三类摄像头覆盖 Category 3 footprints")):
+        for cat, label in ((1, _bi("Category 1 footprints")),
+                           (2, _bi("Category 2 footprints")),
+                           (3, _bi("Category 3 footprints"))):
             part = footprints[(cats == cat).to_numpy()]
             if not len(part):
                 continue
@@ -575,14 +590,14 @@ def _camera_layers(cameras: gpd.GeoDataFrame,
     cats = pd.to_numeric(cameras["category"], errors="coerce") if "category" in (
         cameras.columns) else pd.Series([np.nan] * len(cameras))
     recs = cameras.drop(columns=cameras.geometry.name).to_dict("records")
-    rows = (("camera_id", "编号", "Camera"), ("category", "类别", "Category"),
-            ("range_m", "视距(米)", "Range (m)"), ("azimuth_deg", "方位角", "Azimuth"),
-            ("fov_deg", "视场角", "Field of view"), ("status", "状态", "Status"))
+    rows = (_row("camera_id", "Camera"), _row("category", "Category"),
+            _row("range_m", "Range (m)"), _row("azimuth_deg", "Azimuth"),
+            _row("fov_deg", "Field of view"), _row("status", "Status"))
     data = _features(cameras,
                      colours=[palette.camera_colour(c) for c in cats],
                      popups=[_popup_rows(rows, r) for r in recs],
                      tips=_texts(cameras, "camera_id"))
-    out.append(_layer("摄像头 Cameras", data, {"fill": True, "weight": 1, "fillOpacity": 0.9},
+    out.append(_layer(_bi("Cameras"), data, {"fill": True, "weight": 1, "fillOpacity": 0.9},
                       show_layer=False, radius=2, stroke_from_colour=True))
     return out
 
@@ -614,10 +629,10 @@ def _staff_layers(staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
                   areas: gpd.GeoDataFrame, *, include_personal: bool) -> list[dict[str, Any]]:
     out = []
     if len(areas):
-        data = _features(areas, tips=[f"服务范围 Area of {i}" for i in _texts(areas,
+        data = _features(areas, tips=[f"{_zh('Area of')} Area of {i}" for i in _texts(areas,
                                                                           "staff_id")])
         line, fill = palette.STAFF_AREA
-        out.append(_layer("专职服务范围 Workers' assigned areas", data, {
+        out.append(_layer(_bi("Workers' assigned areas"), data, {
             "color": line, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.15,
             "dashArray": "4 3"}, show_layer=False))
     if not len(staff):
@@ -640,32 +655,32 @@ def _staff_layers(staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
                      popups=[_popup_rows(STAFF_POPUP, r, skip) for r in recs],
                      tips=[f"{r.get('staff_id')} {WORDS_ZH.get(role, '')}".strip()
                            for r, role in zip(recs, roles, strict=True)])
-    out.append(_layer("人员 Staff", data, {"color": "#ffffff", "fill": True, "weight": 1.5,
+    out.append(_layer(_bi("Staff"), data, {"color": "#ffffff", "fill": True, "weight": 1.5,
                                           "fillOpacity": 1.0}, radius=5))
     return out
 
 
 def _facility_layers(facilities: gpd.GeoDataFrame,
                      service: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    out = _plain_polygons(service, "设施服务区 Facility service areas", color=palette.FACILITY_AREA,
+    out = _plain_polygons(service, _bi("Facility service areas"), color=palette.FACILITY_AREA,
                           fill_opacity=0.15, show_layer=False)
     if not len(facilities):
         return out
     recs = facilities.drop(columns=facilities.geometry.name).to_dict("records")
-    rows = (("facility_id", "编号", "Facility"), ("name", "名称", "Name"),
-            ("kind", "类型", "Kind"), ("cutoff_m", "服务半径(米)", "Cutoff (m)"))
+    rows = (_row("facility_id", "Facility"), _row("name", "Name"),
+            _row("kind", "Kind"), _row("cutoff_m", "Cutoff (m)"))
     kinds = _texts(facilities, "kind")
     data = _features(facilities, colours=[palette.facility_colour(k) for k in kinds],
                      popups=[_popup_rows(rows, r) for r in recs],
                      tips=[str(r.get("name") or r.get("facility_id") or "") for r in recs])
-    out.append(_layer("设施 Facilities", data, {"color": "#000000", "fill": True,
+    out.append(_layer(_bi("Facilities"), data, {"color": "#000000", "fill": True,
                                                "weight": 1.5, "fillOpacity": 1.0}, radius=6))
     return out
 
 
-_FACILITY_WORDS = {"party_centre": "党群服务中心 party centre",
-                   "mediation_centre": "矛盾调解中心 mediation centre",
-                   "police_station": "派出所 police station", "other": "其他 other"}
+_FACILITY_WORDS = {"party_centre": _bi("party centre"),
+                   "mediation_centre": _bi("mediation centre"),
+                   "police_station": _bi("police station"), "other": _bi("other")}
 
 
 def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
@@ -681,15 +696,15 @@ def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
             label = f"≥ {lo:g}{scheme.unit}" if i == len(scheme.colors) - 1 else (
                 f"{lo:g} – {edges[i + 1]:g}{scheme.unit}")
             items.append({"colour": c, "label": label, "shape": "box"})
-        items.append({"colour": palette.NO_DATA, "label": "无数据 no data", "shape": "box"})
+        items.append({"colour": palette.NO_DATA, "label": _bi("no data"), "shape": "box"})
     roles = [{"colour": c, "label": f"{WORDS_ZH[r]} {r.replace('_', ' ')}", "shape": "dot"}
              for r, c in palette.ROLE.items()]
     facilities = [{"colour": c, "label": _FACILITY_WORDS[k], "shape": "dot-outlined"}
                   for k, c in palette.FACILITY.items()]
     cameras = [{"colour": palette.camera_colour(cat), "label": label, "shape": "box"}
-               for cat, label in ((1, "一类 category 1"), (2, "二类 category 2"),
-                                  (3, "三类 category 3"))]
+               for cat, label in ((1, _bi("category 1")), (2, _bi("category 2")),
+                                  (3, _bi("category 3")))]
     return [{"title": f"{scheme.title_zh} {scheme.title_en}", "items": items},
-            {"title": "摄像头与覆盖 Cameras and views", "items": cameras},
-            {"title": "人员 Staff", "items": roles},
-            {"title": "设施 Facilities", "items": facilities}]
+            {"title": _bi("Cameras and views"), "items": cameras},
+            {"title": _bi("Staff"), "items": roles},
+            {"title": _bi("Facilities"), "items": facilities}]

@@ -257,6 +257,17 @@ def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention for a marker)
     return msgid
 
 
+def bilingual(english: str, context: str = "map") -> str:
+    """Return a text as "中文 English" (maps and reports show both), the Chinese from the catalogue.
+
+    Examples
+    --------
+    >>> bilingual("Grids")
+    '网格 Grids'
+    """
+    return f"{pgettext(context, english, lang='zh_CN')} {english}"
+
+
 __all__ = [
     "LANGUAGES",
     "N_",
@@ -265,6 +276,7 @@ __all__ = [
     "CatalogueError",
     "LanguageError",
     "_",
+    "bilingual",
     "catalogue",
     "current_language",
     "gettext",
