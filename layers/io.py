@@ -579,11 +579,14 @@ def _check_formulas(path: Path, sheet: str | None) -> None:
         ws_f = formulas[sheet] if sheet else formulas.worksheets[0]
         ws_v = values[sheet] if sheet else values.worksheets[0]
         missing = []
+        header: list[Any] = []
         for row_f, row_v in zip(ws_f.iter_rows(), ws_v.iter_rows(), strict=False):
-            for cell_f, cell_v in zip(row_f, row_v, strict=False):
+            header = header or [getattr(c, "value", None) for c in row_v]
+            for i, (cell_f, cell_v) in enumerate(zip(row_f, row_v, strict=False)):
                 value = getattr(cell_f, "value", None)
                 if isinstance(value, str) and value.startswith("=") and cell_v.value is None:
-                    missing.append(cell_f.coordinate)
+                    name = header[i] if i < len(header) else None
+                    missing.append(cell_f.coordinate + (f" (column {name})" if name else ""))
             if len(missing) >= 5:
                 break
     finally:

@@ -238,6 +238,7 @@ def allocate_layers(
         problems.append(Problem(f"staff base is farther than {snap_cutoff_m:g} m from any "
                                 "walkable road; left out", layer="staff",
                                 feature_id=staff_ids[i], column="geometry", severity="warning"))
+    _check_snapped(hh_snap, st_snap, role=role, snap_cutoff_m=snap_cutoff_m)
     aug = augment(net, st_snap)
     att = attach(net, aug, hh_snap)
     src_nodes = aug.source_node
@@ -253,6 +254,10 @@ def allocate_layers(
         staff_grid = _staff_grid_matrix(members, grid_ids)
     on = att.lo_node >= 0
     usable = on & ((hh_grid >= 0) | (not within_grid))
+    if within_grid and len(households) and not usable.any():
+        raise AnalysisError("no household near a walkable road lies inside a grid: the "
+                            "households and the grids layer do not overlap; check both "
+                            "layers' coordinates, or assign without --within-grid")
     key_lo = np.where(usable, att.lo_node, -1)
     key_hi = np.where(usable, att.hi_node, -1)
     # Unique (node, grid) pairs, sorted: through one int64 key (np.unique with
@@ -432,6 +437,18 @@ def _key_index(keys: np.ndarray, node: np.ndarray, grid: np.ndarray,
     flat = node[usable] * width + (grid[usable] + 1)
     out[usable] = np.searchsorted(flat_keys, flat)
     return out
+
+
+def _check_snapped(hh_snap: Any, st_snap: Any, *, role: str, snap_cutoff_m: float) -> None:
+    """Refuse a run where nothing reaches the roads, naming what is missing."""
+    far = ("lies within {cut:g} m of a walkable road: the {layer} and roads layers do not "
+           "overlap (data in another place or another coordinate system, e.g. another "
+           "Gauss-Kruger zone); check both layers' coordinates")
+    if len(st_snap) and not st_snap.on_network.any():
+        raise AnalysisError(f"no {role} staff base " + far.format(cut=snap_cutoff_m,
+                                                                  layer="staff"))
+    if len(hh_snap) and not hh_snap.on_network.any():
+        raise AnalysisError("no household " + far.format(cut=snap_cutoff_m, layer="households"))
 
 
 def _table(

@@ -173,6 +173,9 @@ def site_cameras(
     report(feedback, 0.3, "candidate sites")
     sites = _candidate_sites(state, project, candidates, spacing_m)
     if not len(sites):
+        if candidates is not None:
+            raise AnalysisError("site-cameras: none of the candidate points lies inside a "
+                                "grid; check the candidate layer's coordinates")
         raise AnalysisError("site-cameras: no candidate site inside the grids; give a "
                             "candidate layer or check the roads layer")
     report(feedback, 0.4, "candidate views")
