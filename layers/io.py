@@ -369,7 +369,11 @@ def _zip_stem(info: zipfile.ZipInfo) -> str:
     return Path(name.replace("\\", "/")).stem
 
 
-def _check_zip_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
+def _check_zip_members(
+    path: Path, members: list[zipfile.ZipInfo], *, limit: int | None = None
+) -> None:
+    """Refuse encrypted members, zip bombs and more than ``limit`` bytes unpacked."""
+    limit = ZIP_MAX_BYTES if limit is None else limit
     for info in members:
         if info.flag_bits & 0x1:
             raise ReadError(f"{path}: {info.filename} is password-protected: unpack the "
@@ -380,10 +384,10 @@ def _check_zip_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
                             f"from {_size(info.compress_size)} ({ratio:,.0f} times): refused "
                             "as a probable zip bomb; unpack it yourself if you trust it")
     total = sum(i.file_size for i in members)
-    if total > ZIP_MAX_BYTES:
-        raise ReadError(f"{path}: the shapefile would unpack to {_size(total)}, more than the "
-                        f"{_size(ZIP_MAX_BYTES)} allowed: unpack it yourself and import the "
-                        ".shp, or save the layer as a GeoPackage")
+    if total > limit:
+        raise ReadError(f"{path}: the contents would unpack to {_size(total)}, more than the "
+                        f"{_size(limit)} allowed: save the layer as a GeoPackage (or, for a "
+                        "zipped shapefile, unpack it yourself and import the .shp)")
 
 
 def _size(n: int) -> str:
@@ -554,6 +558,10 @@ def read_table(
 
 
 def _read_spreadsheet(path: Path, sheet: str | None) -> pd.DataFrame:
+    if path.suffix.lower() == ".xlsx" and zipfile.is_zipfile(path):
+        # An .xlsx is a zip archive of XML: check what it unpacks to before parsing.
+        with zipfile.ZipFile(path) as archive:
+            _check_zip_members(path, archive.infolist(), limit=TEXT_MAX_BYTES)
     try:
         # Objects, not numbers: ids stay as the cells hold them (text stays text).
         table = pd.read_excel(path, sheet_name=sheet or 0, dtype=object,

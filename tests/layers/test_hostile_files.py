@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -304,3 +305,20 @@ def test_geojson_feature_without_geometry_names_the_row(tmp_path):
     path.write_text('{"type": "Feature", "properties": {"household_id": "A"}}')
     with pytest.raises(SchemaError, match="row 1, id A, column geometry: geometry is missing"):
         load_layer(path, "households")
+
+
+def test_spreadsheet_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    import layers.io
+
+    path = tmp_path / "h.xlsx"
+    pd.DataFrame({"household_id": ["A"], "lon": [JINHUA[0]], "lat": [JINHUA[1]]}).to_excel(
+        path, index=False)
+    assert read_file(path)["household_id"].tolist() == ["A"]
+    monkeypatch.setattr(layers.io, "TEXT_MAX_BYTES", 1000)
+    with pytest.raises(ReadError, match=r"h\.xlsx: the contents would unpack to"):
+        read_file(path)
+    monkeypatch.undo()
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/zeros.bin", b"\0" * (64 * 1024 * 1024))
+    with pytest.raises(ReadError, match="zip bomb"):
+        read_file(path)
