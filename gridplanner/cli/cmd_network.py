@@ -106,7 +106,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     where.add_argument("--points", metavar="FILE",
                        help="a point layer or table (FILE::LAYER picks a layer)")
     p.add_argument("--crs", metavar="CRS",
-                   help="CRS of --at (default: the project's), e.g. EPSG:4326")
+                   help="CRS of --at or --points (default: the project's, or what the file "
+                   "declares), e.g. 4326, gcj02")
     p.add_argument("--out", metavar="FILE", help="write the table (.gpkg, .csv)")
     p.set_defaults(func=run_route)
 
@@ -259,21 +260,21 @@ def run_route(args: argparse.Namespace) -> int:
     """Print who owns each point and who is nearest."""
     if args.out and Path(args.out).suffix.lower() not in (".gpkg", ".csv"):
         raise AnalysisError(f"{args.out}: write the table as .gpkg or .csv")
+    from layers.crs import parse_source_crs, reproject
+
     if args.at:
         parse_point(args.at)
+    given_crs = parse_source_crs(args.crs) if args.crs else None
     project = load(args.project)
     if args.at:
         x, y = parse_point(args.at)
-        crs = args.crs or project.crs
         points = gpd.GeoDataFrame({"incident_id": ["1"]}, geometry=[shapely.Point(x, y)],
-                                  crs=crs)
+                                  crs=None if given_crs else project.crs)
     else:
         from layers.io import read_file, split_layer_spec
 
         path, layer = split_layer_spec(args.points)
         points = read_file(path, layer=layer)
-        if args.crs:
-            points = points.set_crs(args.crs, allow_override=True)
         bad = (points.geometry.isna() | points.geometry.is_empty).to_numpy()
         if bad.any():
             print(f"skipped {int(bad.sum())} rows without a point")
@@ -285,8 +286,8 @@ def run_route(args: argparse.Namespace) -> int:
             points = points.set_geometry(points.geometry.representative_point())
         if "incident_id" not in points.columns:
             points = points.assign(incident_id=[str(i + 1) for i in range(len(points))])
-    if project.crs is not None and points.crs is not None:
-        points = points.to_crs(project.crs)
+    if project.crs is not None and (given_crs is not None or points.crs is not None):
+        points = reproject(points, project.crs, source_crs=given_crs)
     with terminal_feedback() as fb:
         table = route_incidents(project, points, feedback=fb)
     shown = pd.DataFrame(table.drop(columns="geometry"))

@@ -344,6 +344,10 @@ def run_export_png(args: argparse.Namespace) -> int:
     """Write a PNG of the district, of one grid, or one per grid."""
     from gridplanner.export.png import render_grid_pngs, render_png
     from gridplanner.export.results import result_layers
+    from gridplanner.export.tables import ExportError
+
+    if not 20 <= args.dpi <= 1200:
+        raise ExportError(f"--dpi {args.dpi}: give 20 to 1200 dots per inch")
 
     figures = _scenario_figures(args)
     layers = {k: v for k, v in result_layers(figures).items() if hasattr(v, "geometry")}

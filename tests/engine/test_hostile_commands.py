@@ -138,3 +138,43 @@ def test_command_on_hostile_project(project_files, tmp_path, capsys, variant, co
     else:
         assert code == EXIT_ERROR
         assert expected in out.err, out.err
+
+
+#: Options no analysis can run with, and what the command says about them.
+HOSTILE_OPTIONS = [
+    (["site-cameras", "-k", "2", "--spacing-m", "nan"], "--spacing-m must be from 1 to 10,000"),
+    (["site-cameras", "-k", "2", "--spacing-m", "0"], "--spacing-m must be from 1 to 10,000"),
+    (["site-cameras", "-k", "2", "--directions", "100000000"], "--directions must be from 1"),
+    (["site-cameras", "-k", "2", "--range-m", "inf"], "--range-m must be above 0"),
+    (["site-cameras", "-k", "2", "--fov-deg", "nan"], "--fov-deg must be above 0"),
+    (["site-cameras", "-k", "2", "--intersection-weight", "nan"], "--intersection-weight"),
+    (["route", "--at", f"{X0},{Y0}", "--crs", "martian"], "unknown coordinate system 'martian'"),
+    (["export-png", "--dpi", "0"], "--dpi 0: give 20 to 1200"),
+    (["export-png", "--dpi", "100000"], "--dpi 100000: give 20 to 1200"),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), HOSTILE_OPTIONS,
+                         ids=[" ".join(o[:1] + o[-2:]) for o, _ in HOSTILE_OPTIONS])
+def test_hostile_options_are_refused_clearly(project_files, tmp_path, capsys, options,
+                                             expected):
+    out = ["--out", str(tmp_path / ("m.png" if options[0] == "export-png" else "r.gpkg"))]
+    argv = [options[0], str(project_files("full")), *options[1:]]
+    code = main(argv + (out if options[0] != "route" else []))
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR
+    assert expected in err
+    assert "unexpected failure" not in err
+
+
+def test_route_points_in_another_crs(project_files, tmp_path, capsys):
+    path = tmp_path / "pts.gpkg"
+    gpd.GeoDataFrame({"incident_id": ["P1"]}, geometry=[shapely.Point(X0 + 120, Y0 + 100)],
+                     crs=CRS).to_crs(4326).to_file(path, layer="wgs")
+    project = str(project_files("full"))
+    assert main(["route", project, "--points", f"{path}::wgs"]) == 0
+    shown = capsys.readouterr().out
+    assert "G0" in shown
+    x, y = gpd.read_file(path, layer="wgs").geometry.iloc[0].coords[0]
+    assert main(["route", project, "--at", f"{x},{y}", "--crs", "4326"]) == 0
+    assert "G0" in capsys.readouterr().out
