@@ -309,7 +309,7 @@ def _read_geojson_text(path: Path, gdal_error: Exception) -> gpd.GeoDataFrame:
     if path.stat().st_size > TEXT_MAX_BYTES:
         raise error from gdal_error
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(_decode_text(path, None)[0])  # GBK GeoJSON is met too
         features = data["features"] if data.get("type") == "FeatureCollection" else [data]
         crs: Any = CRS.from_epsg(4326)
         name = (data.get("crs") or {}).get("properties", {}).get("name")
@@ -493,6 +493,8 @@ def _decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
         candidates = (encoding,)
     elif raw.startswith(codecs.BOM_UTF8):
         candidates = ("utf-8-sig",)
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)  # Excel's "Unicode text"
     else:
         guess = _guess_encoding(raw[:_SNIFF_BYTES], final=len(raw) <= _SNIFF_BYTES)
         candidates = tuple(dict.fromkeys(c for c in (guess, "utf-8", "gb18030", "big5") if c))
@@ -502,8 +504,8 @@ def _decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
     raise ReadError(
-        f"{path}: the text is neither UTF-8 nor GBK/GB18030 nor Big5; save it as UTF-8 and "
-        "try again"
+        f"{path}: the text is neither UTF-8, UTF-16, GBK/GB18030 nor Big5; save it as UTF-8 "
+        "and try again"
     )
 
 
@@ -619,8 +621,8 @@ def _table_geometry(table: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
     lon_col = _find_column(cols, _LON_NAMES)
     lat_col = _find_column(cols, _LAT_NAMES)
     if lon_col and lat_col:
-        x = pd.to_numeric(table[lon_col], errors="coerce").to_numpy(dtype=float)
-        y = pd.to_numeric(table[lat_col], errors="coerce").to_numpy(dtype=float)
+        x, y = _numbers(table[lon_col]), _numbers(table[lat_col])
+        _check_not_swapped(x, y, lon_col, lat_col, path)
         geom = shapely.points(x, y)
         geom[~(np.isfinite(x) & np.isfinite(y))] = None
         rest = table.drop(columns=[lon_col, lat_col])
@@ -637,6 +639,20 @@ def _table_geometry(table: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
         f"{path}: no coordinate columns found; name them lon/lat (经度/纬度), x/y or WKT. "
         f"Columns present: {', '.join(map(str, cols))}"
     )
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return np.asarray(pd.to_numeric(text, errors="coerce"), dtype=float)
+
+
+def _check_not_swapped(x: np.ndarray, y: np.ndarray, lon: str, lat: str, path: Path) -> None:
+    """Refuse longitude and latitude columns whose names were swapped."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any() and np.mean((np.abs(x[ok]) <= 90) & (np.abs(y[ok]) > 90)
+                            & (np.abs(y[ok]) <= 180)) > 0.5:
+        raise ReadError(f"{path}: columns '{lon}' and '{lat}' look swapped: '{lat}' holds "
+                        "values above 90, which no latitude has; swap the two column names")
 
 
 def _degrees_as_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
