@@ -623,7 +623,7 @@ def _table_geometry(table: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
     if lon_col and lat_col:
         x, y = _numbers(table[lon_col]), _numbers(table[lat_col])
         _check_not_swapped(x, y, lon_col, lat_col, path)
-        geom = shapely.points(x, y)
+        geom = np.asarray(shapely.points(x, y), dtype=object)
         geom[~(np.isfinite(x) & np.isfinite(y))] = None
         rest = table.drop(columns=[lon_col, lat_col])
         frame = gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geom, index=table.index))
