@@ -39,6 +39,8 @@ _TRUE = {"true", "1", "yes", "y", "t", "是", "真", "对", "可"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "假", "不", "不可", ""}
 #: Column names a GeoPackage keeps for itself (compared without case).
 _RESERVED_NAMES = frozenset({"fid", "geom"})
+#: Most attribute columns a GeoPackage table holds (SQLite's limit is 2,000 in all).
+_MAX_COLUMNS = 1_990
 #: Text a GeoPackage cannot hold as it is: NUL cuts a value short, a lone
 #: surrogate cannot be written as UTF-8.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -244,6 +246,11 @@ def _suggest_cut_names(
 
 def _storable_names(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     """Give extra columns names a GeoPackage stores beside the schema's (case-blind)."""
+    wanted = len(set(df.columns) | set(ctx.schema.column_names))
+    if wanted > _MAX_COLUMNS:
+        ctx.note(f"the layer has {wanted:,} columns, more than the {_MAX_COLUMNS:,} a "
+                 "GeoPackage holds", hint="keep only the columns you need and export again")
+        return df
     taken = {n.lower() for n in ctx.schema.column_names} | set(_RESERVED_NAMES)
     renames = {}
     for c in df.columns:

@@ -278,3 +278,10 @@ def test_dbf_header_record_count_is_read_from_the_file(tmp_path):
     header = path.with_suffix(".dbf").read_bytes()[:8]
     assert struct.unpack("<I", header[4:8])[0] == 3
     assert len(read_file(path)) == 3
+
+
+def test_more_columns_than_a_geopackage_holds_is_a_clear_error(tmp_path):
+    extra = {f"c{i}": ["x"] * 3 for i in range(2100)}
+    frame = _points({"household_id": ["A", "B", "C"], **extra})
+    with pytest.raises(SchemaError, match="2,105 columns, more than the 1,990"):
+        validate(frame, "households")
