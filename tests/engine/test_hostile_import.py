@@ -313,3 +313,22 @@ def test_every_command_on_what_imports(tmp_path, capsys, case):
         else:
             assert code == EXIT_ERROR
             assert expected in captured.err
+
+
+INPUTS = Path(__file__).parents[1] / "data" / "inputs"
+
+
+@pytest.mark.parametrize(("flag", "name", "code", "text"), [
+    ("--households", "households_pipe_separated.csv", EXIT_OK, "written"),
+    ("--households", "households_far_point.geojson", EXIT_OK, "km from the rest of the data"),
+    ("--households", "households_zip_slip.zip", EXIT_OK, "written"),
+    ("--households", "households_two_counts.csv", 1, "'户数' and 'HOUSEHOLDS' both give"),
+    ("--households", "households_huge_counts.csv", 1, "row 3, id H3, column households"),
+    ("--grids", "grids_flat_polygon.geojson", 1, "row 2, id G2, column geometry"),
+])
+def test_committed_hostile_inputs(tmp_path, capsys, flag, name, code, text):
+    out = tmp_path / "p.gpkg"
+    assert main(["import", str(out), flag, str(INPUTS / name)]) == code
+    captured = capsys.readouterr()
+    assert text in captured.out + captured.err
+    assert out.exists() == (code == EXIT_OK)
