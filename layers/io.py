@@ -309,7 +309,7 @@ def _read_geojson_text(path: Path, gdal_error: Exception) -> gpd.GeoDataFrame:
     if path.stat().st_size > TEXT_MAX_BYTES:
         raise error from gdal_error
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(_decode_text(path, None)[0])  # GBK GeoJSON is met too
         features = data["features"] if data.get("type") == "FeatureCollection" else [data]
         crs: Any = CRS.from_epsg(4326)
         name = (data.get("crs") or {}).get("properties", {}).get("name")
@@ -369,7 +369,11 @@ def _zip_stem(info: zipfile.ZipInfo) -> str:
     return Path(name.replace("\\", "/")).stem
 
 
-def _check_zip_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
+def _check_zip_members(
+    path: Path, members: list[zipfile.ZipInfo], *, limit: int | None = None
+) -> None:
+    """Refuse encrypted members, zip bombs and more than ``limit`` bytes unpacked."""
+    limit = ZIP_MAX_BYTES if limit is None else limit
     for info in members:
         if info.flag_bits & 0x1:
             raise ReadError(f"{path}: {info.filename} is password-protected: unpack the "
@@ -380,10 +384,10 @@ def _check_zip_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
                             f"from {_size(info.compress_size)} ({ratio:,.0f} times): refused "
                             "as a probable zip bomb; unpack it yourself if you trust it")
     total = sum(i.file_size for i in members)
-    if total > ZIP_MAX_BYTES:
-        raise ReadError(f"{path}: the shapefile would unpack to {_size(total)}, more than the "
-                        f"{_size(ZIP_MAX_BYTES)} allowed: unpack it yourself and import the "
-                        ".shp, or save the layer as a GeoPackage")
+    if total > limit:
+        raise ReadError(f"{path}: the contents would unpack to {_size(total)}, more than the "
+                        f"{_size(limit)} allowed: save the layer as a GeoPackage (or, for a "
+                        "zipped shapefile, unpack it yourself and import the .shp)")
 
 
 def _size(n: int) -> str:
@@ -489,6 +493,8 @@ def _decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
         candidates = (encoding,)
     elif raw.startswith(codecs.BOM_UTF8):
         candidates = ("utf-8-sig",)
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)  # Excel's "Unicode text"
     else:
         guess = _guess_encoding(raw[:_SNIFF_BYTES], final=len(raw) <= _SNIFF_BYTES)
         candidates = tuple(dict.fromkeys(c for c in (guess, "utf-8", "gb18030", "big5") if c))
@@ -498,8 +504,8 @@ def _decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
     raise ReadError(
-        f"{path}: the text is neither UTF-8 nor GBK/GB18030 nor Big5; save it as UTF-8 and "
-        "try again"
+        f"{path}: the text is neither UTF-8, UTF-16, GBK/GB18030 nor Big5; save it as UTF-8 "
+        "and try again"
     )
 
 
@@ -554,6 +560,10 @@ def read_table(
 
 
 def _read_spreadsheet(path: Path, sheet: str | None) -> pd.DataFrame:
+    if path.suffix.lower() == ".xlsx" and zipfile.is_zipfile(path):
+        # An .xlsx is a zip archive of XML: check what it unpacks to before parsing.
+        with zipfile.ZipFile(path) as archive:
+            _check_zip_members(path, archive.infolist(), limit=TEXT_MAX_BYTES)
     try:
         # Objects, not numbers: ids stay as the cells hold them (text stays text).
         table = pd.read_excel(path, sheet_name=sheet or 0, dtype=object,
@@ -579,11 +589,14 @@ def _check_formulas(path: Path, sheet: str | None) -> None:
         ws_f = formulas[sheet] if sheet else formulas.worksheets[0]
         ws_v = values[sheet] if sheet else values.worksheets[0]
         missing = []
+        header: list[Any] = []
         for row_f, row_v in zip(ws_f.iter_rows(), ws_v.iter_rows(), strict=False):
-            for cell_f, cell_v in zip(row_f, row_v, strict=False):
+            header = header or [getattr(c, "value", None) for c in row_v]
+            for i, (cell_f, cell_v) in enumerate(zip(row_f, row_v, strict=False)):
                 value = getattr(cell_f, "value", None)
                 if isinstance(value, str) and value.startswith("=") and cell_v.value is None:
-                    missing.append(cell_f.coordinate)
+                    name = header[i] if i < len(header) else None
+                    missing.append(cell_f.coordinate + (f" (column {name})" if name else ""))
             if len(missing) >= 5:
                 break
     finally:
@@ -608,9 +621,9 @@ def _table_geometry(table: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
     lon_col = _find_column(cols, _LON_NAMES)
     lat_col = _find_column(cols, _LAT_NAMES)
     if lon_col and lat_col:
-        x = pd.to_numeric(table[lon_col], errors="coerce").to_numpy(dtype=float)
-        y = pd.to_numeric(table[lat_col], errors="coerce").to_numpy(dtype=float)
-        geom = shapely.points(x, y)
+        x, y = _numbers(table[lon_col]), _numbers(table[lat_col])
+        _check_not_swapped(x, y, lon_col, lat_col, path)
+        geom = np.asarray(shapely.points(x, y), dtype=object)
         geom[~(np.isfinite(x) & np.isfinite(y))] = None
         rest = table.drop(columns=[lon_col, lat_col])
         frame = gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geom, index=table.index))
@@ -626,6 +639,20 @@ def _table_geometry(table: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
         f"{path}: no coordinate columns found; name them lon/lat (经度/纬度), x/y or WKT. "
         f"Columns present: {', '.join(map(str, cols))}"
     )
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return np.asarray(pd.to_numeric(text, errors="coerce"), dtype=float)
+
+
+def _check_not_swapped(x: np.ndarray, y: np.ndarray, lon: str, lat: str, path: Path) -> None:
+    """Refuse longitude and latitude columns whose names were swapped."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any() and np.mean((np.abs(x[ok]) <= 90) & (np.abs(y[ok]) > 90)
+                            & (np.abs(y[ok]) <= 180)) > 0.5:
+        raise ReadError(f"{path}: columns '{lon}' and '{lat}' look swapped: '{lat}' holds "
+                        "values above 90, which no latitude has; swap the two column names")
 
 
 def _degrees_as_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

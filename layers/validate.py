@@ -39,6 +39,8 @@ _TRUE = {"true", "1", "yes", "y", "t", "是", "真", "对", "可"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "假", "不", "不可", ""}
 #: Column names a GeoPackage keeps for itself (compared without case).
 _RESERVED_NAMES = frozenset({"fid", "geom"})
+#: Most attribute columns a GeoPackage table holds (SQLite's limit is 2,000 in all).
+_MAX_COLUMNS = 1_990
 #: Text a GeoPackage cannot hold as it is: NUL cuts a value short, a lone
 #: surrogate cannot be written as UTF-8.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -50,6 +52,10 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE]\+?\d+$")
 _SPREADSHEET_DIGITS = 1e15
 #: Whole numbers up to here are exact in a float (and fit an Int64).
 _EXACT_INT = 2.0**53
+#: Smallest polygon area kept, in square metres (where the CRS is in metres): a
+#: "polygon" of a few square millimetres is a line drawn as one, e.g. corners on
+#: one parallel of latitude that projection bent apart.
+_MIN_AREA_M2 = 1.0
 #: No coordinate of a real place reaches this, in degrees or metres (Earth's
 #: circumference is 4e7 m; Gauss-Kruger eastings with a zone prefix stay below 5e7).
 _FARTHEST = 1e9
@@ -244,6 +250,11 @@ def _suggest_cut_names(
 
 def _storable_names(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     """Give extra columns names a GeoPackage stores beside the schema's (case-blind)."""
+    wanted = len(set(df.columns) | set(ctx.schema.column_names))
+    if wanted > _MAX_COLUMNS:
+        ctx.note(f"the layer has {wanted:,} columns, more than the {_MAX_COLUMNS:,} a "
+                 "GeoPackage holds", hint="keep only the columns you need and export again")
+        return df
     taken = {n.lower() for n in ctx.schema.column_names} | set(_RESERVED_NAMES)
     renames = {}
     for c in df.columns:
@@ -315,13 +326,25 @@ def _check_geometry(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
                     column="geometry", severity="warning")
     if want == "Polygon":
         polygonal = np.isin(type_names, _GEOM_FAMILY["Polygon"]) & ~unusable
-        geom = _repair_polygons(geom, polygonal, ctx)
+        geom = _repair_polygons(geom, polygonal, ctx, min_area=_smallest_area(df.crs))
     df = df.copy()
     df["geometry"] = gpd.GeoSeries(geom, index=df.index, crs=df.crs)
     return df
 
 
-def _repair_polygons(geom: np.ndarray, polygonal: np.ndarray, ctx: _Ctx) -> np.ndarray:
+def _smallest_area(crs: Any) -> float:
+    """Least polygon area in the CRS's units: 1 m² in metres, above 0 otherwise."""
+    try:
+        unit = crs.axis_info[0].unit_conversion_factor if crs is not None and crs.is_projected \
+            else 0.0
+    except (AttributeError, IndexError):
+        unit = 0.0
+    return _MIN_AREA_M2 / unit**2 if unit > 0 else 0.0
+
+
+def _repair_polygons(
+    geom: np.ndarray, polygonal: np.ndarray, ctx: _Ctx, *, min_area: float
+) -> np.ndarray:
     """Repair invalid polygons; refuse those that have no area, before or after repair."""
     valid = shapely.is_valid(geom)
     invalid = np.flatnonzero(polygonal & ~valid)
@@ -332,10 +355,11 @@ def _repair_polygons(geom: np.ndarray, polygonal: np.ndarray, ctx: _Ctx) -> np.n
         valid[invalid] = shapely.is_valid(geom[invalid])
     with np.errstate(all="ignore"):  # coordinates near 1e9 may overflow the area
         area = shapely.area(geom)
-    flat = polygonal & (shapely.is_empty(geom) | ~(area > 0) | ~valid)
+    flat = polygonal & (shapely.is_empty(geom) | ~(area > 0) | ~(area >= min_area) | ~valid)
     ctx.add(np.flatnonzero(flat), "polygon has no area, even after repair (its corners lie "
             "on a line or a point, or it has fewer than 3 distinct corners)", column="geometry",
-            hint="redraw the polygon or delete the row")
+            hint="redraw the polygon or delete the row" + (
+                f"; polygons below {_MIN_AREA_M2:g} m² are refused" if min_area > 0 else ""))
     if len(invalid):
         for row, reason in zip(invalid, reasons, strict=True):
             if not flat[row]:

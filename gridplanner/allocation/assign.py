@@ -518,6 +518,10 @@ def _demand(
     """Attach the household points to the split graph and list their demand nodes."""
     att = attach(net, team.network, hh_snap)
     usable = (att.lo_node >= 0) & ((hh_grid >= 0) | (not opts.within_grid))
+    if opts.within_grid and len(households) and not usable.any():
+        raise AnalysisError("no household near a walkable road lies inside a grid: the "
+                            "households and the grids layer do not overlap; check both "
+                            "layers' coordinates, or assign without --within-grid")
     key_lo = np.where(usable, att.lo_node, -1)
     key_hi = np.where(usable, att.hi_node, -1)
     # Unique (node, grid) pairs, sorted: through one int64 key (np.unique with

@@ -160,7 +160,7 @@ def _every_set(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> list[in
     best_cost, best_set = np.inf, np.zeros(0, dtype=np.int64)
     combos = itertools.combinations(range(d.shape[0]), p)
     while True:
-        rows = max(1, 4_000_000 // (p * d.shape[1]))  # bounded temporary per block
+        rows = max(1, 4_000_000 // max(p * d.shape[1], 1))  # bounded temporary per block
         block = np.array(list(itertools.islice(combos, rows)), dtype=np.int64)
         if not len(block):
             break

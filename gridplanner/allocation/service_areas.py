@@ -256,7 +256,7 @@ def _shapes(stretches: _Stretches, reach: _Reach, households: gpd.GeoDataFrame,
         if fac_snap.on_network[f]:
             pts = np.concatenate([pts, fac_snap.foot_xy[f][None, :]])
         if len(pts):
-            hull = shapely.concave_hull(shapely.multipoints(pts), ratio=0.3)
+            hull = shapely.concave_hull(shapely.multipoints(_hull_points(pts)), ratio=0.3)
             polys.append(shapely.buffer(hull, margin_m))
         else:
             polys.append(shapely.Polygon())
@@ -274,3 +274,23 @@ def _merge_best(d: np.ndarray, chunk: np.ndarray, best: np.ndarray, owner: np.nd
     better = v < best
     best[better] = v[better]
     owner[better] = chunk[i[better]]
+
+
+#: Most points a service area's hull is drawn around: a road drawn with 10^6
+#: vertices would keep the concave hull busy for many minutes.
+_HULL_MAX_POINTS = 20_000
+
+
+def _hull_points(pts: np.ndarray) -> np.ndarray:
+    """Return ``pts``, or one point per grid cell when there are too many.
+
+    The cell starts at 1 m and doubles until few enough remain, so the hull moves
+    by less than a cell from the one through every point.
+    """
+    cell = 1.0
+    while len(pts) > _HULL_MAX_POINTS:
+        _, first = np.unique(np.floor(pts / cell), axis=0, return_index=True)
+        if len(first) <= _HULL_MAX_POINTS:
+            return pts[np.sort(first)]
+        cell *= 2.0
+    return pts

@@ -11,15 +11,18 @@ import shapely
 from gridplanner.errors import AnalysisError, ReadError
 
 if TYPE_CHECKING:
+    from pyproj import CRS
+
     from gridplanner.project import Project
 
 
-def read_points(spec: str, project: Project, *, what: str,
-                representative: bool = False) -> tuple[gpd.GeoDataFrame, list[str]]:
+def read_points(spec: str, project: Project, *, what: str, representative: bool = False,
+                source_crs: CRS | str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read ``FILE`` or ``FILE::LAYER`` as points in the project's CRS.
 
     Rows without a geometry are dropped; with ``representative`` other shapes give
-    their representative point, else they are dropped. Returns the points and
+    their representative point, else they are dropped. ``source_crs`` overrides
+    what the file declares (``gcj02`` and ``bd09`` included). Returns the points and
     notes on what was dropped or changed.
 
     Raises
@@ -37,7 +40,7 @@ def read_points(spec: str, project: Project, *, what: str,
     if crs is None:
         raise AnalysisError("the project has no coordinate system; cannot place "
                             f"the {what} of {path}")
-    frame = reproject(frame, crs)
+    frame = reproject(frame, crs, source_crs=source_crs)
     geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():

@@ -236,8 +236,9 @@ class RouteOptions:
     at: str | None = option(None, help="one point", metavar="X,Y")
     points: str | None = option(None, help="a point layer or table (FILE::LAYER picks a "
                                 "layer)", metavar="FILE")
-    crs: str | None = option(None, help="CRS of --at or of a file without one (default: the "
-                             "project's), e.g. EPSG:4326", metavar="CRS")
+    crs: str | None = option(None, help="CRS of --at or --points (default: the project's, or "
+                             "what the file declares), e.g. 4326, gcj02", metavar="CRS",
+                             label="Coordinate system of the points")
 
 
 def run_route(ctx: AnalysisContext, opts: RouteOptions,
@@ -263,18 +264,22 @@ def _incident_points(ctx: AnalysisContext, opts: RouteOptions
                      ) -> tuple[gpd.GeoDataFrame, list[str]]:
     from gridplanner.analyses.inputs import read_points
     from gridplanner.routing import parse_point
+    from layers.crs import parse_source_crs, reproject
 
     if (opts.at is None) == (opts.points is None):
         raise AnalysisError("route: give one point (--at X,Y) or a file of points (--points)")
     crs = ctx.project.crs
+    given = parse_source_crs(opts.crs) if opts.crs else None
     if opts.at is not None:
         x, y = parse_point(opts.at)
         points = gpd.GeoDataFrame({"incident_id": ["1"]}, geometry=[shapely.Point(x, y)],
-                                  crs=opts.crs or crs)
-        return (points.to_crs(crs) if crs is not None else points), []
+                                  crs=None if given is not None else crs)
+        if crs is not None and given is not None:
+            points = reproject(points, crs, source_crs=given)
+        return points, []
     assert opts.points is not None
     points, notes = read_points(opts.points, ctx.project, what="incident",
-                                representative=True)
+                                representative=True, source_crs=given)
     if "incident_id" not in points.columns:
         points = points.assign(incident_id=[str(i + 1) for i in range(len(points))])
     return points, notes

@@ -365,8 +365,11 @@ def run_export_results(args: argparse.Namespace) -> int:
 
 def run_export_png(args: argparse.Namespace) -> int:
     """Write a PNG of the district, of one grid, or one per grid."""
-    from gridplanner.export.files import check_target, protected_paths
+    from gridplanner.export.files import ExportError, check_target, protected_paths
     from gridplanner.export.png import render_grid_pngs, render_png
+
+    if not 20 <= args.dpi <= 1200:
+        raise ExportError(f"--dpi {args.dpi}: give 20 to 1200 dots per inch")
 
     protect = protected_paths(args.project)
     if not args.per_grid:

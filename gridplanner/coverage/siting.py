@@ -165,9 +165,14 @@ def site_cameras(
                                            use_buildings=use_buildings)
     spec = _view_spec(project, category=category, range_m=range_m, fov_deg=fov_deg,
                       directions=directions, all_round=all_round)
+    _check_options(view_range=spec.range_m, view_fov=spec.fov_deg, spacing_m=spacing_m,
+                   directions=directions, intersection_weight=intersection_weight)
     report(feedback, 0.3, "candidate sites")
     sites = _candidate_sites(state, project, candidates, spacing_m)
     if not len(sites):
+        if candidates is not None:
+            raise AnalysisError("site-cameras: none of the candidate points lies inside a "
+                                "grid; check the candidate layer's coordinates")
         raise AnalysisError("site-cameras: no candidate site inside the grids; give a "
                             "candidate layer or check the roads layer")
     report(feedback, 0.4, "candidate views")
@@ -273,6 +278,24 @@ def lazy_greedy(
         rows.append(t)
     bounds.append(bound())
     return picks, gains, bounds, rows
+
+
+def _check_options(
+    *, view_range: float, view_fov: float, spacing_m: float, directions: int,
+    intersection_weight: float,
+) -> None:
+    """Refuse options no camera or candidate grid can have (NaN, infinity, zero)."""
+    checks = [
+        ("--range-m", view_range, 0.0 < view_range <= 1000.0, "above 0 and at most 1000"),
+        ("--fov-deg", view_fov, 0.0 < view_fov <= 360.0, "above 0 and at most 360"),
+        ("--spacing-m", spacing_m, 1.0 <= spacing_m <= 10_000.0, "from 1 to 10,000"),
+        ("--directions", directions, 1 <= directions <= 360, "from 1 to 360"),
+        ("--intersection-weight", intersection_weight,
+         0.0 <= intersection_weight <= 1e6, "from 0 to 1,000,000"),
+    ]
+    for flag, value, ok, allowed in checks:
+        if not ok:  # NaN fails every comparison, so it lands here too
+            raise AnalysisError(f"site-cameras: {flag} must be {allowed} (got {value:g})")
 
 
 def _candidate_sites(state: CoverageState, project: Any, candidates: gpd.GeoDataFrame | None,

@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from gridplanner.context import AnalysisContext
-from gridplanner.errors import ProjectError
+from gridplanner.errors import ProjectError, SettingsError
 from gridplanner.project import Project
 from layers.errors import Problem, SchemaError
 from layers.schema import SCHEMAS
@@ -260,6 +260,8 @@ def make_scenario(
     ProjectError
         For a reserved or empty name, an unknown layer, or a layer that breaks
         its schema (every problem listed).
+    SettingsError
+        For a parameter that is no setting, or a value outside its range.
 
     Examples
     --------
@@ -292,6 +294,10 @@ def make_scenario(
         elif change.size:
             changes[layer] = change
     params = _json_clean(dict(parameters or {}))
+    try:
+        project.config.updated(**params)  # each value within its setting's range
+    except SettingsError as exc:
+        raise SettingsError(f"scenario '{name}': {exc.message}", exc.problems) from exc
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     return Scenario(name=name, description=description, changes=changes,
                     parameters=params, created=created), tables

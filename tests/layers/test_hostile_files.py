@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -304,3 +305,49 @@ def test_geojson_feature_without_geometry_names_the_row(tmp_path):
     path.write_text('{"type": "Feature", "properties": {"household_id": "A"}}')
     with pytest.raises(SchemaError, match="row 1, id A, column geometry: geometry is missing"):
         load_layer(path, "households")
+
+
+def test_spreadsheet_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    import layers.io
+
+    path = tmp_path / "h.xlsx"
+    pd.DataFrame({"household_id": ["A"], "lon": [JINHUA[0]], "lat": [JINHUA[1]]}).to_excel(
+        path, index=False)
+    assert read_file(path)["household_id"].tolist() == ["A"]
+    monkeypatch.setattr(layers.io, "TEXT_MAX_BYTES", 1000)
+    with pytest.raises(ReadError, match=r"h\.xlsx: the contents would unpack to"):
+        read_file(path)
+    monkeypatch.undo()
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/zeros.bin", b"\0" * (64 * 1024 * 1024))
+    with pytest.raises(ReadError, match="zip bomb"):
+        read_file(path)
+
+
+def test_utf16_text_saved_by_excel_is_read(tmp_path):
+    path = tmp_path / "h.txt"
+    text = "household_id\taddress\tlon\tlat\nA\t金华市婺城区\t119.647\t29.079\n"
+    path.write_bytes(text.encode("utf-16"))
+    frame = read_file(path)
+    assert frame["address"].tolist() == ["金华市婺城区"]
+    assert frame.crs.to_epsg() == 4326
+
+
+def test_swapped_lon_lat_columns_are_named(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("household_id,经度,纬度\nA,29.079,119.647\nB,29.08, 119.648\n")
+    with pytest.raises(ReadError, match="columns '经度' and '纬度' look swapped"):
+        read_file(path)
+
+
+@pytest.mark.parametrize("repeat", [1, 4 * 1024 * 1024])  # the long one is beyond GDAL
+def test_geojson_in_gbk_is_read(tmp_path, repeat):
+    text = "婺城区" * repeat
+    data = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"household_id": "甲", "address": text},
+        "geometry": {"type": "Point", "coordinates": list(JINHUA)}}]}
+    path = tmp_path / "gbk.geojson"
+    path.write_bytes(json.dumps(data, ensure_ascii=False).encode("gbk"))
+    frame = read_file(path)
+    assert frame["household_id"].tolist() == ["甲"]
+    assert frame["address"].iloc[0] == text

@@ -119,7 +119,7 @@ def test_formula_without_a_saved_value_is_refused_naming_the_cell(tmp_path):
     ws.append(["S1", 300, *JINHUA[0]])
     ws.append(["S2", "=B2*2", *JINHUA[1]])  # openpyxl saves no computed value
     wb.save(path)
-    with pytest.raises(ReadError, match=r"cell B3 holds a formula without a saved result"):
+    with pytest.raises(ReadError, match=r"cell B3 \(column capacity\) holds a formula"):
         load_layer(path, "staff")
 
 
@@ -278,3 +278,10 @@ def test_dbf_header_record_count_is_read_from_the_file(tmp_path):
     header = path.with_suffix(".dbf").read_bytes()[:8]
     assert struct.unpack("<I", header[4:8])[0] == 3
     assert len(read_file(path)) == 3
+
+
+def test_more_columns_than_a_geopackage_holds_is_a_clear_error(tmp_path):
+    extra = {f"c{i}": ["x"] * 3 for i in range(2100)}
+    frame = _points({"household_id": ["A", "B", "C"], **extra})
+    with pytest.raises(SchemaError, match="2,105 columns, more than the 1,990"):
+        validate(frame, "households")

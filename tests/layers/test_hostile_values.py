@@ -210,3 +210,26 @@ def test_read_table_keeps_cells_as_text(tmp_path):
     frame = read_file(path)
     assert frame["household_id"].tolist() == ["0012"]
     assert np.isclose(frame.geometry.x.iloc[0], 119.647)
+
+
+camera_value = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                         st.sampled_from(["inf", "1e20", "-0", "", "abc", "3", "360"]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(camera_value, camera_value, camera_value, camera_value),
+                min_size=1, max_size=4))
+def test_camera_records_kept_with_warnings_reopen_as_a_project(tmp_path, rows):
+    from gridplanner.project import Project, open_project, save_project
+
+    frame = gpd.GeoDataFrame(
+        {"camera_id": [f"C{i}" for i in range(len(rows))],
+         **{name: pd.Series([r[k] for r in rows], dtype=object)
+            for k, name in enumerate(("category", "range_m", "azimuth_deg", "fov_deg"))}},
+        geometry=[GEOMETRY["Point"]] * len(rows), crs=4549)
+    result = validate(frame, "cameras")  # camera values never stop the import
+    path = tmp_path / "p.gpkg"
+    save_project(Project(layers={"cameras": result.frame}), path)
+    reopened = open_project(path).layers["cameras"]
+    assert reopened["camera_id"].tolist() == result.frame["camera_id"].tolist()
