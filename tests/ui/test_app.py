@@ -330,6 +330,7 @@ def test_autosave_and_recovery_offer(make_window, qtbot, tmp_path):
         w.autosave()
     auto = autosave_path(path.resolve())
     assert auto.exists()
+    w.shutdown()  # as if it had crashed: its lock is gone, its autosave stays
     # a second start finds the autosave newer than the file and offers it
     w2 = make_window()
     w2.prompter.recover_answer = True
@@ -580,7 +581,8 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
         window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)
                       and id(w) not in before)
         seen.append(window)
-        window.project_loaded.connect(qapp.quit)
+        # exit, not quit: quit() closes every window and leaves later event loops dead
+        window.project_loaded.connect(lambda: qapp.exit(0))
 
     QTimer.singleShot(0, hook)
     # A private copy: other windows' autosaves beside the shared sample file would
@@ -589,7 +591,7 @@ def test_run_app_opens_the_project_and_returns(qapp, sample_project_file, tmp_pa
     shutil.copy(sample_project_file, project_file)
     guard = QTimer()  # never hang the suite
     guard.setSingleShot(True)
-    guard.timeout.connect(qapp.quit)
+    guard.timeout.connect(lambda: qapp.exit(1))
     guard.start(120_000)
     try:
         code = run_app(project_path=project_file)

@@ -252,6 +252,14 @@
         <translation>Delete</translation>
     </message>
     <message>
+        <source>Delete it</source>
+        <translation>Delete it</translation>
+    </message>
+    <message>
+        <source>Delete the autosaved work for good? It cannot be recovered after.</source>
+        <translation>Delete the autosaved work for good? It cannot be recovered after.</translation>
+    </message>
+    <message>
         <source>Discard</source>
         <translation>Discard</translation>
     </message>
@@ -512,6 +520,10 @@
         <translation>Invalid shape</translation>
     </message>
     <message>
+        <source>Keep it for later</source>
+        <translation>Keep it for later</translation>
+    </message>
+    <message>
         <source>Label</source>
         <translation>Label</translation>
     </message>
@@ -596,6 +608,18 @@
         <translation>Open project</translation>
     </message>
     <message>
+        <source>Open read-only</source>
+        <translation>Open read-only</translation>
+    </message>
+    <message>
+        <source>Opened read-only: the folder cannot be written to. Save your work under another name.</source>
+        <translation>Opened read-only: the folder cannot be written to. Save your work under another name.</translation>
+    </message>
+    <message>
+        <source>Opened read-only: the project is open for changes elsewhere. Save your work under another name.</source>
+        <translation>Opened read-only: the project is open for changes elsewhere. Save your work under another name.</translation>
+    </message>
+    <message>
         <source>Opened {path}</source>
         <translation>Opened {path}</translation>
     </message>
@@ -606,6 +630,10 @@
     <message>
         <source>Overlapping grids</source>
         <translation>Overlapping grids</translation>
+    </message>
+    <message>
+        <source>Overwrite</source>
+        <translation>Overwrite</translation>
     </message>
     <message>
         <source>Pan</source>
@@ -668,8 +696,16 @@
         <translation>Reassign households (lasso)</translation>
     </message>
     <message>
+        <source>Recover</source>
+        <translation>Recover</translation>
+    </message>
+    <message>
         <source>Recover unsaved work</source>
         <translation>Recover unsaved work</translation>
+    </message>
+    <message>
+        <source>Recovered unsaved work: save it with Save as</source>
+        <translation>Recovered unsaved work: save it with Save as</translation>
     </message>
     <message>
         <source>Redo</source>
@@ -728,8 +764,16 @@
         <translation>Save &amp;as…</translation>
     </message>
     <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
         <source>Save project as</source>
         <translation>Save project as</translation>
+    </message>
+    <message>
+        <source>Save your work under another name (Save as).</source>
+        <translation>Save your work under another name (Save as).</translation>
     </message>
     <message>
         <source>Scenario comparison</source>
@@ -816,8 +860,20 @@
         <translation>The analysis could not run</translation>
     </message>
     <message>
+        <source>The autosave could not be kept</source>
+        <translation>The autosave could not be kept</translation>
+    </message>
+    <message>
+        <source>The autosaved work was kept as {name}; open it to look at it.</source>
+        <translation>The autosaved work was kept as {name}; open it to look at it.</translation>
+    </message>
+    <message>
         <source>The edit was not applied</source>
         <translation>The edit was not applied</translation>
+    </message>
+    <message>
+        <source>The file changed on disk</source>
+        <translation>The file changed on disk</translation>
     </message>
     <message>
         <source>The files cannot be imported yet:</source>
@@ -838,6 +894,10 @@
     <message>
         <source>The project has unsaved changes. Save them first?</source>
         <translation>The project has unsaved changes. Save them first?</translation>
+    </message>
+    <message>
+        <source>The project is in use</source>
+        <translation>The project is in use</translation>
     </message>
     <message>
         <source>The result cannot be shown</source>
@@ -1042,6 +1102,10 @@
     <message>
         <source>{n} warnings (the data is kept):</source>
         <translation>{n} warnings (the data is kept):</translation>
+    </message>
+    <message>
+        <source>{path} was changed by another program since you opened it. Saving over it throws those changes away.</source>
+        <translation>{path} was changed by another program since you opened it. Saving over it throws those changes away.</translation>
     </message>
     <message>
         <source>… ({n} more lines under Show Details)</source>

@@ -252,6 +252,14 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Delete it</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the autosaved work for good? It cannot be recovered after.</source>
+        <translation>永久删除自动保存的工作？删除后无法恢复。</translation>
+    </message>
+    <message>
         <source>Discard</source>
         <translation>不保存</translation>
     </message>
@@ -512,6 +520,10 @@
         <translation>图形无效</translation>
     </message>
     <message>
+        <source>Keep it for later</source>
+        <translation>保留，稍后再说</translation>
+    </message>
+    <message>
         <source>Label</source>
         <translation>标注</translation>
     </message>
@@ -596,6 +608,18 @@
         <translation>打开项目</translation>
     </message>
     <message>
+        <source>Open read-only</source>
+        <translation>只读打开</translation>
+    </message>
+    <message>
+        <source>Opened read-only: the folder cannot be written to. Save your work under another name.</source>
+        <translation>已只读打开：该文件夹不可写入。请将您的工作另存为其他文件名。</translation>
+    </message>
+    <message>
+        <source>Opened read-only: the project is open for changes elsewhere. Save your work under another name.</source>
+        <translation>已只读打开：该项目正在别处编辑。请将您的工作另存为其他文件名。</translation>
+    </message>
+    <message>
         <source>Opened {path}</source>
         <translation>已打开 {path}</translation>
     </message>
@@ -606,6 +630,10 @@
     <message>
         <source>Overlapping grids</source>
         <translation>网格重叠</translation>
+    </message>
+    <message>
+        <source>Overwrite</source>
+        <translation>覆盖</translation>
     </message>
     <message>
         <source>Pan</source>
@@ -668,8 +696,16 @@
         <translation>调整住户归属（套索）</translation>
     </message>
     <message>
+        <source>Recover</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
         <source>Recover unsaved work</source>
         <translation>恢复未保存的工作</translation>
+    </message>
+    <message>
+        <source>Recovered unsaved work: save it with Save as</source>
+        <translation>已恢复未保存的工作：请用“另存为”保存</translation>
     </message>
     <message>
         <source>Redo</source>
@@ -728,8 +764,16 @@
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
         <source>Save project as</source>
         <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>Save your work under another name (Save as).</source>
+        <translation>请将您的工作另存为其他文件名（另存为）。</translation>
     </message>
     <message>
         <source>Scenario comparison</source>
@@ -816,8 +860,20 @@
         <translation>分析无法运行</translation>
     </message>
     <message>
+        <source>The autosave could not be kept</source>
+        <translation>无法保留自动保存的文件</translation>
+    </message>
+    <message>
+        <source>The autosaved work was kept as {name}; open it to look at it.</source>
+        <translation>自动保存的工作已另存为 {name}，可打开查看。</translation>
+    </message>
+    <message>
         <source>The edit was not applied</source>
         <translation>编辑未生效</translation>
+    </message>
+    <message>
+        <source>The file changed on disk</source>
+        <translation>文件已在磁盘上被修改</translation>
     </message>
     <message>
         <source>The files cannot be imported yet:</source>
@@ -838,6 +894,10 @@
     <message>
         <source>The project has unsaved changes. Save them first?</source>
         <translation>项目有未保存的修改，是否先保存？</translation>
+    </message>
+    <message>
+        <source>The project is in use</source>
+        <translation>项目正在被使用</translation>
     </message>
     <message>
         <source>The result cannot be shown</source>
@@ -1042,6 +1102,10 @@
     <message>
         <source>{n} warnings (the data is kept):</source>
         <translation>{n} 条警告（数据已保留）：</translation>
+    </message>
+    <message>
+        <source>{path} was changed by another program since you opened it. Saving over it throws those changes away.</source>
+        <translation>{path} 在您打开后已被其他程序修改。覆盖保存将丢弃这些修改。</translation>
     </message>
     <message>
         <source>… ({n} more lines under Show Details)</source>

@@ -47,6 +47,23 @@ ZH: dict[str, str] = {
     "GridPlanner did not close normally last time. Open the autosaved work from {path}?":
         "GridPlanner 上次未正常关闭。是否打开自动保存的工作 {path}？",
     "… ({n} more lines under Show Details)": "…（另有 {n} 行，见“显示详细信息”）",
+    "Recover": "恢复", "Delete it": "删除", "Keep it for later": "保留，稍后再说",
+    "Delete the autosaved work for good? It cannot be recovered after.":
+        "永久删除自动保存的工作？删除后无法恢复。",
+    "The autosave could not be kept": "无法保留自动保存的文件",
+    "The autosaved work was kept as {name}; open it to look at it.":
+        "自动保存的工作已另存为 {name}，可打开查看。",
+    "Recovered unsaved work: save it with Save as": "已恢复未保存的工作：请用“另存为”保存",
+    "The project is in use": "项目正在被使用", "Open read-only": "只读打开",
+    "Opened read-only: the project is open for changes elsewhere. Save your work under "
+    "another name.": "已只读打开：该项目正在别处编辑。请将您的工作另存为其他文件名。",
+    "Opened read-only: the folder cannot be written to. Save your work under another "
+    "name.": "已只读打开：该文件夹不可写入。请将您的工作另存为其他文件名。",
+    "Save your work under another name (Save as).": "请将您的工作另存为其他文件名（另存为）。",
+    "The file changed on disk": "文件已在磁盘上被修改",
+    "{path} was changed by another program since you opened it. Saving over it throws "
+    "those changes away.": "{path} 在您打开后已被其他程序修改。覆盖保存将丢弃这些修改。",
+    "Save as…": "另存为…", "Overwrite": "覆盖",
     "Open project": "打开项目", "Save project as": "项目另存为",
     "The project cannot be opened": "无法打开项目", "The project cannot be saved": "无法保存项目",
     "Problem": "问题", "The analysis could not run": "分析无法运行",
