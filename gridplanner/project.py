@@ -37,7 +37,13 @@ from pyproj import CRS
 from gridplanner import __version__
 from gridplanner.errors import ProjectError
 from gridplanner.feedback import Feedback, report
-from gridplanner.locking import pid_alive, read_holder, this_host
+from gridplanner.locking import (
+    ProjectLock,
+    ProjectLockedError,
+    pid_alive,
+    read_holder,
+    this_host,
+)
 from gridplanner.settings import Settings
 from layers.errors import GridPlannerError, Problem, SchemaError
 from layers.io import _gpkg_safe, atomic_target
@@ -630,5 +636,128 @@ def _show(value: Any) -> str:
 
 
 def autosave_path(path: Path) -> Path:
-    """Where the app keeps the autosave of the project saved at ``path``."""
+    """Where the app keeps the autosave of the project saved at ``path``.
+
+    Only the holder of the project's lock writes it, so two windows never share it.
+    """
     return path.with_name(f".{path.stem}.autosave.gpkg")
+
+
+UNTITLED_AUTOSAVE = "untitled.autosave.gpkg"
+
+
+@dataclass
+class AutosaveSlot:
+    """An autosave file for work that has no project file of its own, and its lock.
+
+    Work never saved to a file (and work of a project open read-only) is autosaved
+    in a folder of the user's; each running window claims its own slot, so windows
+    never overwrite each other's autosave.
+    """
+
+    path: Path
+    lock: ProjectLock
+
+    def release(self) -> None:
+        """Give the slot up (the file, if any, stays for recovery)."""
+        self.lock.release()
+
+
+def _untitled_name(n: int) -> str:
+    return UNTITLED_AUTOSAVE if n == 1 else f"untitled-{n}.autosave.gpkg"
+
+
+def claim_untitled_autosave(folder: str | Path, *, program: str = "GridPlanner app",
+                            limit: int = 1000) -> AutosaveSlot:
+    """Claim a free untitled autosave slot in ``folder`` (created when missing).
+
+    A slot is free when no file holds unrecovered work there and no running window
+    holds its lock.
+
+    Raises
+    ------
+    ProjectError
+        When the folder cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> first = claim_untitled_autosave(folder)
+    >>> second = claim_untitled_autosave(folder)
+    >>> first.path.name, second.path.name
+    ('untitled.autosave.gpkg', 'untitled-2.autosave.gpkg')
+    >>> first.release(); second.release()
+    """
+    base = Path(folder)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectError(f"{base}: cannot create the autosave folder ({exc.strerror})") \
+            from exc
+    for n in range(1, limit + 1):
+        path = base / _untitled_name(n)
+        if path.exists():
+            continue  # unrecovered work of an earlier run
+        lock = ProjectLock(path, program=program)
+        try:
+            lock.acquire()
+        except ProjectLockedError:
+            continue
+        if path.exists():  # written between the check and the lock
+            lock.release()
+            continue
+        return AutosaveSlot(path, lock)
+    raise ProjectError(f"{base}: no free autosave name among {limit}; recover or delete "
+                       "the autosaves there")
+
+
+def orphaned_autosaves(folder: str | Path) -> list[AutosaveSlot]:
+    """Untitled autosaves in ``folder`` no running window owns, newest first.
+
+    Each comes with its lock taken: keep the slots you recover, release the others.
+    """
+    base = Path(folder)
+    try:
+        found = [p for p in base.glob("untitled*.autosave.gpkg") if p.is_file()]
+    except OSError:
+        return []
+    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    slots = []
+    for path in found:
+        lock = ProjectLock(path, program="GridPlanner app")
+        try:
+            lock.acquire()
+        except ProjectError:
+            continue  # a running window's own autosave
+        if path.exists():
+            slots.append(AutosaveSlot(path, lock))
+        else:
+            lock.release()
+    return slots
+
+
+def keep_aside(autosave: Path, project_path: Path) -> Path:
+    """Move an autosave the user chose not to recover now to a visible sibling file.
+
+    Returns the new name, e.g. ``district (autosave 2024-05-01 0930).gpkg`` beside
+    the project, which opens as a project of its own.
+    """
+    stamp = time.strftime("%Y-%m-%d %H%M", time.localtime(autosave.stat().st_mtime))
+    for n in range(1, 1000):
+        suffix = "" if n == 1 else f" {n}"
+        target = project_path.with_name(f"{project_path.stem} (autosave {stamp}{suffix})"
+                                         f"{project_path.suffix}")
+        if target.exists():
+            continue
+        try:
+            os.link(autosave, target)  # never replaces a file that appeared meanwhile
+        except FileExistsError:
+            continue
+        except OSError:
+            if target.exists():
+                continue
+            shutil.copy2(autosave, target)
+        autosave.unlink(missing_ok=True)
+        return target
+    raise ProjectError(f"{autosave}: no free name to keep it under beside {project_path}")

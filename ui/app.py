@@ -81,10 +81,7 @@ def run_app(project_path: Path | None = None) -> int:
 
     window = MainWindow()
     window.show()
-    if project_path is not None:
-        window.open_project(Path(project_path), ask=False)
-    else:
-        window.offer_untitled_recovery()
+    window.start(Path(project_path) if project_path is not None else None)
     code = int(app.exec())
     window.shutdown()
     return code

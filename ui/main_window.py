@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridplanner.project import Project, autosave_path, open_project, save_project
+from gridplanner.errors import ProjectError
+from gridplanner.locking import LockUnavailableError, ProjectLock, ProjectLockedError
+from gridplanner.project import (
+    AutosaveSlot,
+    Project,
+    autosave_path,
+    changed_on_disk,
+    claim_untitled_autosave,
+    file_stamp,
+    keep_aside,
+    open_project,
+    orphaned_autosaves,
+    save_project,
+)
 from ui import i18n
 from ui.canvas.canvas import MapCanvas
 from ui.canvas.tools import BoxTool, PanTool, PointTool
@@ -38,11 +50,20 @@ PROJECT_FILTER = "GridPlanner project (*.gpkg);;All files (*)"
 MAX_RECENT = 8
 
 
-def untitled_autosave() -> Path:
-    """Where unsaved work of a project that has no file yet is autosaved."""
-    base = Path(QStandardPaths.writableLocation(
+def untitled_autosave_dir() -> Path:
+    """Return the folder where work without a project file of its own is autosaved."""
+    return Path(QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.AppDataLocation) or Path.home() / ".gridplanner")
-    return base / "untitled.autosave.gpkg"
+
+
+class _Declined(Exception):  # noqa: N818 (an answer, not an error)
+    """The user chose not to go on (e.g. not to open a locked project read-only)."""
+
+
+def _ask(prompter: Any, question: str, default: str, *args: Any) -> str:
+    """Ask ``question`` of a prompter that may predate it (then ``default``)."""
+    method = getattr(prompter, question, None)
+    return str(method(*args)) if method is not None else default
 
 
 class MainWindow(QMainWindow):
@@ -423,7 +444,7 @@ class MainWindow(QMainWindow):
     def new_project(self) -> None:
         """Start an empty project."""
         if self.maybe_save():
-            self.session.set_project(Project())
+            self._install(Project())
 
     def choose_open(self) -> None:
         """Ask for a project file and open it."""
@@ -433,31 +454,150 @@ class MainWindow(QMainWindow):
         if path:
             self.open_project(Path(path), ask=False)
 
+    def start(self, project_path: Path | None = None) -> None:
+        """Start up: offer orphaned untitled work, then open ``project_path``.
+
+        Work autosaved before it ever had a file is offered first, whatever project
+        the app starts on (the bundled sample included); when it is recovered, that
+        work is shown instead of ``project_path``.
+        """
+        if self.offer_untitled_recovery():
+            return
+        if project_path is not None:
+            self.open_project(Path(project_path), ask=False)
+
     def open_project(self, path: Path, *, ask: bool = True, recover: bool = True) -> None:
-        """Open ``path`` on a worker thread (offering the autosave when it is newer)."""
+        """Open ``path`` on a worker thread.
+
+        The project's lock is taken first; when another window or program holds it,
+        the user may open the project read-only. Holding the lock, an autosave left
+        beside the file by a session that did not close is offered (recover it,
+        delete it, or keep it as a file of its own). With ``recover=False`` such an
+        autosave is kept aside without asking.
+        """
         if ask and not self.maybe_save():
             return
         path = Path(path)
-        source = path
-        auto = autosave_path(path)
-        if recover and auto.exists() and (not path.exists()
-                                          or auto.stat().st_mtime > path.stat().st_mtime) \
-                and self.prompter.ask_recover(str(auto)):
-            source = auto
-        self._pending_open = {"path": path, "recovered": source != path}
         self.last_error = ""
+        self._drop_pending()
+        try:
+            lock, read_only, note = self._lock_for_open(path)
+        except _Declined:
+            self._open_refused("cancelled")
+            return
+        source = path
+        recovered = False
+        auto = autosave_path(path.resolve())
+        if lock is not None and auto.exists() and lock is not self.session.lock:
+            answer = self._ask_recover(auto, path) if recover else "keep"
+            if answer == "recover":
+                source, recovered = auto, True
+            elif answer == "discard":
+                auto.unlink(missing_ok=True)
+            elif answer == "keep":
+                note = self._keep_aside(auto, path) or note
+            else:
+                if lock is not self.session.lock:
+                    lock.release()
+                self._open_refused("cancelled")
+                return
+        self._pending_open = {"path": path, "recovered": recovered, "lock": lock,
+                              "read_only": read_only, "slot": None, "note": note}
         self.statusBar().showMessage(tr("Opening {path}…").format(path=path.name))
         self.io_runner.run(lambda fb: open_project(source, feedback=fb), "open")
+
+    def _lock_for_open(self, path: Path) -> tuple[ProjectLock | None, bool, str]:
+        """Take the lock of ``path``: (lock or None, read-only, note for the user)."""
+        current = self.session.lock
+        if current is not None and current.held and current.path == ProjectLock(path).path:
+            return current, False, ""
+        lock = ProjectLock(path, program="GridPlanner app")
+        try:
+            lock.acquire()
+        except ProjectLockedError as exc:
+            answer = _ask(self.prompter, "ask_locked", "read_only", str(path), exc.message)
+            if answer != "read_only":
+                raise _Declined from exc
+            return None, True, tr("Opened read-only: the project is open for changes "
+                                  "elsewhere. Save your work under another name.")
+        except LockUnavailableError:
+            return None, True, tr("Opened read-only: the folder cannot be written to. "
+                                  "Save your work under another name.")
+        return lock, False, ""
+
+    def _ask_recover(self, autosave: Path, project: Path | None) -> str:
+        """``recover``, ``discard``, ``keep`` (for later) or ``cancel``."""
+        # Older prompters answer True/False; the dialog answers with a word.
+        answer: object = self.prompter.ask_recover(str(autosave))
+        if answer is True:
+            return "recover"
+        if answer is False or answer is None:
+            return "keep"
+        return str(answer)
+
+    def _keep_aside(self, autosave: Path, project: Path) -> str:
+        """Keep a declined autosave as a file of its own; returns the note to show."""
+        try:
+            kept = keep_aside(autosave, project.resolve())
+        except (OSError, ProjectError) as exc:
+            self.prompter.error(tr("The autosave could not be kept"), str(exc))
+            return ""
+        return tr("The autosaved work was kept as {name}; open it to look at it.").format(
+            name=kept.name)
+
+    def _open_refused(self, reason: str) -> None:
+        self.last_error = reason
+        self.project_loaded.emit()
+
+    def _drop_pending(self) -> None:
+        """Release what an open still in flight holds (a newer open supersedes it)."""
+        info, self._pending_open = self._pending_open, {}
+        lock = info.get("lock")
+        if lock is not None and lock is not self.session.lock:
+            lock.release()
+        slot = info.get("slot")
+        if slot is not None and slot is not self.session.slot:
+            slot.release()
+
+    def _install(self, project: Project, *, dirty: bool = False,
+                 lock: ProjectLock | None = None, read_only: bool = False,
+                 slot: AutosaveSlot | None = None) -> None:
+        """Show ``project``; the work replaced loses its autosaves unless it is unsaved."""
+        if not self.session.dirty:
+            self._finish_autosave()
+            session = self.session
+            if session.owns_file() and session.lock is not lock and \
+                    session.project.path is not None:
+                autosave_path(session.project.path).unlink(missing_ok=True)
+            if session.slot is not None and session.slot is not slot:
+                session.slot.path.unlink(missing_ok=True)
+        self.session.set_project(project, dirty=dirty, lock=lock, read_only=read_only,
+                                 slot=slot)
 
     def _io_done(self, result: Any) -> None:
         if self.io_runner.label == "open" or isinstance(result, Project):
             project: Project = result
-            info = self._pending_open
-            project.path = Path(info.get("path", project.path or "")).resolve()
-            self.session.set_project(project, dirty=bool(info.get("recovered")))
+            info, self._pending_open = self._pending_open, {}
+            path = info.get("path")
+            if path is None:  # recovered untitled work: it still needs a file
+                project.path = None
+                project.file_stamp = None
+            else:
+                project.path = Path(path).resolve()
+                if info.get("recovered"):
+                    project.file_stamp = file_stamp(project.path)
+            self._install(project, dirty=bool(info.get("recovered")), lock=info.get("lock"),
+                          read_only=bool(info.get("read_only")), slot=info.get("slot"))
             self._add_recent(project.path)
-            self.statusBar().showMessage(tr("Opened {path}").format(path=project.path.name),
-                                         5000)
+            note = str(info.get("note") or "")
+            if note:
+                self.statusBar().showMessage(note, 15000)
+            elif project.path is not None:
+                self.statusBar().showMessage(
+                    tr("Opened {path}").format(path=project.path.name), 5000)
+            else:
+                self.statusBar().showMessage(tr("Recovered unsaved work: save it with "
+                                                "Save as"), 15000)
             self.project_loaded.emit()
         elif isinstance(result, tuple) and result and result[0] == "autosaved":
             self.statusBar().showMessage(tr("Autosaved"), 3000)
@@ -466,6 +606,7 @@ class MainWindow(QMainWindow):
         self.last_error = message
         label = self.io_runner.label
         if label == "open":
+            self._drop_pending()
             self.prompter.error(tr("The project cannot be opened"), message, details)
             self.project_loaded.emit()
         elif label != "autosave":
@@ -473,6 +614,7 @@ class MainWindow(QMainWindow):
 
     def _io_cancelled(self) -> None:
         if self.io_runner.label == "open":
+            self._drop_pending()
             self.last_error = "cancelled"
             self.project_loaded.emit()
 
@@ -488,10 +630,11 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def save(self) -> bool:
-        """Save to the project's file (asks for one when it has none)."""
-        if self.session.project.path is None:
+        """Save to the project's file (asks for one when it has none or is read-only)."""
+        path = self.session.project.path
+        if path is None or self.session.read_only or self.session.lock is None:
             return self.save_as()
-        return self._save_to(self.session.project.path)
+        return self._save_to(path)
 
     def save_as(self) -> bool:
         """Ask where, then save."""
@@ -505,23 +648,79 @@ class MainWindow(QMainWindow):
     def _save_to(self, path: Path) -> bool:
         # Saving blocks on purpose: the user asked for it and must not edit meanwhile;
         # a sample-size project saves in about a second.
+        session = self.session
+        project = session.project
+        same = session.lock is not None and not session.read_only and \
+            project.path is not None and session.lock.path == ProjectLock(path).path
+        lock = session.lock if same else None
+        if lock is not None:
+            verdict = self._check_before_overwrite(lock, path)
+            if verdict == "save_as":
+                return self.save_as()
+            if verdict != "ok":
+                return False
+        new_lock = None
+        if lock is None:
+            new_lock = ProjectLock(path, program="GridPlanner app")
+            try:
+                new_lock.acquire()
+            except ProjectError as exc:
+                self.prompter.error(tr("The project cannot be saved"), exc.message)
+                return False
+        self._finish_autosave()
         try:
             self.setCursor(Qt.CursorShape.WaitCursor)
-            save_project(self.session.project, path)
+            save_project(project, path)
         except Exception as exc:
             from ui.workers import readable_error
 
+            if new_lock is not None:
+                new_lock.release()
             self.prompter.error(tr("The project cannot be saved"), readable_error(exc))
             return False
         finally:
             self.unsetCursor()
-        self.session.set_dirty(False)
-        autosave_path(path).unlink(missing_ok=True)
-        untitled_autosave().unlink(missing_ok=True)
-        self._add_recent(path)
+        # The work is in the file now: the autosaves this window wrote are obsolete.
+        if session.owns_file() and session.lock is not new_lock and lock is None:
+            old = session.lock.path if session.lock is not None else None
+            if old is not None:
+                autosave_path(old).unlink(missing_ok=True)
+        if session.slot is not None:
+            session.slot.path.unlink(missing_ok=True)
+        if new_lock is not None:
+            own = autosave_path(new_lock.path)
+            if own.exists():  # work of a crashed session of that file: never overwrite it
+                self._keep_aside(own, new_lock.path)
+            session.adopt_file(new_lock)
+        else:
+            autosave_path(path.resolve()).unlink(missing_ok=True)
+        session.set_dirty(False)
+        self._add_recent(project.path)
         self._update_title()
         self.saved.emit(str(path))
         return True
+
+    def _check_before_overwrite(self, lock: ProjectLock, path: Path) -> str:
+        """Before saving over the open file: ``ok``, ``save_as`` or ``stop``.
+
+        The lock must still be this window's, and the file as it was read or last
+        saved; when another program changed it, the user chooses.
+        """
+        if not lock.still_held():
+            lock.release()
+            try:
+                lock.acquire()
+            except ProjectError as exc:
+                self.prompter.error(tr("The project cannot be saved"),
+                                    exc.message + "\n" + tr("Save your work under another "
+                                                            "name (Save as)."))
+                return "stop"
+        if changed_on_disk(self.session.project):
+            answer = _ask(self.prompter, "ask_changed_on_disk", "cancel", str(path))
+            if answer == "save_as":
+                return "save_as"
+            return "ok" if answer == "overwrite" else "stop"
+        return "ok"
 
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; False when the user cancels."""
@@ -536,17 +735,30 @@ class MainWindow(QMainWindow):
         return False
 
     # -------------------------------------------------------------- autosave
-    def autosave_target(self) -> Path:
-        """Where the current project is autosaved."""
-        path = self.session.project.path
-        return autosave_path(path) if path is not None else untitled_autosave()
+    def autosave_target(self) -> Path | None:
+        """Where the current work is autosaved (None when nowhere can be written).
+
+        Beside the project when this window holds its lock; otherwise (untitled
+        work, a project open read-only) in this window's own untitled slot.
+        """
+        session = self.session
+        if session.owns_file() and session.project.path is not None:
+            return autosave_path(session.project.path)
+        if session.slot is None:
+            try:
+                session.slot = claim_untitled_autosave(untitled_autosave_dir())
+            except ProjectError:
+                return None
+        return session.slot.path
 
     def autosave(self) -> None:
         """Save unsaved work aside (on a worker thread) when there is any."""
         if not self.session.dirty or self.io_runner.is_busy():
             return
-        snapshot = self.session.snapshot()
         target = self.autosave_target()
+        if target is None:
+            return
+        snapshot = self.session.snapshot()
 
         def work(fb: Any) -> tuple[str, str]:
             save_project(snapshot, target, feedback=fb)
@@ -554,17 +766,48 @@ class MainWindow(QMainWindow):
 
         self.io_runner.run(work, "autosave")
 
+    def _finish_autosave(self) -> None:
+        """Let an autosave in flight end, so it cannot write after its file is removed."""
+        if self.io_runner.is_busy() and self.io_runner.label == "autosave":
+            self.io_runner.cancel()
+            self.io_runner.wait(60000)
+
     def _drop_autosave(self) -> None:
-        self.autosave_target().unlink(missing_ok=True)
+        """Remove the autosaves of this window's work (only those it owns)."""
+        self._finish_autosave()
+        session = self.session
+        if session.owns_file() and session.project.path is not None:
+            autosave_path(session.project.path).unlink(missing_ok=True)
+        if session.slot is not None:
+            session.slot.path.unlink(missing_ok=True)
 
     def offer_untitled_recovery(self) -> bool:
-        """At start-up: offer work autosaved before it ever had a file."""
-        auto = untitled_autosave()
-        if auto.exists() and self.prompter.ask_recover(str(auto)):
-            self._pending_open = {"path": auto, "recovered": True}
-            self.io_runner.run(lambda fb: open_project(auto, feedback=fb), "open")
-            return True
-        return False
+        """Offer untitled work no running window owns (left by a crash); True if recovered.
+
+        Each such autosave may be recovered (the first one recovered is opened, as
+        untitled work that Save turns into Save as), deleted, or kept for later.
+        """
+        chosen: AutosaveSlot | None = None
+        for slot in orphaned_autosaves(untitled_autosave_dir()):
+            if chosen is not None:
+                slot.release()
+                continue
+            answer = self._ask_recover(slot.path, None)
+            if answer == "recover":
+                chosen = slot
+                continue
+            if answer == "discard":
+                slot.path.unlink(missing_ok=True)
+            slot.release()
+        if chosen is None:
+            return False
+        self._drop_pending()
+        self.last_error = ""
+        self._pending_open = {"path": None, "recovered": True, "lock": None,
+                              "read_only": False, "slot": chosen, "note": ""}
+        source = chosen.path
+        self.io_runner.run(lambda fb: open_project(source, feedback=fb), "open")
+        return True
 
     # ------------------------------------------------------------- recent
     def recent_files(self) -> list[str]:
@@ -575,7 +818,7 @@ class MainWindow(QMainWindow):
         return [str(v) for v in value] if isinstance(value, list) else []
 
     def _add_recent(self, path: Path | None) -> None:
-        if path is None or path == untitled_autosave():
+        if path is None or path.parent == untitled_autosave_dir():
             return
         items = [str(path), *[p for p in self.recent_files() if p != str(path)]][:MAX_RECENT]
         self.settings.setValue("recent_files", items)
@@ -637,7 +880,7 @@ class MainWindow(QMainWindow):
         project = self.session.project
         if not project.layers:
             imported.path = None
-            self.session.set_project(imported, dirty=True)
+            self._install(imported, dirty=True)
             return
         for name, frame in imported.layers.items():
             project.set_layer(name, frame)
@@ -683,20 +926,26 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
-        self.shutdown()
+        self._autosave_timer.stop()
         if not self.session.dirty:
             self._drop_autosave()
+        self.shutdown()
         event.accept()
 
     def shutdown(self) -> None:
-        """Stop every worker thread (waits for them)."""
+        """Stop every worker thread (waits for them) and give up the project's lock.
+
+        Autosaves stay where they are: closing through :meth:`closeEvent` removes
+        them once the work is saved or discarded; otherwise they are recovered at
+        the next start.
+        """
         self._autosave_timer.stop()
         self.canvas.shutdown()
         self.runner.cancel()
         self.io_runner.cancel()
-        t0 = time.monotonic()
         wait_all(10000)
-        del t0
+        self._drop_pending()
+        self.session.release()
 
 
 def _wgs84_transformer(crs: Any) -> Transformer | None:

@@ -4,6 +4,11 @@ The engine's :class:`~gridplanner.project.Project` owns the data. Its events
 (``layer_changed`` ...) are turned into a Qt signal here; a signal emitted from a
 worker thread is queued to the GUI thread, so the layer stack and widgets are
 only ever touched on the GUI thread whoever changed the project.
+
+The session also holds what makes it the one writer of its file: the project's
+lock (:mod:`gridplanner.locking`) while the project is open for changes, or, when
+it is open read-only or has no file yet, the untitled autosave slot its work is
+autosaved into.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import geopandas as gpd
 from PySide6.QtCore import QObject, Signal
 
 from gridplanner.grids.commands import CommandStack, GridCommand
-from gridplanner.project import Project
+from gridplanner.locking import ProjectLock
+from gridplanner.project import AutosaveSlot, Project
 from layers.schema import SCHEMAS
 from ui.canvas.layer_model import LayerStack
 
@@ -46,11 +52,22 @@ class Session(QObject):
         self.commands = CommandStack(self.project)
         self.dirty = False
         self.results: dict[str, Any] = {}
+        self.lock: ProjectLock | None = None
+        self.slot: AutosaveSlot | None = None
+        self.read_only = False
         self._event.connect(self._on_event)
 
     # ---------------------------------------------------------------- project
-    def set_project(self, project: Project, *, dirty: bool = False) -> None:
-        """Show ``project`` (replacing the one open)."""
+    def set_project(self, project: Project, *, dirty: bool = False,
+                    lock: ProjectLock | None = None, read_only: bool = False,
+                    slot: AutosaveSlot | None = None) -> None:
+        """Show ``project`` (replacing the one open).
+
+        ``lock`` is the project file's lock this session now holds; ``read_only``
+        says the file is another writer's; ``slot`` is where untitled work is
+        autosaved. Locks of the project replaced are given up.
+        """
+        self.adopt_file(lock, slot=slot, read_only=read_only)
         self.project.unsubscribe(self._listener)
         self.commands.close()
         self.project = project
@@ -92,6 +109,26 @@ class Session(QObject):
         if name not in SCHEMAS and name.startswith("scenario__"):
             return  # stored scenario variants stay in the file, off the map
         self.stack.set_frame(name, frame)
+
+    def adopt_file(self, lock: ProjectLock | None, *, slot: AutosaveSlot | None = None,
+                   read_only: bool = False) -> None:
+        """Hold ``lock`` (and ``slot``) from now on, giving up the ones held before."""
+        if self.lock is not None and self.lock is not lock:
+            self.lock.release()
+        if self.slot is not None and self.slot is not slot:
+            self.slot.release()
+        self.lock = lock
+        self.slot = slot
+        self.read_only = read_only
+
+    def owns_file(self) -> bool:
+        """Return True when this session may write its project's file (holds its lock)."""
+        return (self.project.path is not None and self.lock is not None and self.lock.held
+                and not self.read_only)
+
+    def release(self) -> None:
+        """Give up the project lock and the autosave slot (closing the window)."""
+        self.adopt_file(None)
 
     def set_dirty(self, dirty: bool) -> None:
         """Mark unsaved changes."""

@@ -46,6 +46,7 @@ def isolated_settings(tmp_path, qapp, monkeypatch):
                       str(tmp_path / "settings"))
     QStandardPaths.setTestModeEnabled(True)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # test-mode app data lives there
     QSettings().clear()
     i18n.set_language("en")
     yield
@@ -59,7 +60,9 @@ class ScriptedPrompter:
         self.errors: list[tuple[str, str]] = []
         self.infos: list[str] = []
         self.save_answer = "discard"
-        self.recover_answer = False
+        self.recover_answer: bool | str = False  # False: keep it for later
+        self.locked_answer = "read_only"
+        self.changed_answer = "cancel"
         self.texts: list[str] = []
         self.asked: list[str] = []
 
@@ -73,9 +76,18 @@ class ScriptedPrompter:
         self.asked.append("save_changes")
         return self.save_answer
 
-    def ask_recover(self, autosave: str) -> bool:
+    def ask_recover(self, autosave: str) -> bool | str:
         self.asked.append("recover")
         return self.recover_answer
+
+    def ask_locked(self, path: str, message: str) -> str:
+        self.asked.append("locked")
+        self.infos.append(message)
+        return self.locked_answer
+
+    def ask_changed_on_disk(self, path: str) -> str:
+        self.asked.append("changed_on_disk")
+        return self.changed_answer
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else None
@@ -180,10 +192,18 @@ def window(shared_window):
 
 
 @pytest.fixture
-def fresh_window(make_window, sample_project_file):
-    """A window of its own on the sample, for tests that change the data."""
+def fresh_window(make_window, sample_project_file, tmp_path):
+    """A window of its own on a copy of the sample, for tests that change the data.
+
+    A copy: the shared window holds the sample file's lock, and a second window on
+    the same file would open it read-only.
+    """
+    import shutil
+
+    copy = tmp_path / sample_project_file.name
+    shutil.copy(sample_project_file, copy)
     w = make_window()
-    _open_sample(w, sample_project_file)
+    _open_sample(w, copy)
     return w
 
 

@@ -346,6 +346,7 @@ def test_autosave_and_recovery_offer(make_window, qtbot, tmp_path):
         w.autosave()
     auto = autosave_path(path.resolve())
     assert auto.exists()
+    w.shutdown()  # as if it had crashed: its lock is gone, its autosave stays
     # a second start finds the autosave newer than the file and offers it
     w2 = make_window()
     w2.prompter.recover_answer = True

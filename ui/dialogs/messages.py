@@ -46,13 +46,57 @@ class Prompter:
             return "discard"
         return "cancel"
 
-    def ask_recover(self, autosave: str) -> bool:
-        """Offer to open the autosave left by a session that did not close cleanly."""
-        answer = QMessageBox.question(
-            self.parent, tr("Recover unsaved work"),
-            tr("GridPlanner did not close normally last time. Open the autosaved work "
-               "from {path}?").format(path=autosave))
-        return answer == QMessageBox.StandardButton.Yes
+    def ask_recover(self, autosave: str) -> str:
+        """Offer autosaved work left by a session that did not close.
+
+        Returns ``recover``, ``discard`` (delete it) or ``keep`` (decide later: it
+        is kept, never deleted without asking).
+        """
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Recover unsaved work"),
+                          tr("GridPlanner did not close normally last time. Open the "
+                             "autosaved work from {path}?").format(path=autosave),
+                          parent=self.parent)
+        recover = box.addButton(tr("Recover"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(tr("Delete it"), QMessageBox.ButtonRole.DestructiveRole)
+        later = box.addButton(tr("Keep it for later"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(recover)
+        box.setEscapeButton(later)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is recover:
+            return "recover"
+        if clicked is discard and self.confirm(
+                tr("Recover unsaved work"),
+                tr("Delete the autosaved work for good? It cannot be recovered after.")):
+            return "discard"
+        return "keep"
+
+    def ask_locked(self, path: str, message: str) -> str:
+        """Ask what to do with a project another writer holds: ``read_only`` or ``cancel``."""
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("The project is in use"), message,
+                          parent=self.parent)
+        read_only = box.addButton(tr("Open read-only"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return "read_only" if box.clickedButton() is read_only else "cancel"
+
+    def ask_changed_on_disk(self, path: str) -> str:
+        """Ask before saving over a file changed since: ``overwrite``, ``save_as``, ``cancel``."""
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("The file changed on disk"),
+                          tr("{path} was changed by another program since you opened it. "
+                             "Saving over it throws those changes away.").format(path=path),
+                          parent=self.parent)
+        save_as = box.addButton(tr("Save as…"), QMessageBox.ButtonRole.AcceptRole)
+        overwrite = box.addButton(tr("Overwrite"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save_as)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is save_as:
+            return "save_as"
+        if clicked is overwrite:
+            return "overwrite"
+        return "cancel"
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """Ask for a line of text (None when cancelled)."""
