@@ -22,6 +22,7 @@ from gridplanner.text import format_table
 if TYPE_CHECKING:
     from gridplanner.allocation.assign import AllocationResult
     from gridplanner.allocation.grid_heads import GridHeadResult
+    from gridplanner.allocation.placement import PlacementResult
     from gridplanner.context import AnalysisContext
     from gridplanner.feedback import Feedback
 
@@ -186,18 +187,41 @@ def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
         candidates, notes = read_points(opts.candidates, ctx.project, what="candidate")
     result = place_staff(ctx.project, opts.n, role=opts.role, candidates=candidates,
                          starts=opts.starts, feedback=feedback)
-    rows = [[int(r), round(float(g), 1), round(p.x, 1), round(p.y, 1)] for r, g, p in zip(
-        result.sites["rank"], result.sites["gain_household_m"], result.sites.geometry,
-        strict=True)]
-    summary = "\n".join([*notes, format_table(["rank", "gain_household_m", "x", "y"], rows),
-                         f"total walk: {result.total_before_household_m:,.0f} -> "
-                         f"{result.total_after_household_m:,.0f} household-metres"])
-    headline = (f"{len(result.sites)} new bases: total walk "
+    summary = "\n".join([*notes, placement_summary(result, role=opts.role)])
+    served = result.served_after_households - result.served_before_households
+    headline = (f"{len(result.sites)} new bases: walk of the households served before "
                 f"{result.total_before_household_m:,.0f} -> "
-                f"{result.total_after_household_m:,.0f} household-metres")
+                f"{result.served_before_after_household_m:,.0f} household-metres; "
+                f"{served:,} households newly served")
     return AnalysisResult("place", {"new_sites": result.sites},
                           pd.DataFrame(result.sites.drop(columns="geometry")), summary,
                           result, geometry_types={"new_sites": POINT}, headline=headline)
+
+
+def placement_summary(result: PlacementResult, *, role: str) -> str:
+    """Per-site walking gains and newly served households, and the totals, as text.
+
+    Walking gains and households newly brought within the walking cutoff are
+    kept apart: a household nobody served had no walk to shorten.
+    """
+    s = result.sites
+    rows = [[int(r), round(float(g), 1), int(n), round(float(m), 1), round(p.x, 1),
+             round(p.y, 1)] for r, g, n, m, p in zip(
+        s["rank"], s["gain_household_m"], s["newly_served_households"],
+        s["newly_served_household_m"], s.geometry, strict=True)]
+    before, after = result.served_before_households, result.served_after_households
+    return "\n".join([
+        format_table(["rank", "gain_household_m", "newly_served_households",
+                      "newly_served_household_m", "x", "y"], rows),
+        f"households within {result.walk_cutoff_m:,.0f} m of {role} staff: {before:,} -> "
+        f"{after:,} of {result.households:,} ({after - before:,} newly served)",
+        f"walk of the {before:,} households served before: "
+        f"{result.total_before_household_m:,.0f} -> "
+        f"{result.served_before_after_household_m:,.0f} household-metres",
+        f"walk of all households served: {result.total_before_household_m:,.0f} "
+        f"({before:,} households) -> {result.total_after_household_m:,.0f} "
+        f"({after:,} households) household-metres",
+    ])
 
 
 # ------------------------------------------------------------------ service areas

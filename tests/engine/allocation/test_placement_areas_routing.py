@@ -165,3 +165,32 @@ def test_service_areas_whole_result_by_hand():
     assert np.sort(g_roads.geoms[0].xy[0]) == pytest.approx([700.0, 1000.0])
     assert list(f_roads.geoms[0].xy[1]) == list(g_roads.geoms[0].xy[1]) == [0.0, 0.0]
     assert r.roads.geometry[2].is_empty
+
+
+def test_placement_reports_walking_gains_and_newly_served_households_apart():
+    # The worker at 0 reaches a (100 m) and b (2,500 m); c (50 households at
+    # 9,000 m) lies beyond the 3,000 m cutoff: nobody serves it before.
+    roads = gdf({}, [LineString([(0, 0), (10_000, 0)])])
+    hh = gdf({"household_id": ["a", "b", "c"], "households": [1, 2, 50]},
+             [Point(100, 0), Point(2500, 0), Point(9000, 0)])
+    staff = gdf({"staff_id": ["w"], "role": "full_time"}, [Point(0, 0)])
+    cand = gdf({}, [Point(8900, 0), Point(2400, 0)])
+    r = place_staff_layers(hh, staff, roads, 2, candidates=cand)
+    sites = r.sites.set_index("candidate")
+    # The far site serves c anew (100 m each) and shortens nobody's walk; the
+    # near one shortens b's walk from 2,500 m to 100 m.
+    assert sites.loc[0, "newly_served_households"] == 50
+    assert sites.loc[0, "gain_household_m"] == pytest.approx(0.0)
+    assert sites.loc[0, "newly_served_household_m"] == pytest.approx(50 * 100)
+    assert sites.loc[1, "newly_served_households"] == 0
+    assert sites.loc[1, "gain_household_m"] == pytest.approx(2 * 2400)
+    assert (r.served_before_households, r.served_after_households, r.households) == (3, 53, 53)
+    # Totals over the households served: before a and b, after all three.
+    assert r.total_before_household_m == pytest.approx(100 + 2 * 2500)
+    assert r.total_after_household_m == pytest.approx(100 + 2 * 100 + 50 * 100)
+    # The households served before, after: the same basis as the total before.
+    assert r.served_before_after_household_m == pytest.approx(100 + 2 * 100)
+    # Walking gains and new households' walks add up to the change of the total.
+    assert (r.total_before_household_m - r.sites["gain_household_m"].sum()
+            + r.sites["newly_served_household_m"].sum()) == pytest.approx(
+                r.total_after_household_m)
