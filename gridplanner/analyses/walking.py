@@ -235,7 +235,11 @@ def placement_summary(result: PlacementResult, *, role: str) -> str:
 # ------------------------------------------------------------------ service areas
 @dataclass(frozen=True)
 class ServiceAreaOptions:
-    """Facility service areas have no options (each facility's cutoff_m applies)."""
+    """Options of the facility service areas (each facility's cutoff_m applies)."""
+
+    kind: str | None = option(None, help="only facilities of this kind (default: each kind "
+                              "on its own, kinds do not compete)", metavar="KIND",
+                              label="Facility kind")
 
 
 def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
@@ -243,21 +247,27 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
     """Households and roads within each facility's cutoff, split by nearest facility."""
     from gridplanner.allocation.service_areas import service_areas
 
-    result = service_areas(ctx.project, feedback=feedback)
+    result = service_areas(ctx.project, kind=opts.kind, feedback=feedback)
     a = result.areas
     rows = [[f, k, round(float(c), 0), int(h), round(float(r), 0)] for f, k, c, h, r in zip(
         a["facility_id"], a["kind"], a["cutoff_m"], a["households"], a["road_length_m"],
         strict=True)]
-    summary = format_table(["facility_id", "kind", "cutoff_m", "households", "road_length_m"],
-                           rows)
+    per_kind = a.groupby("kind", sort=True)["households"].agg(["count", "sum"])
+    summary = "\n".join([
+        format_table(["facility_id", "kind", "cutoff_m", "households", "road_length_m"], rows),
+        "each kind of facility serves on its own (a household may be served by one "
+        "facility of each kind); within a kind the areas do not overlap",
+        format_table(["kind", "facilities", "households served"],
+                     [[k, int(c), f"{int(n):,}"] for k, (c, n) in per_kind.iterrows()])])
     layers = {"service_areas": result.areas, "service_households": result.households,
               "service_roads": result.roads}
     return AnalysisResult("service-areas", layers, pd.DataFrame(a.drop(columns="geometry")),
                           summary, result,
                           geometry_types={"service_areas": POLY, "service_households": POINT,
                                           "service_roads": LINE},
-                          headline=f"{len(a)} facilities serve "
-                          f"{int(a['households'].sum()):,} households")
+                          headline=f"{len(a)} facilities of {len(per_kind)} kinds: "
+                          + "; ".join(f"{k} {int(n):,}" for k, n in per_kind["sum"].items())
+                          + " households served")
 
 
 # ------------------------------------------------------------------ incident routing

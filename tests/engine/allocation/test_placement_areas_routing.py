@@ -143,7 +143,8 @@ def test_service_areas_whole_result_by_hand():
     r = service_areas_layers(fac, hh, roads, margin_m=40.0)
     # a walks 10 m to the road and 100 m along it; c is beyond both cutoffs.
     assert r.households.drop(columns="geometry").values.tolist() == [
-        ["a", "F", 110.0, 1], ["b", "F", 550.0, 2], ["d", "G", 10.0, 4]]
+        ["a", "F", 110.0, 1, "party_centre"], ["b", "F", 550.0, 2, "party_centre"],
+        ["d", "G", 10.0, 4, "police_station"]]
     # F serves the road from 0 to 600, G from 700 to 1000.
     assert r.areas.drop(columns="geometry").values.tolist() == [
         ["F", "party_centre", 600.0, 3, 2, 600.0, True],
@@ -153,8 +154,9 @@ def test_service_areas_whole_result_by_hand():
                                              "household_points", "road_length_m",
                                              "on_network"]
     f, g, h = r.areas.geometry
-    # The hull of what F serves (0..600 along the road, and a at y=10) grown by 40 m.
-    assert f.bounds == pytest.approx((-40.0, -40.0, 640.0, 50.0), abs=0.5)
+    # The road F serves (0..600) grown by 40 m; a (10 m off the road) lies inside.
+    assert f.bounds == pytest.approx((-40.0, -40.0, 640.0, 40.0), abs=0.5)
+    assert f.contains(Point(100, 10))
     assert g.bounds == pytest.approx((660.0, -40.0, 1040.0, 40.0), abs=0.5)
     assert h.is_empty
     assert r.roads["road_length_m"].tolist() == [600.0, 300.0, 0.0]
