@@ -66,6 +66,13 @@ class AllocationTotals:
     final whole-point answer lies above it, both charged the same cost per
     unassigned household; ``unassigned_to_keep_points_whole`` counts households
     the flow placed but no single staff member had room for as a whole point.
+
+    The answer and the bound serve different numbers of households, so their
+    walking totals alone do not compare: ``flow_assigned_households`` /
+    ``flow_unassigned_households`` are the flow's counts, and
+    ``total_with_unassigned_household_m`` / ``flow_total_with_unassigned_household_m``
+    charge both ``unassigned_cost_m`` per household left out (households off the
+    network or without a location left out of both), the basis of ``gap_pct``.
     """
 
     objective_household_m: float
@@ -80,6 +87,11 @@ class AllocationTotals:
     split_points: int
     unassigned_to_keep_points_whole: int
     k_used: int
+    flow_assigned_households: int = 0
+    flow_unassigned_households: int = 0
+    unassigned_cost_m: float = 0.0
+    total_with_unassigned_household_m: float = 0.0
+    flow_total_with_unassigned_household_m: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         """Return the figures as a plain dict."""
@@ -859,6 +871,12 @@ def _totals(demand: _Demand, flow: _Flow, done: _Assignment) -> AllocationTotals
         split_points=done.split_points,
         unassigned_to_keep_points_whole=max(dropped, 0),
         k_used=flow.k_used,
+        flow_assigned_households=int(weight[demand.usable].sum()) - int(done.flow_unassigned),
+        flow_unassigned_households=int(weight.sum()) - int(weight[demand.usable].sum())
+        + int(done.flow_unassigned),
+        unassigned_cost_m=float(flow.unassigned_cost_m),
+        total_with_unassigned_household_m=round(final_total, 1),
+        flow_total_with_unassigned_household_m=round(flow_total, 1),
     )
 
 
