@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from PySide6.QtCore import QObject, Signal
 
+from layers.schema import SCHEMAS
 from ui.canvas.styles import LayerStyle, default_style
 
 #: Schema layers from bottom to top, as they are first stacked.
@@ -38,6 +39,27 @@ def geometry_kind(frame: gpd.GeoDataFrame) -> str:
     if t in (1, 2, 5):
         return "line"
     return "polygon"
+
+
+def follow_selection(name: str, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
+                     rows: np.ndarray) -> np.ndarray:
+    """Rows of ``new`` holding the features selected (``rows``) in ``old``.
+
+    Features are matched by the layer's id column (``grid_id`` ...), else by the
+    frames' index labels; a selected feature that is gone drops out. Only when
+    neither identifies the features are the positions kept as they were.
+    """
+    rows = rows[(rows >= 0) & (rows < len(old))]
+    id_column = SCHEMAS[name].id_column if name in SCHEMAS else None
+    if id_column is not None and id_column in old.columns and id_column in new.columns:
+        picked = old[id_column].astype(str).to_numpy()[rows]
+        keys = new[id_column].astype(str).to_numpy()
+    elif old.index.is_unique and new.index.is_unique:
+        picked = old.index.to_numpy()[rows]
+        keys = new.index.to_numpy()
+    else:
+        return rows[rows < len(new)]
+    return np.flatnonzero(np.isin(keys, picked)).astype(np.int64)
 
 
 @dataclass(eq=False)
@@ -70,7 +92,8 @@ class LayerStack(QObject):
     changed(str, str)
         A layer's ``data``, ``visible``, ``opacity`` or ``style`` changed.
     selection_changed(str)
-        The selected rows of a layer changed.
+        The selected rows of a layer changed (also when new data moved the selected
+        features to other rows: a selection follows the features, not the rows).
     """
 
     inserted = Signal(str)
@@ -115,11 +138,13 @@ class LayerStack(QObject):
             self._layers.insert(self._insert_position(name), layer)
             self.inserted.emit(name)
             return layer
-        layer.frame = frame
+        old, layer.frame = layer.frame, frame
         layer.version += 1
-        if len(layer.selection) and layer.selection.max() >= len(frame):
-            layer.selection = layer.selection[layer.selection < len(frame)]
-            self.selection_changed.emit(name)
+        if len(layer.selection):
+            rows = follow_selection(name, old, frame, layer.selection)
+            if not np.array_equal(rows, layer.selection):
+                layer.selection = rows
+                self.selection_changed.emit(name)
         self.changed.emit(name, "data")
         return layer
 

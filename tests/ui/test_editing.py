@@ -1,0 +1,119 @@
+"""Editing never touches the wrong grid: selections follow ids, line tools, lock marks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+
+def _frame(ids, boxes):
+    return gpd.GeoDataFrame({"grid_id": ids, "name": ids, "community_id": [""] * len(ids),
+                             "locked": [False] * len(ids)},
+                            geometry=[shapely.box(*b) for b in boxes], crs=4549)
+
+
+def _selected(stack, name="grids"):
+    layer = stack.get(name)
+    return layer.frame["grid_id"].iloc[layer.selection].tolist()
+
+
+def test_selection_follows_ids_when_the_frame_is_replaced(qapp):
+    from ui.canvas.layer_model import LayerStack
+
+    boxes = [(0, 0, 1, 1), (1, 0, 2, 1), (2, 0, 3, 1)]
+    stack = LayerStack()
+    stack.set_frame("grids", _frame(["a", "b", "c"], boxes))
+    stack.select("grids", [1, 2])
+    seen = []
+    stack.selection_changed.connect(seen.append)
+    # a merged away: rows move up, the selection stays on b and c
+    stack.set_frame("grids", _frame(["b", "c"], boxes[1:]))
+    assert _selected(stack) == ["b", "c"]
+    # b merged into c: only c is left selected
+    stack.set_frame("grids", _frame(["c", "x"], boxes[1:]))
+    assert _selected(stack) == ["c"]
+    assert seen == ["grids", "grids"]
+    # reordered rows: still c
+    stack.set_frame("grids", _frame(["x", "a", "c"], boxes))
+    assert _selected(stack) == ["c"]
+    # a layer without ids follows its index labels
+    pts = gpd.GeoDataFrame({"v": [1, 2, 3]}, geometry=shapely.points([[0, 0], [1, 1], [2, 2]]),
+                           index=[10, 11, 12], crs=4549)
+    stack.set_frame("result", pts)
+    stack.select("result", [2])
+    stack.set_frame("result", pts.loc[[12, 10]])
+    assert stack.get("result").selection.tolist() == [0]
+
+
+def _neighbours(grids):
+    geoms = grids.geometry.to_numpy()
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            if grids["community_id"].iloc[i] != grids["community_id"].iloc[j]:
+                continue
+            # j is not the last row, so a stale position would point at another grid
+            if j < len(geoms) - 1 and shapely.intersection(
+                    geoms[i].boundary, geoms[j].boundary).length > 50:
+                return i, j
+    raise AssertionError("no neighbouring grids in the sample")
+
+
+def test_merge_then_lock_locks_only_the_merged_grid(fresh_window):
+    window = fresh_window
+    stack = window.session.stack
+    grids = window.session.project.layers["grids"]
+    i, j = _neighbours(grids)
+    a, b = str(grids["grid_id"].iloc[i]), str(grids["grid_id"].iloc[j])
+    stack.select("grids", [i, j])
+    assert window.editing.selected_grid_ids() == [a, b]
+    window.editing.act_merge.trigger()
+    assert window.prompter.errors == []
+    assert window.editing.selected_grid_ids() == [a]
+    window.undo()
+    assert window.editing.selected_grid_ids() == [a]
+    window.redo()
+    assert window.editing.selected_grid_ids() == [a]
+    def locked_ids():
+        frame = window.session.project.layers["grids"]
+        return set(frame.loc[frame["locked"].astype(bool), "grid_id"].astype(str))
+
+    before = locked_ids()
+    assert a not in before
+    window.editing.act_lock.trigger()
+    assert locked_ids() - before == {a}
+
+
+def _screen(canvas, x, y) -> QPoint:
+    sx, sy = canvas.view().to_screen(np.array([x]), np.array([y]))
+    return QPointF(float(sx[0]), float(sy[0])).toPoint()
+
+
+def test_line_tool_finished_by_double_click_keeps_no_start_point(qtbot):
+    from ui.canvas.canvas import MapCanvas
+    from ui.canvas.layer_model import LayerStack
+    from ui.canvas.tools import LineTool
+
+    canvas = MapCanvas(LayerStack())
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 300)
+    canvas.set_view(0.0, 0.0, 1.0)
+    lines = []
+    tool = LineTool(lines.append, name="split")
+    canvas.set_tool(tool)
+    a, b = _screen(canvas, -50, 0), _screen(canvas, 50, 10)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=b)
+    # a double-click is press, release, double-click, release
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=b)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=b)
+    assert len(lines) == 1
+    assert np.allclose(shapely.get_coordinates(lines[0]), [[-50, 0], [50, 10]], atol=1.5)
+    assert tool.points == []
+    qtbot.mouseMove(canvas, _screen(canvas, 0, 60))
+    assert tool._hover is None  # no rubber band follows the mouse
+    # the next line starts afresh
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=a)
+    assert len(tool.points) == 1
+    canvas.shutdown()
