@@ -117,3 +117,28 @@ def test_line_tool_finished_by_double_click_keeps_no_start_point(qtbot):
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=a)
     assert len(tool.points) == 1
     canvas.shutdown()
+
+
+def test_locked_grids_are_hatched_on_the_map(qapp):
+    from PySide6.QtGui import QColor
+
+    from ui.canvas.layer_model import LayerStack
+    from ui.canvas.render import LayerSnapshot, RenderJob, ViewState, render
+    from ui.canvas.styles import LayerStyle
+
+    frame = _frame(["a", "b"], [(0, 0, 100, 100), (100, 0, 200, 100)])
+    frame["locked"] = [False, True]
+    stack = LayerStack()
+    stack.set_frame("grids", frame)
+    stack.set_style("grids", LayerStyle(colour="#ff0000", fill_alpha=1.0, size_px=0))
+    view = ViewState(100.0, 50.0, 2.0, 400, 200)
+    job = RenderJob(view, tuple(LayerSnapshot.of(x) for x in stack.visible_bottom_up()), {})
+    img = render(job).image
+
+    def colours(x0, x1):
+        return {QColor(img.pixel(x, y)).name() for x in range(x0, x1) for y in range(20, 180)}
+
+    assert colours(20, 180) == {"#ff0000"}  # unlocked: plain fill
+    locked = colours(220, 380)
+    assert "#ff0000" in locked  # locked: the fill ...
+    assert len(locked) > 1  # ... with hatching over it
