@@ -280,8 +280,8 @@ def locked_mask(frame: Any) -> np.ndarray:
     values = frame["locked"]
     if values.dtype == object:
         text = values.astype(str).str.strip().str.lower()
-        return text.isin(("true", "1", "yes", "y", "t", "是")).to_numpy()
-    return values.fillna(False).astype(bool).to_numpy()
+        return np.asarray(text.isin(("true", "1", "yes", "y", "t", "是")), dtype=bool)
+    return np.asarray(values.fillna(False).astype(bool), dtype=bool)
 
 
 # --------------------------------------------------------------------- draw
