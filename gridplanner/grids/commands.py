@@ -23,8 +23,14 @@ Every command has
   ``params``: the values to fill into a translated message;
 - ``description``: an English sentence for the history list;
 - after ``do``/``undo``: ``changed_grid_ids`` (ids whose row changed, appeared or
-  disappeared: refresh coverage and allocation for these only) and
+  disappeared: refresh coverage and allocation for these only),
+  ``joined_grid_ids`` (those of them that only gained a shared vertex: a new corner
+  of the edit lies on their edge, their shape is the same) and
   ``household_counts`` (households per changed grid that exists now).
+
+A geometry edit inserts every corner it makes into each grid whose edge the corner
+lies on (unless that grid is locked or outside the community), so a split's or a
+reshape's new corners are shared vertices that move with all their grids.
 
 A refused command raises :class:`GridEditError` (a ``GridPlannerError``) whose
 message says why and what to do, and leaves the project untouched. Commands are
@@ -199,6 +205,7 @@ class GridCommand:
     def __init__(self, *, community_id: str | None = None) -> None:
         self.community_id = community_id
         self.changed_grid_ids: frozenset[str] = frozenset()
+        self.joined_grid_ids: frozenset[str] = frozenset()
         self.household_counts: dict[str, int] = {}
         self.params: dict[str, Any] = {}
         self._before: dict[str, gpd.GeoDataFrame] = {}
@@ -224,6 +231,7 @@ class GridCommand:
                     new["grids"], joined = self._share_new_vertices(grids, new["grids"],
                                                                     old_ids, new_ids)
                     old_ids, new_ids = old_ids | joined, new_ids | joined
+                    self.joined_grid_ids = frozenset(joined)
                 self._guard(grids, new["grids"], old_ids, new_ids)
             except shapely.errors.GEOSException as exc:
                 raise GridEditError(

@@ -142,3 +142,43 @@ def test_locked_grids_are_hatched_on_the_map(qapp):
     locked = colours(220, 380)
     assert "#ff0000" in locked  # locked: the fill ...
     assert len(locked) > 1  # ... with hatching over it
+
+
+def test_split_in_the_app_makes_corners_that_move_and_lists_only_the_pieces(fresh_window):
+    window = fresh_window
+    grids = window.session.project.layers["grids"]
+    target = 10
+    gid = str(grids["grid_id"].iloc[target])
+    x0, y0, x1, y1 = grids.geometry.iloc[target].bounds
+    cy = (y0 + y1) / 2
+    window.session.stack.select("grids", [target])
+    assert window.editing.split(shapely.LineString([(x0 - 20, cy), (x1 + 20, cy)]))
+    command = window.session.commands.commands[-1]
+    pieces = set(command.params["new_ids"])
+    assert gid in pieces
+    assert len(pieces) == 2
+    # the figures list the two pieces, not the neighbours that only gained a corner
+    shown = {window.edit_panel.figures.item(r, 0).text()
+             for r in range(window.edit_panel.figures.rowCount())}
+    assert shown == pieces
+    assert command.joined_grid_ids
+    assert window.editing.selected_grid_ids() == [gid]
+    # every new corner is a vertex of each grid it touches, and moving it is accepted
+    after = window.session.project.layers["grids"]
+    geoms = after.geometry.to_numpy()
+    old = {tuple(c) for c in shapely.get_coordinates(grids.geometry.iloc[target])}
+    piece = geoms[after["grid_id"].astype(str).to_numpy() == gid][0]
+    corners = [tuple(c) for c in shapely.get_coordinates(piece) if tuple(c) not in old]
+    assert corners
+    inner = []
+    for corner in set(corners):
+        touching = np.flatnonzero(shapely.dwithin(geoms, shapely.Point(corner), 1e-6))
+        assert len(touching) >= 2
+        for k in touching:
+            assert corner in {tuple(c) for c in shapely.get_coordinates(geoms[k])}
+        if len(touching) >= 3:
+            inner.append(corner)
+    assert inner  # a corner inside the district: the pieces and a neighbour meet there
+    corner = inner[0]
+    assert window.editing.move_vertex(corner, (corner[0], corner[1] + 5.0))
+    assert window.prompter.errors == []

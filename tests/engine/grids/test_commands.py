@@ -279,6 +279,7 @@ def test_split_inserts_its_new_corners_into_the_neighbours(block_project, blocks
     assert (150.0, 100.0) in _vertices(geom_of(block_project, blocks.gid(2)))
     assert (150.0, 200.0) in _vertices(geom_of(block_project, blocks.gid(8)))
     assert {blocks.gid(2), blocks.gid(8)} <= command.changed_grid_ids
+    assert command.joined_grid_ids == {blocks.gid(2), blocks.gid(8)}  # same shape, new corner
     assert geom_of(block_project, blocks.gid(2)).equals(shapely.box(100, 0, 200, 100))
     # the new corner moves with a tolerance too small to find a mid-edge point
     stack.push(MoveSharedVertex((150, 200), (150, 220), tolerance_m=1e-9))
