@@ -38,6 +38,14 @@ def test_selection_follows_ids_when_the_frame_is_replaced(qapp):
     # reordered rows: still c
     stack.set_frame("grids", _frame(["x", "a", "c"], boxes))
     assert _selected(stack) == ["c"]
+    # a grid recoded in place stays selected under its new code
+    stack.set_frame("grids", _frame(["x", "a", "c2"], boxes))
+    assert _selected(stack) == ["c2"]
+    stack.set_frame("grids", _frame(["x", "a", "c"], boxes))
+    assert _selected(stack) == ["c"]
+    # ... but a wholly new layer does not inherit the selection by position
+    stack.set_frame("grids", _frame(["p", "q", "r"], boxes))
+    assert _selected(stack) == []
     # a layer without ids follows its index labels
     pts = gpd.GeoDataFrame({"v": [1, 2, 3]}, geometry=shapely.points([[0, 0], [1, 1], [2, 2]]),
                            index=[10, 11, 12], crs=4549)

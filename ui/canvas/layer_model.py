@@ -47,13 +47,21 @@ def follow_selection(name: str, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
 
     Features are matched by the layer's id column (``grid_id`` ...), else by the
     frames' index labels; a selected feature that is gone drops out. Only when
-    neither identifies the features are the positions kept as they were.
+    neither identifies the features are the positions kept as they were. A feature
+    given a new id in place (the only row whose id changed, to an id not used
+    before) stays selected under its new id.
     """
     rows = rows[(rows >= 0) & (rows < len(old))]
     id_column = SCHEMAS[name].id_column if name in SCHEMAS else None
     if id_column is not None and id_column in old.columns and id_column in new.columns:
-        picked = old[id_column].astype(str).to_numpy()[rows]
+        before = old[id_column].astype(str).to_numpy()
         keys = new[id_column].astype(str).to_numpy()
+        picked = before[rows]
+        if len(before) == len(keys):
+            moved = np.flatnonzero(before != keys)
+            if len(moved) == 1 and before[moved[0]] not in keys \
+                    and keys[moved[0]] not in before:
+                picked = np.where(picked == before[moved[0]], keys[moved[0]], picked)
     elif old.index.is_unique and new.index.is_unique:
         picked = old.index.to_numpy()[rows]
         keys = new.index.to_numpy()
