@@ -46,6 +46,11 @@ def test_selection_follows_ids_when_the_frame_is_replaced(qapp):
     # ... but a wholly new layer does not inherit the selection by position
     stack.set_frame("grids", _frame(["p", "q", "r"], boxes))
     assert _selected(stack) == []
+    # of two grids with the same code only the one picked stays selected
+    stack.set_frame("grids", _frame(["p", "d", "d"], boxes))
+    stack.select("grids", [2])
+    stack.set_frame("grids", _frame(["d", "d"], boxes[1:]))
+    assert stack.get("grids").selection.tolist() == [1]
     # a layer without ids follows its index labels
     pts = gpd.GeoDataFrame({"v": [1, 2, 3]}, geometry=shapely.points([[0, 0], [1, 1], [2, 2]]),
                            index=[10, 11, 12], crs=4549)

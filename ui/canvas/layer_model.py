@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from PySide6.QtCore import QObject, Signal
 
@@ -46,7 +47,8 @@ def follow_selection(name: str, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
     """Rows of ``new`` holding the features selected (``rows``) in ``old``.
 
     Features are matched by the layer's id column (``grid_id`` ...), else by the
-    frames' index labels; a selected feature that is gone drops out. Only when
+    frames' index labels; a selected feature that is gone drops out (of features
+    sharing an id, the n-th stays the n-th). Only when
     neither identifies the features are the positions kept as they were. A feature
     given a new id in place (the only row whose id changed, to an id not used
     before) stays selected under its new id.
@@ -54,8 +56,7 @@ def follow_selection(name: str, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
     rows = rows[(rows >= 0) & (rows < len(old))]
     id_column = SCHEMAS[name].id_column if name in SCHEMAS else None
     if id_column is not None and id_column in old.columns and id_column in new.columns:
-        before = old[id_column].astype(str).to_numpy()
-        keys = new[id_column].astype(str).to_numpy()
+        before, keys = _occurrence_keys(old[id_column]), _occurrence_keys(new[id_column])
         picked = before[rows]
         if len(before) == len(keys):
             moved = np.flatnonzero(before != keys)
@@ -68,6 +69,16 @@ def follow_selection(name: str, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
     else:
         return rows[rows < len(new)]
     return np.flatnonzero(np.isin(keys, picked)).astype(np.int64)
+
+
+def _occurrence_keys(ids: pd.Series) -> np.ndarray:
+    """Ids as text; a repeated id gets its occurrence number (``a``, ``a#1`` ...)."""
+    text = ids.astype(str).reset_index(drop=True)
+    nth = text.groupby(text).cumcount().to_numpy()
+    keys = text.to_numpy(dtype=object)
+    repeated = nth > 0
+    keys[repeated] = [f"{k}#{n}" for k, n in zip(keys[repeated], nth[repeated], strict=True)]
+    return keys
 
 
 @dataclass(eq=False)
