@@ -78,7 +78,7 @@ def _occurrence_keys(ids: pd.Series) -> np.ndarray:
     keys = text.to_numpy(dtype=object)
     repeated = nth > 0
     keys[repeated] = [f"{k}#{n}" for k, n in zip(keys[repeated], nth[repeated], strict=True)]
-    return keys
+    return np.asarray(keys, dtype=object)
 
 
 @dataclass(eq=False)
