@@ -494,11 +494,10 @@ class MainWindow(QMainWindow):
                 source, recovered = auto, True
             elif answer == "discard":
                 auto.unlink(missing_ok=True)
-            elif answer == "keep":
-                note = self._keep_aside(auto, path) or note
-            else:
-                if lock is not self.session.lock:
-                    lock.release()
+            elif answer == "keep" and (kept := self._keep_aside(auto, path)):
+                note = kept
+            else:  # cancelled, or the autosave could not be kept: open nothing
+                lock.release()
                 self._open_refused("cancelled")
                 return
         self._pending_open = {"path": path, "recovered": recovered, "lock": lock,
