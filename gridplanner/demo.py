@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gridplanner.context import AnalysisContext
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import reference_problems
 from gridplanner.project import Project, open_project, save_project
@@ -32,23 +33,21 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
     chooses to cut walking most; without a road network, where the full-time
     capacity falls shortest of the households.
     """
-    from gridplanner.allocation.placement import place_staff
+    from gridplanner.analyses import run
     from gridplanner.errors import AnalysisError
-    from gridplanner.grids.balance import propose_balanced_grids
     from gridplanner.scenarios import save_scenario
-    from gridplanner.scenarios.builders import add_staff, rehome_staff, sites_for_new_workers
-    from gridplanner.settings import band_for
+    from gridplanner.scenarios.builders import add_staff, proposal_layers, sites_for_new_workers
 
-    low, high = band_for(project.settings, "urban")
-    proposal = propose_balanced_grids(project, min_households=low, max_households=high,
-                                      feedback=sub(feedback, 0.0, 0.6))
-    grids = proposal.grids.drop(columns=[c for c in ("households", "polsby_popper", "reock",
-                                                     "proposed") if c in proposal.grids])
-    staff = rehome_staff(project.layer("staff"), grids)
+    ctx = AnalysisContext.of(project)
+    low, high = ctx.settings.band_for("urban")
+    proposal = run("balance", ctx, min_households=low, max_households=high,
+                   feedback=sub(feedback, 0.0, 0.6)).layers["grids"]
+    balanced = proposal_layers(project, proposal)
+    grids, staff = balanced["grids"], balanced["staff"]
     try:
-        placed = place_staff(project, NEW_WORKERS, role="full_time",
-                             feedback=sub(feedback, 0.6, 1.0))
-        sites = placed.sites.geometry
+        placed = run("place", ctx, n=NEW_WORKERS, role="full_time",
+                     feedback=sub(feedback, 0.6, 1.0))
+        sites = placed.layers["new_sites"].geometry
     except AnalysisError:
         sites = sites_for_new_workers(project, NEW_WORKERS, grids=grids)
     staff = add_staff(staff, sites, role="full_time", grids=grids, prefix="NEWFT")
@@ -74,10 +73,11 @@ def run_demo(
     """
     from gridplanner.cli.cmd_project import project_summary, summarise_problems
     from gridplanner.cli.cmd_scenarios import figures_table
+    from gridplanner.export.figures import map_figures
     from gridplanner.export.png import render_png
     from gridplanner.export.results import result_layers, write_geopackage
     from gridplanner.export.tables import write_report
-    from gridplanner.export.webmap import build_map, save_map
+    from gridplanner.export.webmap import export_map
     from gridplanner.scenarios import apply_scenario, compare_figures, key_figures
 
     out_dir = Path(out_dir)
@@ -109,21 +109,28 @@ def run_demo(
         outputs.append(("comparison report (HTML)", p))
     for figures, stem, colour in ((current, "map_current", "coverage"),
                                   (variant, "map_scenario", "band_status")):
-        layers = result_layers(figures)
         assert figures.project is not None
-        page = build_map(figures.project, grid_table=figures.grids,
-                         results={k: v for k, v in layers.items() if hasattr(v, "geometry")},
-                         staff_table=figures.staff, color_by=colour,
-                         title=f"GridPlanner demo: {figures.name}")
+        shown = map_figures(figures.project, color_by=colour, compute_missing=False,
+                            **{k: figures.results.get(k)
+                               for k in ("checks", "coverage", "allocation")})
         outputs.append((f"offline HTML map ({figures.name})",
-                        save_map(out_dir / f"{stem}.html", page)))
+                        export_map(figures.project, out_dir / f"{stem}.html",
+                                   grid_table=shown.grids, results=shown.layers,
+                                   staff_table=shown.staff, color_by=colour,
+                                   title=f"GridPlanner demo: {figures.name}")))
+        if figures is current:
+            outputs.append(("PNG map (coverage)",
+                            render_png(figures.project, out_dir / "map_coverage.png",
+                                       grid_table=shown.grids, color_by=colour,
+                                       title="住户视频覆盖率 Households covered")))
+    report(feedback, 0.86, "every registered analysis")
+    analyses_file, analysis_lines = run_every_analysis(project, out_dir,
+                                                       feedback=sub(feedback, 0.86, 0.9))
+    outputs.append(("every analysis (GeoPackage)", analyses_file))
     report(feedback, 0.9, "writing the result GeoPackage")
     layers = result_layers(current)
     layers.update({f"scenario_{k}": v for k, v in result_layers(variant).items()})
     outputs.append(("result GeoPackage", write_geopackage(layers, out_dir / "results.gpkg")))
-    outputs.append(("PNG map (coverage)",
-                    render_png(project, out_dir / "map_coverage.png", grid_table=current.grids,
-                               color_by="coverage", title="住户视频覆盖率 Households covered")))
     outputs.append(("project with the scenario", project_file))
     report(feedback, 1.0, "demo finished")
 
@@ -131,6 +138,46 @@ def run_demo(
               "", f"changed grids: {len(comparison.changed_grids)}, changed staff: "
               f"{len(comparison.changed_staff)}"]
     lines += [f"note: {n}" for n in comparison.notes]
+    lines += ["", "analyses (each from the registry, layers in analyses.gpkg):",
+              *analysis_lines]
     lines += ["", "outputs:"] + [f"  {label}: {p.resolve()}" for label, p in outputs]
     lines += ["", f"outputs in: {out_dir.resolve()}"]
     return "\n".join(lines)
+
+
+#: Options the demo gives analyses that need some (others run with their defaults).
+DEMO_OPTIONS: dict[str, dict[str, object]] = {
+    "site-cameras": {"k": 10}, "place": {"n": 10}, "route": {"at": None},
+}
+
+
+def run_every_analysis(project: Project, out_dir: Path, *,
+                       feedback: Feedback | None = None) -> tuple[Path, list[str]]:
+    """Run every registered analysis on ``project``; write their layers to one file.
+
+    Layers are named ``ANALYSIS__LAYER`` in ``out_dir/analyses.gpkg``. Incident routing
+    runs on the project's own incidents (or is left out when it has none). Returns
+    the file and one line per analysis.
+    """
+    from gridplanner.analyses import analyses
+    from layers.io import write_geopackage
+
+    ctx = AnalysisContext.of(project)
+    incidents = project.layer("incidents")
+    layers: dict[str, object] = {}
+    lines = []
+    todo = [a for a in analyses() if a.name != "route" or len(incidents)]
+    for i, analysis in enumerate(todo):
+        report(feedback, i / len(todo), f"running {analysis.name}")
+        values = dict(DEMO_OPTIONS.get(analysis.name, {}))
+        if analysis.name == "route":
+            values = {"points": str(project.path) + "::incidents"} if project.path else {}
+            if not values:
+                continue
+        result = analysis.run(ctx, analysis.make_options(values), sub(
+            feedback, i / len(todo), (i + 1) / len(todo)))
+        for name, frame in result.layers.items():
+            layers[f"{analysis.name.replace('-', '_')}__{name}"] = frame
+        lines.append(f"  {analysis.name}: {result.headline[:110]}")
+    path = write_geopackage(layers, out_dir / "analyses.gpkg")
+    return path, lines

@@ -13,6 +13,10 @@ class AnalysisError(GridPlannerError):
     """An analysis cannot run on the data given (say which layer or setting to fix)."""
 
 
+class SettingsError(GridPlannerError):
+    """A setting has a value outside what it accepts (the message gives the range)."""
+
+
 class Cancelled(GridPlannerError):  # noqa: N818 (an event, like KeyboardInterrupt)  # noqa: N818 (reads as an event, like KeyboardInterrupt)
     """The user cancelled a long run."""
 
@@ -29,4 +33,5 @@ __all__ = [
     "ProjectError",
     "ReadError",
     "SchemaError",
+    "SettingsError",
 ]

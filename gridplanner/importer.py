@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,10 +12,10 @@ from pyproj import CRS
 from gridplanner.errors import CRSError, Problem, ReadError, SchemaError
 from gridplanner.feedback import Feedback, report
 from gridplanner.project import Project
-from layers.crs import WGS84, check_coordinates, choose_analysis_crs, reproject, to_wgs84_bounds
-from layers.io import read_file
+from layers.crs import WGS84, check_coordinates, choose_crs_for, reproject
+from layers.io import read_file, split_layer_spec
 from layers.schema import schema_for
-from layers.validate import validate
+from layers.validate import name_rows, validate
 
 
 def build_project(
@@ -30,11 +31,12 @@ def build_project(
     ----------
     files
         Layer name (``grids``, ``cameras`` ...) to file; ``"path::layer"`` picks a
-        layer inside a GeoPackage.
+        layer inside a GeoPackage (a file whose own name holds ``::`` is read whole).
     source_crs
         Overrides the CRS every file declares (a CRS, ``"gcj02"`` or ``"bd09"``).
     analysis_crs
-        Metric CRS of the project; chosen from the data's extent when omitted.
+        Metric CRS of the project; chosen from the bulk of the data when omitted,
+        features far from the rest being reported as warnings.
 
     Raises
     ------
@@ -42,10 +44,12 @@ def build_project(
         Listing every problem of every layer at once (reading, CRS and schema).
     """
     raw: dict[str, gpd.GeoDataFrame] = {}
+    sources: dict[str, str] = {}
     problems: list[Problem] = []
     for i, (kind, spec) in enumerate(files.items()):
         name = schema_for(kind).name
-        path, layer = _split_spec(spec)
+        path, layer = split_layer_spec(spec)
+        sources[name] = str(path)
         report(feedback, 0.5 * i / max(len(files), 1), f"reading {path.name}")
         try:
             frame = read_file(path, layer=layer)
@@ -53,40 +57,28 @@ def build_project(
                 check_coordinates(frame, source=str(path), layer=name)
             raw[name] = reproject(frame, WGS84, source_crs=source_crs)
         except (ReadError, CRSError) as exc:
-            problems.append(Problem(exc.message, layer=name))
+            problems.extend(exc.problems or [Problem(exc.message, layer=name, source=str(path))])
+    outliers: list[Problem] = []
     if analysis_crs is None:
-        extents = [to_wgs84_bounds(f) for f in raw.values() if not f.empty]
-        if not extents and not problems:
-            raise SchemaError("every layer is empty: nothing to build a project from")
-        if extents:
-            box = (min(e[0] for e in extents), min(e[1] for e in extents),
-                   max(e[2] for e in extents), max(e[3] for e in extents))
-            analysis_crs = choose_analysis_crs(box)
+        analysis_crs, outliers = choose_crs_for(raw)
     project = Project(settings={"analysis_crs": analysis_crs.to_string()} if analysis_crs
                       else {})
     for i, (name, frame) in enumerate(raw.items()):
         report(feedback, 0.5 + 0.5 * i / max(len(raw), 1), f"checking {name}")
-        source = str(_split_spec(files[_key_for(files, name)])[0])
         try:
-            result = validate(frame.to_crs(analysis_crs), name, source=source)
+            # Without a CRS (no usable coordinate anywhere) validation still names the rows.
+            result = validate(frame.to_crs(analysis_crs) if analysis_crs else frame, name,
+                              source=sources[name])
         except SchemaError as exc:
             problems.extend(exc.problems)
             continue
         project.layers[name] = result.frame
+        found = [replace(p, source=sources[name]) for p in outliers if p.layer == name]
+        project.warnings.extend(name_rows(found, result.frame, name))
         project.warnings.extend(result.warnings)
     if problems:
         raise SchemaError.from_problems(problems)
+    if analysis_crs is None:
+        raise SchemaError("every layer is empty: nothing to build a project from")
     report(feedback, 1.0, "project built")
     return project
-
-
-def _split_spec(spec: str | Path) -> tuple[Path, str | None]:
-    text = str(spec)
-    if "::" in text:
-        path, layer = text.rsplit("::", 1)
-        return Path(path), layer
-    return Path(text), None
-
-
-def _key_for(files: Mapping[str, str | Path], name: str) -> str:
-    return next(k for k in files if schema_for(k).name == name)

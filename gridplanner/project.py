@@ -33,7 +33,6 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 from pyproj import CRS
-from pyproj.exceptions import CRSError
 
 from gridplanner import __version__
 from gridplanner.errors import ProjectError
@@ -45,7 +44,7 @@ from gridplanner.locking import (
     read_holder,
     this_host,
 )
-from gridplanner.settings import merged_settings
+from gridplanner.settings import Settings
 from layers.errors import GridPlannerError, Problem, SchemaError
 from layers.io import _gpkg_safe, atomic_target
 from layers.schema import LAYER_NAMES, SCHEMAS
@@ -102,22 +101,28 @@ class Project:
     _listeners: list[Listener] = field(default_factory=list, repr=False, compare=False)
 
     @property
-    def config(self) -> dict[str, Any]:
-        """Settings with defaults filled in."""
-        return merged_settings(self.settings)
+    def config(self) -> Settings:
+        """The settings, checked, with defaults filled in (bad stored values: defaults)."""
+        return Settings.read(self.settings)[0]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Change one setting and notify listeners.
+
+        Raises
+        ------
+        SettingsError
+            When ``key`` is unknown or ``value`` is outside what it accepts.
+        """
+        self.config.updated(**{key: value})  # raises with the allowed range
+        self.settings[key] = value
+        self.emit("settings_changed", key)
 
     @property
     def crs(self) -> CRS | None:
         """The analysis CRS: the setting if given, else the CRS the layers share."""
-        code = self.settings.get("analysis_crs")
+        code = self.config.analysis_crs  # checked: a projected CRS, or None
         if code:
-            try:
-                return CRS.from_user_input(code)
-            except (CRSError, TypeError, ValueError) as exc:
-                where = f"{self.path}: " if self.path else ""
-                raise ProjectError(f"{where}setting analysis_crs {_show(code)} is not a "
-                                   "coordinate system; set an EPSG code of a metric CRS "
-                                   "such as 4549") from exc
+            return CRS.from_user_input(code)
         for frame in self.layers.values():
             if frame.crs is not None:
                 return CRS.from_user_input(frame.crs)
@@ -433,6 +438,7 @@ def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project
     tables = _read_tables(path, snap)
     project = Project(settings=tables.settings, scenarios=tables.scenarios,
                       warnings=list(tables.warnings))
+    project.warnings.extend(Settings.read(tables.settings, source=str(path))[1])
     problems: list[Problem] = []
     for i, name in enumerate(tables.spatial):
         report(feedback, i / max(len(tables.spatial), 1), f"reading {name}")
@@ -540,14 +546,7 @@ def _read_settings(path: Path, con: sqlite3.Connection, existing: set[str],
         if why:
             warn(key, f"setting '{key}' dropped: {why}")
             continue
-        if key == "analysis_crs" and value:
-            try:
-                CRS.from_user_input(value)
-            except (CRSError, TypeError, ValueError):
-                warn(key, f"setting '{key}' dropped: {_show(value)} is not a coordinate "
-                     "system (use an EPSG code such as 4549)")
-                continue
-        settings[key] = value
+        settings[key] = value  # values are checked by Settings.read
     return settings
 
 

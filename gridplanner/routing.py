@@ -11,32 +11,32 @@ Public API
 Output columns: ``incident_id``, ``grid_id``, ``community_id``,
 ``grid_head``, ``full_time``, ``police`` (staff ids of the grid, ``;``-joined
 when several), then for each role ``nearest_<role>`` and
-``nearest_<role>_m``. The split graph of each role is cached, so repeated
-lookups on the same project (the app, one alert at a time) are fast.
+``nearest_<role>_m``. The split graph of each role is kept by the project's
+analysis context, so repeated lookups (the app, one alert at a time) are fast.
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from gridplanner.allocation.assign import _containing
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import staff_grid_ids
-from gridplanner.network.graph import RoadNetwork, network_of
-from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.locate import grid_index
+from gridplanner.network.graph import RoadNetwork, build_network
+from gridplanner.network.snap import Augmented, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 ROUTE_ROLES = ("grid_head", "full_time", "police")
-_NEAREST_CACHE: dict[tuple[int, str, str], tuple[RoadNetwork, Any, np.ndarray, np.ndarray]] = {}
+#: A role's split graph, each node's distance to its nearest member, and which member.
+NearestTables = tuple[Augmented, np.ndarray, np.ndarray]
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -61,12 +61,23 @@ def route_incidents(
     project: Project, points: gpd.GeoDataFrame, *, feedback: Feedback | None = None
 ) -> gpd.GeoDataFrame:
     """Route incident points on a project (see :func:`route_incidents_layers`)."""
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
+
+    def nearest(role: str, members: gpd.GeoDataFrame) -> NearestTables:
+        net = ctx.network()
+        return ctx.memo(("nearest_staff", role),
+                        lambda: nearest_tables(net, members, cfg.snap_cutoff_m),
+                        layers=("staff", "roads"),
+                        settings=("snap_cutoff_m", "join_tolerance_m"))
+
     return route_incidents_layers(
-        points, grids=project.layer("grids"), service_areas=project.layer("service_areas"),
-        staff=project.layer("staff"), roads=project.layer("roads"),
-        snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+        points, grids=ctx.layer("grids"), service_areas=ctx.layer("service_areas"),
+        staff=ctx.layer("staff"), roads=ctx.layer("roads"),
+        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
+        network=ctx.network(feedback=feedback), nearest=nearest, feedback=feedback)
 
 
 def route_incidents_layers(
@@ -78,9 +89,14 @@ def route_incidents_layers(
     roads: gpd.GeoDataFrame,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
+    network: RoadNetwork | None = None,
+    nearest: Callable[[str, gpd.GeoDataFrame], NearestTables] | None = None,
     feedback: Feedback | None = None,
 ) -> gpd.GeoDataFrame:
     """Grid, community, grid staff and nearest staff of each point.
+
+    ``network`` and ``nearest`` (role and its staff -> :func:`nearest_tables`) pass
+    in what an :class:`~gridplanner.context.AnalysisContext` already holds.
 
     Examples
     --------
@@ -100,6 +116,7 @@ def route_incidents_layers(
     ...    "nearest_full_time_m"]].values.tolist()
     [['G1', 'C1', 'p', 'w', 160.0]]
     """
+    check_values(snap_cutoff_m=snap_cutoff_m, join_tolerance_m=join_tolerance_m)
     n = len(points)
     out = pd.DataFrame(index=range(n))
     ids = points["incident_id"].astype(str).to_numpy() if "incident_id" in points.columns else (
@@ -108,7 +125,7 @@ def route_incidents_layers(
     geoms = np.asarray(points.geometry.values)
     report(feedback, 0.0, "grids")
     if len(grids):
-        g = _containing(geoms, np.asarray(grids.geometry.values))
+        g = grid_index(np.asarray(grids.geometry.values, dtype=object), geoms)
         gid = grids["grid_id"].astype(str).to_numpy()
         out["grid_id"] = np.where(g >= 0, gid[np.maximum(g, 0)], "")
         comm = grids["community_id"].astype(str).to_numpy() if (
@@ -123,7 +140,7 @@ def route_incidents_layers(
         if "level" in areas.columns:
             areas = areas[areas["level"].astype(str) == "community"]
         if len(areas):
-            a = _containing(geoms, np.asarray(areas.geometry.values))
+            a = grid_index(np.asarray(areas.geometry.values, dtype=object), geoms)
             aid = areas["area_id"].astype(str).to_numpy()
             fill = (out["community_id"].isin(["", "nan", "None"])).to_numpy() & (a >= 0)
             out.loc[fill, "community_id"] = aid[a[fill]]
@@ -132,7 +149,9 @@ def route_incidents_layers(
     for role in ROUTE_ROLES:
         members = staff.loc[(role_col == role).to_numpy()]
         out[role] = _grid_staff(out["grid_id"].to_numpy(), members)
-    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.1, 0.4))
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.1, 0.4))
+    tables = nearest or (lambda _role, members: nearest_tables(net, members, snap_cutoff_m))
     pts_snap = snap_points(net, geoms, cutoff_m=snap_cutoff_m) if net.n_edges else None
     for k, role in enumerate(ROUTE_ROLES):
         report(feedback, 0.4 + 0.2 * k, f"nearest {role}")
@@ -140,7 +159,7 @@ def route_incidents_layers(
         near = np.full(n, "", dtype=object)
         dist = np.full(n, np.nan)
         if pts_snap is not None and len(members):
-            aug, node_d, node_s = _nearest_tables(net, members, snap_cutoff_m)
+            aug, node_d, node_s = tables(role, members)
             att = attach(net, aug, pts_snap)
             lo = node_d[np.maximum(att.lo_node, 0)] + att.lo_m
             hi = node_d[np.maximum(att.hi_node, 0)] + att.hi_m
@@ -170,17 +189,10 @@ def _grid_staff(grid_of_point: np.ndarray, members: gpd.GeoDataFrame) -> np.ndar
     return np.array([table.get(str(g), "") for g in grid_of_point], dtype=object)
 
 
-def _nearest_tables(
+def nearest_tables(
     net: RoadNetwork, members: gpd.GeoDataFrame, snap_cutoff_m: float
-) -> tuple[Any, np.ndarray, np.ndarray]:
-    """Split graph of a role's staff and every node's nearest member (cached)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(shapely.to_wkb(np.asarray(members.geometry.values)).astype(bytes).tobytes())
-    h.update("|".join(members["staff_id"].astype(str)).encode())
-    key = (id(net), h.hexdigest(), f"{snap_cutoff_m:g}")
-    hit = _NEAREST_CACHE.get(key)
-    if hit is not None and hit[0] is net:
-        return hit[1], hit[2], hit[3]
+) -> NearestTables:
+    """Split graph of a role's staff, and each node's distance to its nearest member."""
     snapped = snap_points(net, members.geometry.values, cutoff_m=snap_cutoff_m)
     aug = augment(net, snapped)
     src = aug.source_node[aug.source_node >= 0]
@@ -193,7 +205,4 @@ def _nearest_tables(
         back = np.full(aug.matrix.shape[0], -1, dtype=np.int64)
         back[src] = pos
         node_s = np.where(nearest >= 0, back[np.maximum(nearest, 0)], -1)
-    if len(_NEAREST_CACHE) > 12:
-        _NEAREST_CACHE.pop(next(iter(_NEAREST_CACHE)))
-    _NEAREST_CACHE[key] = (net, aug, node_d, node_s)
     return aug, node_d, node_s

@@ -1,8 +1,33 @@
 """Schemas of the project's layers (SPEC section 2).
 
 A schema names the geometry type, the id column, and every known column with its
-type, default, allowed values and the other names it often carries in Chinese
-source data (``网格编码`` for ``grid_id`` ...), so readers can map them.
+type, default, allowed values or range and the other names it often carries in
+Chinese source data (``网格编码`` for ``grid_id`` ...), so readers can map them.
+
+Every number column has a documented range; a value outside it (or not finite)
+is reported naming row, column and the range:
+
+=============  ===========================  =====================================
+layer          column                       allowed
+=============  ===========================  =====================================
+households     households                   1 to 100,000 per point
+households     population                   0 to 1,000,000 per point
+cameras        category                     1, 2 or 3
+cameras        range_m                      above 0, at most 1,000 m
+cameras        azimuth_deg                  0 to below 360
+cameras        fov_deg                      above 0, at most 360
+roads          speed_kmh                    0 to 150 km/h (0: 4.5 km/h is used)
+roads          level                        -20 to 20
+staff          capacity                     0 to 100,000 households
+facilities     cutoff_m                     0 to 100,000 m
+buildings      height_m                     0 to 1,000 m
+=============  ===========================  =====================================
+
+Camera values outside their range are warnings (coverage uses the category
+default instead); everywhere else they are errors.
+
+Column names longer than 10 bytes also match the form a shapefile cuts them to
+(``household_``, ``facility_i``, ``community_``).
 """
 
 from __future__ import annotations
@@ -52,6 +77,54 @@ class Column:
     value_aliases: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     #: "error" rejects the layer on a bad value; "warning" keeps the row and reports it.
     on_bad: str = "error"
+    #: An identifier or code kept as text: ``7.0`` from a spreadsheet reads as ``7``.
+    code: bool = False
+
+    @property
+    def match_names(self) -> tuple[str, ...]:
+        """Every name the column is read from: its name, aliases and their cut forms."""
+        names = (self.name, *self.aliases)
+        cut = [c for n in names for c in shapefile_names(n) if c not in names]
+        return (*names, *dict.fromkeys(cut))
+
+    @property
+    def range_text(self) -> str:
+        """The allowed values in words, e.g. ``"at least 1 and at most 100,000"``."""
+        if self.choices is not None:
+            return "one of " + ", ".join(map(str, self.choices))
+        parts = []
+        if self.min_value is not None:
+            parts.append(f"{'at least' if self.min_inclusive else 'above'} {self.min_value:,g}")
+        if self.max_value is not None:
+            parts.append(f"{'at most' if self.max_inclusive else 'below'} {self.max_value:,g}")
+        return " and ".join(parts)
+
+
+#: Longest column name a shapefile's .dbf holds, in bytes.
+DBF_NAME_BYTES = 10
+
+
+def shapefile_names(name: str) -> tuple[str, ...]:
+    """Return the forms ``name`` takes in a shapefile, cut to 10 bytes in UTF-8 or GBK.
+
+    Examples
+    --------
+    >>> shapefile_names("household_id")
+    ('household_',)
+    >>> shapefile_names("grid_id")
+    ()
+    """
+    out: list[str] = []
+    for encoding in ("utf-8", "gbk"):
+        try:
+            raw = name.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if len(raw) > DBF_NAME_BYTES:
+            cut = raw[:DBF_NAME_BYTES].decode(encoding, errors="ignore")
+            if cut and cut not in out:
+                out.append(cut)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -102,6 +175,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     required=True,
                     aliases=("网格编码", "网格编号", "网格代码", "网格ID", "GRID_ID", "wgbm",
                              "code"),
+                    code=True,
                 ),
                 Column("name", "str", default="", aliases=("网格名称", "名称", "NAME", "Name")),
                 Column(
@@ -109,6 +183,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "str",
                     default="",
                     aliases=("社区编码", "社区编号", "所属社区", "COMMUNITY", "sqbm"),
+                    code=True,
                 ),
                 Column(
                     "kind",
@@ -134,6 +209,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "str",
                     required=True,
                     aliases=("区域编码", "社区编码", "街道编码", "编码", "AREA_ID", "code"),
+                    code=True,
                 ),
                 _NAME,
                 Column(
@@ -145,7 +221,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                                    "社区": "community", "村": "community"},
                     aliases=("级别", "层级"),
                 ),
-                Column("parent_id", "str", default="", aliases=("上级编码", "所属街道", "parent")),
+                Column("parent_id", "str", default="", aliases=("上级编码", "所属街道", "parent"),
+                       code=True),
                 Column("committee", "str", default="", aliases=("社区大党委", "党委", "党组织")),
             ),
             id_column="area_id",
@@ -161,6 +238,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "str",
                     required=True,
                     aliases=("摄像头编号", "点位编号", "设备编号", "编号", "CAMERA_ID", "id"),
+                    code=True,
                 ),
                 Column(
                     "category",
@@ -226,15 +304,19 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "str",
                     required=True,
                     aliases=("户编号", "楼栋编号", "建筑编号", "编号", "HOUSEHOLD_ID", "id"),
+                    code=True,
                 ),
                 Column(
                     "households",
                     "int",
                     default=1,
                     min_value=1,
+                    # A point is a building at most: 100,000 households is a unit mistake.
+                    max_value=100_000,
                     aliases=("户数", "住户数", "HOUSEHOLDS"),
                 ),
-                Column("population", "int", default=None, min_value=0, aliases=("人口", "人数")),
+                Column("population", "int", default=None, min_value=0, max_value=1_000_000,
+                       aliases=("人口", "人数")),
                 Column("address", "str", default="", aliases=("地址", "门牌"), personal=False),
             ),
             id_column="household_id",
@@ -245,12 +327,15 @@ SCHEMAS: dict[str, LayerSchema] = {
             "roads",
             "LineString",
             (
-                Column("road_id", "str", default=None, aliases=("道路编号", "编号", "id")),
+                Column("road_id", "str", default=None, aliases=("道路编号", "编号", "id"),
+                       code=True),
                 Column("name", "str", default="", aliases=("道路名称", "路名", "名称")),
                 Column("kind", "str", default="", aliases=("道路等级", "等级", "highway")),
                 Column("walkable", "bool", default=True, aliases=("可步行", "步行")),
-                Column("speed_kmh", "float", default=4.5, min_value=0.0, aliases=("速度",)),
-                Column("level", "int", default=0, aliases=("layer", "层", "桥梁层")),
+                Column("speed_kmh", "float", default=4.5, min_value=0.0, max_value=150.0,
+                       aliases=("速度",)),
+                Column("level", "int", default=0, min_value=-20, max_value=20,
+                       aliases=("layer", "层", "桥梁层")),
             ),
             id_column="road_id",
             title_zh="道路",
@@ -265,6 +350,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "str",
                     required=True,
                     aliases=("人员编号", "工号", "编号", "STAFF_ID", "id"),
+                    code=True,
                 ),
                 Column("name", "str", default="", aliases=("姓名", "名字"), personal=True),
                 Column(
@@ -278,11 +364,13 @@ SCHEMAS: dict[str, LayerSchema] = {
                                    "兼职网格员": "part_time", "志愿者": "part_time"},
                     aliases=("角色", "岗位", "职务"),
                 ),
-                Column("capacity", "int", default=None, min_value=0, aliases=("服务户数", "容量")),
-                Column("grid_id", "str", default="", aliases=("网格编码", "所属网格")),
+                Column("capacity", "int", default=None, min_value=0, max_value=100_000,
+                       aliases=("服务户数", "容量")),
+                Column("grid_id", "str", default="", aliases=("网格编码", "所属网格"), code=True),
                 Column("phone", "str", default="", aliases=("电话", "手机", "联系电话"),
-                       personal=True),
-                Column("id_number", "str", default="", aliases=("身份证号",), personal=True),
+                       personal=True, code=True),
+                Column("id_number", "str", default="", aliases=("身份证号",), personal=True,
+                       code=True),
             ),
             id_column="staff_id",
             title_zh="人员",
@@ -297,6 +385,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "str",
                     required=True,
                     aliases=("设施编号", "编号", "FACILITY_ID", "id"),
+                    code=True,
                 ),
                 Column(
                     "kind",
@@ -310,7 +399,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                     aliases=("类型", "设施类型"),
                 ),
                 _NAME,
-                Column("cutoff_m", "float", default=1000.0, min_value=0.0, aliases=("服务半径",)),
+                Column("cutoff_m", "float", default=1000.0, min_value=0.0, max_value=100_000.0,
+                       aliases=("服务半径",)),
             ),
             id_column="facility_id",
             title_zh="设施",
@@ -320,8 +410,10 @@ SCHEMAS: dict[str, LayerSchema] = {
             "buildings",
             "Polygon",
             (
-                Column("building_id", "str", default=None, aliases=("建筑编号", "编号", "id")),
-                Column("height_m", "float", default=None, min_value=0.0, aliases=("高度", "楼高")),
+                Column("building_id", "str", default=None, aliases=("建筑编号", "编号", "id"),
+                       code=True),
+                Column("height_m", "float", default=None, min_value=0.0, max_value=1000.0,
+                       aliases=("高度", "楼高")),
             ),
             id_column="building_id",
             optional=True,
@@ -332,7 +424,8 @@ SCHEMAS: dict[str, LayerSchema] = {
             "incidents",
             "Point",
             (
-                Column("incident_id", "str", default=None, aliases=("事件编号", "编号", "id")),
+                Column("incident_id", "str", default=None, aliases=("事件编号", "编号", "id"),
+                       code=True),
                 Column("kind", "str", default="", aliases=("事件类型", "类型")),
                 Column("time", "datetime", default=None, aliases=("时间", "发生时间", "上报时间")),
             ),

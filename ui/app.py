@@ -33,27 +33,28 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-#: Engine modules imported at start-up. A first import on a worker thread holds the
-#: GIL for up to a few hundred milliseconds (scipy builds classes in C), which would
-#: stall the GUI thread in the middle of the first analysis.
-ENGINE_MODULES = ("scipy.spatial", "scipy.sparse.csgraph", "gridplanner.coverage",
-                  "gridplanner.allocation", "gridplanner.network", "gridplanner.grids.checks",
-                  "gridplanner.grids.commands", "gridplanner.grids.balance",
-                  "gridplanner.scenarios", "gridplanner.export.tables",
-                  "gridplanner.export.webmap")
+def preload_engine() -> None:
+    """Import the engine's modules now, at start-up.
 
+    A first import on a worker thread holds the GIL for up to a few hundred
+    milliseconds (scipy builds classes in C), which would stall the GUI thread in
+    the middle of the first analysis.
+    """
+    import scipy.sparse.csgraph
+    import scipy.spatial
 
-def preload_engine() -> list[str]:
-    """Import the engine's modules now (start-up); returns those that are missing."""
-    import importlib
+    import gridplanner.allocation
+    import gridplanner.analyses
+    import gridplanner.coverage
+    import gridplanner.export.tables
+    import gridplanner.export.webmap
+    import gridplanner.grids.balance
+    import gridplanner.grids.checks
+    import gridplanner.grids.commands
+    import gridplanner.network
+    import gridplanner.scenarios
 
-    missing = []
-    for name in ENGINE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            missing.append(name)
-    return missing
+    del scipy, gridplanner  # imported for their side effect: loaded modules
 
 
 def setup_font(app: QApplication) -> None:

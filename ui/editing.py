@@ -7,14 +7,19 @@ edit (locked grid, would leave a gap ...) comes back as the engine's message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from PySide6.QtGui import QAction
 
-from ui.canvas.tools import BoxTool, LineTool, VertexTool, grid_vertices
+from gridplanner.grids.commands import GridCommand
+from ui.canvas.tools import BoxTool, LineTool, MapTool, VertexTool, grid_vertices
 from ui.i18n import tr
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 TOOL_NAMES = ("vertex", "reshape", "split", "reassign_box", "reassign_lasso")
 
@@ -22,7 +27,7 @@ TOOL_NAMES = ("vertex", "reshape", "split", "reassign_box", "reassign_lasso")
 class EditController:
     """Owns the editing actions and builds commands from tool results."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         a = window._action
         self.act_vertex = a("Move shared vertex", lambda: window.set_tool("vertex"),
@@ -53,7 +58,7 @@ class EditController:
                 self.act_reassign_box, self.act_reassign_lasso, self.act_lock, self.act_unlock]
 
     # ------------------------------------------------------------------ data
-    def grids(self) -> Any:
+    def grids(self) -> gpd.GeoDataFrame:
         """Return the current grid layer."""
         return self.window.session.project.layer("grids")
 
@@ -96,7 +101,7 @@ class EditController:
         return x, y
 
     # ----------------------------------------------------------------- tools
-    def tool(self, name: str) -> Any:
+    def tool(self, name: str) -> MapTool:
         """Return the map tool for an editing action."""
         if name == "vertex":
             self._vertex_tool = VertexTool(self._unlocked_vertices, self.move_vertex)
@@ -119,14 +124,10 @@ class EditController:
             self._vertex_tool.invalidate()
 
     # -------------------------------------------------------------- commands
-    def push(self, command: Any) -> bool:
+    def push(self, command: GridCommand) -> bool:
         """Push ``command``; a refusal is shown as the engine's message."""
         from layers.errors import GridPlannerError
 
-        if not self.window.session.can_edit():
-            self.window.prompter.error(tr("Editing is not available"),
-                                       tr("This build has no grid-editing engine."))
-            return False
         try:
             self.window.session.push(command)
         except GridPlannerError as exc:

@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.timeout.connect(self.autosave)
-        minutes = float(self.settings.value("autosave_minutes", 3.0))
+        minutes = float(str(self.settings.value("autosave_minutes", 3.0)))
         self._autosave_timer.start(max(int(minutes * 60000), 10000))
         self._restore_layout()
         self._update_title()
@@ -813,7 +813,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent_files", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in (value or [])]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def _add_recent(self, path: Path | None) -> None:
         if path is None or path.parent == untitled_autosave_dir():
@@ -863,7 +863,7 @@ class MainWindow(QMainWindow):
             return
         dialog = StyleDialog(layer, self)
         if dialog.exec():
-            self.session.stack.set_style(name, dialog.style())
+            self.session.stack.set_style(name, dialog.chosen_style())
 
     def import_layers(self) -> None:
         """Import layer files into the project (or a new one)."""

@@ -19,18 +19,11 @@ from typing import Any
 import geopandas as gpd
 from PySide6.QtCore import QObject, Signal
 
+from gridplanner.grids.commands import CommandStack, GridCommand
 from gridplanner.locking import ProjectLock
 from gridplanner.project import AutosaveSlot, Project
 from layers.schema import SCHEMAS
 from ui.canvas.layer_model import LayerStack
-
-
-def _command_stack(project: Project) -> Any:
-    try:
-        from gridplanner.grids.commands import CommandStack
-    except ImportError:  # the editing engine is optional at run time
-        return None
-    return CommandStack(project)
 
 
 class Session(QObject):
@@ -56,7 +49,7 @@ class Session(QObject):
         super().__init__(parent)
         self.stack = LayerStack(self)
         self.project = Project()
-        self.commands: Any = None
+        self.commands = CommandStack(self.project)
         self.dirty = False
         self.results: dict[str, Any] = {}
         self.lock: ProjectLock | None = None
@@ -75,16 +68,13 @@ class Session(QObject):
         autosaved. Locks of the project replaced are given up.
         """
         self.adopt_file(lock, slot=slot, read_only=read_only)
-        if self.project is not None:
-            self.project.unsubscribe(self._listener)
-        if self.commands is not None and hasattr(self.commands, "close"):
-            self.commands.close()
+        self.project.unsubscribe(self._listener)
+        self.commands.close()
         self.project = project
         self.results = {}
         project.subscribe(self._listener)
-        self.commands = _command_stack(project)
-        if self.commands is not None and hasattr(self.commands, "subscribe"):
-            self.commands.subscribe(self._commands_changed)
+        self.commands = CommandStack(project)
+        self.commands.subscribe(self._commands_changed)
         self.stack.clear()
         for name in [*project.layers, *project.extra_layers]:
             self._sync_layer(name)
@@ -95,7 +85,7 @@ class Session(QObject):
     def _listener(self, event: str, name: str = "") -> None:
         self._event.emit(event, name)  # queued when called from a worker thread
 
-    def _commands_changed(self, event: str = "", command: object = None) -> None:
+    def _commands_changed(self, event: str = "", command: GridCommand | None = None) -> None:
         self.set_dirty(True)
         self.command_event.emit(event, command)
         self.history_changed.emit()
@@ -150,6 +140,12 @@ class Session(QObject):
         """Keep an analysis result as a layer of the project (shown on the map)."""
         self.project.set_layer(name, frame)
 
+    def remove_result_layer(self, name: str) -> None:
+        """Drop an analysis result layer from the project (and the map)."""
+        if name in SCHEMAS:
+            raise ValueError(f"{name} is a project layer, not a result")
+        self.project.remove_layer(name)
+
     def snapshot(self) -> Project:
         """Return a shallow copy safe to save from a worker while the user works on.
 
@@ -162,27 +158,16 @@ class Session(QObject):
                        extra_layers=dict(self.project.extra_layers), path=self.project.path)
 
     # ---------------------------------------------------------------- editing
-    def can_edit(self) -> bool:
-        """Return True when the editing engine is available."""
-        return self.commands is not None
-
-    def push(self, command: Any) -> None:
+    def push(self, command: GridCommand) -> None:
         """Apply an edit command through the engine's command stack."""
-        if self.commands is None:
-            raise RuntimeError("editing is not available")
         self.commands.push(command)
 
     def undo(self) -> None:
         """Undo the last edit."""
-        if self.commands is not None and _can(self.commands, "can_undo"):
+        if self.commands.can_undo:
             self.commands.undo()
 
     def redo(self) -> None:
         """Redo the last undone edit."""
-        if self.commands is not None and _can(self.commands, "can_redo"):
+        if self.commands.can_redo:
             self.commands.redo()
-
-
-def _can(commands: Any, attr: str) -> bool:
-    value = getattr(commands, attr, True)
-    return bool(value() if callable(value) else value)

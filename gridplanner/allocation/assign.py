@@ -33,15 +33,24 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
-from gridplanner.allocation.flow import resolve_splits, solve_flow
+from gridplanner.allocation.flow import FlowSolution, resolve_splits, solve_flow
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import staff_grid_ids
+from gridplanner.locate import grid_index, household_weights
 from gridplanner.network.distance import k_nearest_sources, point_table
-from gridplanner.network.graph import RoadNetwork, network_of
-from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.network.graph import RoadNetwork, build_network
+from gridplanner.network.snap import (
+    Attachment,
+    Augmented,
+    Snapped,
+    attach,
+    augment,
+    snap_points,
+)
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 from layers.errors import Problem
 from layers.schema import CAPACITY_DEFAULTS
 
@@ -107,24 +116,39 @@ def allocate(
 
     Examples
     --------
-    >>> from gridplanner.sample import sample_project  # doctest: +SKIP
-    >>> result = allocate(sample_project(), role="full_time")  # doctest: +SKIP
-    >>> result.totals.mean_distance_m  # doctest: +SKIP
-    412.3
+    Two households 15 m and one 95 m from the only worker along the road:
+
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, Point
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 0)])], crs=3857)
+    >>> hh = gpd.GeoDataFrame({"household_id": ["a", "b"], "households": [2, 1]},
+    ...                       geometry=[Point(10, 5), Point(90, 5)], crs=3857)
+    >>> st = gpd.GeoDataFrame({"staff_id": ["w1"], "role": "full_time", "capacity": [10],
+    ...                        "grid_id": ""}, geometry=[Point(0, 0)], crs=3857)
+    >>> project = Project(layers={"roads": roads, "households": hh, "staff": st})
+    >>> result = allocate(project, role="full_time")
+    >>> result.totals.objective_household_m, result.totals.mean_distance_m
+    (125.0, 41.7)
     """
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
     return allocate_layers(
-        project.layer("households"),
-        project.layer("staff"),
-        project.layer("roads"),
-        grids=project.layer("grids") if within_grid else None,
+        ctx.layer("households"),
+        ctx.layer("staff"),
+        ctx.layer("roads"),
+        grids=ctx.layer("grids") if within_grid else None,
         role=role,
         within_grid=within_grid,
         k=k,
-        walk_cutoff_m=float(cfg["walk_cutoff_m"]),
-        snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]),
-        capacity_defaults=cfg.get("capacity_defaults", CAPACITY_DEFAULTS),
+        walk_cutoff_m=cfg.walk_cutoff_m,
+        snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m,
+        capacity_defaults=dict(cfg.capacity_defaults),
+        network=ctx.network(feedback=sub(feedback, 0.0, 0.25)),
+        household_snap=ctx.snapped("households"),
+        household_grid=ctx.household_grid() if within_grid else None,
         feedback=feedback,
     )
 
@@ -162,6 +186,8 @@ def allocate_layers(
     join_tolerance_m: float = 3.0,
     capacity_defaults: dict[str, Any] | None = None,
     network: RoadNetwork | None = None,
+    household_snap: Snapped | None = None,
+    household_grid: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> AllocationResult:
     """Assign household points to staff of ``role`` on plain frames.
@@ -184,8 +210,10 @@ def allocate_layers(
         joining tolerance of the graph.
     capacity_defaults
         Capacity by role for staff rows without one.
-    network
-        A prebuilt network (else built from ``roads``, cached).
+    network, household_snap, household_grid
+        The network, the households snapped to it and each household's grid
+        position, when already known (an :class:`~gridplanner.context.AnalysisContext`
+        keeps them); else computed here.
     feedback
         Progress and cancellation.
 
@@ -203,11 +231,234 @@ def allocate_layers(
     >>> r.assignments[["household_id", "staff_id", "distance_m"]].values.tolist()
     [['a', 'w1', 15.0], ['b', 'w2', 15.0]]
     """
-    if role not in ROLES:
-        raise AnalysisError(f"unknown staff role {role!r}: use one of {', '.join(ROLES)}")
+    check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
+                 join_tolerance_m=join_tolerance_m)
+    members = _role_members(households, staff, grids, role=role, within_grid=within_grid)
+    opts = _Options(role=role, within_grid=within_grid, k=max(1, min(int(k), len(members))),
+                    pin_rounds=pin_rounds, walk_cutoff_m=walk_cutoff_m,
+                    snap_cutoff_m=snap_cutoff_m)
     defaults = dict(CAPACITY_DEFAULTS)
     defaults.update(capacity_defaults or {})
-    problems: list[Problem] = []
+    report(feedback, 0.0, "road network")
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.0, 0.25))
+    if net.n_edges == 0:
+        raise AnalysisError("layer roads has no walkable road: the walking network is empty")
+
+    report(feedback, 0.25, "snapping to roads")
+    hh_snap = household_snap if household_snap is not None else snap_points(
+        net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    _require_on_network(hh_snap, len(households), "household points", opts)
+    grid_ids, hh_grid = _grid_positions(households, grids, household_grid, opts)
+    team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts)
+    _require_on_network_staff(team, opts)
+    demand = _demand(households, net, hh_snap, team, grid_ids, hh_grid, opts)
+
+    report(feedback, 0.3, "network distances")
+    cands = _candidates(team, demand, opts, feedback=feedback)
+
+    report(feedback, 0.7, "solving the assignment")
+    flow = _solve(team, demand, cands, opts)
+
+    report(feedback, 0.85, "whole points")
+    done = _whole_points(team, demand, flow, opts)
+
+    result = _result(households, team, demand, flow, done, opts)
+    report(feedback, 1.0, "assignment done")
+    return result
+
+
+# ----------------------------------------------------------------------------- steps
+
+_FAR_HINT = ("check that they and the roads are in the same coordinate system (data in "
+             "the wrong Gauss-Kruger zone or in GCJ-02 read as WGS84 lies hundreds of "
+             "metres to kilometres away), or raise the setting snap_cutoff_m")
+
+
+def _require_on_network(snapped: Snapped, n: int, what: str, opts: _Options) -> None:
+    """Refuse to allocate when no point of a layer reaches the roads."""
+    if n and not snapped.on_network.any():
+        raise AnalysisError(f"none of the {n:,} {what} lies within {opts.snap_cutoff_m:g} m "
+                            f"of a walkable road: {_FAR_HINT}")
+
+
+def _require_on_network_staff(team: _Staff, opts: _Options) -> None:
+    if len(team.members) and not (team.network.source_node >= 0).any():
+        raise AnalysisError(f"none of the {len(team.members):,} {opts.role} staff bases lies "
+                            f"within {opts.snap_cutoff_m:g} m of a walkable road: {_FAR_HINT}")
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The settings of one run (``k`` already clipped to the number of staff)."""
+
+    role: str
+    within_grid: bool
+    k: int
+    pin_rounds: int
+    walk_cutoff_m: float
+    snap_cutoff_m: float
+
+
+@dataclass(frozen=True)
+class _Staff:
+    """The staff of the role, and the road graph split at their feet.
+
+    Attributes
+    ----------
+    members
+        Their rows of the staff layer.
+    ids, capacity
+        ``staff_id`` and households each may take, per member.
+    network
+        The road graph split at the members' feet, a node per member.
+    grids
+        Member x grid membership in within-grid mode, else None.
+    problems
+        Members left out (their base is too far from any road).
+    """
+
+    members: gpd.GeoDataFrame
+    ids: np.ndarray
+    capacity: np.ndarray
+    network: Augmented
+    grids: sparse.csr_matrix | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class _Demand:
+    """Household points and the demand nodes they are reached through.
+
+    A demand node is a node of the split graph, one per grid in within-grid mode
+    (a node on a grid boundary serves households of either grid).
+
+    Attributes
+    ----------
+    weight
+        Households per point.
+    on_network, usable
+        Points snapped onto a road; of those, the ones the flow may place (in a
+        grid, in within-grid mode).
+    grid, grid_ids
+        Position of each point's grid (``-1`` = none, or not within-grid mode),
+        and the grids' ``grid_id``.
+    attachment
+        Where each point joins the split graph.
+    node, node_grid
+        Graph node and grid position (``-1`` = any) of each demand node.
+    lo, hi
+        Demand node (row) of each point's two graph nodes, ``-1`` when unusable.
+    """
+
+    weight: np.ndarray
+    on_network: np.ndarray
+    usable: np.ndarray
+    grid: np.ndarray
+    grid_ids: np.ndarray
+    attachment: Attachment
+    node: np.ndarray
+    node_grid: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def flow_weight(self) -> np.ndarray:
+        """Households per point the flow places (0 for unusable points)."""
+        return np.where(self.usable, self.weight, 0)
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Nearest staff of each demand node and each point (positions among members).
+
+    Attributes
+    ----------
+    node_index, node_dist
+        ``(demand nodes, width)`` tables, nearest first (``-1``/``inf`` = none).
+    searched_m
+        Radius up to which each demand node's list is exact: a node short of
+        ``width`` staff there may have more farther out.
+    index, dist
+        The same for household points, ``(points, width)``.
+    width
+        Columns of the tables.
+    """
+
+    node_index: np.ndarray
+    node_dist: np.ndarray
+    searched_m: np.ndarray
+    index: np.ndarray
+    dist: np.ndarray
+    width: int
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """The min-cost flow over the candidate arcs, once the lists stopped widening.
+
+    Attributes
+    ----------
+    candidates
+        The candidate tables as last widened.
+    k_point
+        Candidates of each point the flow may use.
+    arc_point, arc_col
+        The arcs of the last solve: point and column of ``candidates``.
+    solution
+        The last solve.
+    unassigned_cost_m
+        Cost of leaving one household unassigned.
+    k_used
+        Most candidates any point was given.
+    """
+
+    candidates: _Candidates
+    k_point: np.ndarray
+    arc_point: np.ndarray
+    arc_col: np.ndarray
+    solution: FlowSolution
+    unassigned_cost_m: float
+    k_used: int
+
+
+@dataclass(frozen=True)
+class _Assignment:
+    """Every household point given whole to one member, or to nobody.
+
+    Attributes
+    ----------
+    staff, dist_m
+        Member position (``-1`` = unassigned) and walking distance of each point.
+    lower_bound_m
+        The flow optimum (it may split points): a lower bound.
+    flow_unassigned
+        Households the flow left unassigned.
+    split_points
+        Points the flow split between staff.
+    solution
+        The last flow solved (after pinning split points whole).
+    """
+
+    staff: np.ndarray
+    dist_m: np.ndarray
+    lower_bound_m: float
+    flow_unassigned: int
+    split_points: int
+    solution: FlowSolution
+
+
+#: Most rounds of widening the candidate lists and solving again.
+_WIDEN_ROUNDS = 12
+
+
+def _role_members(
+    households: gpd.GeoDataFrame, staff: gpd.GeoDataFrame, grids: gpd.GeoDataFrame | None,
+    *, role: str, within_grid: bool,
+) -> gpd.GeoDataFrame:
+    """Check the inputs and return the staff rows of ``role``."""
+    if role not in ROLES:
+        raise AnalysisError(f"unknown staff role {role!r}: use one of {', '.join(ROLES)}")
     for name, frame in (("households", households), ("staff", staff)):
         if frame.geometry is None:
             raise AnalysisError(f"layer {name} has no geometry")
@@ -222,37 +473,55 @@ def allocate_layers(
                             "add them or choose another --role")
     if within_grid and (grids is None or len(grids) == 0):
         raise AnalysisError("within-grid assignment needs a grids layer")
-    report(feedback, 0.0, "road network")
-    net = network if network is not None else network_of(
-        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.0, 0.25))
-    if net.n_edges == 0:
-        raise AnalysisError("layer roads has no walkable road: the walking network is empty")
+    return members
 
-    report(feedback, 0.25, "snapping to roads")
-    weight = _household_weights(households, problems)
-    hh_snap = snap_points(net, households.geometry.values, cutoff_m=snap_cutoff_m)
-    st_snap = snap_points(net, members.geometry.values, cutoff_m=snap_cutoff_m)
-    capacity = staff_capacity(members, defaults)
-    staff_ids = members["staff_id"].astype(str).to_numpy()
-    for i in np.flatnonzero(~st_snap.on_network):
-        problems.append(Problem(f"staff base is farther than {snap_cutoff_m:g} m from any "
-                                "walkable road; left out", layer="staff",
-                                feature_id=staff_ids[i], column="geometry", severity="warning"))
-    aug = augment(net, st_snap)
-    att = attach(net, aug, hh_snap)
-    src_nodes = aug.source_node
 
-    # Demand nodes: graph nodes, one per grid in within-grid mode.
-    hh_grid = np.full(len(households), -1, dtype=np.int64)
-    staff_grid: sparse.csr_matrix | None = None
-    grid_ids: np.ndarray = np.array([], dtype=object)
-    if within_grid:
-        assert grids is not None
-        grid_ids = grids["grid_id"].astype(str).to_numpy()
-        hh_grid = _containing(households.geometry.values, grids.geometry.values)
-        staff_grid = _staff_grid_matrix(members, grid_ids)
-    on = att.lo_node >= 0
-    usable = on & ((hh_grid >= 0) | (not within_grid))
+def _grid_positions(
+    households: gpd.GeoDataFrame, grids: gpd.GeoDataFrame | None,
+    household_grid: np.ndarray | None, opts: _Options,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the grids' ids and each household's grid position (-1 outside every grid).
+
+    Outside within-grid mode no grid counts: no ids, every position -1.
+    """
+    if not opts.within_grid or grids is None:
+        return np.array([], dtype=object), np.full(len(households), -1, dtype=np.int64)
+    grid_ids = grids["grid_id"].astype(str).to_numpy()
+    hh_grid = household_grid if household_grid is not None else grid_index(
+        np.asarray(grids.geometry.values, dtype=object),
+        np.asarray(households.geometry.values, dtype=object))
+    return grid_ids, hh_grid
+
+
+def _staff_on_network(
+    members: gpd.GeoDataFrame, net: RoadNetwork, grid_ids: np.ndarray, *,
+    defaults: dict[str, Any], opts: _Options,
+) -> _Staff:
+    """Snap the members onto the roads and split the graph at their feet."""
+    snapped = snap_points(net, members.geometry.values, cutoff_m=opts.snap_cutoff_m)
+    ids = members["staff_id"].astype(str).to_numpy()
+    problems = tuple(
+        Problem(f"staff base is farther than {opts.snap_cutoff_m:g} m from any walkable "
+                "road; left out", layer="staff", feature_id=ids[i], column="geometry",
+                severity="warning")
+        for i in np.flatnonzero(~snapped.on_network))
+    return _Staff(members=members, ids=ids, capacity=staff_capacity(members, defaults),
+                  network=augment(net, snapped),
+                  grids=_staff_grid_matrix(members, grid_ids) if opts.within_grid else None,
+                  problems=problems)
+
+
+def _demand(
+    households: gpd.GeoDataFrame, net: RoadNetwork, hh_snap: Snapped, team: _Staff,
+    grid_ids: np.ndarray, hh_grid: np.ndarray, opts: _Options,
+) -> _Demand:
+    """Attach the household points to the split graph and list their demand nodes."""
+    att = attach(net, team.network, hh_snap)
+    usable = (att.lo_node >= 0) & ((hh_grid >= 0) | (not opts.within_grid))
+    if opts.within_grid and len(households) and not usable.any():
+        raise AnalysisError("no household near a walkable road lies inside a grid: the "
+                            "households and the grids layer do not overlap; check both "
+                            "layers' coordinates, or assign without --within-grid")
     key_lo = np.where(usable, att.lo_node, -1)
     key_hi = np.where(usable, att.hi_node, -1)
     # Unique (node, grid) pairs, sorted: through one int64 key (np.unique with
@@ -260,117 +529,131 @@ def allocate_layers(
     width = np.int64(max(int(hh_grid.max(initial=0)), 0) + 2)
     flat = np.unique(np.concatenate([key_lo[usable], key_hi[usable]]) * width
                      + np.tile(hh_grid[usable] + 1, 2))
-    dem_keys = np.stack([flat // width, flat % width - 1], axis=1)
-    dem_node, dem_grid = dem_keys[:, 0], dem_keys[:, 1]
-    lo_dem = _key_index(dem_keys, key_lo, hh_grid, usable)
-    hi_dem = _key_index(dem_keys, key_hi, hh_grid, usable)
+    keys = np.stack([flat // width, flat % width - 1], axis=1)
+    return _Demand(
+        weight=household_weights(households), on_network=hh_snap.on_network, usable=usable,
+        grid=hh_grid, grid_ids=grid_ids, attachment=att, node=keys[:, 0],
+        node_grid=keys[:, 1], lo=_key_index(keys, key_lo, hh_grid, usable),
+        hi=_key_index(keys, key_hi, hh_grid, usable))
 
-    report(feedback, 0.3, "network distances")
-    n_staff = len(members)
-    k0 = max(1, min(int(k), n_staff))
-    k_table = k0  # widened below, only where the flow presses against it
-    sg = staff_grid
 
-    def mask_for(cols: np.ndarray) -> Any:
-        """Return the own-grid mask of staff x demand-node pairs, or None."""
-        if not within_grid or sg is None:
-            return None
-        grid_cols = np.maximum(dem_grid[cols], 0)
-        return lambda chunk: np.asarray(sg[chunk][:, grid_cols].toarray() > 0)
+def _candidates(team: _Staff, demand: _Demand, opts: _Options, *,
+                feedback: Feedback | None) -> _Candidates:
+    """Find the first ``k`` candidates of each demand node and point.
 
-    all_nodes = np.arange(len(dem_node))
-    # Lists are exact up to ``searched``: a node short of k staff there may have
-    # more farther out, fetched only if the flow presses against its list.
-    searched = np.full(len(dem_node), walk_cutoff_m)
-    tab_i, tab_d = _table(aug.matrix, src_nodes, dem_node, k=k_table, cutoff_m=walk_cutoff_m,
-                          mask=mask_for(all_nodes), node_xy=aug.node_xy,
-                          min_k=max(2, k0 // 2), searched_m=searched,
-                          feedback=sub(feedback, 0.3, 0.65))
-
+    A node stops searching once it has half of them: its list is exact up to
+    the radius searched, and widened only where the flow presses against it.
+    """
+    searched = np.full(len(demand.node), opts.walk_cutoff_m)
+    node_i, node_d = _table(team, demand, np.arange(len(demand.node)), k=opts.k,
+                            cutoff_m=opts.walk_cutoff_m, min_k=max(2, opts.k // 2),
+                            searched_m=searched, feedback=sub(feedback, 0.3, 0.65))
     report(feedback, 0.65, "candidate staff")
-    pt_i, pt_d = point_table(att, lo_dem, hi_dem, tab_i, tab_d, k=k_table)
+    pt_i, pt_d = point_table(demand.attachment, demand.lo, demand.hi, node_i, node_d,
+                             k=opts.k)
+    return _Candidates(node_index=node_i, node_dist=node_d, searched_m=searched, index=pt_i,
+                       dist=pt_d, width=opts.k)
 
-    report(feedback, 0.7, "solving the assignment")
-    k_pt = np.full(len(households), k0, dtype=np.int64)
-    max_cost = float(np.max(np.where(np.isfinite(pt_d), pt_d, 0), initial=0.0))
+
+def _widen(team: _Staff, demand: _Demand, cands: _Candidates, full: np.ndarray,
+           opts: _Options) -> _Candidates:
+    """Double the tables' width, searching the whole cutoff for the points ``full``."""
+    k_new = min(len(team.ids), 2 * cands.width)
+    nodes = np.unique(np.concatenate([demand.lo[full], demand.hi[full]]))
+    sub_i, sub_d = _table(team, demand, nodes, k=k_new, cutoff_m=opts.walk_cutoff_m,
+                          feedback=None)
+    searched = cands.searched_m.copy()
+    searched[nodes] = opts.walk_cutoff_m
+    pad = k_new - cands.width
+    node_i = np.pad(cands.node_index, ((0, 0), (0, pad)), constant_values=-1)
+    node_d = np.pad(cands.node_dist, ((0, 0), (0, pad)), constant_values=np.inf)
+    node_i[nodes], node_d[nodes] = sub_i, sub_d
+    pt_i, pt_d = point_table(demand.attachment, demand.lo, demand.hi, node_i, node_d, k=k_new)
+    return _Candidates(node_index=node_i, node_dist=node_d, searched_m=searched, index=pt_i,
+                       dist=pt_d, width=k_new)
+
+
+def _solve(team: _Staff, demand: _Demand, cands: _Candidates, opts: _Options) -> _Flow:
+    """Solve the flow, widening the candidate lists where it presses against them.
+
+    A point is pressed when it is left (partly) unassigned or sends households
+    to its last candidate. Its list then doubles, within the table, or the table
+    itself widens when the point uses all of it while more staff may lie beyond.
+    """
+    n_points, n_staff = len(demand.weight), len(team.ids)
+    k_pt = np.full(n_points, opts.k, dtype=np.int64)
+    max_cost = float(np.max(np.where(np.isfinite(cands.dist), cands.dist, 0), initial=0.0))
     # Above any single assignment, and above a chain of several reassignments.
-    unassigned_cost = 10.0 * max(max_cost, walk_cutoff_m) + 1.0
-    w_use = np.where(usable, weight, 0)
-    rows = np.arange(len(households))
-    for _ in range(12):
+    unassigned_cost = 10.0 * max(max_cost, opts.walk_cutoff_m) + 1.0
+    w_use = demand.flow_weight
+    rows = np.arange(n_points)
+    for _ in range(_WIDEN_ROUNDS):
+        k_table, pt_i = cands.width, cands.index
         cols = (np.arange(k_table)[None, :] < k_pt[:, None]) & (pt_i >= 0)
         arc_point, arc_col = np.nonzero(cols)
-        sol = solve_flow(w_use, arc_point, pt_i[arc_point, arc_col], pt_d[arc_point, arc_col],
-                         capacity, unassigned_cost_m=unassigned_cost)
+        sol = solve_flow(w_use, arc_point, pt_i[arc_point, arc_col],
+                         cands.dist[arc_point, arc_col], team.capacity,
+                         unassigned_cost_m=unassigned_cost)
         flow = np.zeros(len(arc_point), dtype=np.int64)
         flow[sol.arc_index] = sol.arc_flow
-        at_last = np.zeros(len(households), dtype=bool)
+        at_last = np.zeros(n_points, dtype=bool)
         at_last[arc_point[(arc_col == k_pt[arc_point] - 1) & (flow > 0)]] = True
         pressed = at_last | (sol.unassigned_by_node > 0)
         more = (k_pt < k_table) & (pt_i[rows, np.minimum(k_pt, k_table - 1)] >= 0)
         # Pressed against the whole table while more may lie beyond it: widen the
         # table (more columns, or the full cutoff where the search stopped short).
-        short = (searched[np.maximum(lo_dem, 0)] < walk_cutoff_m) | (
-            searched[np.maximum(hi_dem, 0)] < walk_cutoff_m)
+        short = (cands.searched_m[np.maximum(demand.lo, 0)] < opts.walk_cutoff_m) | (
+            cands.searched_m[np.maximum(demand.hi, 0)] < opts.walk_cutoff_m)
         n_found = (pt_i >= 0).sum(axis=1)
         full = pressed & (k_pt >= n_found) & (
             ((pt_i[:, k_table - 1] >= 0) & (k_table < n_staff)) | short)
         widen = pressed & more
         if full.any():
-            k_new = min(n_staff, 2 * k_table)
-            nodes = np.unique(np.concatenate([lo_dem[full], hi_dem[full]]))
-            sub_i, sub_d = _table(aug.matrix, src_nodes, dem_node[nodes], k=k_new,
-                                  cutoff_m=walk_cutoff_m, mask=mask_for(nodes),
-                                  node_xy=aug.node_xy, feedback=None)
-            searched[nodes] = walk_cutoff_m
-            pad = k_new - k_table
-            tab_i = np.pad(tab_i, ((0, 0), (0, pad)), constant_values=-1)
-            tab_d = np.pad(tab_d, ((0, 0), (0, pad)), constant_values=np.inf)
-            tab_i[nodes], tab_d[nodes] = sub_i, sub_d
-            pt_i, pt_d = point_table(att, lo_dem, hi_dem, tab_i, tab_d, k=k_new)
-            k_table = k_new
-            k_pt = np.where(full, k_new, k_pt)
+            cands = _widen(team, demand, cands, full, opts)
+            k_pt = np.where(full, cands.width, k_pt)
         elif not widen.any():
             break
-        k_pt = np.where(widen, np.minimum(k_pt * 2, k_table), k_pt)
-    k_used = int(k_pt.max(initial=k0))
+        k_pt = np.where(widen, np.minimum(k_pt * 2, cands.width), k_pt)
+    return _Flow(candidates=cands, k_point=k_pt, arc_point=arc_point, arc_col=arc_col,
+                 solution=sol, unassigned_cost_m=unassigned_cost,
+                 k_used=int(k_pt.max(initial=opts.k)))
 
-    report(feedback, 0.85, "whole points")
-    # The flow optimum is the lower bound. Points it splits are pinned, whole, to
-    # the staff member taking most of them (with room), and the rest re-solved
-    # around them; what is still split after that is placed by resolve_splits.
-    lower_bound = sol.optimum_m
-    first_unassigned = sol.unassigned
-    first_split = int((np.bincount(sol.part_point, minlength=len(households)) > 1).sum())
-    pinned = np.full(len(households), -1, dtype=np.int64)
-    pinned_d = np.full(len(households), np.inf)
-    cap_left = capacity.copy()
-    w_active = w_use.copy()
-    for _ in range(pin_rounds):
-        counts = np.bincount(sol.part_point, minlength=len(households))
+
+def _whole_points(team: _Staff, demand: _Demand, flow: _Flow, opts: _Options) -> _Assignment:
+    """Give every point the flow split to one member, whole, within capacity.
+
+    The flow optimum is the lower bound. Points it splits are pinned, whole, to
+    the member taking most of them (with room), and the rest re-solved around
+    them; what is still split after that is placed by ``resolve_splits``.
+    """
+    sol = flow.solution
+    n_points = len(demand.weight)
+    split_points = int((np.bincount(sol.part_point, minlength=n_points) > 1).sum())
+    pinned = np.full(n_points, -1, dtype=np.int64)
+    pinned_d = np.full(n_points, np.inf)
+    cap_left = team.capacity.copy()
+    w_active = demand.flow_weight
+    cands = flow.candidates
+    for _ in range(opts.pin_rounds):
+        counts = np.bincount(sol.part_point, minlength=n_points)
         split = np.flatnonzero(counts > 1)
         if len(split) == 0:
             break
         changed = _pin(sol, split, w_active, cap_left, pinned, pinned_d)
         if not changed:
             break
-        sol = solve_flow(w_active, arc_point, pt_i[arc_point, arc_col],
-                         pt_d[arc_point, arc_col], cap_left, unassigned_cost_m=unassigned_cost)
-    candidates = _split_candidates(sol, pt_i, pt_d, k_pt)
-    assigned_staff, dist = resolve_splits(sol, w_active, cap_left, candidates,
-                                          alt_staff=pt_i, alt_cost_m=pt_d)
+        sol = solve_flow(w_active, flow.arc_point, cands.index[flow.arc_point, flow.arc_col],
+                         cands.dist[flow.arc_point, flow.arc_col], cap_left,
+                         unassigned_cost_m=flow.unassigned_cost_m)
+    split_cands = _split_candidates(sol, cands.index, cands.dist, flow.k_point)
+    staff_of, dist = resolve_splits(sol, w_active, cap_left, split_cands,
+                                    alt_staff=cands.index, alt_cost_m=cands.dist)
     is_pinned = pinned >= 0
-    assigned_staff[is_pinned] = pinned[is_pinned]
+    staff_of[is_pinned] = pinned[is_pinned]
     dist[is_pinned] = pinned_d[is_pinned]
-    n_split = first_split
-
-    return _result(
-        households, members, weight, assigned_staff, dist, capacity, lower_bound,
-        unassigned_cost, first_unassigned, sol, hh_snap.on_network, usable, hh_grid,
-        within_grid, grid_ids,
-        pt_i, role, walk_cutoff_m, snap_cutoff_m, n_split, k_used, problems,
-        feedback,
-    )
+    return _Assignment(staff=staff_of, dist_m=dist, lower_bound_m=flow.solution.optimum_m,
+                       flow_unassigned=flow.solution.unassigned, split_points=split_points,
+                       solution=sol)
 
 
 def _no_location(points: np.ndarray) -> np.ndarray:
@@ -380,30 +663,6 @@ def _no_location(points: np.ndarray) -> np.ndarray:
     bad[~bad] = shapely.get_type_id(pts[~bad]) != 0
     bad[~bad] = ~np.isfinite(shapely.get_coordinates(pts[~bad])).all(axis=1)
     return np.asarray(bad)
-
-
-def _household_weights(households: gpd.GeoDataFrame, problems: list[Problem]) -> np.ndarray:
-    if "households" not in households.columns:
-        return np.ones(len(households), dtype=np.int64)
-    raw = pd.to_numeric(households["households"], errors="coerce")
-    bad = ~(raw >= 1)
-    ids = households["household_id"].astype(str).to_numpy()
-    for i in np.flatnonzero(bad.to_numpy())[:50]:
-        problems.append(Problem("households is not a whole number >= 1; counted as 1",
-                                layer="households", row=int(i), feature_id=ids[i],
-                                column="households", severity="warning"))
-    return raw.where(~bad, 1).round().to_numpy().astype(np.int64)
-
-
-def _containing(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Index of the polygon containing each point (first one), or -1."""
-    out = np.full(len(points), -1, dtype=np.int64)
-    valid = ~(shapely.is_missing(points) | shapely.is_empty(points))
-    pi, gi = shapely.STRtree(np.asarray(polygons)).query(
-        np.asarray(points)[valid], predicate="intersects")
-    first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.zeros(0, dtype=bool)
-    out[np.flatnonzero(valid)[pi[first]]] = gi[first]
-    return out
 
 
 def _staff_grid_matrix(members: gpd.GeoDataFrame, grid_ids: np.ndarray) -> sparse.csr_matrix:
@@ -435,30 +694,39 @@ def _key_index(keys: np.ndarray, node: np.ndarray, grid: np.ndarray,
 
 
 def _table(
-    matrix: sparse.csr_matrix,
-    src_nodes: np.ndarray,
-    targets: np.ndarray,
+    team: _Staff,
+    demand: _Demand,
+    rows: np.ndarray,
     *,
     k: int,
     cutoff_m: float,
-    mask: Any,
-    node_xy: np.ndarray,
     feedback: Feedback | None,
     min_k: int | None = None,
     searched_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """K nearest staff (positions in the staff list) of every demand node."""
+    """K nearest staff (positions among the members) of the demand nodes ``rows``.
+
+    In within-grid mode only staff of a node's own grid count.
+    """
+    src_nodes = team.network.source_node
     ok = np.flatnonzero(src_nodes >= 0)
-    idx, dist = k_nearest_sources(matrix, src_nodes[ok], targets, k=k, cutoff_m=cutoff_m,
-                                  node_xy=node_xy, feedback=feedback, min_k=min_k,
-                                  searched_m=searched_m,
-                                  mask=None if mask is None else
-                                  (lambda chunk: mask(ok[chunk])))
+    mask = None
+    if team.grids is not None:
+        member_grids = team.grids
+        grid_cols = np.maximum(demand.node_grid[rows], 0)
+
+        def mask(chunk: np.ndarray) -> np.ndarray:
+            return np.asarray(member_grids[ok[chunk]][:, grid_cols].toarray() > 0)
+
+    idx, dist = k_nearest_sources(team.network.matrix, src_nodes[ok], demand.node[rows], k=k,
+                                  cutoff_m=cutoff_m, node_xy=team.network.node_xy,
+                                  feedback=feedback, min_k=min_k, searched_m=searched_m,
+                                  mask=mask)
     return np.where(idx >= 0, ok[np.maximum(idx, 0)], -1), dist
 
 
 def _pin(
-    sol: Any, split: np.ndarray, w_active: np.ndarray, cap_left: np.ndarray,
+    sol: FlowSolution, split: np.ndarray, w_active: np.ndarray, cap_left: np.ndarray,
     pinned: np.ndarray, pinned_d: np.ndarray,
 ) -> bool:
     """Pin each split point to its largest-share staff member with room (in place)."""
@@ -480,7 +748,7 @@ def _pin(
 
 
 def _split_candidates(
-    sol: Any, pt_i: np.ndarray, pt_d: np.ndarray, k_pt: np.ndarray,
+    sol: FlowSolution, pt_i: np.ndarray, pt_d: np.ndarray, k_pt: np.ndarray,
 ) -> dict[int, list[tuple[int, float]]]:
     """Nearest-first candidates of the points the flow split (few of them)."""
     counts = np.bincount(sol.part_point, minlength=len(pt_i))
@@ -501,73 +769,84 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(values[order][np.searchsorted(cw, q * cw[-1])])
 
 
+# ----------------------------------------------------------------------------- result
+
+
 def _result(
-    households: gpd.GeoDataFrame, members: gpd.GeoDataFrame, weight: np.ndarray,
-    assigned: np.ndarray, dist: np.ndarray, capacity: np.ndarray, optimum: float,
-    unassigned_cost: float, first_unassigned: int, sol: Any, on_network: np.ndarray,
-    usable: np.ndarray,
-    hh_grid: np.ndarray, within_grid: bool, grid_ids: np.ndarray, pt_i: np.ndarray,
-    role: str, walk_cutoff_m: float, snap_cutoff_m: float, n_split: int, k_used: int,
-    problems: list[Problem],
-    feedback: Feedback | None,
+    households: gpd.GeoDataFrame, team: _Staff, demand: _Demand, flow: _Flow,
+    done: _Assignment, opts: _Options,
 ) -> AllocationResult:
+    """Assemble the result frames and totals."""
     hid = households["household_id"].astype(str).to_numpy()
-    sid = members["staff_id"].astype(str).to_numpy()
-    crs = households.crs
-    ok = assigned >= 0
+    weight = demand.weight
+    ok = done.staff >= 0
     assignments = gpd.GeoDataFrame(
         {
             "household_id": hid[ok],
-            "staff_id": sid[assigned[ok]],
-            "distance_m": np.round(dist[ok], 1),
+            "staff_id": team.ids[done.staff[ok]],
+            "distance_m": np.round(done.dist_m[ok], 1),
             "households": weight[ok],
         },
         geometry=households.geometry.values[ok],
-        crs=crs,
+        crs=households.crs,
     )
-    if within_grid:
-        assignments["grid_id"] = grid_ids[hh_grid[ok]]
-    n_staff = len(members)
-    load = np.bincount(assigned[ok], weights=weight[ok], minlength=n_staff).astype(np.int64)
-    wsum = np.bincount(assigned[ok], weights=weight[ok] * dist[ok], minlength=n_staff)
+    if opts.within_grid:
+        assignments["grid_id"] = demand.grid_ids[demand.grid[ok]]
+    reasons = _reasons(done, demand, flow.candidates.index, opts,
+                       _no_location(households.geometry.values))
+    un = ~ok
+    unassigned = gpd.GeoDataFrame(
+        {"household_id": hid[un], "reason": reasons[un], "households": weight[un]},
+        geometry=households.geometry.values[un],
+        crs=households.crs,
+    )
+    return AllocationResult(opts.role, opts.within_grid, assignments,
+                            _staff_load(team, weight, done), unassigned,
+                            _totals(demand, flow, done), team.problems)
+
+
+def _staff_load(team: _Staff, weight: np.ndarray, done: _Assignment) -> gpd.GeoDataFrame:
+    """One row per member: load, capacity used, mean and longest walk."""
+    ok = done.staff >= 0
+    assigned, dist = done.staff[ok], done.dist_m[ok]
+    n_staff, capacity = len(team.ids), team.capacity
+    load = np.bincount(assigned, weights=weight[ok], minlength=n_staff).astype(np.int64)
+    wsum = np.bincount(assigned, weights=weight[ok] * dist, minlength=n_staff)
     dmax = np.zeros(n_staff)
-    np.maximum.at(dmax, assigned[ok], dist[ok])
+    np.maximum.at(dmax, assigned, dist)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(load > 0, wsum / np.maximum(load, 1), np.nan)
         used = np.where(capacity > 0, 100.0 * load / np.maximum(capacity, 1), np.nan)
-    staff_load = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
-            "staff_id": sid,
+            "staff_id": team.ids,
             "load": load,
             "capacity": capacity,
             "capacity_used_pct": np.round(used, 1),
             "mean_distance_m": np.round(mean, 1),
             "max_distance_m": np.where(load > 0, np.round(dmax, 1), np.nan),
         },
-        geometry=members.geometry.values,
-        crs=members.crs,
+        geometry=team.members.geometry.values,
+        crs=team.members.crs,
     )
-    reasons = _reasons(assigned, on_network, usable, hh_grid, within_grid, grid_ids, pt_i,
-                       sol, role, walk_cutoff_m, snap_cutoff_m, weight,
-                       _no_location(households.geometry.values))
+
+
+def _totals(demand: _Demand, flow: _Flow, done: _Assignment) -> AllocationTotals:
+    """Headline figures, and how far the whole-point answer lies above the flow bound."""
+    weight = demand.weight
+    ok = done.staff >= 0
     un = ~ok
-    unassigned = gpd.GeoDataFrame(
-        {"household_id": hid[un], "reason": reasons[un], "households": weight[un]},
-        geometry=households.geometry.values[un],
-        crs=crs,
-    )
     w_ok = weight[ok]
-    d_ok = dist[ok]
+    d_ok = done.dist_m[ok]
     objective = float((w_ok * d_ok).sum())
-    # Both sides carry the same charge for households the flow left unassigned.
     # Compare like with like: both sides charge the unassigned-household cost for
     # the households they leave out (the flow: only those it could not place).
-    dropped = int(weight[un & usable].sum()) - int(first_unassigned)
-    flow_cost = optimum
-    flow_total = optimum + first_unassigned * unassigned_cost
-    final_total = objective + int(weight[un & usable].sum()) * unassigned_cost
+    left_out = int(weight[un & demand.usable].sum())
+    dropped = left_out - int(done.flow_unassigned)
+    flow_total = done.lower_bound_m + done.flow_unassigned * flow.unassigned_cost_m
+    final_total = objective + left_out * flow.unassigned_cost_m
     gap = 100.0 * (final_total - flow_total) / flow_total if flow_total > 0 else 0.0
-    totals = AllocationTotals(
+    return AllocationTotals(
         objective_household_m=round(objective, 1),
         mean_distance_m=round(float(objective / w_ok.sum()), 1) if w_ok.sum() else float("nan"),
         p95_distance_m=round(_weighted_quantile(d_ok, w_ok, 0.95), 1),
@@ -575,41 +854,38 @@ def _result(
         households_beyond_1km=int(w_ok[d_ok > 1000.0].sum()),
         assigned_households=int(w_ok.sum()),
         unassigned_households=int(weight[un].sum()),
-        flow_optimum_household_m=round(flow_cost, 1),
+        flow_optimum_household_m=round(done.lower_bound_m, 1),
         gap_pct=round(max(gap, 0.0), 4),
-        split_points=n_split,
+        split_points=done.split_points,
         unassigned_to_keep_points_whole=max(dropped, 0),
-        k_used=k_used,
+        k_used=flow.k_used,
     )
-    report(feedback, 1.0, "assignment done")
-    return AllocationResult(role, within_grid, assignments, staff_load, unassigned, totals,
-                            tuple(problems))
 
 
-def _reasons(
-    assigned: np.ndarray, on_network: np.ndarray, usable: np.ndarray, hh_grid: np.ndarray,
-    within_grid: bool, grid_ids: np.ndarray, pt_i: np.ndarray, sol: Any, role: str,
-    walk_cutoff_m: float, snap_cutoff_m: float, weight: np.ndarray, no_location: np.ndarray,
-) -> np.ndarray:
-    n = len(assigned)
+def _reasons(done: _Assignment, demand: _Demand, pt_i: np.ndarray, opts: _Options,
+             no_location: np.ndarray) -> np.ndarray:
+    """Say why each unassigned point is (empty for assigned points)."""
+    sol, usable, hh_grid = done.solution, demand.usable, demand.grid
+    role, walk = opts.role, opts.walk_cutoff_m
+    n = len(done.staff)
     reason = np.full(n, "", dtype=object)
     has_cand = usable & (pt_i[:, 0] >= 0) if pt_i.shape[1] else np.zeros(n, dtype=bool)
     flow_un = np.zeros(n, dtype=np.int64)
     np.add.at(flow_un, sol.part_point[sol.part_staff < 0], sol.part_amount[sol.part_staff < 0])
-    un = assigned < 0
-    reason[un] = f"no capacity left among {role} staff within {walk_cutoff_m:g} m"
-    split = un & usable & has_cand & (flow_un < weight)
+    un = done.staff < 0
+    reason[un] = f"no capacity left among {role} staff within {walk:g} m"
+    split = un & usable & has_cand & (flow_un < demand.weight)
     reason[split] = ("no single staff member within reach has room for all households "
                      "of this point")
     reason[un & usable & ~has_cand] = (f"unreachable: no {role} staff within "
-                                       f"{walk_cutoff_m:g} m on the road network")
-    if within_grid:
-        no_grid = un & on_network & (hh_grid < 0)
+                                       f"{walk:g} m on the road network")
+    if opts.within_grid:
+        no_grid = un & demand.on_network & (hh_grid < 0)
         reason[no_grid] = "outside every grid"
         in_grid = un & usable & ~has_cand
-        reason[in_grid] = [f"no {role} staff of grid {grid_ids[g]} within {walk_cutoff_m:g} m "
+        reason[in_grid] = [f"no {role} staff of grid {demand.grid_ids[g]} within {walk:g} m "
                            "on the road network" for g in hh_grid[in_grid]]
-    reason[un & ~on_network] = (f"off the road network: farther than {snap_cutoff_m:g} m "
-                                "from any walkable road")
+    reason[un & ~demand.on_network] = (f"off the road network: farther than "
+                                       f"{opts.snap_cutoff_m:g} m from any walkable road")
     reason[un & no_location] = "no location: the point is empty or not a valid point"
     return reason

@@ -7,7 +7,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from gridplanner.feedback import Feedback, report
 from gridplanner.network.graph import RoadNetwork
-from gridplanner.network.snap import Augmented, Snapped, attach, augment
+from gridplanner.network.snap import Snapped, attach, augment
 
 
 def source_to_point_distances(
@@ -48,7 +48,3 @@ def source_to_point_distances(
         out[chunk] = np.where(dist <= cutoff_m, dist, np.inf)
     return out
 
-
-def augmented(net: RoadNetwork, sources: Snapped) -> Augmented:
-    """Shorthand for :func:`gridplanner.network.snap.augment`."""
-    return augment(net, sources)

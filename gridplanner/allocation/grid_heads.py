@@ -23,14 +23,15 @@ import pandas as pd
 import shapely
 from scipy.optimize import linear_sum_assignment
 
-from gridplanner.allocation.assign import _containing
 from gridplanner.allocation.common import source_to_point_distances
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
-from gridplanner.network.graph import network_of
+from gridplanner.locate import grid_index, household_weights
+from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,16 @@ class GridHeadResult:
 @gc_paused()
 def assign_grid_heads(project: Project, *, feedback: Feedback | None = None) -> GridHeadResult:
     """Assign the project's grid heads to its grids (see module docstring)."""
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
     return assign_grid_heads_layers(
-        project.layer("grids"), project.layer("households"), project.layer("staff"),
-        project.layer("roads"), walk_cutoff_m=float(cfg["walk_cutoff_m"]),
-        snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+        ctx.layer("grids"), ctx.layer("households"), ctx.layer("staff"),
+        ctx.layer("roads"), walk_cutoff_m=cfg.walk_cutoff_m,
+        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
+        network=ctx.network(feedback=feedback), household_grid=ctx.household_grid(),
+        feedback=feedback)
 
 
 def assign_grid_heads_layers(
@@ -66,6 +71,8 @@ def assign_grid_heads_layers(
     walk_cutoff_m: float = 3000.0,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
+    network: RoadNetwork | None = None,
+    household_grid: np.ndarray | None = None,
     feedback: Feedback | None = None,
 ) -> GridHeadResult:
     """Assign one grid head per grid minimising total walk to the grid centres.
@@ -85,14 +92,17 @@ def assign_grid_heads_layers(
     >>> r.table[["grid_id", "staff_id"]].values.tolist()
     [['A', 'y'], ['B', 'x']]
     """
+    check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
+                 join_tolerance_m=join_tolerance_m)
     if len(grids) == 0:
         raise AnalysisError("layer grids is empty: there is nothing to assign heads to")
     role = (staff["role"].astype(str) if "role" in staff.columns
             else pd.Series("", index=staff.index))
     heads = staff.loc[(role == "grid_head").to_numpy()]
-    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.3))
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.3))
     report(feedback, 0.3, "grid centres")
-    centres = _centres(grids, households)
+    centres = _centres(grids, households, household_grid)
     gid = grids["grid_id"].astype(str).to_numpy()
     cost = np.full((len(grids), max(len(heads), 1)), np.inf)
     if len(heads):
@@ -119,16 +129,17 @@ def assign_grid_heads_layers(
     return GridHeadResult(table, float(np.nansum(dist)), int(missing.sum()))
 
 
-def _centres(grids: gpd.GeoDataFrame, households: gpd.GeoDataFrame) -> np.ndarray:
+def _centres(grids: gpd.GeoDataFrame, households: gpd.GeoDataFrame,
+             where: np.ndarray | None) -> np.ndarray:
     """Household-weighted centre of each grid (representative point if empty)."""
     n = len(grids)
     rep = shapely.get_coordinates(shapely.point_on_surface(np.asarray(grids.geometry.values)))
     if len(households) == 0:
         return np.asarray(shapely.points(rep))
-    where = _containing(households.geometry.values, grids.geometry.values)
-    w = pd.to_numeric(households.get("households", 1), errors="coerce")
-    w = np.nan_to_num(np.asarray(w, dtype=float), nan=1.0) if np.ndim(w) else np.ones(
-        len(households))
+    if where is None:
+        where = grid_index(np.asarray(grids.geometry.values, dtype=object),
+                           np.asarray(households.geometry.values, dtype=object))
+    w = household_weights(households).astype(float)
     ok = where >= 0
     xy = shapely.get_coordinates(households.geometry.values[ok])
     ww = w[ok]

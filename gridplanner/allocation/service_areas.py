@@ -15,6 +15,7 @@ stretches (whole edges, and the part of an edge up to the cutoff).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,10 +25,12 @@ from scipy.sparse.csgraph import dijkstra
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
-from gridplanner.network.graph import network_of
-from gridplanner.network.snap import attach, augment, snap_points
+from gridplanner.locate import household_weights
+from gridplanner.network.graph import RoadNetwork, build_network
+from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import check_values
 
 DEFAULT_CUTOFF_M = 1000.0
 
@@ -51,11 +54,15 @@ def service_areas(
     project: Project, *, margin_m: float = 40.0, feedback: Feedback | None = None
 ) -> ServiceAreaResult:
     """Service areas of the project's facilities (see :func:`service_areas_layers`)."""
-    cfg = project.config
+    from gridplanner.context import AnalysisContext
+
+    ctx = AnalysisContext.of(project)
+    cfg = ctx.settings
     return service_areas_layers(
-        project.layer("facilities"), project.layer("households"), project.layer("roads"),
-        margin_m=margin_m, snap_cutoff_m=float(cfg["snap_cutoff_m"]),
-        join_tolerance_m=float(cfg["join_tolerance_m"]), feedback=feedback)
+        ctx.layer("facilities"), ctx.layer("households"), ctx.layer("roads"),
+        margin_m=margin_m, snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
+        household_snap=ctx.snapped("households"), feedback=feedback)
 
 
 def service_areas_layers(
@@ -66,6 +73,8 @@ def service_areas_layers(
     margin_m: float = 40.0,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
+    network: RoadNetwork | None = None,
+    household_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> ServiceAreaResult:
     """Households and roads within each facility's ``cutoff_m``, split by nearest.
@@ -83,25 +92,96 @@ def service_areas_layers(
     >>> r.areas[["facility_id", "households", "household_points"]].values.tolist()
     [['F', 1, 1], ['G', 4, 1]]
     """
+    check_values(snap_cutoff_m=snap_cutoff_m, join_tolerance_m=join_tolerance_m)
     if len(facilities) == 0:
         raise AnalysisError("layer facilities is empty: add facilities to compute service areas")
-    net = network_of(roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
         raise AnalysisError("layer roads has no walkable road: the walking network is empty")
     fid = facilities["facility_id"].astype(str).to_numpy()
-    cut_raw = pd.to_numeric(facilities["cutoff_m"], errors="coerce") if (
-        "cutoff_m" in facilities.columns) else pd.Series(np.nan, index=facilities.index)
-    cutoff = cut_raw.where(cut_raw > 0, DEFAULT_CUTOFF_M).to_numpy(dtype=float)
+    cutoff = _cutoffs(facilities)
     report(feedback, 0.2, "snapping")
-    fs = snap_points(net, facilities.geometry.values, cutoff_m=snap_cutoff_m)
-    hs = snap_points(net, households.geometry.values, cutoff_m=snap_cutoff_m)
-    aug = augment(net, fs)
-    att = attach(net, aug, hs)
+    fac_snap = snap_points(net, facilities.geometry.values, cutoff_m=snap_cutoff_m)
+    hh_snap = household_snap if household_snap is not None else snap_points(
+        net, households.geometry.values, cutoff_m=snap_cutoff_m)
+    reach = _reach(net, fac_snap, hh_snap, cutoff, feedback=feedback)
+    report(feedback, 0.85, "areas")
+    weight = household_weights(households)
+    served = reach.point_owner >= 0
+    hh_out = gpd.GeoDataFrame(
+        {"household_id": households["household_id"].astype(str).to_numpy()[served],
+         "facility_id": fid[reach.point_owner[served]],
+         "distance_m": np.round(reach.point_m[served], 1),
+         "households": weight[served]},
+        geometry=households.geometry.values[served], crs=households.crs)
+    stretches = _stretches(net, reach, cutoff)
+    polys, road_rows = _shapes(stretches, reach, households, fac_snap, hh_snap,
+                               margin_m=margin_m)
+    n_f = len(facilities)
+    length = np.bincount(stretches.owner, weights=stretches.length_m, minlength=n_f)
+    counts = np.bincount(reach.point_owner[served], weights=weight[served], minlength=n_f)
+    npts = np.bincount(reach.point_owner[served], minlength=n_f)
+    areas = gpd.GeoDataFrame(
+        {"facility_id": fid,
+         "kind": facilities["kind"].astype(str).to_numpy() if "kind" in facilities.columns
+         else "",
+         "cutoff_m": cutoff,
+         "households": counts.astype(np.int64),
+         "household_points": npts.astype(np.int64),
+         "road_length_m": np.round(length, 1),
+         "on_network": fac_snap.on_network},
+        geometry=polys, crs=facilities.crs)
+    roads_out = gpd.GeoDataFrame({"facility_id": fid, "road_length_m": np.round(length, 1)},
+                                 geometry=road_rows, crs=facilities.crs)
+    report(feedback, 1.0, "service areas done")
+    return ServiceAreaResult(areas, hh_out, roads_out)
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Nearest facility within its own cutoff, of every graph node and household point.
+
+    ``node_m``/``node_owner`` are indexed by the nodes of the graph split at the
+    facilities (the road network's nodes first), ``point_m``/``point_owner`` by
+    household point; owners are facility positions, ``-1`` (and ``inf``) where no
+    facility reaches.
+    """
+
+    node_m: np.ndarray
+    node_owner: np.ndarray
+    point_m: np.ndarray
+    point_owner: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Stretches:
+    """Served road stretches: owning facility, end points and length of each."""
+
+    owner: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    length_m: np.ndarray
+    lines: np.ndarray
+
+
+def _cutoffs(facilities: gpd.GeoDataFrame) -> np.ndarray:
+    """Each facility's own ``cutoff_m``; the default where missing or not positive."""
+    raw = pd.to_numeric(facilities["cutoff_m"], errors="coerce") if (
+        "cutoff_m" in facilities.columns) else pd.Series(np.nan, index=facilities.index)
+    return raw.where(raw > 0, DEFAULT_CUTOFF_M).to_numpy(dtype=float)
+
+
+def _reach(net: RoadNetwork, fac_snap: Snapped, hh_snap: Snapped, cutoff: np.ndarray, *,
+           feedback: Feedback | None) -> _Reach:
+    """Search from the facilities, in batches, each as far as its own cutoff."""
+    aug = augment(net, fac_snap)
+    att = attach(net, aug, hh_snap)
     n_nodes = aug.matrix.shape[0]
     best_node = np.full(n_nodes, np.inf)
     owner_node = np.full(n_nodes, -1, dtype=np.int64)
-    best_pt = np.full(len(households), np.inf)
-    owner_pt = np.full(len(households), -1, dtype=np.int64)
+    best_pt = np.full(len(hh_snap), np.inf)
+    owner_pt = np.full(len(hh_snap), -1, dtype=np.int64)
     on = np.flatnonzero(aug.source_node >= 0)
     for start in range(0, len(on), 32):
         report(feedback, 0.3 + 0.5 * start / max(len(on), 1), "network distances")
@@ -113,23 +193,18 @@ def service_areas_layers(
         dp = att.distance(d)
         _merge_best(np.where(dp <= cutoff[chunk][:, None], dp, np.inf), chunk, best_pt,
                     owner_pt)
-    report(feedback, 0.85, "areas")
-    w_raw = pd.to_numeric(households["households"], errors="coerce") if (
-        "households" in households.columns) else pd.Series(1.0, index=households.index)
-    weight = np.nan_to_num(w_raw.to_numpy(dtype=float), nan=1.0).astype(np.int64)
-    served = owner_pt >= 0
-    hh_out = gpd.GeoDataFrame(
-        {"household_id": households["household_id"].astype(str).to_numpy()[served],
-         "facility_id": fid[owner_pt[served]],
-         "distance_m": np.round(best_pt[served], 1),
-         "households": weight[served]},
-        geometry=households.geometry.values[served], crs=households.crs)
-    # Road stretches: whole edges whose both ends one facility serves, plus the
-    # served part of edges leaving a facility's area (up to its cutoff).
-    base = net.n_nodes
+    return _Reach(best_node, owner_node, best_pt, owner_pt)
+
+
+def _stretches(net: RoadNetwork, reach: _Reach, cutoff: np.ndarray) -> _Stretches:
+    """Cut out the road stretches each facility serves.
+
+    Whole edges whose both ends one facility serves, plus the served part of
+    edges leaving a facility's area (up to its cutoff).
+    """
     eu, ev = net.edge_u, net.edge_v
-    own = owner_node[:base]
-    dist_n = best_node[:base]
+    own = reach.node_owner[:net.n_nodes]
+    dist_n = reach.node_m[:net.n_nodes]
     whole = (own[eu] >= 0) & (own[eu] == own[ev])
     seg_owner = [own[eu][whole]]
     seg_a = [net.node_xy[eu][whole]]
@@ -145,54 +220,49 @@ def service_areas_layers(
         seg_a.append(start)
         seg_b.append(start + frac[:, None] * (net.node_xy[b_n][part] - start))
         seg_len.append(frac * length)
-    s_owner = np.concatenate(seg_owner)
-    s_a, s_b = np.concatenate(seg_a), np.concatenate(seg_b)
     s_len = np.concatenate(seg_len)
-    keep_s = s_len > 0
-    s_owner, s_a, s_b, s_len = s_owner[keep_s], s_a[keep_s], s_b[keep_s], s_len[keep_s]
+    keep = s_len > 0
+    s_a, s_b = np.concatenate(seg_a)[keep], np.concatenate(seg_b)[keep]
     lines = np.asarray(shapely.linestrings(np.stack([s_a, s_b], axis=1))) if len(s_a) else (
         np.array([], dtype=object))
-    n_f = len(facilities)
-    length = np.bincount(s_owner, weights=s_len, minlength=n_f)
-    road_rows = []
-    polys = []
-    order = np.argsort(s_owner, kind="stable")
-    bounds = np.searchsorted(s_owner[order], np.arange(n_f + 1))
-    foot_xy = hs.foot_xy
+    return _Stretches(np.concatenate(seg_owner)[keep], s_a, s_b, s_len[keep], lines)
+
+
+def _shapes(stretches: _Stretches, reach: _Reach, households: gpd.GeoDataFrame,
+            fac_snap: Snapped, hh_snap: Snapped, *, margin_m: float
+            ) -> tuple[list[Any], list[Any]]:
+    """Polygon and served roads of each facility.
+
+    The polygon is the concave hull of its stretches' ends, its households and
+    their feet on the road, and its own foot, grown by ``margin_m``.
+    """
+    n_f = len(fac_snap)
+    owner_pt = reach.point_owner
+    served = owner_pt >= 0
+    order = np.argsort(stretches.owner, kind="stable")
+    bounds = np.searchsorted(stretches.owner[order], np.arange(n_f + 1))
     hh_xy = np.full((len(households), 2), np.nan)
     hh_xy[served] = shapely.get_coordinates(households.geometry.values[served])
     pt_order = np.argsort(np.where(served, owner_pt, n_f), kind="stable")
     pt_bounds = np.searchsorted(np.where(served, owner_pt, n_f)[pt_order], np.arange(n_f + 1))
+    polys: list[Any] = []
+    road_rows: list[Any] = []
     # One hull per facility: few facilities, each a single vectorised GEOS call.
     for f in range(n_f):
         segs = order[bounds[f]:bounds[f + 1]]
         members = pt_order[pt_bounds[f]:pt_bounds[f + 1]]
-        pts = np.concatenate([s_a[segs], s_b[segs], foot_xy[members], hh_xy[members]])
-        if fs.on_network[f]:
-            pts = np.concatenate([pts, fs.foot_xy[f][None, :]])
+        pts = np.concatenate([stretches.a[segs], stretches.b[segs], hh_snap.foot_xy[members],
+                              hh_xy[members]])
+        if fac_snap.on_network[f]:
+            pts = np.concatenate([pts, fac_snap.foot_xy[f][None, :]])
         if len(pts):
-            hull = shapely.concave_hull(shapely.multipoints(pts), ratio=0.3)
+            hull = shapely.concave_hull(shapely.multipoints(_hull_points(pts)), ratio=0.3)
             polys.append(shapely.buffer(hull, margin_m))
         else:
             polys.append(shapely.Polygon())
-        road_rows.append(shapely.multilinestrings(lines[segs]) if len(segs) else
+        road_rows.append(shapely.multilinestrings(stretches.lines[segs]) if len(segs) else
                          shapely.MultiLineString())
-    counts = np.bincount(owner_pt[served], weights=weight[served], minlength=n_f)
-    npts = np.bincount(owner_pt[served], minlength=n_f)
-    areas = gpd.GeoDataFrame(
-        {"facility_id": fid,
-         "kind": facilities["kind"].astype(str).to_numpy() if "kind" in facilities.columns
-         else "",
-         "cutoff_m": cutoff,
-         "households": counts.astype(np.int64),
-         "household_points": npts.astype(np.int64),
-         "road_length_m": np.round(length, 1),
-         "on_network": fs.on_network},
-        geometry=polys, crs=facilities.crs)
-    roads_out = gpd.GeoDataFrame({"facility_id": fid, "road_length_m": np.round(length, 1)},
-                                 geometry=road_rows, crs=facilities.crs)
-    report(feedback, 1.0, "service areas done")
-    return ServiceAreaResult(areas, hh_out, roads_out)
+    return polys, road_rows
 
 
 def _merge_best(d: np.ndarray, chunk: np.ndarray, best: np.ndarray, owner: np.ndarray) -> None:
@@ -204,3 +274,23 @@ def _merge_best(d: np.ndarray, chunk: np.ndarray, best: np.ndarray, owner: np.nd
     better = v < best
     best[better] = v[better]
     owner[better] = chunk[i[better]]
+
+
+#: Most points a service area's hull is drawn around: a road drawn with 10^6
+#: vertices would keep the concave hull busy for many minutes.
+_HULL_MAX_POINTS = 20_000
+
+
+def _hull_points(pts: np.ndarray) -> np.ndarray:
+    """Return ``pts``, or one point per grid cell when there are too many.
+
+    The cell starts at 1 m and doubles until few enough remain, so the hull moves
+    by less than a cell from the one through every point.
+    """
+    cell = 1.0
+    while len(pts) > _HULL_MAX_POINTS:
+        _, first = np.unique(np.floor(pts / cell), axis=0, return_index=True)
+        if len(first) <= _HULL_MAX_POINTS:
+            return pts[np.sort(first)]
+        cell *= 2.0
+    return pts

@@ -201,7 +201,7 @@ def run_scenario_create(args: argparse.Namespace) -> int:
     """Create a scenario from files / a balanced proposal / settings and save."""
     from gridplanner.project import save_project
     from gridplanner.scenarios import save_scenario
-    from layers.io import load_layer
+    from layers.io import load_layer, split_layer_spec
 
     with write_lock(args.project, "scenario create"):
         project = load(args.project)
@@ -210,16 +210,15 @@ def run_scenario_create(args: argparse.Namespace) -> int:
             text = getattr(args, layer)
             if not text:
                 continue
-            path, _, sub = text.partition("::")
-            loaded = load_layer(Path(path), layer, layer=sub or None, target_crs=project.crs)
+            path, sub = split_layer_spec(text)
+            loaded = load_layer(path, layer, layer=sub, target_crs=project.crs)
             layers[layer] = loaded.frame
         if args.balanced_grids:
             if "grids" in layers:
                 raise ProjectError("give either --grids or --balanced-grids, not both")
             from gridplanner.grids.balance import propose_balanced_grids
-            from gridplanner.settings import band_for
 
-            low, high = band_for(project.settings, "urban")
+            low, high = project.config.band_for("urban")
             with terminal_feedback() as feedback:
                 proposal = propose_balanced_grids(project, min_households=low,
                                                   max_households=high, feedback=feedback)
@@ -265,11 +264,14 @@ def _num(value: Any, *, signed: bool = False) -> str:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Compare scenarios and write the report."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.tables import write_report
     from gridplanner.scenarios import compare_scenarios
 
     if len(args.scenarios) < 2:
         raise ProjectError("give at least two scenarios, e.g. current and a stored one")
+    if args.out:
+        check_target(args.out, protect=protected_paths(args.project))
     project = load(args.project)
     with terminal_feedback() as feedback:
         comparison = compare_scenarios(project, args.scenarios,
@@ -283,7 +285,8 @@ def run_compare(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if args.out:
         paths = write_report(comparison, args.out, chinese_headers=args.chinese_headers,
-                             include_personal=args.include_personal)
+                             include_personal=args.include_personal,
+                             protect=protected_paths(args.project))
         for path in paths:
             print(f"written: {path}")
     return EXIT_OK
@@ -305,66 +308,84 @@ def _scenario_figures(args: argparse.Namespace) -> Any:
     return figures
 
 
+def _map_figures(figures: Any, color_by: str) -> Any:
+    """Return the map's figures from the scenario's analyses (skipped ones stay empty)."""
+    from gridplanner.export.figures import map_figures
+
+    res = figures.results
+    return map_figures(figures.project, color_by=color_by, checks=res.get("checks"),
+                       coverage=res.get("coverage"), allocation=res.get("allocation"),
+                       compute_missing=False)
+
+
 def run_export_map(args: argparse.Namespace) -> int:
     """Write the offline HTML map."""
-    from gridplanner.export.results import result_layers
-    from gridplanner.export.webmap import build_map, save_map
+    from gridplanner.export.files import check_target, protected_paths
+    from gridplanner.export.webmap import export_map
 
+    protect = protected_paths(args.project)
+    check_target(args.out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
-    layers = result_layers(figures)
-    page = build_map(figures.project, grid_table=figures.grids,
-                     results={k: v for k, v in layers.items() if hasattr(v, "geometry")},
-                     staff_table=figures.staff, color_by=args.color_by,
-                     include_personal=args.include_personal, tile_url=args.tile_url,
-                     tile_system=args.tile_system, tile_attribution=args.tile_attribution,
-                     title=f"GridPlanner {args.scenario}")
-    path = save_map(args.out, page)
+    shown = _map_figures(figures, args.color_by)
+    path = export_map(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
+                      staff_table=shown.staff, color_by=args.color_by,
+                      include_personal=args.include_personal, tile_url=args.tile_url,
+                      tile_system=args.tile_system, tile_attribution=args.tile_attribution,
+                      title=f"GridPlanner {args.scenario}", protect=protect)
     print(f"written: {path}")
     return EXIT_OK
 
 
 def run_export_results(args: argparse.Namespace) -> int:
     """Write every result as GeoPackage layers, XLSX sheets or a CSV table."""
+    from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.results import result_layers, write_geopackage
-    from gridplanner.export.tables import ExportError, write_csv, write_xlsx
+    from gridplanner.export.tables import ExportError, write_tables
 
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".gpkg", ".xlsx", ".csv"):
         raise ExportError(f"{out}: use .gpkg, .xlsx or .csv")
+    protect = protected_paths(args.project)
+    check_target(out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
     layers = result_layers(figures)
     if suffix == ".gpkg":
-        write_geopackage(layers, out, include_personal=args.include_personal)
+        write_geopackage(layers, out, include_personal=args.include_personal, protect=protect)
     elif suffix == ".xlsx":
-        from gridplanner.export.tables import without_personal
-
-        sheets = {name: (frame if args.include_personal else without_personal(frame, name))
-                  for name, frame in layers.items() if name != "camera_footprints"}
-        write_xlsx(sheets, out, chinese_headers=args.chinese_headers)
+        sheets = {name: frame for name, frame in layers.items() if name != "camera_footprints"}
+        write_tables(sheets, out, chinese_headers=args.chinese_headers,
+                     include_personal=args.include_personal, protect=protect)
     else:
-        write_csv(figures.grids, out, chinese_headers=args.chinese_headers)
+        write_tables({"grid_figures": figures.grids}, out, chinese_headers=args.chinese_headers,
+                     include_personal=args.include_personal, protect=protect)
     print(f"written: {out} ({', '.join(layers) if suffix != '.csv' else 'per-grid figures'})")
     return EXIT_OK
 
 
 def run_export_png(args: argparse.Namespace) -> int:
     """Write a PNG of the district, of one grid, or one per grid."""
+    from gridplanner.export.files import ExportError, check_target, protected_paths
     from gridplanner.export.png import render_grid_pngs, render_png
-    from gridplanner.export.results import result_layers
 
+    if not 20 <= args.dpi <= 1200:
+        raise ExportError(f"--dpi {args.dpi}: give 20 to 1200 dots per inch")
+
+    protect = protected_paths(args.project)
+    if not args.per_grid:
+        check_target(args.out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
-    layers = {k: v for k, v in result_layers(figures).items() if hasattr(v, "geometry")}
+    shown = _map_figures(figures, args.color_by)
     if args.per_grid:
         with terminal_feedback() as feedback:
-            paths = render_grid_pngs(figures.project, args.out, grid_table=figures.grids,
-                                     results=layers, color_by=args.color_by, dpi=args.dpi,
-                                     feedback=feedback)
+            paths = render_grid_pngs(figures.project, args.out, grid_table=shown.grids,
+                                     results=shown.layers, color_by=args.color_by,
+                                     dpi=args.dpi, protect=protect, feedback=feedback)
         print(f"written: {len(paths)} images in {args.out}")
         return EXIT_OK
-    path = render_png(figures.project, args.out, grid_table=figures.grids, results=layers,
+    path = render_png(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       color_by=args.color_by, grid_id=args.grid, dpi=args.dpi,
                       title=f"GridPlanner {args.scenario}" + (f" {args.grid}" if args.grid
-                                                               else ""))
+                                                               else ""), protect=protect)
     print(f"written: {path}")
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""Helpers shared by the CLI commands: opening projects, progress, tables."""
+"""Helpers shared by the CLI commands: opening projects, progress."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import argparse
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from gridplanner.feedback import TerminalFeedback
 from gridplanner.locking import ProjectLock, ProjectLockedError, lock_wait_s
 from gridplanner.project import Project, open_project
+from gridplanner.text import format_table
+from layers.io import check_input_file
+
+__all__ = ["add_project_argument", "format_table", "load", "terminal_feedback"]
 
 
 @contextlib.contextmanager
@@ -39,7 +42,8 @@ def terminal_feedback() -> Iterator[TerminalFeedback]:
 
 
 def load(path: str | Path) -> Project:
-    """Open a project with a progress bar."""
+    """Open a project with a progress bar (a pipe or device is refused before opening)."""
+    check_input_file(path)
     with terminal_feedback() as feedback:
         return open_project(path, feedback=feedback)
 
@@ -72,32 +76,3 @@ def write_lock(path: str | Path, command: str, *,
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
     """Add the positional PROJECT argument every analysis command takes."""
     parser.add_argument("project", metavar="PROJECT", help="project GeoPackage (.gpkg)")
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Render rows as an aligned plain-text table (CJK characters count double)."""
-    cells = [[_fmt(v) for v in row] for row in rows]
-    widths = [_width(h) for h in headers]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], _width(cell))
-    lines = ["  ".join(_pad(h, widths[i]) for i, h in enumerate(headers))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(_pad(c, widths[i]) for i, c in enumerate(row)) for row in cells)
-    return "\n".join(lines)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))

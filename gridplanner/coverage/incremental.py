@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -62,8 +62,12 @@ from gridplanner.coverage.result import (
 from gridplanner.coverage.visibility import OWN_BUILDING_M, building_index, visible_footprints
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
+from gridplanner.locate import household_weights
 from gridplanner.runtime import gc_paused
 from layers.schema import CAMERA_DEFAULTS
+
+if TYPE_CHECKING:
+    from gridplanner.network.graph import RoadNetwork
 
 #: Gap pieces smaller than this (m²) are left out of the gap layer (slivers
 #: between neighbouring views); their area still counts as uncovered.
@@ -124,9 +128,7 @@ class CoverageState:
         self.hh_ids = (households["household_id"].to_numpy(dtype=object)
                        if "household_id" in households.columns
                        else np.arange(1, len(households) + 1).astype(str).astype(object))
-        weight = pd.to_numeric(households["households"], errors="coerce") if (
-            "households" in households.columns) else pd.Series(np.ones(len(households)))
-        self.hh_weight = np.clip(np.nan_to_num(weight.to_numpy(dtype="float64"), nan=1.0),
+        self.hh_weight = np.clip(household_weights(households).astype("float64"),
                                  0.0, None)
         hh_points = _points(households.geometry.to_numpy())
 
@@ -198,17 +200,20 @@ class CoverageState:
     ) -> CoverageState:
         """Build from a :class:`~gridplanner.project.Project`.
 
-        Intersections come from :func:`gridplanner.network.graph.intersections`
-        (with the project's ``join_tolerance_m``) unless given; camera defaults
-        from :func:`gridplanner.settings.camera_defaults`.
+        Intersections are the project network's nodes of degree >= 3 (the network
+        its :class:`~gridplanner.context.AnalysisContext` keeps) unless given; camera
+        defaults come from the project's settings.
         """
-        from gridplanner.settings import camera_defaults
+        from gridplanner.context import AnalysisContext
 
-        config = project.config
-        roads = project.layer("roads")
+        ctx = AnalysisContext.of(project)
+        config = ctx.settings
+        roads = ctx.layer("roads")
         if intersections is None:
-            intersections = road_intersections(
-                roads, join_tolerance_m=float(config.get("join_tolerance_m", 3.0)))
+            intersections = ctx.memo("intersections", lambda: road_intersections(
+                roads, join_tolerance_m=config.join_tolerance_m,
+                network=ctx.network() if len(roads) else None),
+                layers=("roads",), settings=("join_tolerance_m",))
         buildings = project.layer("buildings") if use_buildings else None
         return cls(
             project.layer("grids"),
@@ -217,7 +222,7 @@ class CoverageState:
             roads=roads,
             intersections=intersections,
             buildings=buildings,
-            camera_defaults=camera_defaults(project.settings),
+            camera_defaults={k: dict(v) for k, v in config.camera_defaults.items()},
             include_offline=include_offline,
             feedback=feedback,
             **options,
@@ -637,8 +642,8 @@ def _pct(covered: np.ndarray, total: np.ndarray) -> np.ndarray:
     return np.clip(pct, 0.0, 100.0)
 
 
-def road_intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0
-                       ) -> gpd.GeoDataFrame:
+def road_intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0,
+                       network: RoadNetwork | None = None) -> gpd.GeoDataFrame:
     """Intersections (road nodes of degree >= 3) of the walkable network.
 
     Uses :func:`gridplanner.network.graph.intersections`; an empty roads layer
@@ -649,7 +654,7 @@ def road_intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0
                                 crs=None if roads is None else roads.crs)
     from gridplanner.network.graph import intersections
 
-    return intersections(roads, join_tolerance_m=join_tolerance_m)
+    return intersections(roads, join_tolerance_m=join_tolerance_m, network=network)
 
 
 def _check_inputs(grids: gpd.GeoDataFrame, cameras: gpd.GeoDataFrame) -> None:

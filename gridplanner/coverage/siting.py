@@ -159,96 +159,38 @@ def site_cameras(
     """
     if int(k) < 1:
         raise AnalysisError(f"site-cameras: k must be at least 1 (got {k})")
-    from gridplanner.settings import camera_defaults
-
     report(feedback, 0.0, "current coverage")
     if state is None:
         state = CoverageState.from_project(project, include_offline=include_offline,
                                            use_buildings=use_buildings)
-    defaults = camera_defaults(project.settings).get(int(category), {})
-    view_range = float(range_m if range_m is not None else defaults.get("range_m", 60.0))
-    view_fov = float(fov_deg if fov_deg is not None else defaults.get("fov_deg", 90.0))
-    if not view_range > 0:
-        raise AnalysisError(f"site-cameras: range must be positive (got {view_range})")
+    spec = _view_spec(project, category=category, range_m=range_m, fov_deg=fov_deg,
+                      directions=directions, all_round=all_round)
+    _check_options(view_range=spec.range_m, view_fov=spec.fov_deg, spacing_m=spacing_m,
+                   directions=directions, intersection_weight=intersection_weight)
     report(feedback, 0.3, "candidate sites")
     sites = _candidate_sites(state, project, candidates, spacing_m)
     if not len(sites):
+        if candidates is not None:
+            raise AnalysisError("site-cameras: none of the candidate points lies inside a "
+                                "grid; check the candidate layer's coordinates")
         raise AnalysisError("site-cameras: no candidate site inside the grids; give a "
                             "candidate layer or check the roads layer")
     report(feedback, 0.4, "candidate views")
-    xy = shapely.get_coordinates(sites.geometry.to_numpy())
-    n_site = len(sites)
-    if all_round or view_fov >= 360 or directions < 1:
-        site_of = np.arange(n_site)
-        azimuth = np.full(n_site, np.nan)
-    else:
-        az = np.arange(int(directions)) * 360.0 / int(directions)
-        site_of = np.repeat(np.arange(n_site), len(az))
-        azimuth = np.tile(az, n_site)
-    views = sector_polygons(xy[site_of, 0], xy[site_of, 1], np.full(len(site_of), view_range),
-                            azimuth, np.full(len(site_of), view_fov),
-                            arc_segments=ARC_SEGMENTS)
+    views = _views(sites, spec)
     report(feedback, 0.6, "what each view would add")
-    targets, weight, is_ix = _targets(state, float(intersection_weight))
-    tree = shapely.STRtree(targets)
-    matrix = _incidence(tree, views, len(targets))
-    refine = None
-    if use_buildings and state._buildings is not None:
-        buildings = state._buildings
-        visible_site: dict[int, Any] = {}
-
-        def refine(option: int) -> np.ndarray:
-            # Building shadows only shrink a view, so the open-sky incidence is an
-            # upper bound and shadows are cut only for views the greedy looks at.
-            site = int(site_of[option])
-            if site not in visible_site:
-                circle = sector_polygons(xy[site:site + 1, 0], xy[site:site + 1, 1],
-                                         np.array([view_range]), np.array([np.nan]),
-                                         np.array([360.0]))
-                visible_site[site] = visible_footprints(
-                    circle, xy[site:site + 1, 0], xy[site:site + 1, 1],
-                    np.array([view_range]), buildings,
-                    own_building_m=state.own_building_m)[0]
-            view = shapely.intersection(views[option], visible_site[site])
-            views[option] = view
-            return np.asarray(tree.query(view, predicate="covers"), dtype="int64")
-
+    targets = _targets(state, float(intersection_weight))
+    buildings = state._buildings if use_buildings else None
+    shadows = None if buildings is None else _Shadows(
+        views, spec.range_m, targets.tree, buildings, own_building_m=state.own_building_m)
     report(feedback, 0.8, "choosing sites")
-    picks, gains, bounds, rows = lazy_greedy(matrix, weight, int(k), refine=refine)
-    covered = np.zeros(len(weight), dtype=bool)
-    new_hh: list[float] = []
-    new_ix: list[int] = []
-    for t in rows:
-        t = t[~covered[t]]
-        covered[t] = True
-        new_hh.append(float(weight[t][~is_ix[t]].sum()))
-        new_ix.append(int(is_ix[t].sum()))
-    picks_arr = np.asarray(picks, dtype="int64")
-    s = site_of[picks_arr]
-    frame = pd.DataFrame({
-        "rank": np.arange(1, len(picks) + 1),
-        "site_id": sites["site_id"].to_numpy()[s],
-        "source": sites["source"].to_numpy()[s],
-        "category": int(category),
-        "azimuth_deg": azimuth[picks_arr],
-        "fov_deg": np.where(np.isnan(azimuth[picks_arr]), 360.0, view_fov),
-        "range_m": view_range,
-        "gain": np.asarray(gains, dtype="float64"),
-        "new_households": np.round(new_hh).astype("int64"),
-        "new_intersections": np.asarray(new_ix, dtype="int64"),
-        "cumulative_gain": np.cumsum(gains) if gains else np.empty(0),
-        "bound_optimum": np.asarray(bounds[:len(picks)], dtype="float64"),
-    })
-    total = float(np.sum(gains))
-    best_bound = float(min(bounds)) if bounds else 0.0
-    best_bound = max(best_bound, total)
-    proposed = gpd.GeoDataFrame(frame, geometry=sites.geometry.to_numpy()[s],
-                                crs=state.crs)
-    footprints = gpd.GeoDataFrame({"rank": frame["rank"]}, geometry=views[picks_arr],
-                                  crs=state.crs)
+    picks, gains, bounds, rows = lazy_greedy(
+        _incidence(targets.tree, views.polygons, len(targets.weight)), targets.weight, int(k),
+        refine=None if shadows is None else shadows.targets)
+    result = _picked(state, sites, views, spec, targets,
+                     _Greedy(picks, gains, bounds, rows),
+                     cut={} if shadows is None else shadows.cut)
     report(feedback, 1.0, "sites chosen")
-    return SitingResult(proposed, footprints, total, best_bound,
-                        total / best_bound if best_bound > 0 else 1.0)
+    return result
 
 
 def lazy_greedy(
@@ -338,6 +280,24 @@ def lazy_greedy(
     return picks, gains, bounds, rows
 
 
+def _check_options(
+    *, view_range: float, view_fov: float, spacing_m: float, directions: int,
+    intersection_weight: float,
+) -> None:
+    """Refuse options no camera or candidate grid can have (NaN, infinity, zero)."""
+    checks = [
+        ("--range-m", view_range, 0.0 < view_range <= 1000.0, "above 0 and at most 1000"),
+        ("--fov-deg", view_fov, 0.0 < view_fov <= 360.0, "above 0 and at most 360"),
+        ("--spacing-m", spacing_m, 1.0 <= spacing_m <= 10_000.0, "from 1 to 10,000"),
+        ("--directions", directions, 1 <= directions <= 360, "from 1 to 360"),
+        ("--intersection-weight", intersection_weight,
+         0.0 <= intersection_weight <= 1e6, "from 0 to 1,000,000"),
+    ]
+    for flag, value, ok, allowed in checks:
+        if not ok:  # NaN fails every comparison, so it lands here too
+            raise AnalysisError(f"site-cameras: {flag} must be {allowed} (got {value:g})")
+
+
 def _candidate_sites(state: CoverageState, project: Any, candidates: gpd.GeoDataFrame | None,
                      spacing_m: float) -> gpd.GeoDataFrame:
     eng = state.engine
@@ -377,8 +337,7 @@ def _points_along(lines: np.ndarray, spacing_m: float) -> np.ndarray:
     return np.asarray(shapely.line_interpolate_point(parts[line], dist), dtype=object)
 
 
-def _targets(state: CoverageState, intersection_weight: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _targets(state: CoverageState, intersection_weight: float) -> _Targets:
     """Uncovered households and intersections inside grids, with their weights."""
     eng = state.engine
     hh, ix = eng.households, eng.intersections
@@ -387,7 +346,7 @@ def _targets(state: CoverageState, intersection_weight: float
     points = np.concatenate([hh.points[hh_t], ix.points[ix_t]])
     weight = np.concatenate([hh.weight[hh_t], np.full(len(ix_t), intersection_weight)])
     is_ix = np.concatenate([np.zeros(len(hh_t), dtype=bool), np.ones(len(ix_t), dtype=bool)])
-    return points, weight, is_ix
+    return _Targets(points, weight, is_ix, shapely.STRtree(points))
 
 
 def _incidence(tree: shapely.STRtree, views: np.ndarray, n_targets: int) -> sparse.csr_matrix:
@@ -396,3 +355,152 @@ def _incidence(tree: shapely.STRtree, views: np.ndarray, n_targets: int) -> spar
                                shape=(len(views), n_targets))
     matrix.sum_duplicates()
     return matrix
+
+
+@dataclass(frozen=True)
+class _ViewSpec:
+    """The new cameras' category, range and field of view, and the azimuths tried.
+
+    ``azimuths`` is empty when only all-round views are tried.
+    """
+
+    category: int
+    range_m: float
+    fov_deg: float
+    azimuths: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Views:
+    """Candidate views: site (row of the sites), azimuth (NaN = all-round), polygon."""
+
+    site_xy: np.ndarray
+    site_of: np.ndarray
+    azimuth: np.ndarray
+    polygons: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """Uncovered households and intersections inside grids, and their weights."""
+
+    points: np.ndarray
+    weight: np.ndarray
+    is_intersection: np.ndarray
+    tree: shapely.STRtree
+
+
+@dataclass(frozen=True)
+class _Greedy:
+    """What :func:`lazy_greedy` returned: picks, gains, bounds and picked targets."""
+
+    picks: list[int]
+    gains: list[float]
+    bounds: list[float]
+    rows: list[np.ndarray]
+
+
+def _view_spec(project: Any, *, category: int, range_m: float | None, fov_deg: float | None,
+               directions: int, all_round: bool) -> _ViewSpec:
+    """Read the category's defaults from the settings; check the range."""
+    defaults = project.config.camera_defaults.get(int(category), {})
+    view_range = float(range_m if range_m is not None else defaults.get("range_m", 60.0))
+    view_fov = float(fov_deg if fov_deg is not None else defaults.get("fov_deg", 90.0))
+    if not view_range > 0:
+        raise AnalysisError(f"site-cameras: range must be positive (got {view_range})")
+    if all_round or view_fov >= 360 or directions < 1:
+        azimuths = np.empty(0)
+    else:
+        azimuths = np.arange(int(directions)) * 360.0 / int(directions)
+    return _ViewSpec(int(category), view_range, view_fov, azimuths)
+
+
+def _views(sites: gpd.GeoDataFrame, spec: _ViewSpec) -> _Views:
+    """Every site's views on open ground: one per azimuth, or one all-round."""
+    xy = shapely.get_coordinates(sites.geometry.to_numpy())
+    n_site = len(sites)
+    if not len(spec.azimuths):
+        site_of = np.arange(n_site)
+        azimuth = np.full(n_site, np.nan)
+    else:
+        site_of = np.repeat(np.arange(n_site), len(spec.azimuths))
+        azimuth = np.tile(spec.azimuths, n_site)
+    polygons = sector_polygons(xy[site_of, 0], xy[site_of, 1],
+                               np.full(len(site_of), spec.range_m), azimuth,
+                               np.full(len(site_of), spec.fov_deg), arc_segments=ARC_SEGMENTS)
+    return _Views(xy, site_of, azimuth, polygons)
+
+
+class _Shadows:
+    """Cut building shadows out of the views the greedy looks at.
+
+    Building shadows only shrink a view, so the open-ground incidence is an
+    upper bound and shadows are cut only for views the greedy brings to the top,
+    once per site (the all-round view cut by shadows, then intersected with each
+    sector). ``cut`` keeps each view so cut, by option.
+    """
+
+    def __init__(self, views: _Views, range_m: float, tree: shapely.STRtree,
+                 buildings: tuple[np.ndarray, np.ndarray, shapely.STRtree], *,
+                 own_building_m: float) -> None:
+        self._views = views
+        self._range_m = range_m
+        self._buildings = buildings
+        self._own_building_m = own_building_m
+        self._tree = tree
+        self._visible_site: dict[int, Any] = {}
+        self.cut: dict[int, Any] = {}
+
+    def targets(self, option: int) -> np.ndarray:
+        """Return the targets view ``option`` sees past the buildings."""
+        views = self._views
+        site = int(views.site_of[option])
+        if site not in self._visible_site:
+            x, y = views.site_xy[site:site + 1, 0], views.site_xy[site:site + 1, 1]
+            circle = sector_polygons(x, y, np.array([self._range_m]), np.array([np.nan]),
+                                     np.array([360.0]))
+            self._visible_site[site] = visible_footprints(
+                circle, x, y, np.array([self._range_m]), self._buildings,
+                own_building_m=self._own_building_m)[0]
+        view = shapely.intersection(views.polygons[option], self._visible_site[site])
+        self.cut[option] = view
+        return np.asarray(self._tree.query(view, predicate="covers"), dtype="int64")
+
+
+def _picked(state: CoverageState, sites: gpd.GeoDataFrame, views: _Views, spec: _ViewSpec,
+            targets: _Targets, greedy: _Greedy, *, cut: dict[int, Any]) -> SitingResult:
+    """Assemble the picks' rows and footprints, the score and its bound."""
+    covered = np.zeros(len(targets.weight), dtype=bool)
+    new_hh: list[float] = []
+    new_ix: list[int] = []
+    is_ix = targets.is_intersection
+    for t in greedy.rows:
+        t = t[~covered[t]]
+        covered[t] = True
+        new_hh.append(float(targets.weight[t][~is_ix[t]].sum()))
+        new_ix.append(int(is_ix[t].sum()))
+    picks = np.asarray(greedy.picks, dtype="int64")
+    gains = greedy.gains
+    s = views.site_of[picks]
+    frame = pd.DataFrame({
+        "rank": np.arange(1, len(picks) + 1),
+        "site_id": sites["site_id"].to_numpy()[s],
+        "source": sites["source"].to_numpy()[s],
+        "category": spec.category,
+        "azimuth_deg": views.azimuth[picks],
+        "fov_deg": np.where(np.isnan(views.azimuth[picks]), 360.0, spec.fov_deg),
+        "range_m": spec.range_m,
+        "gain": np.asarray(gains, dtype="float64"),
+        "new_households": np.round(new_hh).astype("int64"),
+        "new_intersections": np.asarray(new_ix, dtype="int64"),
+        "cumulative_gain": np.cumsum(gains) if gains else np.empty(0),
+        "bound_optimum": np.asarray(greedy.bounds[:len(picks)], dtype="float64"),
+    })
+    total = float(np.sum(gains))
+    best_bound = float(min(greedy.bounds)) if greedy.bounds else 0.0
+    best_bound = max(best_bound, total)
+    proposed = gpd.GeoDataFrame(frame, geometry=sites.geometry.to_numpy()[s], crs=state.crs)
+    shapes = np.array([cut.get(o, views.polygons[o]) for o in greedy.picks], dtype=object)
+    footprints = gpd.GeoDataFrame({"rank": frame["rank"]}, geometry=shapes, crs=state.crs)
+    return SitingResult(proposed, footprints, total, best_bound,
+                        total / best_bound if best_bound > 0 else 1.0)

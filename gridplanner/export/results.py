@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplanner.export.tables import ExportError, without_personal
+from gridplanner.export.files import ExportError, check_target
+from gridplanner.export.tables import without_personal
 from gridplanner.feedback import Feedback, report
 from gridplanner.scenarios.figures import ScenarioFigures
 from layers.io import write_geopackage as write_layers_atomically
@@ -108,12 +109,15 @@ def write_geopackage(
     path: str | Path,
     *,
     include_personal: bool = False,
+    protect: Iterable[str | Path] = (),
     feedback: Feedback | None = None,
 ) -> Path:
-    """Write layers (and plain tables) to a new GeoPackage, replacing the file.
+    """Write layers (and plain tables) to a new GeoPackage, replacing the file atomically.
 
-    Personal staff columns (name, phone, ID number) are left out of layers whose
-    name contains ``staff`` unless ``include_personal``.
+    Personal staff columns (name, phone, ID number) are left out of staff layers
+    (named ``staff...`` or with a ``staff_id`` column) unless ``include_personal``.
+    ``protect`` lists files that must not be replaced (the open project and its
+    autosave); GridPlanner project files are never replaced.
 
     Raises
     ------
@@ -130,9 +134,10 @@ def write_geopackage(
     >>> gpd.read_file(p, layer="staff").columns.tolist()
     ['staff_id', 'geometry']
     """
-    target = Path(path)
+    target = check_target(path, protect=protect)
     if not layers:
-        raise ExportError(f"{target}: nothing to write")
+        raise ExportError(f"{target}: there are no result layers to write; run an analysis "
+                          "first")
     frames: dict[str, pd.DataFrame] = {}
     for i, name in enumerate(layers):
         report(feedback, i / max(len(layers), 1), f"writing {name}")

@@ -1,48 +1,110 @@
-"""Tables out: XLSX (optionally with Chinese headers), CSV, and the comparison report.
+"""Tables out: the one writer of CSV and XLSX files, and the comparison report.
 
-Text from the data is written as text, never as a spreadsheet formula: a cell
-such as ``=HYPERLINK(...)`` from an imported attribute table would otherwise run
-when the file is opened (CSV injection). CSV files carry a UTF-8 byte-order mark
-so Excel on Chinese Windows reads them correctly.
+Every table a spreadsheet may open goes through :func:`write_tables` (or its two
+halves :func:`write_xlsx` and :func:`write_csv`), which apply one rule to cell
+values, column headers and sheet names alike: a text a spreadsheet could read as
+a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a
+line feed, also after leading spaces, or with the full-width ``＝＋－＠``) is
+written with a leading apostrophe, ``'=1+2``. The apostrophe is Excel's own mark
+for "this is text"; in XLSX the cell is also stored as a plain string. Sheet names
+cannot start with an apostrophe, so there the same texts get a leading ``_``.
+
+CSV files carry a UTF-8 byte-order mark so Excel on Chinese Windows reads them
+correctly. Files are written atomically (:func:`gridplanner.export.files.atomic_file`);
+staff names, phones and ID numbers are left out unless ``include_personal``.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from gridplanner.errors import GridPlannerError
+from gridplanner.export.files import ExportError, atomic_file, check_target, safe_file_stem
+from gridplanner.i18n import bilingual, pgettext
 from gridplanner.scenarios.compare import Comparison
 from gridplanner.scenarios.labels import WORDS_ZH, column_label
 from layers.schema import SCHEMAS
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = [
+    "PERSONAL_COLUMNS",
+    "ExportError",
+    "comparison_sheets",
+    "is_formula_like",
+    "report_html",
+    "spreadsheet_text",
+    "without_personal",
+    "write_csv",
+    "write_report",
+    "write_tables",
+    "write_xlsx",
+]
+
+#: First characters with which a spreadsheet reads a cell as a formula (or hides one).
+_FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
+#: Leading characters a spreadsheet may skip before reading a formula.
+_LEADING_BLANKS = " \u00a0\u3000"
 _BAD_SHEET_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+#: Characters XML 1.0 (and so XLSX) cannot hold; shown as U+FFFD.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Staff columns holding personal data, left out unless asked for.
 PERSONAL_COLUMNS = frozenset(SCHEMAS["staff"].personal_columns)
 
 
-class ExportError(GridPlannerError):
-    """An export cannot be written (unknown format, file locked, folder missing)."""
+
+def _sheet(english: str) -> str:
+    """Return a sheet name as "english 中文" (the Chinese from the catalogue)."""
+    return f"{english} {pgettext('sheet', english, lang='zh_CN')}"
+
+
+_COMPARISON = bilingual("Scenario comparison", "report")
+
+def is_formula_like(text: str) -> bool:
+    r"""Return whether a spreadsheet could read ``text`` as a formula.
+
+    Examples
+    --------
+    >>> [is_formula_like(t) for t in ("=1+2", " +1", "\tx", "－1", "a=1", "", "12")]
+    [True, True, True, True, False, False, False]
+    """
+    if not text:
+        return False
+    return text[0] in _FORMULA_START or text.lstrip(_LEADING_BLANKS)[:1] in _FORMULA_START
+
+
+def spreadsheet_text(text: str) -> str:
+    r"""Return ``text`` as a spreadsheet shows it as text: formula-like ones get a ``'``.
+
+    Examples
+    --------
+    >>> spreadsheet_text('=HYPERLINK("http://x","y")'), spreadsheet_text("网格 1")
+    ('\'=HYPERLINK("http://x","y")', '网格 1')
+    """
+    return "'" + text if is_formula_like(text) else text
 
 
 def without_personal(frame: pd.DataFrame, layer: str = "staff") -> pd.DataFrame:
     """Return ``frame`` without the personal columns of ``layer`` (names, phones, IDs).
 
+    A table counts as a staff table when ``layer`` names staff or the table has a
+    ``staff_id`` column.
+
     Examples
     --------
     >>> df = pd.DataFrame({"staff_id": ["a"], "name": ["张三"], "phone": ["1"]})
-    >>> without_personal(df).columns.tolist()
+    >>> without_personal(df, "load").columns.tolist()
     ['staff_id']
+    >>> without_personal(pd.DataFrame({"grid_id": ["g"], "name": ["东门"]}), "grids").shape
+    (1, 2)
     """
     schema = SCHEMAS.get(layer)
     personal = set(schema.personal_columns) if schema is not None else set()
-    if "staff" in layer:
+    if "staff" in layer or "staff_id" in frame.columns:
         personal |= PERSONAL_COLUMNS
     return frame.drop(columns=[c for c in frame.columns if c in personal])
 
@@ -53,11 +115,22 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _headers(frame: pd.DataFrame, chinese: bool) -> list[str]:
+def _labels(frame: pd.DataFrame, chinese: bool) -> list[str]:
     return [column_label(str(c), chinese=chinese) for c in frame.columns]
 
 
+def _headers(frame: pd.DataFrame, chinese: bool) -> list[str]:
+    return [spreadsheet_text(label) for label in _labels(frame, chinese)]
+
+
 def _cell(value: Any) -> Any:
+    """Return a value a spreadsheet cell can hold (texts made safe), None when empty."""
+    value = _value(value)
+    return spreadsheet_text(value) if isinstance(value, str) else value
+
+
+def _value(value: Any) -> Any:
+    """Return a plain value (text, number, bool, datetime), None when empty."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, str):
@@ -66,9 +139,11 @@ def _cell(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime().replace(tzinfo=None)
-    if isinstance(value, str | int | float | bool):
+    if isinstance(value, bool | int | float):
         return value
-    return str(value)
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.replace(tzinfo=None) if getattr(value, "tzinfo", None) else value
+    return value if isinstance(value, str) else str(value)
 
 
 def _translate(frame: pd.DataFrame, chinese: bool) -> pd.DataFrame:
@@ -85,48 +160,115 @@ def _translate(frame: pd.DataFrame, chinese: bool) -> pd.DataFrame:
     return out
 
 
-def write_xlsx(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, chinese_headers: bool = False
-) -> Path:
-    """Write tables to one XLSX workbook, one sheet each.
+def _prepared(frame: pd.DataFrame, name: str, *, chinese_headers: bool,
+              include_personal: bool) -> pd.DataFrame:
+    table = _plain(frame)
+    if not include_personal:
+        table = without_personal(table, name)
+    return _translate(table, chinese_headers)
+
+
+def write_tables(
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    chinese_headers: bool = False,
+    include_personal: bool = False,
+    protect: Iterable[str | Path] = (),
+) -> list[Path]:
+    """Write tables as one XLSX workbook or as CSV files, chosen by the suffix of ``path``.
 
     Parameters
     ----------
     sheets
-        Sheet title -> table (geometry columns are left out).
+        Name -> table (geometry columns are left out). For ``.csv`` the first table
+        goes to ``path`` and each other one beside it as ``<stem>_<name>.csv``.
     path
-        The ``.xlsx`` file.
+        The ``.xlsx`` or ``.csv`` file.
     chinese_headers
-        Use Chinese column headers (and words for changes, roles, band status).
+        Chinese column headers (and words for changes, roles, band status).
+    include_personal
+        Keep staff names, phones and ID numbers.
+    protect
+        Files that must not be replaced (the open project and its autosave).
 
     Returns
     -------
-    Path
+    list of Path
+        Every file written.
+
+    Raises
+    ------
+    ExportError
+        For another suffix, a refused target or a file that cannot be written.
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
-    >>> write_xlsx({"grids": pd.DataFrame({"grid_id": ["=1+1"]})}, p).exists()
-    True
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> tables = {"grids": pd.DataFrame({"=id": ["@SUM(A1)"]}), "b": pd.DataFrame({"x": [1]})}
+    >>> [p.name for p in write_tables(tables, folder / "t.csv")]
+    ['t.csv', 't_b.csv']
+    >>> (folder / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    ["'=id", "'@SUM(A1)"]
+    """
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)
+    suffix = target.suffix.lower()
+    if suffix == ".xlsx":
+        return [write_xlsx(sheets, target, chinese_headers=chinese_headers,
+                           include_personal=include_personal, protect=protect)]
+    if suffix != ".csv":
+        raise ExportError(f"{target}: tables are written as .xlsx or .csv, not '{suffix}'")
+    if not sheets:
+        raise ExportError(f"{target}: there is no table to write")
+    out = []
+    used = {target.stem.lower()}
+    for i, (name, frame) in enumerate(sheets.items()):
+        path_i = target if i == 0 else target.with_name(
+            f"{target.stem}_{safe_file_stem(name, used)}.csv")
+        out.append(write_csv(frame, path_i, chinese_headers=chinese_headers,
+                             include_personal=include_personal, name=name, protect=protect))
+    return out
+
+
+def write_xlsx(
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    chinese_headers: bool = False,
+    include_personal: bool = False,
+    protect: Iterable[str | Path] = (),
+) -> Path:
+    """Write tables to one XLSX workbook, one sheet each (see :func:`write_tables`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from openpyxl import load_workbook
+    >>> p = Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> sheet = load_workbook(write_xlsx({"=1+1": pd.DataFrame({"g": ["=1+1"]})}, p))["_=1+1"]
+    >>> sheet["A2"].value, sheet["A2"].data_type
+    ("'=1+1", 's')
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    target = Path(path)
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)  # before any work
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for title, frame in sheets.items():
-        name = _sheet_name(title, used)
-        ws = wb.create_sheet(name)
-        table = _translate(_plain(frame), chinese_headers)
-        headers = _headers(table, chinese_headers)
+        ws = wb.create_sheet(_sheet_name(str(title), used))
+        table = _prepared(frame, str(title), chinese_headers=chinese_headers,
+                          include_personal=include_personal)
+        headers = [_xml_text(h) for h in _headers(table, chinese_headers)]
+        columns = [table.iloc[:, i].map(_cell).tolist() for i in range(table.shape[1])]
         widths = [min(max(_text_width(h), 8), 40) for h in headers]
-        for i, col in enumerate(table.columns):
-            sample = table[col].head(200).astype(str)
-            widths[i] = min(max(widths[i], *(_text_width(v) for v in sample), 8), 50) if len(
-                sample) else widths[i]
+        for i, values in enumerate(columns):
+            sample = [_text_width(str(v)) for v in values[:200] if v is not None]
+            widths[i] = min(max(widths[i], *sample, 8), 50)
         for i, w in enumerate(widths):
             ws.column_dimensions[_column_letter(i)].width = w + 2
         ws.freeze_panes = "A2"
@@ -134,27 +276,32 @@ def write_xlsx(
         head_cells = []
         for h in headers:
             c = WriteOnlyCell(ws, value=h)
+            c.data_type = "s"
             c.font = bold
             head_cells.append(c)
         ws.append(head_cells)
-        for row in table.itertuples(index=False, name=None):
-            out: list[Any] = []
-            for v in row:
-                value = _cell(v)
-                if isinstance(value, str) and value.startswith(_FORMULA_START):
-                    text_cell = WriteOnlyCell(ws, value=value)
-                    text_cell.data_type = "s"  # keep it text, never a formula
-                    out.append(text_cell)
-                else:
-                    out.append(value)
-            ws.append(out)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(target)
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write the workbook ({exc}); close it in "
-                          "Excel or choose another file") from exc
+        for row in zip(*columns, strict=True) if columns else ():
+            ws.append([_xlsx_value(ws, v, WriteOnlyCell) for v in row])
+    with atomic_file(target, protect=protect) as tmp:
+        wb.save(tmp)
     return target
+
+
+def _xlsx_value(ws: Any, value: Any, cell_type: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = _xml_text(value)
+    # openpyxl reads a leading "=" as a formula and "#N/A" ... as error values; a
+    # string cell keeps every text a text.
+    if text.startswith("=") or text.startswith("#"):
+        cell = cell_type(ws, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_IN_XML.sub("\ufffd", text)
 
 
 def _column_letter(index: int) -> str:
@@ -168,7 +315,11 @@ def _text_width(text: str) -> int:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = (title.translate(_BAD_SHEET_CHARS).strip("'") or "sheet")[:31]
+    """Return a valid, unique sheet name: 31 characters, no []:*?/ or backslash."""
+    base = _xml_text(title).translate(_BAD_SHEET_CHARS).strip("'")
+    if is_formula_like(base):
+        base = "_" + base
+    base = base[:31] or "sheet"
     name = base
     i = 2
     while name.lower() in used:
@@ -179,29 +330,45 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, chinese_headers: bool = False) -> Path:
-    """Write one table as UTF-8 CSV (with BOM, so Excel reads Chinese text).
+def write_csv(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    chinese_headers: bool = False,
+    include_personal: bool = False,
+    name: str = "",
+    protect: Iterable[str | Path] = (),
+) -> Path:
+    """Write one table as UTF-8 CSV with a BOM, so Excel reads Chinese text.
+
+    See :func:`write_tables` for the rule that keeps formula-like text as text.
+
+    Parameters
+    ----------
+    name
+        What the table is (``staff``, ``staff_load`` ...), for leaving personal
+        columns out; a table with a ``staff_id`` column counts as staff anyway.
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "t.csv"
     >>> _ = write_csv(pd.DataFrame({"grid_id": ["a"]}), p, chinese_headers=True)
     >>> p.read_text(encoding="utf-8-sig").splitlines()[0]
     '网格编码'
     """
-    target = Path(path)
-    table = _translate(_plain(frame), chinese_headers).copy()
-    for col in table.columns:
-        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
-            table[col] = table[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-    table.columns = _headers(table, chinese_headers)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(target, index=False, encoding="utf-8-sig")
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write the CSV file ({exc})") from exc
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)  # before any work
+    table = _prepared(frame, name, chinese_headers=chinese_headers,
+                      include_personal=include_personal)
+    out = pd.DataFrame({i: table.iloc[:, i].map(_cell) for i in range(table.shape[1])},
+                       index=table.index)
+    out.columns = pd.Index(_headers(table, chinese_headers))
+    with atomic_file(target, protect=protect) as tmp:
+        # CRLF ends rows (RFC 4180), so a CR or LF inside a text is always quoted and
+        # can never start a new row whose first cell a spreadsheet would evaluate.
+        out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n",
+                   errors="replace")  # a lone surrogate (broken source text) becomes "?"
     return target
 
 
@@ -210,17 +377,17 @@ def comparison_sheets(
 ) -> dict[str, pd.DataFrame]:
     """Return the comparison's tables by sheet title (figures, grids, changes, staff, notes)."""
     sheets: dict[str, pd.DataFrame] = {
-        "figures 指标对比": comparison.figures,
-        "grids 网格对比": comparison.grids,
-        "changed grids 网格变化": comparison.changed_grids,
-        "changed staff 人员变化": comparison.changed_staff,
+        _sheet("figures"): comparison.figures,
+        _sheet("grids"): comparison.grids,
+        _sheet("changed grids"): comparison.changed_grids,
+        _sheet("changed staff"): comparison.changed_staff,
     }
     for res in comparison.results:
         staff = res.staff if include_personal else without_personal(res.staff)
         if len(staff):
             sheets[f"staff {res.name}"] = staff
     notes = comparison.notes
-    sheets["notes 说明"] = pd.DataFrame({"note": notes or ["all analyses ran"]})
+    sheets[_sheet("notes")] = pd.DataFrame({"note": notes or ["all analyses ran"]})
     return sheets
 
 
@@ -230,6 +397,7 @@ def write_report(
     *,
     chinese_headers: bool = False,
     include_personal: bool = False,
+    protect: Iterable[str | Path] = (),
 ) -> list[Path]:
     """Write a comparison as ``.xlsx``, ``.csv`` or ``.html`` (chosen by suffix).
 
@@ -244,32 +412,27 @@ def write_report(
     Raises
     ------
     ExportError
-        For another suffix or a file that cannot be written.
+        For another suffix, a refused target or a file that cannot be written.
     """
-    target = Path(path)
+    protect = tuple(protect)
+    target = check_target(path, protect=protect)
     suffix = target.suffix.lower()
     if suffix == ".xlsx":
         sheets = comparison_sheets(comparison, include_personal=include_personal)
-        return [write_xlsx(sheets, target, chinese_headers=chinese_headers)]
+        return write_tables(sheets, target, chinese_headers=chinese_headers,
+                            include_personal=include_personal, protect=protect)
     if suffix == ".csv":
-        stem = target.with_suffix("")
-        return [
-            write_csv(comparison.figures, target, chinese_headers=chinese_headers),
-            write_csv(comparison.grids, f"{stem}_grids.csv", chinese_headers=chinese_headers),
-            write_csv(comparison.changed_grids, f"{stem}_changed_grids.csv",
-                      chinese_headers=chinese_headers),
-            write_csv(comparison.changed_staff, f"{stem}_changed_staff.csv",
-                      chinese_headers=chinese_headers),
-        ]
+        tables = {"figures": comparison.figures, "grids": comparison.grids,
+                  "changed_grids": comparison.changed_grids,
+                  "changed_staff": comparison.changed_staff}
+        return write_tables(tables, target, chinese_headers=chinese_headers,
+                            include_personal=include_personal, protect=protect)
     if suffix in (".html", ".htm"):
         sheets = comparison_sheets(comparison, include_personal=include_personal)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(report_html(sheets, chinese_headers=chinese_headers,
-                                          title=" / ".join(comparison.names)),
-                              encoding="utf-8")
-        except OSError as exc:
-            raise ExportError(f"{target}: cannot write the report ({exc})") from exc
+        page = report_html(sheets, chinese_headers=chinese_headers,
+                           title=" / ".join(comparison.names))
+        with atomic_file(target, protect=protect) as tmp:
+            tmp.write_text(page, encoding="utf-8")
         return [target]
     raise ExportError(f"{target}: unknown report format '{suffix}'; use .xlsx, .csv or .html")
 
@@ -280,22 +443,22 @@ def report_html(
     """Return a self-contained HTML page with the tables (every cell escaped)."""
     parts = [
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>{html.escape('方案对比 Scenario comparison ' + title)}</title>",
+        f"<title>{html.escape(_COMPARISON + ' ' + title)}</title>",
         "<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:1.5em}"
         "table{border-collapse:collapse;margin-bottom:2em;font-size:13px}"
         "th,td{border:1px solid #bbb;padding:3px 8px}th{background:#eef2f7}"
         "td.n{text-align:right}td.up{color:#b00}td.down{color:#070}</style></head><body>",
-        f"<h1>{html.escape('方案对比 Scenario comparison: ' + title)}</h1>",
+        f"<h1>{html.escape(_COMPARISON + ': ' + title)}</h1>",
     ]
     for name, frame in sheets.items():
         table = _translate(_plain(frame), chinese_headers)
         parts.append(f"<h2>{html.escape(name)}</h2><table><thead><tr>")
-        parts += [f"<th>{html.escape(h)}</th>" for h in _headers(table, chinese_headers)]
+        parts += [f"<th>{html.escape(h)}</th>" for h in _labels(table, chinese_headers)]
         parts.append("</tr></thead><tbody>")
         for row in table.itertuples(index=False, name=None):
             parts.append("<tr>")
             for col, v in zip(table.columns, row, strict=True):
-                value = _cell(v)
+                value = _value(v)
                 if isinstance(value, float | int) and not isinstance(value, bool):
                     cls = "n"
                     if str(col).startswith("Δ ") and value:

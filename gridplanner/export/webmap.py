@@ -1,24 +1,33 @@
-"""The interactive HTML map (folium / Leaflet) that works with no network at all.
+r"""The interactive HTML map (Leaflet) that works with no network at all.
 
-Leaflet's JavaScript and CSS are written into the page itself, taken from the
-installed ``folium-offline`` package (which ships them, images as data URIs), so
-the file opens on an offline government network. folium's other default assets
-(jQuery, Bootstrap, Font Awesome) are not needed by this map and left out. A
-basemap is optional: an XYZ tile URL such as an intranet Tianditu server; for
-tiles in GCJ-02 (Amap, Tencent style) the data are shifted to match them.
+The page is put together from fixed parts and data, never through a template
+engine:
 
-Every text that comes from the data is HTML-escaped before it reaches the page,
-and the personal columns of staff (name, phone, ID number) stay out unless asked
-for.
+- Leaflet's JavaScript and CSS, vendored in ``gridplanner/export/assets/leaflet``
+  (BSD 2-Clause), are written into the page as they are; the images the CSS names
+  become data URIs, so the file opens on an offline government network;
+- the map's data (features, popup rows, tooltips, legend, title) is one JSON
+  document in a ``<script type="application/json">`` block, with ``<``, ``>``,
+  ``&`` and the line separators U+2028/U+2029 written as ``\uXXXX`` escapes so no
+  text can end the block;
+- a fixed script (``assets/webmap.js``) reads that JSON with ``JSON.parse`` and
+  builds the layers, popups and legend with text nodes, so attribute text is shown
+  as it is and never interpreted as HTML, script or template.
+
+A basemap is optional: an XYZ tile URL such as an intranet Tianditu server; for
+tiles in GCJ-02 (Amap, Tencent style) the data are shifted to match them. The
+personal columns of staff (name, phone, ID number) stay out unless asked for.
 """
 
 from __future__ import annotations
 
-import html
+import base64
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +36,37 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplanner.errors import GridPlannerError
+from gridplanner import palette
+from gridplanner.export.files import ExportError, atomic_file, check_target
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import bilingual, pgettext
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
 from layers.webmap import wgs84_to_gcj02
 
-#: JS and CSS URLs folium references, whose content folium-offline ships.
-_LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-_LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+
+def _zh(english: str, context: str = "map") -> str:
+    """Chinese of a map text from the catalogue (maps show Chinese and English)."""
+    return pgettext(context, english, lang="zh_CN")
+
+
+_bi = bilingual
+
+
+def _row(column: str, english: str) -> tuple[str, str, str]:
+    """Return a popup row: the column, its Chinese label and its English label."""
+    return column, _zh(english), english
+
+
+#: The vendored Leaflet and the page's own script and style.
+ASSETS = Path(__file__).with_name("assets")
 #: Coordinates written with 6 decimals of a degree (~0.1 m) keep the file small.
 _DECIMALS = 6
 #: Drawn outlines are simplified to this tolerance (m) before writing.
 _SIMPLIFY_M = 0.5
 
 
-class MapError(GridPlannerError):
+class MapError(ExportError):
     """The map cannot be made (unknown colouring, missing offline assets ...)."""
 
 
@@ -59,91 +83,128 @@ class ColorScheme:
     unit: str = ""
 
 
-_RED_GREEN = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
-_GREEN_RED = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
-_BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-
 COLOR_BY: dict[str, ColorScheme] = {
     "band_status": ColorScheme(
-        "band_status", "户数状态", "Household band", categories=(
-            ("below", "偏少 below band", "#6baed6"), ("in band", "适中 in band", "#74c476"),
-            ("above", "偏多 above band", "#fd8d3c"), ("", "无数据 no data", "#bdbdbd"))),
-    "households": ColorScheme("households", "住户数", "Households",
-                              (0, 200, 300, 500, 700), _BLUES),
-    "coverage": ColorScheme("households_pct_all", "住户视频覆盖率", "Households covered",
-                            (0, 20, 40, 60, 80), _RED_GREEN, unit="%"),
-    "coverage_cat1": ColorScheme("households_pct_cat1", "住户覆盖率(一类)",
+        "band_status", _zh("Household band"), "Household band", categories=(
+            ("below", _bi("below band"), palette.BAND_STATUS["below"]),
+            ("in band", _bi("in band"), palette.BAND_STATUS["in band"]),
+            ("above", _bi("above band"), palette.BAND_STATUS["above"]),
+            ("", _bi("no data"), palette.NO_DATA))),
+    "households": ColorScheme("households", _zh("Households"), "Households",
+                              (0, 200, 300, 500, 700), palette.HOUSEHOLD_CLASSES),
+    "coverage": ColorScheme("households_pct_all", _zh("Households covered"), "Households covered",
+                            (0, 20, 40, 60, 80), palette.COVERAGE_CLASSES, unit="%"),
+    "coverage_cat1": ColorScheme("households_pct_cat1", _zh("Households covered, category 1"),
                                  "Households covered, category 1", (0, 20, 40, 60, 80),
-                                 _RED_GREEN, unit="%"),
-    "coverage_cat23": ColorScheme("households_pct_cat23", "住户覆盖率(二三类)",
+                                 palette.COVERAGE_CLASSES, unit="%"),
+    "coverage_cat23": ColorScheme("households_pct_cat23", _zh("Households covered, categories 2-3"),
                                   "Households covered, categories 2-3", (0, 20, 40, 60, 80),
-                                  _RED_GREEN, unit="%"),
-    "intersections": ColorScheme("intersections_pct_all", "路口视频覆盖率",
-                                 "Intersections covered", (0, 20, 40, 60, 80), _RED_GREEN,
-                                 unit="%"),
-    "walk": ColorScheme("walk_mean_m", "平均步行距离", "Mean walking distance",
-                        (0, 250, 500, 750, 1000), _GREEN_RED, unit="m"),
-    "workers": ColorScheme("full_time_workers", "专职网格员人数", "Full-time workers",
-                           categories=(("0", "0", "#d7191c"), ("1", "1", "#a6d96a"),
-                                       ("2", "2", "#1a9641"), ("3+", "3+", "#006837"))),
+                                  palette.COVERAGE_CLASSES, unit="%"),
+    "intersections": ColorScheme("intersections_pct_all", _zh("Intersections covered"),
+                                 "Intersections covered", (0, 20, 40, 60, 80),
+                                 palette.COVERAGE_CLASSES, unit="%"),
+    "walk": ColorScheme("walk_mean_m", _zh("Mean walking distance"), "Mean walking distance",
+                        (0, 250, 500, 750, 1000), palette.WALK_CLASSES, unit="m"),
+    "workers": ColorScheme("full_time_workers", _zh("Full-time workers"), "Full-time workers",
+                           categories=tuple((k, k, c) for k, c in palette.WORKERS.items())),
 }
 
 #: Popup rows of a grid: column, Chinese label, English label.
 GRID_POPUP: tuple[tuple[str, str, str], ...] = (
-    ("grid_id", "网格编码", "Grid code"),
-    ("name", "名称", "Name"),
-    ("community_id", "社区", "Community"),
-    ("kind", "类型", "Kind"),
-    ("households", "住户数", "Households"),
-    ("band", "户数范围", "Band"),
-    ("band_status", "户数状态", "Band status"),
-    ("full_time_workers", "专职网格员", "Full-time workers"),
-    ("lacks", "缺少人员", "Missing staff"),
-    ("households_pct_all", "住户覆盖率 全部(%)", "Households covered, all (%)"),
-    ("households_pct_cat1", "住户覆盖率 一类(%)", "Households covered, cat. 1 (%)"),
-    ("households_pct_cat23", "住户覆盖率 二三类(%)", "Households covered, cat. 2-3 (%)"),
-    ("intersections_pct_all", "路口覆盖率 全部(%)", "Intersections covered, all (%)"),
-    ("intersections_pct_cat1", "路口覆盖率 一类(%)", "Intersections covered, cat. 1 (%)"),
-    ("intersections_pct_cat23", "路口覆盖率 二三类(%)", "Intersections covered, cat. 2-3 (%)"),
-    ("walk_mean_m", "平均步行距离(米)", "Mean walk (m)"),
-    ("walk_max_m", "最大步行距离(米)", "Max walk (m)"),
+    _row("grid_id", "Grid code"),
+    _row("name", "Name"),
+    _row("community_id", "Community"),
+    _row("kind", "Kind"),
+    _row("households", "Households"),
+    _row("band", "Band"),
+    _row("band_status", "Band status"),
+    _row("full_time_workers", "Full-time workers"),
+    _row("lacks", "Missing staff"),
+    _row("households_pct_all", "Households covered, all (%)"),
+    _row("households_pct_cat1", "Households covered, cat. 1 (%)"),
+    _row("households_pct_cat23", "Households covered, cat. 2-3 (%)"),
+    _row("intersections_pct_all", "Intersections covered, all (%)"),
+    _row("intersections_pct_cat1", "Intersections covered, cat. 1 (%)"),
+    _row("intersections_pct_cat23", "Intersections covered, cat. 2-3 (%)"),
+    _row("walk_mean_m", "Mean walk (m)"),
+    _row("walk_max_m", "Max walk (m)"),
 )
 
 STAFF_POPUP: tuple[tuple[str, str, str], ...] = (
-    ("staff_id", "人员编号", "Staff id"),
-    ("name", "姓名", "Name"),
-    ("phone", "电话", "Phone"),
-    ("id_number", "身份证号", "ID number"),
-    ("role", "角色", "Role"),
-    ("grid_id", "所属网格", "Grid"),
-    ("capacity", "容量(户)", "Capacity"),
-    ("load", "服务户数", "Households served"),
-    ("mean_distance_m", "平均距离(米)", "Mean distance (m)"),
-    ("max_distance_m", "最大距离(米)", "Max distance (m)"),
+    _row("staff_id", "Staff id"),
+    ("name", _zh("Name", "person"), "Name"),
+    _row("phone", "Phone"),
+    _row("id_number", "ID number"),
+    _row("role", "Role"),
+    _row("grid_id", "Grid"),
+    _row("capacity", "Capacity"),
+    _row("load", "Households served"),
+    _row("mean_distance_m", "Mean distance (m)"),
+    _row("max_distance_m", "Max distance (m)"),
 )
 
 _PERSONAL = frozenset({"name", "phone", "id_number"})
-_CATEGORY_COLORS = {1: "#e31a1c", 2: "#1f78b4", 3: "#6a3d9a"}
-_ROLE_COLORS = {"grid_head": "#b15928", "full_time": "#1f78b4", "police": "#e31a1c",
-                "part_time": "#33a02c"}
-_FACILITY_COLORS = {"party_centre": "#e31a1c", "mediation_centre": "#ff7f00",
-                    "police_station": "#1f78b4", "other": "#6a3d9a"}
 
 
 def leaflet_assets() -> tuple[str, str]:
-    """Return Leaflet's JavaScript and CSS text from the installed folium-offline.
+    """Return the vendored Leaflet's JavaScript and CSS (its images as data URIs).
 
     Raises
     ------
     MapError
-        When the package is not installed.
+        When the files are missing from the installation, or one could end the
+        page element it is written into.
     """
+    return _assets()[:2]
+
+
+@cache
+def _assets() -> tuple[str, str, str, str]:
+    """Leaflet JS, Leaflet CSS, the page script and the page style, checked once."""
+    folder = ASSETS / "leaflet"
     try:
-        from offlinefolium.elements import _res
-    except ImportError as exc:
-        raise MapError("the offline map needs the 'folium-offline' package, which ships "
-                       "Leaflet; install it with: pip install folium-offline") from exc
-    return str(_res[_LEAFLET_JS]), str(_res[_LEAFLET_CSS])
+        js = (folder / "leaflet.js").read_text(encoding="utf-8")
+        css = (folder / "leaflet.css").read_text(encoding="utf-8")
+        page_js = (ASSETS / "webmap.js").read_text(encoding="utf-8")
+        page_css = (ASSETS / "webmap.css").read_text(encoding="utf-8")
+
+        def inline(match: re.Match[str]) -> str:
+            image = (folder / "images" / match.group(1)).read_bytes()
+            return f"url(data:image/png;base64,{base64.b64encode(image).decode('ascii')})"
+
+        css = re.sub(r"url\(images/([\w.-]+\.png)\)", inline, css)
+    except OSError as exc:
+        raise MapError(f"{ASSETS}: the map's Leaflet files are missing ({exc}); reinstall "
+                       "GridPlanner") from exc
+    for name, text, end in (("leaflet.js", js, "</script"), ("webmap.js", page_js, "</script"),
+                            ("leaflet.css", css, "</style"),
+                            ("webmap.css", page_css, "</style")):
+        lowered = text.lower()
+        if end in lowered or "<!--" in lowered:
+            raise MapError(f"{ASSETS}: {name} contains '{end}' or '<!--' and cannot be "
+                           "written into a page; reinstall GridPlanner")
+    return js, css, page_js, page_css
+
+
+def script_json(value: Any) -> str:
+    r"""Return ``value`` as JSON text that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\u003c``, ``\u003e`` and ``\u0026`` (so no text
+    can close the element or open a comment), the line separators U+2028/U+2029
+    and lone surrogates become escapes too. ``JSON.parse`` gives back the exact text.
+
+    Examples
+    --------
+    >>> script_json({"name": "</script><b>{{7*7}}</b>"})
+    '{"name":"\\u003c/script\\u003e\\u003cb\\u003e{{7*7}}\\u003c/b\\u003e"}'
+    >>> json.loads(script_json(["a\u2028b"])) == ["a\u2028b"]
+    True
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 
 
 def build_map(
@@ -160,7 +221,7 @@ def build_map(
     title: str = "",
     feedback: Feedback | None = None,
 ) -> str:
-    """Return a self-contained HTML page with the project's map.
+    r"""Return a self-contained HTML page with the project's map.
 
     Parameters
     ----------
@@ -207,14 +268,12 @@ def build_map(
     Examples
     --------
     >>> import shapely
-    >>> g = gpd.GeoDataFrame({"grid_id": ["<b>1</b>"]},
+    >>> g = gpd.GeoDataFrame({"grid_id": ["<b>{{7*7}}</b>"]},
     ...                      geometry=[shapely.box(0, 0, 500, 500)], crs=4549)
     >>> page = build_map(Project(layers={"grids": g}))
-    >>> "<b>1</b>" in page, "lt;b" in page
+    >>> "<b>" in page, "\\u003cb\\u003e{{7*7}}\\u003c/b\\u003e" in page
     (False, True)
     """
-    import folium
-
     if color_by not in COLOR_BY:
         raise MapError(f"cannot colour grids by '{color_by}'; choose one of "
                        f"{', '.join(COLOR_BY)}")
@@ -223,11 +282,11 @@ def build_map(
         raise MapError(f"tile system '{tile_system}' is not supported; use wgs84 (also "
                        "for CGCS2000 / Tianditu tiles) or gcj02")
     scheme = COLOR_BY[color_by]
-    js, css = leaflet_assets()
+    js, css, page_js, page_css = _assets()
     results = dict(results or {})
     report(feedback, 0.0, "preparing the map")
 
-    def show(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    def show(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
         return _display(frame, gcj02=system == "gcj02")
 
     grids = project.layer("grids")
@@ -235,96 +294,115 @@ def build_map(
     grids_disp = show(grids)
     bounds = _bounds([grids_disp, show(project.layer("service_areas")),
                       show(project.layer("households"))])
-    fmap = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                      tiles=None, prefer_canvas=True, control_scale=True,
-                      zoom_snap=0.25)
-    # Keep folium's CDN links out: Leaflet goes inline, the rest is unused here.
-    fmap.default_js = []
-    fmap.default_css = []
-    root: Any = fmap.get_root()
-    root.header.add_child(folium.Element(_ERROR_TRAP), name="gp_error_trap")
-    root.header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css")
-    root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js")
-    root.header.add_child(folium.Element(_PAGE_CSS), name="gridplanner_css")
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=html.escape(tile_attribution or "basemap"),
-                         name="底图 Basemap", overlay=False, control=True).add_to(fmap)
-
+    layers: list[dict[str, Any]] = []
     report(feedback, 0.1, "drawing grids")
-    _add_grids(fmap, grids_disp, table, scheme)
-    _add_service_areas(fmap, show(project.layer("service_areas")))
+    layers += _grid_layers(grids_disp, table, scheme)
+    layers += _service_area_layers(show(project.layer("service_areas")))
     report(feedback, 0.3, "drawing cameras")
-    _add_cameras(fmap, show(project.layer("cameras")), results.get("camera_footprints"), show)
-    _add_polygons(fmap, results.get("coverage_gaps"), show, "覆盖盲区 Coverage gaps",
-                  color="#d7191c", fill_opacity=0.35, show_layer=False)
-    _add_points(fmap, results.get("uncovered_households"), show,
-                "未覆盖住户 Uncovered households", color="#d7191c", radius=3, show_layer=False,
-                label=("household_id", "住户编号", "Household"))
+    layers += _camera_layers(show(project.layer("cameras")), show(results.get(
+        "camera_footprints")))
+    layers += _plain_polygons(show(results.get("coverage_gaps")), _bi("Coverage gaps"),
+                              color=palette.COVERAGE_GAP, fill_opacity=0.35, show_layer=False)
+    layers += _plain_points(show(results.get("uncovered_households")),
+                            _bi("Uncovered households"), color=palette.UNCOVERED, radius=3,
+                            show_layer=False, label=_row("household_id", "Household"))
     report(feedback, 0.6, "drawing staff")
-    _add_staff(fmap, show(project.layer("staff")), staff_table, results.get("staff_areas"),
-               show, include_personal=include_personal)
-    _add_facilities(fmap, show(project.layer("facilities")),
-                    results.get("facility_service_areas"), show)
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    legend = _legend_html(scheme, title)
-    root.html.add_child(folium.Element(legend), name="legend")
-    root.script.add_child(folium.Element(_status_script(fmap.get_name())), name="gp_status")
+    layers += _staff_layers(show(project.layer("staff")), staff_table,
+                            show(results.get("staff_areas")), include_personal=include_personal)
+    layers += _facility_layers(show(project.layer("facilities")),
+                               show(results.get("facility_service_areas")))
+    basemap = None
+    if tile_url:
+        basemap = {"url": str(tile_url), "attribution": str(tile_attribution or "basemap"),
+                   "name": _bi("Basemap")}
+    data = {
+        "title": str(title),
+        "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+        "basemap": basemap,
+        "layers": layers,
+        "legend": _legend(scheme),
+    }
     report(feedback, 0.9, "writing the page")
-    page = root.render()
+    page = "".join([
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n",
+        "<title>GridPlanner</title>\n",
+        _ERROR_TRAP,
+        "<style>\n", css, "\n</style>\n<style>\n", page_css, "\n</style>\n",
+        "<script>\n", js, "\n</script>\n</head>\n<body>\n<div id=\"gp-map\"></div>\n",
+        "<script type=\"application/json\" id=\"gp-data\">", script_json(data), "</script>\n",
+        "<script>\n", page_js, "\n</script>\n</body>\n</html>\n",
+    ])
     report(feedback, 1.0, "map done")
-    return str(page)
+    return page
 
 
-def save_map(path: str | Path, page: str) -> Path:
-    """Write the HTML page; raises MapError when the file cannot be written."""
+def export_map(
+    project: Project,
+    path: str | Path,
+    *,
+    grid_table: pd.DataFrame | None = None,
+    results: Mapping[str, gpd.GeoDataFrame] | None = None,
+    staff_table: pd.DataFrame | None = None,
+    color_by: str = "band_status",
+    include_personal: bool = False,
+    tile_url: str | None = None,
+    tile_system: str = "wgs84",
+    tile_attribution: str = "",
+    title: str = "",
+    protect: Iterable[str | Path] = (),
+    feedback: Feedback | None = None,
+) -> Path:
+    """Write the HTML map of ``project`` to ``path``; the options are :func:`build_map`'s.
+
+    The target is checked before the map is built (an export never replaces the
+    open project, its autosave or any project file: ``protect`` names the first
+    two) and written atomically. Use
+    :func:`gridplanner.export.figures.map_figures` for ``grid_table``,
+    ``results`` and ``staff_table``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    MapError
+        For unknown options.
+    ExportError
+        When the target is refused or cannot be written.
+    """
+    protect = tuple(protect)
+    check_target(path, protect=protect)
+    page = build_map(project, grid_table=grid_table, results=results, staff_table=staff_table,
+                     color_by=color_by, include_personal=include_personal, tile_url=tile_url,
+                     tile_system=tile_system, tile_attribution=tile_attribution, title=title,
+                     feedback=feedback)
+    return save_map(path, page, protect=protect)
+
+
+def save_map(path: str | Path, page: str, *, protect: Iterable[str | Path] = ()) -> Path:
+    """Write an HTML page atomically; raises ExportError when the file cannot be written."""
     target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise MapError(f"{target}: cannot write the map ({exc})") from exc
+    with atomic_file(target, protect=protect) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return target
 
 
 # --------------------------------------------------------------------- helpers
 
-_PAGE_CSS = """<style>
-.gp-legend{position:absolute;z-index:1000;bottom:60px;left:12px;background:#fff;
- padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.4);
- font:12px/1.4 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:260px}
-.gp-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;
- vertical-align:middle;border:1px solid #777}
-.gp-title{position:absolute;z-index:1000;top:10px;left:54px;background:#fff;
- padding:4px 10px;border-radius:4px;font:bold 14px 'Noto Sans CJK SC',sans-serif;
- box-shadow:0 1px 4px rgba(0,0,0,.4)}
-.gp-popup table{border-collapse:collapse;font-size:12px}
-.gp-popup th{text-align:left;padding:1px 8px 1px 0;font-weight:normal;color:#555}
-.gp-popup td{padding:1px 0;font-weight:bold}
-.leaflet-control-layers{font:12px 'Noto Sans CJK SC','Microsoft YaHei',sans-serif}
-</style>"""
-
-
-def _status_script(map_name: str) -> str:
-    # A status the page exposes for checks: how many layers Leaflet holds and how
-    # many script errors happened. Runs after every script of the page.
-    return f"""
-window.addEventListener('load', function() {{
-  var count = 0;
-  {map_name}.eachLayer(function() {{ count += 1; }});
-  document.body.setAttribute('data-gp-layers', String(count));
+# Counts the page's script errors (read by checks as the body's data-gp-errors).
+_ERROR_TRAP = """<script>
+window.gpErrors = [];
+window.addEventListener('error', function (e) { window.gpErrors.push(String(e.message)); });
+window.addEventListener('load', function () {
   document.body.setAttribute('data-gp-errors', String(window.gpErrors.length));
-}});
+});
+</script>
 """
 
 
-_ERROR_TRAP = """<script>
-window.gpErrors = [];
-window.addEventListener('error', function(e) { window.gpErrors.push(String(e.message)); });
-</script>"""
-
-
-def _display(frame: gpd.GeoDataFrame, *, gcj02: bool) -> gpd.GeoDataFrame:
+def _display(frame: gpd.GeoDataFrame | None, *, gcj02: bool) -> gpd.GeoDataFrame:
     """``frame`` in WGS84 lon/lat (shifted to GCJ-02 when asked), rounded, simplified."""
     if frame is None or len(frame) == 0:
         return gpd.GeoDataFrame(frame if frame is not None else {}, geometry=[], crs=4326)
@@ -370,11 +448,19 @@ def _grid_table(grids: gpd.GeoDataFrame, table: pd.DataFrame | None) -> pd.DataF
     return base
 
 
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(float(value))
+
+
 def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if _missing(value):
         return "–"
     if isinstance(value, float | np.floating):
         v = float(value)
+        if math.isinf(v):
+            return "∞" if v > 0 else "-∞"
         return f"{v:,.0f}" if v.is_integer() or abs(v) >= 100 else f"{v:,.1f}"
     if isinstance(value, int | np.integer):
         return f"{int(value):,}"
@@ -384,18 +470,18 @@ def _fmt(value: Any) -> str:
     return text
 
 
-def _popup_html(rows: Sequence[tuple[str, str, str]], record: Mapping[str, Any],
-                skip: frozenset[str] = frozenset()) -> str:
-    cells = []
+def _popup_rows(rows: Sequence[tuple[str, str, str]], record: Mapping[str, Any],
+                skip: frozenset[str] = frozenset()) -> list[list[str]]:
+    """``[label, value]`` pairs of a popup: plain text, shown by the page as text."""
+    out = []
     for col, zh, en in rows:
         if col in skip or col not in record:
             continue
         value = record[col]
-        if value is None or (isinstance(value, str) and value == ""):
+        if _missing(value) or (isinstance(value, str) and value == ""):
             continue
-        cells.append(f"<tr><th>{html.escape(zh)} {html.escape(en)}</th>"
-                     f"<td>{html.escape(_fmt(value))}</td></tr>")
-    return f"<div class='gp-popup'><table>{''.join(cells)}</table></div>"
+        out.append([f"{zh} {en}", _fmt(value)])
+    return out
 
 
 def _classify(values: pd.Series, scheme: ColorScheme) -> list[str]:
@@ -406,251 +492,219 @@ def _classify(values: pd.Series, scheme: ColorScheme) -> list[str]:
             keys = [("" if pd.isna(n) else "3+" if n >= 3 else str(int(n))) for n in nums]
         else:
             keys = ["" if pd.isna(v) else str(v) for v in values]
-        return [lookup.get(k, lookup.get("", "#bdbdbd")) for k in keys]
+        return [lookup.get(k, lookup.get("", palette.NO_DATA)) for k in keys]
     nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     idx = np.clip(np.searchsorted(np.asarray(scheme.breaks[1:]), nums, side="right"), 0,
                   len(scheme.colors) - 1)
-    return [("#bdbdbd" if math.isnan(v) else scheme.colors[i]) for v, i in zip(nums, idx,
-                                                                               strict=True)]
+    return [(palette.NO_DATA if math.isnan(v) else scheme.colors[i]) for v, i in zip(nums, idx,
+                                                                             strict=True)]
 
 
-def _features(frame: gpd.GeoDataFrame, props: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
+def _features(frame: gpd.GeoDataFrame, *, colours: Sequence[str] | None = None,
+              popups: Sequence[list[list[str]]] | None = None,
+              tips: Sequence[str] | None = None) -> dict[str, Any]:
+    """Return a GeoJSON FeatureCollection; properties ``c`` (colour), ``p`` (popup), ``t`` (tip)."""
     geoms = shapely.to_geojson(np.asarray(frame.geometry.to_numpy(), dtype=object))
     feats = []
-    keys = list(props)
     for i, g in enumerate(geoms):
-        feats.append({"type": "Feature", "id": i, "geometry": json.loads(g),
-                      "properties": {k: props[k][i] for k in keys}})
+        props: dict[str, Any] = {}
+        if colours is not None:
+            props["c"] = colours[i]
+        if popups is not None and popups[i]:
+            props["p"] = popups[i]
+        if tips is not None and tips[i]:
+            props["t"] = tips[i]
+        feats.append({"type": "Feature", "geometry": json.loads(g), "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 
 
-_BIND = """function(feature, layer) {
-  if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 420}); }
-  if (feature.properties.tip) { layer.bindTooltip(feature.properties.tip, {sticky: true}); }
-}"""
+def _layer(name: str, features: dict[str, Any], style: dict[str, Any], *,
+           show_layer: bool = True, radius: float = 4.0,
+           stroke_from_colour: bool = False) -> dict[str, Any]:
+    return {"name": name, "show": show_layer, "style": style, "radius": radius,
+            "stroke_from_colour": stroke_from_colour, "features": features}
 
 
-def _geojson_layer(
-    fmap: Any, data: dict[str, Any], name: str, style: Callable[[Any], dict[str, Any]],
-    *, show_layer: bool = True, marker: Any = None,
-) -> None:
-    import folium
-    from folium.utilities import JsCode
-
-    group = folium.FeatureGroup(name=html.escape(name), show=show_layer)
-    folium.GeoJson(data, name=html.escape(name), style_function=style, marker=marker,
-                   on_each_feature=JsCode(_BIND), control=False).add_to(group)
-    group.add_to(fmap)
+def _texts(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return [""] * len(frame)
+    return ["" if _missing(v) else str(v) for v in frame[column]]
 
 
-def _add_grids(fmap: Any, grids: gpd.GeoDataFrame, table: pd.DataFrame,
-               scheme: ColorScheme) -> None:
+def _grid_layers(grids: gpd.GeoDataFrame, table: pd.DataFrame,
+                 scheme: ColorScheme) -> list[dict[str, Any]]:
     if not len(grids):
-        return
+        return []
     rows = table.set_index("grid_id").reindex(grids["grid_id"].astype(str).to_numpy())
     rows = rows.reset_index()
     records = rows.to_dict("records")
     column = rows[scheme.column] if scheme.column in rows.columns else pd.Series(
         [np.nan] * len(rows))
-    colors = _classify(column, scheme)
-    data = _features(grids, {
-        "fill": colors,
-        "popup": [_popup_html(GRID_POPUP, r) for r in records],
-        "tip": [html.escape(f"{r['grid_id']} {_fmt(r.get(scheme.column))}{scheme.unit}")
-                for r in records],
-    })
-    _geojson_layer(fmap, data, "网格 Grids", lambda f: {
-        "fillColor": f["properties"]["fill"], "color": "#333333", "weight": 1,
-        "fillOpacity": 0.6})
+    data = _features(grids, colours=_classify(column, scheme),
+                     popups=[_popup_rows(GRID_POPUP, r) for r in records],
+                     tips=[f"{r['grid_id']} {_fmt(r.get(scheme.column))}{scheme.unit}"
+                           for r in records])
+    return [_layer(_bi("Grids"), data, {"color": palette.GRID_OUTLINE, "weight": 1,
+                                       "fillOpacity": 0.6})]
 
 
-def _add_service_areas(fmap: Any, areas: gpd.GeoDataFrame) -> None:
+def _service_area_layers(areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     if not len(areas):
-        return
+        return []
     level = areas["level"].astype(str) if "level" in areas.columns else pd.Series(
         ["community"] * len(areas))
-    for lvl, name, weight, color in (("community", "社区 Communities", 2.5, "#253494"),
-                                     ("street", "街道 Streets", 4.0, "#000000")):
+    out = []
+    for lvl, name, weight, color in (
+            ("community", _bi("Communities"), 2.5, palette.COMMUNITY_OUTLINE),
+            ("street", _bi("Streets"), 4.0, palette.STREET_OUTLINE)):
         part = areas[(level == lvl).to_numpy()]
         if not len(part):
             continue
         recs = part.drop(columns=part.geometry.name).to_dict("records")
-        rows = (("area_id", "编码", "Code"), ("name", "名称", "Name"),
-                ("committee", "社区大党委", "Party committee"), ("parent_id", "上级", "Parent"))
-        data = _features(part, {
-            "popup": [_popup_html(rows, r) for r in recs],
-            "tip": [html.escape(str(r.get("name") or r.get("area_id"))) for r in recs],
-        })
-        _geojson_layer(fmap, data, name, _outline_style(color, weight),
-                       show_layer=lvl == "community")
+        rows = (_row("area_id", "Code"), _row("name", "Name"),
+                _row("committee", "Party committee"), _row("parent_id", "Parent"))
+        tips = [str(r.get("name") or r.get("area_id") or "") for r in recs]
+        data = _features(part, popups=[_popup_rows(rows, r) for r in recs], tips=tips)
+        out.append(_layer(name, data, {"color": color, "weight": weight, "fill": False,
+                                       "fillOpacity": 0.0}, show_layer=lvl == "community"))
+    return out
 
 
-def _add_cameras(fmap: Any, cameras: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame | None,
-                 show: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> None:
-    import folium
-
-    if footprints is not None and len(footprints):
-        fp = show(footprints)
-        cats = (pd.to_numeric(fp["category"], errors="coerce") if "category" in fp.columns
-                else pd.Series([np.nan] * len(fp)))
-        for cat, label in ((1, "一类摄像头覆盖 Category 1 footprints"),
-                           (2, "二类摄像头覆盖 Category 2 footprints"),
-                           (3, "三类摄像头覆盖 Category 3 footprints")):
-            part = fp[(cats == cat).to_numpy()]
+def _camera_layers(cameras: gpd.GeoDataFrame,
+                   footprints: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    out = []
+    if len(footprints):
+        cats = (pd.to_numeric(footprints["category"], errors="coerce")
+                if "category" in footprints.columns else pd.Series([np.nan] * len(footprints)))
+        for cat, label in ((1, _bi("Category 1 footprints")),
+                           (2, _bi("Category 2 footprints")),
+                           (3, _bi("Category 3 footprints"))):
+            part = footprints[(cats == cat).to_numpy()]
             if not len(part):
                 continue
-            ids = (part["camera_id"].astype(str).tolist() if "camera_id" in part.columns
-                   else [""] * len(part))
-            data = _features(part, {"tip": [html.escape(i) for i in ids], "popup": [""] * len(
-                part)})
-            _geojson_layer(fmap, data, label, _fill_style(_CATEGORY_COLORS[cat], 0.25),
-                           show_layer=cat == 1)
+            data = _features(part, tips=_texts(part, "camera_id"))
+            out.append(_layer(label, data, _fill_style(palette.camera_colour(cat), 0.25),
+                              show_layer=cat == 1))
     if not len(cameras):
-        return
-    cats = pd.to_numeric(cameras["category"], errors="coerce")
+        return out
+    cats = pd.to_numeric(cameras["category"], errors="coerce") if "category" in (
+        cameras.columns) else pd.Series([np.nan] * len(cameras))
     recs = cameras.drop(columns=cameras.geometry.name).to_dict("records")
-    rows = (("camera_id", "编号", "Camera"), ("category", "类别", "Category"),
-            ("range_m", "视距(米)", "Range (m)"), ("azimuth_deg", "方位角", "Azimuth"),
-            ("fov_deg", "视场角", "Field of view"), ("status", "状态", "Status"))
-    data = _features(cameras, {
-        "fill": [_CATEGORY_COLORS.get(int(c), "#777777") if not pd.isna(c) else "#777777"
-                 for c in cats],
-        "popup": [_popup_html(rows, r) for r in recs],
-        "tip": [html.escape(str(r.get("camera_id"))) for r in recs],
-    })
-    _geojson_layer(fmap, data, "摄像头 Cameras", lambda f: {
-        "color": f["properties"]["fill"], "fillColor": f["properties"]["fill"],
-        "fill": True, "weight": 1, "fillOpacity": 0.9}, show_layer=False,
-        marker=folium.CircleMarker(radius=2))
+    rows = (_row("camera_id", "Camera"), _row("category", "Category"),
+            _row("range_m", "Range (m)"), _row("azimuth_deg", "Azimuth"),
+            _row("fov_deg", "Field of view"), _row("status", "Status"))
+    data = _features(cameras,
+                     colours=[palette.camera_colour(c) for c in cats],
+                     popups=[_popup_rows(rows, r) for r in recs],
+                     tips=_texts(cameras, "camera_id"))
+    out.append(_layer(_bi("Cameras"), data, {"fill": True, "weight": 1, "fillOpacity": 0.9},
+                      show_layer=False, radius=2, stroke_from_colour=True))
+    return out
 
 
-def _outline_style(color: str, weight: float) -> Callable[[Any], dict[str, Any]]:
-    def style(feature: Any) -> dict[str, Any]:
-        return {"color": color, "weight": weight, "fill": False, "fillOpacity": 0.0}
-    return style
+def _fill_style(color: str, opacity: float) -> dict[str, Any]:
+    return {"color": color, "weight": 0.5, "fillColor": color, "fillOpacity": opacity}
 
 
-def _fill_style(color: str, opacity: float) -> Callable[[Any], dict[str, Any]]:
-    def style(feature: Any) -> dict[str, Any]:
-        return {"color": color, "weight": 0.5, "fillColor": color, "fillOpacity": opacity}
-    return style
+def _plain_polygons(frame: gpd.GeoDataFrame, name: str, *, color: str, fill_opacity: float,
+                    show_layer: bool) -> list[dict[str, Any]]:
+    if not len(frame):
+        return []
+    return [_layer(name, _features(frame), _fill_style(color, fill_opacity),
+                   show_layer=show_layer)]
 
 
-def _add_polygons(fmap: Any, frame: gpd.GeoDataFrame | None,
-                  show: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], name: str, *,
-                  color: str, fill_opacity: float, show_layer: bool) -> None:
-    if frame is None or not len(frame):
-        return
-    disp = show(frame)
-    data = _features(disp, {"popup": [""] * len(disp), "tip": [""] * len(disp)})
-    _geojson_layer(fmap, data, name, _fill_style(color, fill_opacity), show_layer=show_layer)
-
-
-def _add_points(fmap: Any, frame: gpd.GeoDataFrame | None,
-                show: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], name: str, *,
-                color: str, radius: float, show_layer: bool,
-                label: tuple[str, str, str]) -> None:
-    import folium
-
-    if frame is None or not len(frame):
-        return
-    disp = show(frame)
+def _plain_points(frame: gpd.GeoDataFrame, name: str, *, color: str, radius: float,
+                  show_layer: bool, label: tuple[str, str, str]) -> list[dict[str, Any]]:
+    if not len(frame):
+        return []
     col, zh, en = label
-    ids = disp[col].astype(str).tolist() if col in disp.columns else [""] * len(disp)
-    data = _features(disp, {"tip": [html.escape(f"{zh} {en}: {i}") for i in ids],
-                            "popup": [""] * len(disp)})
-    _geojson_layer(fmap, data, name, lambda f: {
-        "color": color, "fillColor": color, "fill": True, "weight": 1, "fillOpacity": 0.8},
-        show_layer=show_layer, marker=folium.CircleMarker(radius=radius))
+    data = _features(frame, tips=[f"{zh} {en}: {i}" for i in _texts(frame, col)])
+    return [_layer(name, data, {"color": color, "fillColor": color, "fill": True,
+                                "weight": 1, "fillOpacity": 0.8},
+                   show_layer=show_layer, radius=radius)]
 
 
-def _add_staff(fmap: Any, staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
-               areas: gpd.GeoDataFrame | None,
-               show: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *,
-               include_personal: bool) -> None:
-    import folium
-
-    if areas is not None and len(areas):
-        disp = show(areas)
-        ids = disp["staff_id"].astype(str).tolist() if "staff_id" in disp.columns else [""] * len(
-            disp)
-        data = _features(disp, {"tip": [html.escape(f"服务范围 Area of {i}") for i in ids],
-                                "popup": [""] * len(disp)})
-        _geojson_layer(fmap, data, "专职服务范围 Workers' assigned areas", lambda f: {
-            "color": "#1f78b4", "weight": 1.5, "fillColor": "#a6cee3", "fillOpacity": 0.15,
-            "dashArray": "4 3"}, show_layer=False)
+def _staff_layers(staff: gpd.GeoDataFrame, table: pd.DataFrame | None,
+                  areas: gpd.GeoDataFrame, *, include_personal: bool) -> list[dict[str, Any]]:
+    out = []
+    if len(areas):
+        data = _features(areas, tips=[f"{_zh('Area of')} Area of {i}" for i in _texts(areas,
+                                                                          "staff_id")])
+        line, fill = palette.STAFF_AREA
+        out.append(_layer(_bi("Workers' assigned areas"), data, {
+            "color": line, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.15,
+            "dashArray": "4 3"}, show_layer=False))
     if not len(staff):
-        return
+        return out
     frame = pd.DataFrame(staff.drop(columns=staff.geometry.name))
     if not include_personal:
         frame = frame.drop(columns=[c for c in frame.columns if c in _PERSONAL])
-    if table is not None and len(table):
+    frame["staff_id"] = frame["staff_id"].astype(str)
+    if table is not None and len(table) and "staff_id" in table.columns:
         extra = table.drop(columns=[c for c in table.columns
                                     if c in frame.columns and c != "staff_id"])
+        if not include_personal:
+            extra = extra.drop(columns=[c for c in extra.columns if c in _PERSONAL])
+        extra = extra.assign(staff_id=extra["staff_id"].astype(str))
         frame = frame.merge(extra.drop_duplicates("staff_id"), on="staff_id", how="left")
     recs = frame.to_dict("records")
     skip = frozenset() if include_personal else _PERSONAL
-    roles = frame["role"].astype(str).tolist() if "role" in frame.columns else [""] * len(frame)
-    data = _features(staff, {
-        "fill": [_ROLE_COLORS.get(r, "#777777") for r in roles],
-        "popup": [_popup_html(STAFF_POPUP, r, skip) for r in recs],
-        "tip": [html.escape(f"{r.get('staff_id')} {WORDS_ZH.get(str(r.get('role')), '')}")
-                for r in recs],
-    })
-    _geojson_layer(fmap, data, "人员 Staff", lambda f: {
-        "color": "#ffffff", "fillColor": f["properties"]["fill"], "fill": True, "weight": 1.5,
-        "fillOpacity": 1.0}, marker=folium.CircleMarker(radius=5))
+    roles = _texts(frame, "role")
+    data = _features(staff, colours=[palette.role_colour(r) for r in roles],
+                     popups=[_popup_rows(STAFF_POPUP, r, skip) for r in recs],
+                     tips=[f"{r.get('staff_id')} {WORDS_ZH.get(role, '')}".strip()
+                           for r, role in zip(recs, roles, strict=True)])
+    out.append(_layer(_bi("Staff"), data, {"color": "#ffffff", "fill": True, "weight": 1.5,
+                                          "fillOpacity": 1.0}, radius=5))
+    return out
 
 
-def _add_facilities(fmap: Any, facilities: gpd.GeoDataFrame,
-                    service: gpd.GeoDataFrame | None,
-                    show: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> None:
-    import folium
-
-    if service is not None and len(service):
-        _add_polygons(fmap, service, show, "设施服务区 Facility service areas",
-                      color="#ff7f00", fill_opacity=0.15, show_layer=False)
+def _facility_layers(facilities: gpd.GeoDataFrame,
+                     service: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    out = _plain_polygons(service, _bi("Facility service areas"), color=palette.FACILITY_AREA,
+                          fill_opacity=0.15, show_layer=False)
     if not len(facilities):
-        return
+        return out
     recs = facilities.drop(columns=facilities.geometry.name).to_dict("records")
-    rows = (("facility_id", "编号", "Facility"), ("name", "名称", "Name"),
-            ("kind", "类型", "Kind"), ("cutoff_m", "服务半径(米)", "Cutoff (m)"))
-    kinds = [str(r.get("kind")) for r in recs]
-    data = _features(facilities, {
-        "fill": [_FACILITY_COLORS.get(k, "#6a3d9a") for k in kinds],
-        "popup": [_popup_html(rows, r) for r in recs],
-        "tip": [html.escape(str(r.get("name") or r.get("facility_id"))) for r in recs],
-    })
-    _geojson_layer(fmap, data, "设施 Facilities", lambda f: {
-        "color": "#000000", "fillColor": f["properties"]["fill"], "fill": True,
-        "weight": 1.5, "fillOpacity": 1.0}, marker=folium.CircleMarker(radius=6))
+    rows = (_row("facility_id", "Facility"), _row("name", "Name"),
+            _row("kind", "Kind"), _row("cutoff_m", "Cutoff (m)"))
+    kinds = _texts(facilities, "kind")
+    data = _features(facilities, colours=[palette.facility_colour(k) for k in kinds],
+                     popups=[_popup_rows(rows, r) for r in recs],
+                     tips=[str(r.get("name") or r.get("facility_id") or "") for r in recs])
+    out.append(_layer(_bi("Facilities"), data, {"color": "#000000", "fill": True,
+                                               "weight": 1.5, "fillOpacity": 1.0}, radius=6))
+    return out
 
 
-def _legend_html(scheme: ColorScheme, title: str) -> str:
-    items = []
+_FACILITY_WORDS = {"party_centre": _bi("party centre"),
+                   "mediation_centre": _bi("mediation centre"),
+                   "police_station": _bi("police station"), "other": _bi("other")}
+
+
+def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
+    """Legend sections: the grid colouring, camera categories, staff roles, facilities."""
     if scheme.categories:
-        items = [(c, label) for _, label, c in scheme.categories]
+        items = [{"colour": c, "label": label, "shape": "box"}
+                 for _, label, c in scheme.categories]
     else:
         edges = list(scheme.breaks)
+        items = []
         for i, c in enumerate(scheme.colors):
             lo = edges[i]
             label = f"≥ {lo:g}{scheme.unit}" if i == len(scheme.colors) - 1 else (
                 f"{lo:g} – {edges[i + 1]:g}{scheme.unit}")
-            items.append((c, label))
-        items.append(("#bdbdbd", "无数据 no data"))
-    rows = "".join(f"<div><i style='background:{c}'></i>{html.escape(label)}</div>"
-                   for c, label in items)
-    roles = "".join(f"<div><i style='background:{c};border-radius:7px'></i>"
-                    f"{html.escape(WORDS_ZH[r])} {html.escape(r.replace('_', ' '))}</div>"
-                    for r, c in _ROLE_COLORS.items())
-    facility_words = {"party_centre": "党群服务中心 party centre",
-                      "mediation_centre": "矛盾调解中心 mediation centre",
-                      "police_station": "派出所 police station", "other": "其他 other"}
-    facilities = "".join(f"<div><i style='background:{c};border-radius:7px;border:2px solid "
-                         f"#000'></i>{html.escape(facility_words[k])}</div>"
-                         for k, c in _FACILITY_COLORS.items())
-    head = (f"<div class='gp-title'>{html.escape(title)}</div>" if title else "")
-    return (f"{head}<div class='gp-legend'><b>{html.escape(scheme.title_zh)} "
-            f"{html.escape(scheme.title_en)}</b>{rows}<hr style='margin:4px 0'>"
-            f"<b>人员 Staff</b>{roles}<hr style='margin:4px 0'>"
-            f"<b>设施 Facilities</b>{facilities}</div>")
+            items.append({"colour": c, "label": label, "shape": "box"})
+        items.append({"colour": palette.NO_DATA, "label": _bi("no data"), "shape": "box"})
+    roles = [{"colour": c, "label": f"{WORDS_ZH[r]} {r.replace('_', ' ')}", "shape": "dot"}
+             for r, c in palette.ROLE.items()]
+    facilities = [{"colour": c, "label": _FACILITY_WORDS[k], "shape": "dot-outlined"}
+                  for k, c in palette.FACILITY.items()]
+    cameras = [{"colour": palette.camera_colour(cat), "label": label, "shape": "box"}
+               for cat, label in ((1, _bi("category 1")), (2, _bi("category 2")),
+                                  (3, _bi("category 3")))]
+    return [{"title": f"{scheme.title_zh} {scheme.title_en}", "items": items},
+            {"title": _bi("Cameras and views"), "items": cameras},
+            {"title": _bi("Staff"), "items": roles},
+            {"title": _bi("Facilities"), "items": facilities}]

@@ -68,7 +68,6 @@ from gridplanner.grids.topology import (
     community_polygons,
     count_households,
     household_weights,
-    part_count,
     polsby_popper,
     polygonal,
     reock,
@@ -179,6 +178,73 @@ def propose_balanced_grids(
     if not len(grids):
         raise BalanceError("the project has no grids layer to rebalance")
     communities = community_polygons(project)
+    chosen = _chosen(communities, community_id)
+    inputs = _inputs(project, grids)
+    band = _Band(min_households, max_households)
+    keep_rows = np.ones(len(grids), dtype=bool)
+    new_frames: list[gpd.GeoDataFrame] = []
+    figures: list[dict[str, object]] = []
+    for ci, cid in enumerate(chosen):
+        report(feedback, ci / len(chosen), f"balancing community {cid}")
+        redrawn = _redraw(inputs, cid, communities[cid], band, seed)
+        keep_rows &= ~redrawn.replaced
+        new_frames.append(redrawn.grids)
+        figures.append(redrawn.figures)
+    report(feedback, 0.95, "assembling the proposal")
+    result = _assemble(inputs, keep_rows, new_frames)
+    report(feedback, 1.0, "proposal ready")
+    return BalanceProposal(grids=result, figures=pd.DataFrame(figures),
+                           min_households=int(min_households),
+                           max_households=int(max_households))
+
+
+@dataclass(frozen=True)
+class _Band:
+    """Households per grid allowed: ``low`` to ``high``, both included."""
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What every community's redraw reads, prepared once.
+
+    Attributes
+    ----------
+    grids, households
+        The layers.
+    roads
+        Main road lines (boundaries worth following).
+    community, locked, kind, geoms
+        Per grid row: community id, locked flag, kind and polygon.
+    points, weights, point_tree
+        Household points with a location, their households, and an index of them.
+    """
+
+    grids: gpd.GeoDataFrame
+    households: gpd.GeoDataFrame
+    roads: np.ndarray
+    community: np.ndarray
+    locked: np.ndarray
+    kind: np.ndarray
+    geoms: np.ndarray
+    points: np.ndarray
+    weights: np.ndarray
+    point_tree: shapely.STRtree
+
+
+@dataclass(frozen=True)
+class _Redrawn:
+    """One community's new grids, the rows they replace and its figures row."""
+
+    replaced: np.ndarray
+    grids: gpd.GeoDataFrame
+    figures: dict[str, object]
+
+
+def _chosen(communities: dict[str, Any], community_id: str | None) -> list[str]:
+    """Return the communities to rebalance: the one asked for, or every one."""
     if community_id is not None:
         if str(community_id) not in communities:
             known = ", ".join(sorted(communities)[:10])
@@ -190,82 +256,95 @@ def propose_balanced_grids(
     if not chosen:
         raise BalanceError("no communities found: add a service_areas layer or fill the "
                            "grids' community_id")
+    return chosen
+
+
+def _inputs(project: Project, grids: gpd.GeoDataFrame) -> _Inputs:
+    """Read the grid columns, main roads and household points once."""
     households = project.layer("households")
-    roads = _major_roads(project.layer("roads"))
-    comm = grids["community_id"].fillna("").astype(str).to_numpy()
     locked = (grids["locked"].fillna(False).astype(bool).to_numpy()
               if "locked" in grids.columns else np.zeros(len(grids), dtype=bool))
     kinds = (grids["kind"].fillna("urban").astype(str).to_numpy()
              if "kind" in grids.columns else np.full(len(grids), "urban"))
-    geoms = np.asarray(grids.geometry.array, dtype=object)
     hh_points = np.asarray(households.geometry.array, dtype=object)
     hh_weights = household_weights(households)
     valid_points = ~(shapely.is_missing(hh_points) | shapely.is_empty(hh_points))
     hh_points, hh_weights = hh_points[valid_points], hh_weights[valid_points]
-    point_tree = shapely.STRtree(hh_points)
+    return _Inputs(grids=grids, households=households,
+                   roads=_major_roads(project.layer("roads")),
+                   community=grids["community_id"].fillna("").astype(str).to_numpy(),
+                   locked=locked, kind=kinds,
+                   geoms=np.asarray(grids.geometry.array, dtype=object),
+                   points=hh_points, weights=hh_weights, point_tree=shapely.STRtree(hh_points))
 
-    keep_rows = np.ones(len(grids), dtype=bool)
-    new_frames: list[gpd.GeoDataFrame] = []
-    figures: list[dict[str, object]] = []
-    for ci, cid in enumerate(chosen):
-        report(feedback, ci / len(chosen), f"balancing community {cid}")
-        mine = comm == cid
-        replace = mine & ~locked
-        keep_rows &= ~replace
-        cpoly = communities[cid]
-        locked_union = shapely.union_all(geoms[mine & locked]) if (mine & locked).any() else None
-        free = cpoly if locked_union is None else polygonal(
-            shapely.difference(cpoly, locked_union))
-        kind_values = kinds[mine & ~locked] if (mine & ~locked).any() else np.array(["urban"])
-        kind = pd.Series(kind_values).mode().iloc[0]
-        taken = set(grids["grid_id"].astype(str)[mine & locked])
-        near = (point_tree.query(free, predicate="intersects") if len(hh_points)
-                else np.array([], dtype=np.int64))
-        cells, loads, feasible = _balance_region(free, hh_points[near], hh_weights[near],
-                                                 roads, min_households, max_households, seed)
-        ids = _new_codes(cid, len(cells), taken)
-        frame = gpd.GeoDataFrame({
-            "grid_id": ids, "name": [""] * len(ids), "community_id": [cid] * len(ids),
-            "kind": [kind] * len(ids), "locked": [False] * len(ids),
-        }, geometry=gpd.GeoSeries(cells, crs=grids.crs), crs=grids.crs)
-        new_frames.append(frame)
-        before = count_households(geoms[mine], households)
-        after_all = np.r_[loads, count_households(geoms[mine & locked], households)]
-        geoms_after = np.r_[np.asarray(cells, dtype=object), geoms[mine & locked]]
-        figures.append({
-            "community_id": cid,
-            "households": int(np.sum(after_all)),
-            "grids_before": int(mine.sum()),
-            "grids_after": len(geoms_after),
-            "violations_before": _violations(before, min_households, max_households),
-            "violations_after": _violations(after_all, min_households, max_households),
-            "violations_locked": _violations(after_all[len(loads):], min_households,
-                                             max_households),
-            "min_before": int(before.min()) if len(before) else 0,
-            "max_before": int(before.max()) if len(before) else 0,
-            "min_after": int(after_all.min()) if len(after_all) else 0,
-            "max_after": int(after_all.max()) if len(after_all) else 0,
-            "pp_mean_before": float(polsby_popper(geoms[mine]).mean()) if mine.any() else 0.0,
-            "pp_mean_after": float(polsby_popper(geoms_after).mean()),
-            "reock_mean_before": float(reock(geoms[mine]).mean()) if mine.any() else 0.0,
-            "reock_mean_after": float(reock(geoms_after).mean()),
-            "band_feasible": bool(feasible),
-        })
-    report(feedback, 0.95, "assembling the proposal")
-    kept = grids[keep_rows].copy()
-    kept["proposed"] = False
-    for frame in new_frames:
-        frame["proposed"] = True
-    out = pd.concat([kept, *new_frames], ignore_index=True)
+
+def _redraw(inputs: _Inputs, cid: str, cpoly: Any, band: _Band, seed: int) -> _Redrawn:
+    """Redraw one community's unlocked grids."""
+    mine = inputs.community == cid
+    mine_locked = mine & inputs.locked
+    replace = mine & ~inputs.locked
+    locked_union = shapely.union_all(inputs.geoms[mine_locked]) if mine_locked.any() else None
+    free = cpoly if locked_union is None else polygonal(
+        shapely.difference(cpoly, locked_union))
+    kind_values = inputs.kind[replace] if replace.any() else np.array(["urban"])
+    kind = pd.Series(kind_values).mode().iloc[0]
+    taken = set(inputs.grids["grid_id"].astype(str)[mine_locked])
+    near = (inputs.point_tree.query(free, predicate="intersects") if len(inputs.points)
+            else np.array([], dtype=np.int64))
+    cells, loads, feasible = _balance_region(free, inputs.points[near], inputs.weights[near],
+                                             inputs.roads, band.low, band.high, seed)
+    ids = _new_codes(cid, len(cells), taken)
+    crs = inputs.grids.crs
+    frame = gpd.GeoDataFrame({
+        "grid_id": ids, "name": [""] * len(ids), "community_id": [cid] * len(ids),
+        "kind": [kind] * len(ids), "locked": [False] * len(ids),
+    }, geometry=gpd.GeoSeries(cells, crs=crs), crs=crs)
+    figures = _figures(inputs, cid, mine, cells, loads, feasible, band)
+    return _Redrawn(replaced=replace, grids=frame, figures=figures)
+
+
+def _figures(inputs: _Inputs, cid: str, mine: np.ndarray, cells: list[Any], loads: np.ndarray,
+             feasible: bool, band: _Band) -> dict[str, object]:
+    """One community's figures row: loads, band violations and shapes before and after."""
+    geoms, households = inputs.geoms, inputs.households
+    mine_locked = mine & inputs.locked
+    before = count_households(geoms[mine], households)
+    after_all = np.r_[loads, count_households(geoms[mine_locked], households)]
+    geoms_after = np.r_[np.asarray(cells, dtype=object), geoms[mine_locked]]
+    low, high = band.low, band.high
+    return {
+        "community_id": cid,
+        "households": int(np.sum(after_all)),
+        "grids_before": int(mine.sum()),
+        "grids_after": len(geoms_after),
+        "violations_before": _violations(before, low, high),
+        "violations_after": _violations(after_all, low, high),
+        "violations_locked": _violations(after_all[len(loads):], low, high),
+        "min_before": int(before.min()) if len(before) else 0,
+        "max_before": int(before.max()) if len(before) else 0,
+        "min_after": int(after_all.min()) if len(after_all) else 0,
+        "max_after": int(after_all.max()) if len(after_all) else 0,
+        "pp_mean_before": float(polsby_popper(geoms[mine]).mean()) if mine.any() else 0.0,
+        "pp_mean_after": float(polsby_popper(geoms_after).mean()),
+        "reock_mean_before": float(reock(geoms[mine]).mean()) if mine.any() else 0.0,
+        "reock_mean_after": float(reock(geoms_after).mean()),
+        "band_feasible": bool(feasible),
+    }
+
+
+def _assemble(inputs: _Inputs, keep_rows: np.ndarray,
+              new_frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Return the kept grids and the new ones, with households and shape figures."""
+    grids = inputs.grids
+    kept = grids[keep_rows].assign(proposed=False)
+    new = [frame.assign(proposed=True) for frame in new_frames]
+    out = pd.concat([kept, *new], ignore_index=True)
     result = gpd.GeoDataFrame(out, geometry=grids.geometry.name, crs=grids.crs)
     result_geoms = np.asarray(result.geometry.array, dtype=object)
-    result["households"] = count_households(result_geoms, households)
+    result["households"] = count_households(result_geoms, inputs.households)
     result["polsby_popper"] = polsby_popper(result_geoms)
     result["reock"] = reock(result_geoms)
-    report(feedback, 1.0, "proposal ready")
-    return BalanceProposal(grids=result, figures=pd.DataFrame(figures),
-                           min_households=int(min_households),
-                           max_households=int(max_households))
+    return result
 
 
 def _violations(loads: np.ndarray, low: int, high: int) -> int:
@@ -748,13 +827,3 @@ def _compact(nbrs: list[np.ndarray], xy: np.ndarray, w: np.ndarray, label: np.nd
         if not moved:
             break
 
-
-def check_proposal_tiling(proposal: BalanceProposal, community: Any,
-                          community_id: str) -> tuple[float, int]:
-    """Return (symmetric-difference area, most parts) of a community's proposed grids."""
-    g = proposal.grids
-    geoms = np.asarray(g.geometry.array, dtype=object)[
-        (g["community_id"].astype(str) == community_id).to_numpy()]
-    union = shapely.union_all(geoms)
-    diff = float(shapely.area(shapely.symmetric_difference(union, community)))
-    return diff, int(part_count(geoms).max(initial=0))

@@ -48,7 +48,6 @@ from gridplanner.grids.topology import (
 from gridplanner.integrity import CORE_ROLES, missing_roles
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
-from gridplanner.settings import band_for
 
 FINDING_COLUMNS = ["check", "severity", "grid_ids", "community_id", "value", "message"]
 
@@ -206,7 +205,7 @@ def run_checks(
     households = project.layer("households")
     counts = _household_checks(out, ids, comm, usable, households)
     report(feedback, 0.7, "checking household band and compactness")
-    band = np.array([band_for(project.settings, k) for k in kinds], dtype=np.int64).reshape(-1, 2)
+    band = np.array([project.config.band_for(k) for k in kinds], dtype=np.int64).reshape(-1, 2)
     pp = polsby_popper(usable)
     rk = reock(usable)
     if len(households):

@@ -2,9 +2,10 @@
 
 Public API
 ----------
-- :mod:`gridplanner.network.graph`: :func:`build_network`, :func:`network_of`
-  (cached on the roads' content), :func:`intersections` (road nodes of degree
-  >= 3), :func:`components` (disconnected pieces), :class:`RoadNetwork`.
+- :mod:`gridplanner.network.graph`: :func:`build_network` (a project's network is
+  kept by its :class:`~gridplanner.context.AnalysisContext`), :func:`intersections`
+  (road nodes of degree >= 3), :func:`components` (disconnected pieces),
+  :class:`RoadNetwork`.
 - :mod:`gridplanner.network.snap`: :func:`snap_points`, :func:`augment` (split
   the edges at source points), :func:`attach` (demand points on the split graph).
 - :mod:`gridplanner.network.distance`: :func:`nearest_source` (one multi-source
@@ -18,7 +19,6 @@ from gridplanner.network.graph import (
     build_network,
     components,
     intersections,
-    network_of,
 )
 from gridplanner.network.snap import attach, augment, snap_points
 
@@ -31,7 +31,6 @@ __all__ = [
     "intersections",
     "k_nearest_sources",
     "nearest_source",
-    "network_of",
     "point_table",
     "snap_points",
 ]

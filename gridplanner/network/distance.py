@@ -15,6 +15,7 @@ Public API
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -104,107 +105,166 @@ def k_nearest_sources(
     src = np.asarray(sources, dtype=np.int64)
     tgt = np.asarray(targets, dtype=np.int64)
     k = max(int(k), 1)
-    best_d = np.full((len(tgt), k), np.inf)
-    best_i = np.full((len(tgt), k), -1, dtype=np.int64)
     if len(src) == 0 or len(tgt) == 0:
-        return best_i, best_d
-    if mask is None:
-        d1 = dijkstra(matrix, directed=True, indices=src, min_only=True, limit=cutoff_m)[tgt]
-        d1 = d1[np.isfinite(d1)]
-        # The k-th nearest lies roughly sqrt(k) times as far as the nearest.
-        guess = 1.5 * (1.0 + np.sqrt(k)) * float(np.median(d1)) + 1.0 if len(d1) else cutoff_m
-        radius = min(cutoff_m, guess)
-    else:
-        radius = cutoff_m
+        return np.full((len(tgt), k), -1, dtype=np.int64), np.full((len(tgt), k), np.inf)
+    search = _Search(matrix=matrix, sources=src, targets=tgt, k=k,
+                     need=k if min_k is None else min(k, max(int(min_k), 1)),
+                     cutoff_m=cutoff_m, batch=batch, mask=mask, node_xy=node_xy)
+    radius = _first_radius(search)
     pending = np.arange(len(tgt))
-    slot = np.full(matrix.shape[0], -1, dtype=np.int64)
-    done_t: list[np.ndarray] = []
-    done_s: list[np.ndarray] = []
-    done_d: list[np.ndarray] = []
+    found: list[_Hits] = []
     rounds = 0
-    count_at = np.zeros(matrix.shape[0], dtype=np.int64)
     while len(pending):
-        # A node may carry several targets (one per grid): map node -> its targets.
-        pend_nodes = tgt[pending]
-        by_node = np.argsort(pend_nodes, kind="stable")
-        uniq, first_at, counts = np.unique(pend_nodes[by_node], return_index=True,
-                                           return_counts=True)
-        slot[:] = -1
-        count_at[:] = 0
-        slot[uniq] = first_at
-        count_at[uniq] = counts
-        active = np.arange(len(src))
-        if rounds and node_xy is not None:
-            near = cKDTree(node_xy[tgt[pending]]).query_ball_point(
-                node_xy[src], r=radius, return_length=True)
-            active = np.flatnonzero(near > 0)
-        pt: list[np.ndarray] = []
-        ps: list[np.ndarray] = []
-        pd_: list[np.ndarray] = []
-        if rounds and len(pending) < len(active):
-            # Few targets left: search from them instead (the graph is symmetric).
-            allowed_all = None if mask is None else mask(np.arange(len(src)))
-            for chunk_t, d in _searches_to(matrix, tgt[pending], pending, src, radius,
-                                           node_xy, batch):
-                if allowed_all is not None:
-                    d = np.where(allowed_all[:, chunk_t].T, d, np.inf)
-                r, c = np.nonzero(np.isfinite(d))
-                pt.append(chunk_t[r])
-                ps.append(c)
-                pd_.append(d[r, c])
-        else:
-            done_src = 0
-            for chunk, nodes, d in _searches_from(matrix, src, active, radius, node_xy, batch):
-                report(feedback, min(0.95, 0.3 * rounds + 0.3 * done_src / len(active)),
-                       "network distances")
-                done_src += len(chunk)
-                r, col = np.nonzero(np.isfinite(d))
-                node = nodes[col]
-                c = count_at[node]
-                hit = c > 0
-                r, col, node, c = r[hit], col[hit], node[hit], c[hit]
-                rep = np.repeat(np.arange(len(r)), c)
-                offset = np.arange(len(rep)) - np.repeat(np.cumsum(c) - c, c)
-                t_of = pending[by_node[slot[node][rep] + offset]]
-                dist = d[r, col][rep]
-                r = r[rep]
-                if mask is not None:
-                    allowed = mask(chunk)
-                    ok_m = allowed[r, t_of]
-                    r, t_of, dist = r[ok_m], t_of[ok_m], dist[ok_m]
-                pt.append(t_of)
-                ps.append(chunk[r])
-                pd_.append(dist)
-        t_ = np.concatenate([*pt, np.zeros(0, dtype=np.int64)])
-        s_ = np.concatenate([*ps, np.zeros(0, dtype=np.int64)])
-        d_ = np.concatenate([*pd_, np.zeros(0)])
-        count = np.bincount(t_, minlength=len(tgt))
-        need = k if min_k is None else min(k, max(int(min_k), 1))
-        complete = (count[pending] >= need) | (radius >= cutoff_m)
+        hits = _round_hits(search, pending, radius, rounds, feedback)
+        count = np.bincount(hits.target, minlength=len(tgt))
+        complete = (count[pending] >= search.need) | (radius >= cutoff_m)
         if searched_m is not None:
             searched_m[pending[complete]] = radius
         ok = np.zeros(len(tgt), dtype=bool)
         ok[pending[complete]] = True
-        keep = ok[t_]
-        done_t.append(t_[keep])
-        done_s.append(s_[keep])
-        done_d.append(d_[keep])
+        found.append(hits.where(ok[hits.target]))
         pending = pending[~complete]
         # Double once, then straight to the cutoff (from the targets left, when
         # they are fewer than the sources).
         radius = min(cutoff_m, 2.0 * radius) if rounds == 0 else cutoff_m
         rounds += 1
-    t_ = np.concatenate(done_t)
-    s_ = np.concatenate(done_s)
-    d_ = np.concatenate(done_d)
-    order = _order_by_target_distance_source(t_, d_, s_, len(tgt))
-    t_, s_, d_ = t_[order], s_[order], d_[order]
-    first = np.searchsorted(t_, np.arange(len(tgt)))
+    best_i, best_d = _nearest_first(_Hits.joined(found), len(tgt), k)
+    report(feedback, 1.0, "network distances")
+    return best_i, best_d
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What every round of :func:`k_nearest_sources` searches with.
+
+    ``need`` is how many sources a target must have found to stop widening.
+    """
+
+    matrix: sparse.csr_matrix
+    sources: np.ndarray
+    targets: np.ndarray
+    k: int
+    need: int
+    cutoff_m: float
+    batch: int
+    mask: Callable[[np.ndarray], np.ndarray] | None
+    node_xy: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """Sources found for targets: positions in the targets and sources, and distances."""
+
+    target: np.ndarray
+    source: np.ndarray
+    dist_m: np.ndarray
+
+    def where(self, keep: np.ndarray) -> _Hits:
+        """Return the hits where ``keep`` is true."""
+        return _Hits(self.target[keep], self.source[keep], self.dist_m[keep])
+
+    @staticmethod
+    def joined(parts: list[_Hits]) -> _Hits:
+        """Return the hits of all ``parts`` in order (typed even when empty)."""
+        return _Hits(np.concatenate([*(h.target for h in parts), np.zeros(0, dtype=np.int64)]),
+                     np.concatenate([*(h.source for h in parts), np.zeros(0, dtype=np.int64)]),
+                     np.concatenate([*(h.dist_m for h in parts), np.zeros(0)]))
+
+
+def _first_radius(search: _Search) -> float:
+    """Start at a few times the typical nearest-source distance (the cutoff with a mask)."""
+    if search.mask is not None:
+        return search.cutoff_m
+    d1 = dijkstra(search.matrix, directed=True, indices=search.sources, min_only=True,
+                  limit=search.cutoff_m)[search.targets]
+    d1 = d1[np.isfinite(d1)]
+    # The k-th nearest lies roughly sqrt(k) times as far as the nearest.
+    guess = (1.5 * (1.0 + np.sqrt(search.k)) * float(np.median(d1)) + 1.0 if len(d1)
+             else search.cutoff_m)
+    return min(search.cutoff_m, guess)
+
+
+def _round_hits(search: _Search, pending: np.ndarray, radius: float, rounds: int,
+                feedback: Feedback | None) -> _Hits:
+    """Find the sources within ``radius`` of the ``pending`` targets.
+
+    After the first round, only sources within ``radius`` of a pending target as
+    the crow flies can reach one; when the targets left are fewer than those
+    sources, search from the targets instead.
+    """
+    active = np.arange(len(search.sources))
+    if rounds and search.node_xy is not None:
+        near = cKDTree(search.node_xy[search.targets[pending]]).query_ball_point(
+            search.node_xy[search.sources], r=radius, return_length=True)
+        active = np.flatnonzero(near > 0)
+    if rounds and len(pending) < len(active):
+        return _hits_from_targets(search, pending, radius)
+    return _hits_from_sources(search, pending, active, radius, rounds, feedback)
+
+
+def _hits_from_targets(search: _Search, pending: np.ndarray, radius: float) -> _Hits:
+    """Search from the pending targets (the graph is symmetric)."""
+    src = search.sources
+    allowed_all = None if search.mask is None else search.mask(np.arange(len(src)))
+    parts: list[_Hits] = []
+    for chunk_t, d in _searches_to(search.matrix, search.targets[pending], pending, src,
+                                   radius, search.node_xy, search.batch):
+        if allowed_all is not None:
+            d = np.where(allowed_all[:, chunk_t].T, d, np.inf)
+        r, c = np.nonzero(np.isfinite(d))
+        parts.append(_Hits(chunk_t[r], c, d[r, c]))
+    return _Hits.joined(parts)
+
+
+def _hits_from_sources(search: _Search, pending: np.ndarray, active: np.ndarray,
+                       radius: float, rounds: int, feedback: Feedback | None) -> _Hits:
+    """Search from the sources ``active``, keeping the nodes of pending targets."""
+    # A node may carry several targets (one per grid): map node -> its targets.
+    n_nodes = search.matrix.shape[0]
+    pend_nodes = search.targets[pending]
+    by_node = np.argsort(pend_nodes, kind="stable")
+    uniq, first_at, counts = np.unique(pend_nodes[by_node], return_index=True,
+                                       return_counts=True)
+    slot = np.full(n_nodes, -1, dtype=np.int64)
+    count_at = np.zeros(n_nodes, dtype=np.int64)
+    slot[uniq] = first_at
+    count_at[uniq] = counts
+    parts: list[_Hits] = []
+    done_src = 0
+    for chunk, nodes, d in _searches_from(search.matrix, search.sources, active, radius,
+                                          search.node_xy, search.batch):
+        report(feedback, min(0.95, 0.3 * rounds + 0.3 * done_src / len(active)),
+               "network distances")
+        done_src += len(chunk)
+        r, col = np.nonzero(np.isfinite(d))
+        node = nodes[col]
+        c = count_at[node]
+        hit = c > 0
+        r, col, node, c = r[hit], col[hit], node[hit], c[hit]
+        rep = np.repeat(np.arange(len(r)), c)
+        offset = np.arange(len(rep)) - np.repeat(np.cumsum(c) - c, c)
+        t_of = pending[by_node[slot[node][rep] + offset]]
+        dist = d[r, col][rep]
+        r = r[rep]
+        if search.mask is not None:
+            allowed = search.mask(chunk)
+            ok_m = allowed[r, t_of]
+            r, t_of, dist = r[ok_m], t_of[ok_m], dist[ok_m]
+        parts.append(_Hits(t_of, chunk[r], dist))
+    return _Hits.joined(parts)
+
+
+def _nearest_first(hits: _Hits, n_targets: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the ``(n_targets, k)`` tables of source positions and distances."""
+    best_d = np.full((n_targets, k), np.inf)
+    best_i = np.full((n_targets, k), -1, dtype=np.int64)
+    order = _order_by_target_distance_source(hits.target, hits.dist_m, hits.source, n_targets)
+    t_, s_, d_ = hits.target[order], hits.source[order], hits.dist_m[order]
+    first = np.searchsorted(t_, np.arange(n_targets))
     rank = np.arange(len(t_)) - first[t_]
     top = rank < k
     best_i[t_[top], rank[top]] = s_[top]
     best_d[t_[top], rank[top]] = d_[top]
-    report(feedback, 1.0, "network distances")
     return best_i, best_d
 
 

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -35,6 +34,9 @@ from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
 from layers.errors import Problem
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Walking speed used where a road has no usable ``speed_kmh``.
 DEFAULT_SPEED_KMH = 4.5
@@ -136,6 +138,22 @@ class RoadNetwork:
             self._cache["lines"] = shapely.linestrings(pts)
         return self._cache["lines"]
 
+    def edge_tree(self) -> shapely.STRtree:
+        """Spatial index over :meth:`edge_lines` (built once)."""
+        if "edge_tree" not in self._cache:
+            self._cache["edge_tree"] = shapely.STRtree(self.edge_lines())
+        return self._cache["edge_tree"]
+
+    def edge_vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Start point, direction and inverse squared length of every edge (built once)."""
+        if "edge_vectors" not in self._cache:
+            a = self.node_xy[self.edge_u]
+            d = self.node_xy[self.edge_v] - a
+            len2 = (d**2).sum(axis=1)
+            inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+            self._cache["edge_vectors"] = (a, d, inv)
+        return self._cache["edge_vectors"]
+
     def edges_frame(self) -> gpd.GeoDataFrame:
         """Edges as a GeoDataFrame (``u``, ``v``, ``length_m``, ``road_row``, ``piece``)."""
         return gpd.GeoDataFrame(
@@ -166,7 +184,11 @@ class RoadNetwork:
         """Return the network as a networkx Graph.
 
         Edges carry ``weight`` under that name, nodes carry ``x`` and ``y``.
+        networkx is needed only here (``pip install networkx``); the engine's own
+        distances go through ``scipy.sparse.csgraph``.
         """
+        import networkx as nx
+
         G = nx.Graph()  # noqa: N806
         G.add_nodes_from(
             (int(i), {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy)
@@ -328,23 +350,15 @@ def _node_lines(
     pt_end = [a_is_end, b_is_end]
     links: list[np.ndarray] = []  # pairs of candidate indices that are one node
 
-    # Envelopes grown by the tolerance: one query finds every pair of segments that
-    # cross, touch or pass within the tolerance; the exact tests are numpy below.
-    lo_xy = np.minimum(a, b) - max(tol, _SAME_POINT_M)
-    hi_xy = np.maximum(a, b) + max(tol, _SAME_POINT_M)
-    boxes = np.asarray(shapely.box(lo_xy[:, 0], lo_xy[:, 1], hi_xy[:, 0], hi_xy[:, 1]))
-    tree = shapely.STRtree(boxes)
-    qi, qj = tree.query(boxes)
-    # Consecutive segments of one line meet only at their shared vertex.
-    keep = (qi < qj) & ~((np.abs(qi - qj) == 1) & (seg_line[qi] == seg_line[qj]))
-    qi, qj = qi[keep], qj[keep]
+    # One query finds every pair of segments that cross or touch, or where a line
+    # end passes within the tolerance of another segment (only segments holding a
+    # line end grow by the tolerance). The exact tests are numpy below.
+    grow = np.where(a_is_end | b_is_end, max(tol, _SAME_POINT_M), _SAME_POINT_M)
+    qi, qj = _SegmentIndex(a, b, grow).touching_pairs(seg_line)
     # Segments sharing a vertex (the usual case in noded data) are joined by the
     # location grouping below. (A collinear overlap starting at a shared vertex is
     # left unsplit: both pieces stay usable, one of them ends in a dead end.)
-    shared = (
-        (a[qi] == a[qj]).all(axis=1) | (a[qi] == b[qj]).all(axis=1)
-        | (b[qi] == a[qj]).all(axis=1) | (b[qi] == b[qj]).all(axis=1)
-    )
+    shared = _share_a_vertex(a, b, qi, qj)
     qi, qj = qi[~shared], qj[~shared]
     same_level = seg_level[qi] == seg_level[qj]
 
@@ -468,6 +482,70 @@ def _node_lines(
 
 
 
+#: Widest box of a segment piece: a long slanted segment's one box would
+#: otherwise cover a whole district and pair it with everything inside.
+_PIECE_M = 50.0
+#: At most this many pieces per segment (a segment hundreds of km long).
+_MAX_PIECES = 256
+#: Boxes queried at a time, so that candidate pairs never pile up in memory.
+_QUERY_BATCH = 50_000
+
+
+class _SegmentIndex:
+    """An STRtree over the segments, slanted ones cut into boxes at most ``_PIECE_M`` wide.
+
+    Each segment's boxes grow by its own margin (the join tolerance only where a
+    line ends, ``_SAME_POINT_M`` elsewhere): a road drawn with 10^6 vertices a
+    centimetre apart would otherwise pair every vertex with the hundreds within
+    the tolerance and run out of memory, and one long diagonal segment would pair
+    with everything in its box. Queries run in batches and give each pair once.
+    """
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, grow: np.ndarray) -> None:
+        # A box is as wide as the shorter side of the segment's extent: only
+        # slanted segments need cutting to keep their boxes small.
+        side = np.abs(b - a).min(axis=1)
+        k = np.clip(np.ceil(side / _PIECE_M), 1, _MAX_PIECES).astype(np.int64)
+        self.piece_seg = np.repeat(np.arange(len(a)), k)
+        step = np.arange(len(self.piece_seg)) - np.repeat(np.cumsum(k) - k, k)
+        kk = k[self.piece_seg]
+        d = (b - a)[self.piece_seg]
+        p0 = a[self.piece_seg] + (step / kk)[:, None] * d
+        p1 = a[self.piece_seg] + ((step + 1) / kk)[:, None] * d
+        g = grow[self.piece_seg][:, None]
+        lo, hi = np.minimum(p0, p1) - g, np.maximum(p0, p1) + g
+        self.boxes = np.asarray(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+        self.tree = shapely.STRtree(self.boxes)
+        self.n_seg = len(a)
+
+    def touching_pairs(self, seg_line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Segment pairs ``i < j`` whose boxes meet, except neighbours on one line."""
+        n = np.int64(self.n_seg)
+        keys = [np.zeros(0, dtype=np.int64)]
+        for start in range(0, len(self.boxes), _QUERY_BATCH):
+            qp, qo = self.tree.query(self.boxes[start:start + _QUERY_BATCH])
+            si, sj = self.piece_seg[qp + start], self.piece_seg[qo]
+            # Consecutive segments of one line meet only at their shared vertex.
+            keep = (si < sj) & ~((sj - si == 1) & (seg_line[si] == seg_line[sj]))
+            keys.append(_unique_ints(si[keep] * n + sj[keep]))
+        key = _unique_ints(np.concatenate(keys))
+        return key // n, key % n
+
+
+def _unique_ints(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sorting: ``np.unique`` hashes, many times slower here)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def _share_a_vertex(a: np.ndarray, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Tell where segments ``i`` and ``j`` have an end in common."""
+    return np.asarray(
+        (a[i] == a[j]).all(axis=1) | (a[i] == b[j]).all(axis=1)
+        | (b[i] == a[j]).all(axis=1) | (b[i] == b[j]).all(axis=1)
+    )
+
+
 def _same_line(src: np.ndarray, dst: np.ndarray, seg_line: np.ndarray, n_seg: int) -> np.ndarray:
     """Tell where a candidate point and a segment belong to the same line."""
     return np.asarray(seg_line[src % n_seg] == seg_line[dst])
@@ -490,7 +568,8 @@ def _group_ids(*keys: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- queries
 
 
-def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0) -> gpd.GeoDataFrame:
+def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0,
+                  network: RoadNetwork | None = None) -> gpd.GeoDataFrame:
     """Road nodes of degree >= 3 of the noded walkable network.
 
     Parameters
@@ -515,7 +594,8 @@ def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0) -> 
     >>> intersections(roads)[["node_id", "degree"]].to_dict("records")
     [{'node_id': 2, 'degree': 4}]
     """
-    net = network_of(roads, join_tolerance_m=join_tolerance_m)
+    net = network if network is not None else build_network(
+        roads, join_tolerance_m=join_tolerance_m)
     nodes = net.nodes_frame()
     out = nodes.loc[nodes["degree"] >= 3, ["node_id", "degree", "geometry"]]
     return out.reset_index(drop=True)
@@ -566,66 +646,3 @@ def components(net: RoadNetwork) -> list[Piece]:
               float(net.node_xy[nearest[i], 0]), float(net.node_xy[nearest[i], 1]))
         for i in range(n)
     ]
-
-
-# --------------------------------------------------------------------------- cache
-
-_CACHE: dict[tuple[str, float], RoadNetwork] = {}
-_CACHE_SIZE = 6
-
-
-def roads_key(roads: gpd.GeoDataFrame) -> str:
-    """Hash a roads frame's content (geometry and the columns the graph reads)."""
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(roads.crs).encode())
-    geoms = np.asarray(roads.geometry.values, dtype=object)
-    # What the graph reads of the geometry: type, coordinates, and how they are
-    # cut into lines (one level of parts, as the builder explodes once). Array
-    # functions instead of WKB: the same content, several times faster to hash.
-    types = shapely.get_type_id(geoms).astype(np.int64)
-    h.update(types.tobytes())
-    h.update(shapely.get_num_coordinates(geoms).astype(np.int64).tobytes())
-    multi = np.flatnonzero(types >= 4)
-    if len(multi):
-        parts, part_of = shapely.get_parts(geoms[multi], return_index=True)
-        h.update(multi[part_of].astype(np.int64).tobytes())
-        h.update(shapely.get_type_id(parts).astype(np.int64).tobytes())
-        h.update(shapely.get_num_coordinates(parts).astype(np.int64).tobytes())
-    h.update(np.ascontiguousarray(shapely.get_coordinates(geoms)).tobytes())
-    for col in ("walkable", "speed_kmh", "level"):
-        if col in roads.columns:
-            values = roads[col]
-            h.update(f"{col}:{values.dtype}".encode())
-            # Plain numeric/bool columns hash as they are (converting to str is slow).
-            if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
-                values = values.astype(str)
-            h.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def network_of(
-    roads: gpd.GeoDataFrame,
-    *,
-    join_tolerance_m: float = 3.0,
-    feedback: Feedback | None = None,
-) -> RoadNetwork:
-    """:func:`build_network`, cached on the roads' content: repeated calls are instant.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import LineString
-    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)])], crs=3857)
-    >>> network_of(roads) is network_of(roads.copy())
-    True
-    """
-    key = (roads_key(roads), float(join_tolerance_m))
-    net = _CACHE.get(key)
-    if net is None:
-        net = build_network(roads, join_tolerance_m=join_tolerance_m, feedback=feedback)
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = net
-    return net

@@ -16,7 +16,6 @@ Public API
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,8 +25,6 @@ from scipy import sparse
 from gridplanner.network.graph import RoadNetwork
 
 #: Point sets at least this large are remembered per network (by content).
-_MEMO_MIN_POINTS = 2000
-_MEMO_SIZE = 4
 
 
 @dataclass(frozen=True)
@@ -100,24 +97,7 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
     valid[valid] = np.isfinite(shapely.get_coordinates(pts[valid])).all(axis=1)
     idx = np.flatnonzero(valid)
     xy_all = shapely.get_coordinates(pts[idx])
-    # Large point sets (households) are snapped again and again on one cached
-    # network (every allocation run): remember the last few results by content.
-    key = None
-    if n >= _MEMO_MIN_POINTS:
-        h = hashlib.blake2b(digest_size=16)
-        h.update(np.float64(cutoff_m).tobytes())
-        h.update(np.packbits(valid).tobytes())
-        h.update(np.ascontiguousarray(xy_all).tobytes())
-        key = h.hexdigest()
-        memo: dict[str, Snapped] = net._cache.setdefault("snapped", {})
-        if key in memo:
-            known = memo[key]
-            return Snapped(known.edge.copy(), known.t.copy(), known.access_m.copy(),
-                           known.foot_xy.copy())
-    tree = net._cache.get("edge_tree")
-    if tree is None:
-        tree = shapely.STRtree(net.edge_lines())
-        net._cache["edge_tree"] = tree
+    tree = net.edge_tree()
     # Most points lie near a road: a box query and numpy distances are much faster
     # than GEOS nearest-neighbour search; the rest fall back to it.
     r0 = min(float(cutoff_m), 30.0)
@@ -149,11 +129,6 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
     t[pi] = tt
     access[pi] = dd
     foot[pi] = f
-    if key is not None:
-        memo = net._cache["snapped"]
-        if len(memo) >= _MEMO_SIZE:
-            memo.pop(next(iter(memo)))
-        memo[key] = Snapped(edge.copy(), t.copy(), access.copy(), foot.copy())
     return Snapped(edge, t, access, foot)
 
 
@@ -161,13 +136,7 @@ def _project(
     net: RoadNetwork, xy: np.ndarray, edges: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Position along, foot on and distance to the given edges."""
-    if "edge_vectors" not in net._cache:
-        a_all = net.node_xy[net.edge_u]
-        d_all = net.node_xy[net.edge_v] - a_all
-        len2_all = (d_all**2).sum(axis=1)
-        inv = np.divide(1.0, len2_all, out=np.zeros_like(len2_all), where=len2_all > 0)
-        net._cache["edge_vectors"] = (a_all, d_all, inv)
-    a_all, d_all, inv_all = net._cache["edge_vectors"]
+    a_all, d_all, inv_all = net.edge_vectors()
     a = a_all[edges]
     d = d_all[edges]
     rel = xy - a

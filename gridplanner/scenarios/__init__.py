@@ -8,6 +8,7 @@ from gridplanner.scenarios.compare import (
     staff_changes,
 )
 from gridplanner.scenarios.figures import ScenarioFigures, key_figures
+from gridplanner.scenarios.lifecycle import accept_result, rename_scenario, scenario_from_edits
 from gridplanner.scenarios.model import (
     CURRENT,
     LayerChange,
@@ -28,6 +29,7 @@ __all__ = [
     "LayerChange",
     "Scenario",
     "ScenarioFigures",
+    "accept_result",
     "apply_scenario",
     "compare_figures",
     "compare_scenarios",
@@ -37,7 +39,9 @@ __all__ = [
     "is_current",
     "key_figures",
     "make_scenario",
+    "rename_scenario",
     "save_scenario",
+    "scenario_from_edits",
     "scenario_names",
     "staff_changes",
     "store_scenario",

@@ -1,7 +1,8 @@
 """Helpers that build scenario layers.
 
-Re-home staff onto a new grid layer, add staff at given sites, and pick sites for
-extra full-time workers.
+Re-home staff onto a new grid layer, add staff or cameras at given sites, turn a
+balanced grid proposal into the layers of a scenario, and pick sites for extra
+full-time workers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 import shapely
 
 from gridplanner.integrity import staff_grid_ids
+from gridplanner.locate import grid_ids_of, grid_index, household_weights
 from gridplanner.project import Project
 
 
@@ -25,17 +27,9 @@ def containing_grid(points: gpd.GeoSeries, grids: gpd.GeoDataFrame) -> np.ndarra
     >>> containing_grid(gpd.GeoSeries(shapely.points([(0.5, 0.5), (1.5, 0.5), (5, 5)])), g)
     array(['a', 'b', ''], dtype=object)
     """
-    out = np.full(len(points), "", dtype=object)
-    if not len(points) or not len(grids):
-        return out
-    tree = shapely.STRtree(np.asarray(grids.geometry.to_numpy(), dtype=object))
-    pt_idx, grid_idx = tree.query(np.asarray(points.to_numpy(), dtype=object),
-                                  predicate="intersects")
-    ids = grids["grid_id"].astype(str).to_numpy()
-    # First containing grid wins where grids overlap.
-    first = np.unique(pt_idx, return_index=True)[1]
-    out[pt_idx[first]] = ids[grid_idx[first]]
-    return out
+    where = grid_index(np.asarray(grids.geometry.to_numpy(), dtype=object),
+                       np.asarray(points.to_numpy(), dtype=object))
+    return grid_ids_of(grids["grid_id"].astype(str).to_numpy(), where)
 
 
 def rehome_staff(staff: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -64,6 +58,25 @@ def rehome_staff(staff: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
     return out
 
 
+def new_ids(taken: pd.Series, count: int, *, prefix: str) -> list[str]:
+    """Return ``count`` ids ``<prefix>001`` ... that are not in ``taken``.
+
+    Examples
+    --------
+    >>> new_ids(pd.Series(["NEW001", "x"]), 2, prefix="NEW")
+    ['NEW002', 'NEW003']
+    """
+    used = set(taken.astype(str)) if len(taken) else set()
+    ids: list[str] = []
+    i = 1
+    while len(ids) < count:
+        candidate = f"{prefix}{i:03d}"
+        if candidate not in used:
+            ids.append(candidate)
+        i += 1
+    return ids
+
+
 def add_staff(
     staff: gpd.GeoDataFrame,
     sites: gpd.GeoSeries,
@@ -84,20 +97,76 @@ def add_staff(
     >>> add_staff(s, gpd.GeoSeries([shapely.Point(1, 1)]))["staff_id"].tolist()
     ['a', 'NEW001']
     """
-    taken = set(staff["staff_id"].astype(str)) if len(staff) else set()
-    ids: list[str] = []
-    i = 1
-    while len(ids) < len(sites):
-        candidate = f"{prefix}{i:03d}"
-        if candidate not in taken:
-            ids.append(candidate)
-        i += 1
+    ids = new_ids(staff["staff_id"], len(sites), prefix=prefix)
     grid_ids = (containing_grid(sites, grids) if grids is not None
                 else np.full(len(sites), "", dtype=object))
     new = gpd.GeoDataFrame({"staff_id": ids, "role": [role] * len(ids),
                             "grid_id": grid_ids}, geometry=list(sites.to_numpy()),
                            crs=staff.crs)
     return gpd.GeoDataFrame(pd.concat([staff, new], ignore_index=True), crs=staff.crs)
+
+
+def add_cameras(
+    cameras: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, prefix: str = "NEWCAM",
+    status: str = "online",
+) -> gpd.GeoDataFrame:
+    """Return ``cameras`` with one new camera at each proposed site.
+
+    The view of each site (``category``, ``range_m``, ``azimuth_deg``, ``fov_deg``)
+    is kept where ``sites`` has it, as :func:`gridplanner.coverage.siting.site_cameras`
+    proposes them; ids are ``<prefix>001`` ... (skipping ids in use).
+
+    Examples
+    --------
+    >>> cams = gpd.GeoDataFrame({"camera_id": ["c1"], "category": [2], "status": ["online"]},
+    ...                         geometry=[shapely.Point(0, 0)])
+    >>> picks = gpd.GeoDataFrame({"site_id": ["X1"], "category": [1], "range_m": [60.0]},
+    ...                          geometry=[shapely.Point(5, 5)])
+    >>> out = add_cameras(cams, picks)
+    >>> out["camera_id"].tolist(), out["category"].tolist(), out["status"].tolist()
+    (['c1', 'NEWCAM001'], [2, 1], ['online', 'online'])
+    """
+    if sites.crs is not None and cameras.crs is not None and sites.crs != cameras.crs:
+        sites = sites.to_crs(cameras.crs)
+    columns: dict[str, object] = {"camera_id": new_ids(cameras["camera_id"], len(sites),
+                                                       prefix=prefix)}
+    for col in ("category", "range_m", "azimuth_deg", "fov_deg"):
+        if col in sites.columns:
+            columns[col] = sites[col].to_numpy()
+    columns["status"] = [status] * len(sites)
+    new = gpd.GeoDataFrame(columns, geometry=list(sites.geometry.to_numpy()), crs=cameras.crs)
+    if cameras.geometry.name != "geometry":
+        new = new.rename_geometry(cameras.geometry.name)
+    return gpd.GeoDataFrame(pd.concat([cameras, new], ignore_index=True), crs=cameras.crs)
+
+
+def proposal_layers(
+    project: Project, proposal_grids: gpd.GeoDataFrame
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the ``grids`` and ``staff`` of a scenario taking a balanced grid proposal.
+
+    The proposal's figure columns (households, compactness, ``proposed``) are left
+    out so the layer is a plain grid layer, and staff are re-homed onto the new
+    grids (:func:`rehome_staff`), so their ``grid_id`` names grids that exist.
+
+    Examples
+    --------
+    >>> grids = gpd.GeoDataFrame({"grid_id": ["a"]}, geometry=[shapely.box(0, 0, 9, 9)])
+    >>> staff = gpd.GeoDataFrame({"staff_id": ["s"], "role": ["full_time"],
+    ...                           "grid_id": ["a"]}, geometry=[shapely.Point(1, 1)])
+    >>> new = gpd.GeoDataFrame({"grid_id": ["b"], "households": [400], "proposed": [True]},
+    ...                        geometry=[shapely.box(0, 0, 9, 9)])
+    >>> out = proposal_layers(Project(layers={"grids": grids, "staff": staff}), new)
+    >>> out["grids"].columns.tolist(), out["staff"]["grid_id"].tolist()
+    (['grid_id', 'geometry'], ['b'])
+    """
+    figures = [c for c in PROPOSAL_COLUMNS if c in proposal_grids.columns]
+    grids = proposal_grids.drop(columns=figures)
+    return {"grids": grids, "staff": rehome_staff(project.layer("staff"), grids)}
+
+
+#: Figure columns a balanced grid proposal adds to its grid layer.
+PROPOSAL_COLUMNS = ("households", "polsby_popper", "reock", "proposed")
 
 
 def sites_for_new_workers(project: Project, count: int, *, grids: gpd.GeoDataFrame | None = None
@@ -127,10 +196,10 @@ def sites_for_new_workers(project: Project, count: int, *, grids: gpd.GeoDataFra
     if not count or not len(grids) or not len(households):
         return gpd.GeoSeries([], crs=crs)
     hh_grid = containing_grid(households.geometry, grids)
-    weight = households["households"].fillna(1).to_numpy(dtype=float)
+    weight = household_weights(households).astype(float)
     ids = grids["grid_id"].astype(str).to_numpy()
     demand = pd.Series(weight).groupby(hh_grid).sum().reindex(ids).fillna(0).to_numpy()
-    capacity = float(project.config["capacity_defaults"].get("full_time", 500))
+    capacity = float(project.config.capacity_for("full_time"))
     staff = project.layer("staff")
     workers = staff[staff["role"] == "full_time"] if len(staff) else staff
     cap = pd.Series(staff_grid_ids(workers["grid_id"]) if len(workers) else [],

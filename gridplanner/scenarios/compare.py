@@ -131,8 +131,8 @@ def compare_figures(results: Sequence[ScenarioFigures]) -> Comparison:
     labels = _unique_labels([r.name for r in results])
     figures = pd.DataFrame({
         "key": list(FIGURES),
-        "figure_zh": [v[0] for v in FIGURES.values()],
-        "figure_en": [v[1] for v in FIGURES.values()],
+        "figure_zh": [f.title(lang="zh_CN") for f in FIGURES.values()],
+        "figure_en": [f.title(lang="en") for f in FIGURES.values()],
     })
     for label, res in zip(labels, results, strict=True):
         figures[label] = [res.figures.get(k, np.nan) for k in FIGURES]

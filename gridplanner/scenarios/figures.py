@@ -20,12 +20,12 @@ import pandas as pd
 from gridplanner.errors import Cancelled, GridPlannerError
 from gridplanner.feedback import Feedback, report, sub
 from gridplanner.integrity import CORE_ROLES, missing_roles, staff_grid_ids
+from gridplanner.locate import grid_index, household_weights
 from gridplanner.project import Project
+from gridplanner.scenarios.edit_figures import ABOVE, BELOW, band_status
 from gridplanner.scenarios.labels import FIGURES
+from gridplanner.settings import Settings
 
-#: Default share (%) of households a grid's cameras should see; below it the grid
-#: counts in ``grids_under_coverage_threshold``. Setting ``coverage_threshold_pct``.
-DEFAULT_COVERAGE_THRESHOLD_PCT = 60.0
 #: Distance beyond which a household counts as far from its worker (m).
 FAR_DISTANCE_M = 1000.0
 ROLES = ("grid_head", "full_time", "police", "part_time")
@@ -112,39 +112,115 @@ def key_figures(
     config = project.config
     figures.update(_staff_figures(project, config))
     report(feedback, 0.0, "checking grids")
-    grids = _grid_figures(project, figures, notes, results, sub(feedback, 0.0, 0.2))
+    checks = _run_checks(project, notes, sub(feedback, 0.0, 0.2))
+    if checks is not None:
+        results["checks"] = checks
+    grids = grid_figures(project, checks=checks)
+    figures["grids_missing_staff"] = float((grids["lacks"] != "").sum())
+    if checks is not None:
+        if len(project.layer("households")):
+            figures["grids_outside_band"] = float(
+                grids["band_status"].isin([BELOW, ABOVE]).sum())
+        else:
+            notes.append("household band: the project has no households")
     if coverage:
         report(feedback, 0.2, "camera coverage")
-        grids = _coverage_figures(project, grids, figures, notes, results,
-                                  sub(feedback, 0.2, 0.5))
+        result = _run_coverage(project, notes, sub(feedback, 0.2, 0.5))
+        if result is not None:
+            results["coverage"] = result
+            grids = _with_coverage(grids, result)
+            _coverage_summary(project, result, grids, figures)
     staff = _empty_staff_table()
     if allocation:
         report(feedback, 0.5, "walking allocation")
-        grids, staff = _allocation_figures(project, grids, figures, notes, results,
-                                           sub(feedback, 0.5, 1.0))
+        assigned = _run_allocation(project, notes, sub(feedback, 0.5, 1.0))
+        if assigned is not None:
+            results["allocation"] = assigned
+            grids = _with_walk(grids, project, assigned)
+            staff = _allocation_summary(project, assigned, figures)
     report(feedback, 1.0, "figures done")
     return ScenarioFigures(name=name, figures=figures, grids=grids, staff=staff,
                            notes=tuple(notes), results=results, project=project)
 
 
-def _staff_figures(project: Project, config: dict[str, Any]) -> dict[str, float]:
+def grid_figures(
+    project: Project, *, checks: Any = None, coverage: Any = None, allocation: Any = None
+) -> pd.DataFrame:
+    """Return the per-grid figures of ``project`` from analysis results already computed.
+
+    The one table maps and reports colour and label grids by (``ScenarioFigures.grids``
+    is made by it too): ``grid_id``, ``community_id``, ``kind``,
+    ``full_time_workers``, ``lacks`` always; ``households``, ``band_min``,
+    ``band_max``, ``band_status`` from ``checks``; ``households_pct_all`` ... from
+    ``coverage``; ``walk_mean_m`` and ``walk_max_m`` from ``allocation``.
+
+    Parameters
+    ----------
+    project
+        The project the results were computed on.
+    checks
+        Result of :func:`gridplanner.grids.run_checks`, or None (``households`` empty,
+        ``band_status`` "").
+    coverage
+        Result of :func:`gridplanner.coverage.compute_coverage`, or None.
+    allocation
+        Result of :func:`gridplanner.allocation.allocate`, or None.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"grid_id": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1)] * 2)
+    >>> table = grid_figures(Project(layers={"grids": g}))
+    >>> table["lacks"].tolist(), table["band_status"].tolist()
+    (['grid_head;full_time;police', 'grid_head;full_time;police'], ['', ''])
+    """
+    table = _with_band(_grid_base(project), checks)
+    if coverage is not None:
+        table = _with_coverage(table, coverage)
+    if allocation is not None:
+        table = _with_walk(table, project, allocation)
+    return table
+
+
+def _staff_figures(project: Project, config: Settings) -> dict[str, float]:
     staff = project.layer("staff")
     roles = staff["role"].astype(str).value_counts() if len(staff) else pd.Series(dtype=int)
     out = {f"staff_{r}": float(roles.get(r, 0)) for r in ROLES}
-    costs = config.get("role_cost_yuan", {}) or {}
+    costs = config.role_cost_yuan
     out["staff_cost_yuan"] = float(sum(float(costs.get(r, 0) or 0) * int(n)
                                        for r, n in roles.items()))
     households = project.layer("households")
-    out["households_total"] = float(households["households"].fillna(1).sum()) if len(
-        households) else 0.0
+    out["households_total"] = float(household_weights(households).sum())
     out["grids_total"] = float(len(project.layer("grids")))
     return out
 
 
-def _grid_figures(
-    project: Project, figures: dict[str, float], notes: list[str], results: dict[str, Any],
-    feedback: Feedback | None,
-) -> pd.DataFrame:
+def run_analysis(
+    project: Project, name: str, *, feedback: Feedback | None = None
+) -> tuple[Any, tuple[str, ...]]:
+    """Run one analysis behind the figures: ``checks``, ``coverage`` or ``allocation``.
+
+    The allocation is the full-time workers' (the walking figures are theirs).
+
+    Returns
+    -------
+    tuple
+        The analysis result, or None when it cannot run on the data, and the notes
+        saying why.
+
+    Examples
+    --------
+    >>> run_analysis(Project(), "coverage")
+    (None, ('camera coverage: the project has no cameras',))
+    """
+    runners = {"checks": _run_checks, "coverage": _run_coverage,
+               "allocation": _run_allocation}
+    notes: list[str] = []
+    result = runners[name](project, notes, feedback)
+    return result, tuple(notes)
+
+
+def _grid_base(project: Project) -> pd.DataFrame:
     grids = project.layer("grids")
     ids = grids["grid_id"].astype(str).to_numpy()
     table = pd.DataFrame({"grid_id": ids})
@@ -159,77 +235,77 @@ def _grid_figures(
     lacks = {str(rec["grid_id"]): ";".join(r for r in CORE_ROLES if rec[f"lacks_{r}"])
              for rec in lacking.to_dict("records")}
     table["lacks"] = [lacks.get(g, "") for g in ids]
-    figures["grids_missing_staff"] = float(len(lacking))
+    return table
+
+
+def _run_checks(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     try:
         from gridplanner.grids import run_checks
 
-        checks = run_checks(project, feedback=feedback)
+        return run_checks(project, feedback=feedback)
     except (ImportError, AttributeError) as exc:  # the grids engine is not installed
         notes.append(f"grid checks unavailable ({exc})")
-        table["households"] = np.nan
-        table["band_status"] = ""
-        return table
     except Cancelled:
         raise
     except GridPlannerError as exc:
         notes.append(f"grid checks could not run: {exc.message}")
+    return None
+
+
+def _with_band(table: pd.DataFrame, checks: Any) -> pd.DataFrame:
+    table = table.copy()
+    ids = table["grid_id"].to_numpy()
+    if checks is None:
         table["households"] = np.nan
         table["band_status"] = ""
         return table
-    results["checks"] = checks
     gt = checks.grid_table.drop_duplicates("grid_id").set_index("grid_id")
     for col in ("households", "band_min", "band_max"):
         table[col] = gt[col].reindex(ids).to_numpy()
-    hh = table["households"].to_numpy(dtype=float)
-    status = np.where(hh < table["band_min"].to_numpy(dtype=float), "below",
-                      np.where(hh > table["band_max"].to_numpy(dtype=float), "above",
-                               "in band"))
-    table["band_status"] = np.where(np.isnan(hh), "", status)
-    if len(project.layer("households")):
-        figures["grids_outside_band"] = float((table["band_status"].isin(["below", "above"])
-                                               ).sum())
-    else:
-        notes.append("household band: the project has no households")
+    table["band_status"] = band_status(table["households"].to_numpy(dtype=float),
+                                       table["band_min"].to_numpy(dtype=float),
+                                       table["band_max"].to_numpy(dtype=float))
     return table
 
 
-def _coverage_figures(
-    project: Project, table: pd.DataFrame, figures: dict[str, float], notes: list[str],
-    results: dict[str, Any], feedback: Feedback | None,
-) -> pd.DataFrame:
+def _run_coverage(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     if not len(project.layer("cameras")):
         notes.append("camera coverage: the project has no cameras")
-        return table
+        return None
     try:
         from gridplanner.coverage import compute_coverage
 
-        result = compute_coverage(project, feedback=feedback)
+        return compute_coverage(project, feedback=feedback)
     except (ImportError, AttributeError) as exc:
         notes.append(f"camera coverage unavailable ({exc})")
-        return table
     except Cancelled:
         raise
     except GridPlannerError as exc:
         notes.append(f"camera coverage could not run: {exc.message}")
-        return table
-    results["coverage"] = result
+    return None
+
+
+def _with_coverage(table: pd.DataFrame, result: Any) -> pd.DataFrame:
     per_grid = pd.DataFrame(result.grid_table).drop(columns="geometry", errors="ignore")
+    per_grid = per_grid.assign(grid_id=per_grid["grid_id"].astype(str))
     cols = [c for c in per_grid.columns if c.endswith(("_pct_all", "_pct_cat1", "_pct_cat23"))]
-    merged = table.merge(per_grid[["grid_id", *cols]].drop_duplicates("grid_id"),
-                         on="grid_id", how="left")
+    return table.drop(columns=[c for c in cols if c in table.columns]).merge(
+        per_grid[["grid_id", *cols]].drop_duplicates("grid_id"), on="grid_id", how="left")
+
+
+def _coverage_summary(project: Project, result: Any, table: pd.DataFrame,
+                      figures: dict[str, float]) -> None:
     district = result.district.iloc[0] if len(result.district) else pd.Series(dtype=float)
     for what in ("households", "intersections"):
         for cat in ("all", "cat1", "cat23"):
             value = district.get(f"{what}_pct_{cat}", np.nan)
             figures[f"coverage_{what}_{cat}"] = float(value) if value is not None else np.nan
-    threshold = float(project.config.get("coverage_threshold_pct",
-                                         DEFAULT_COVERAGE_THRESHOLD_PCT))
-    if "households_pct_all" in merged.columns:
+    threshold = project.config.coverage_threshold_pct
+    if "households_pct_all" in table.columns:
         # Grids with no households have no share (NaN) and are not counted.
-        pct = merged["households_pct_all"].to_numpy(dtype=float)
+        pct = table["households_pct_all"].to_numpy(dtype=float)
         figures["grids_under_coverage_threshold"] = float(
             ((pct < threshold) & ~np.isnan(pct)).sum())
-    return merged
 
 
 def _empty_staff_table() -> pd.DataFrame:
@@ -238,56 +314,67 @@ def _empty_staff_table() -> pd.DataFrame:
                                          "max_distance_m")})
 
 
-def _allocation_figures(
-    project: Project, table: pd.DataFrame, figures: dict[str, float], notes: list[str],
-    results: dict[str, Any], feedback: Feedback | None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _run_allocation(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     staff = project.layer("staff")
     if not (staff["role"] == "full_time").any() if len(staff) else True:
         notes.append("walking allocation: the project has no full-time workers")
-        return table, _empty_staff_table()
+        return None
     if not len(project.layer("households")) or not len(project.layer("roads")):
         notes.append("walking allocation: the project needs households and roads")
-        return table, _empty_staff_table()
+        return None
     try:
         from gridplanner.allocation import allocate
 
-        result = allocate(project, role="full_time", feedback=feedback)
+        return allocate(project, role="full_time", feedback=feedback)
     except (ImportError, AttributeError) as exc:
         notes.append(f"walking allocation unavailable ({exc})")
-        return table, _empty_staff_table()
     except Cancelled:
         raise
     except GridPlannerError as exc:
         notes.append(f"walking allocation could not run: {exc.message}")
-        return table, _empty_staff_table()
-    results["allocation"] = result
-    return _allocation_tables(project, result, table, figures)
+    return None
 
 
-def _allocation_tables(
-    project: Project, result: Any, table: pd.DataFrame, figures: dict[str, float]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _allocation_summary(project: Project, result: Any,
+                        figures: dict[str, float]) -> pd.DataFrame:
     totals = result.totals
     figures["walk_mean_m"] = float(totals.mean_distance_m)
     figures["walk_p95_m"] = float(totals.p95_distance_m)
     figures["walk_max_m"] = float(totals.max_distance_m)
     figures["households_beyond_1km"] = float(totals.households_beyond_1km)
     figures["households_unassigned"] = float(totals.unassigned_households)
-    load = pd.DataFrame(result.staff_load).drop(columns="geometry", errors="ignore")
+    load = pd.DataFrame(result.staff_load)
     if len(load):
         loads = load["load"].to_numpy(dtype=float)
         figures["households_per_worker_mean"] = float(loads.mean())
         figures["households_per_worker_max"] = float(loads.max())
+    return staff_figures(project, result)
+
+
+def staff_figures(project: Project, allocation: Any) -> pd.DataFrame:
+    """Return one row per allocated staff member: id, role, grid, load and distances.
+
+    Columns ``staff_id``, ``role``, ``grid_id``, ``load``, ``capacity``,
+    ``capacity_used_pct``, ``mean_distance_m``, ``max_distance_m``; empty without
+    an ``allocation`` (result of :func:`gridplanner.allocation.allocate`).
+    """
+    if allocation is None:
+        return _empty_staff_table()
+    load = pd.DataFrame(allocation.staff_load).drop(columns="geometry", errors="ignore")
     staff = project.layer("staff")
     info = pd.DataFrame({"staff_id": staff["staff_id"].astype(str).to_numpy(),
                          "role": staff["role"].astype(str).to_numpy(),
                          "grid_id": staff["grid_id"].astype(str).to_numpy()})
     load["staff_id"] = load["staff_id"].astype(str)
     staff_table = info.drop_duplicates("staff_id").merge(load, on="staff_id", how="inner")
-    table = table.merge(_walk_per_grid(project, result.assignments), on="grid_id", how="left")
     keep = [c for c in _empty_staff_table().columns if c in staff_table.columns]
-    return table, staff_table[keep].reset_index(drop=True)
+    return staff_table[keep].reset_index(drop=True)
+
+
+def _with_walk(table: pd.DataFrame, project: Project, result: Any) -> pd.DataFrame:
+    walk = _walk_per_grid(project, result.assignments)
+    return table.drop(columns=[c for c in ("walk_mean_m", "walk_max_m") if c in table.columns]
+                      ).merge(walk, on="grid_id", how="left")
 
 
 def _walk_per_grid(project: Project, assignments: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -297,14 +384,15 @@ def _walk_per_grid(project: Project, assignments: gpd.GeoDataFrame) -> pd.DataFr
                           "walk_max_m": []})
     if not len(assignments) or not len(grids):
         return empty
-    joined = gpd.sjoin(assignments[["distance_m", "households", "geometry"]],
-                       grids[["grid_id", "geometry"]], how="inner", predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    if not len(joined):
+    where = grid_index(np.asarray(grids.geometry.values, dtype=object),
+                       np.asarray(assignments.geometry.values, dtype=object))
+    inside = where >= 0
+    if not inside.any():
         return empty
-    w = joined["households"].to_numpy(dtype=float)
-    d = joined["distance_m"].to_numpy(dtype=float)
-    per = pd.DataFrame({"grid_id": joined["grid_id"].astype(str).to_numpy(), "wd": w * d,
+    w = assignments["households"].to_numpy(dtype=float)[inside]
+    d = assignments["distance_m"].to_numpy(dtype=float)[inside]
+    gid = grids["grid_id"].astype(str).to_numpy()[where[inside]]
+    per = pd.DataFrame({"grid_id": gid, "wd": w * d,
                         "w": w, "d": d}).groupby("grid_id").agg(
         wd=("wd", "sum"), w=("w", "sum"), walk_max_m=("d", "max"))
     per["walk_mean_m"] = (per["wd"] / per["w"]).round(1)

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplanner.errors import ProjectError
+from gridplanner.context import AnalysisContext
+from gridplanner.errors import ProjectError, SettingsError
 from gridplanner.project import Project
 from layers.errors import Problem, SchemaError
 from layers.schema import SCHEMAS
@@ -259,6 +260,8 @@ def make_scenario(
     ProjectError
         For a reserved or empty name, an unknown layer, or a layer that breaks
         its schema (every problem listed).
+    SettingsError
+        For a parameter that is no setting, or a value outside its range.
 
     Examples
     --------
@@ -291,6 +294,10 @@ def make_scenario(
         elif change.size:
             changes[layer] = change
     params = _json_clean(dict(parameters or {}))
+    try:
+        project.config.updated(**params)  # each value within its setting's range
+    except SettingsError as exc:
+        raise SettingsError(f"scenario '{name}': {exc.message}", exc.problems) from exc
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     return Scenario(name=name, description=description, changes=changes,
                     parameters=params, created=created), tables
@@ -417,8 +424,11 @@ def apply_scenario(project: Project, scenario: str | Scenario) -> Project:
             warnings.extend(problems)
     settings = _merge_settings(project.settings, sc.parameters)
     extra = {k: v for k, v in project.extra_layers.items() if not k.startswith(TABLE_PREFIX)}
-    return Project(layers=layers, settings=settings, extra_layers=extra,
-                   warnings=[*project.warnings, *warnings])
+    derived = Project(layers=layers, settings=settings, extra_layers=extra,
+                      warnings=[*project.warnings, *warnings])
+    # Unchanged layers are the same frames: their network and snapping carry over.
+    AnalysisContext.of(derived).inherit(AnalysisContext.of(project))
+    return derived
 
 
 def _merge_settings(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

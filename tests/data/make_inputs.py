@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -85,11 +86,47 @@ def make_all() -> None:
                               (119.64, 29.072)])
     _geojson(gpd.GeoDataFrame({"grid_id": ["B1"]}, geometry=[bowtie], crs=wgs),
              "grids_bowtie.geojson")
+    _hostile(wgs)
     # Not a project: a plain GeoPackage, and a truncated one.
     pyogrio.write_dataframe(grids, OUT / "plain_layers.gpkg", layer="grids")
     data = (OUT / "plain_layers.gpkg").read_bytes()
     (OUT / "damaged.gpkg").write_bytes(data[: len(data) // 3])
     (OUT / "README.md").write_text(__doc__ or "", encoding="utf-8")
+
+
+def _hostile(wgs: str) -> None:
+    """Files from a review of hostile inputs: each loads with a warning or stops clearly."""
+    ids = ["H1", "H2", "H3"]
+    lon = [p[0] for p in JINHUA_POINTS]
+    lat = [p[1] for p in JINHUA_POINTS]
+    # Pipe-separated, as some registers export: loads.
+    pd.DataFrame({"household_id": ids, "households": [12, 8, 30], "lon": lon, "lat": lat}) \
+        .to_csv(OUT / "households_pipe_separated.csv", sep="|", index=False)
+    # One household at 0, 0: loads, the CRS stays Jinhua's, the row is a warning.
+    _geojson(gpd.GeoDataFrame({"household_id": [*ids, "H0"]},
+                              geometry=shapely.points([*JINHUA_POINTS, (0.0, 0.0)]), crs=wgs),
+             "households_far_point.geojson")
+    # Two columns for the household count that disagree: refused, naming both.
+    pd.DataFrame({"household_id": ids, "户数": [12, 8, 30], "HOUSEHOLDS": [1, 1, 1],
+                  "lon": lon, "lat": lat}).to_csv(OUT / "households_two_counts.csv", index=False)
+    # A count of 1e20 and one of inf: refused, naming row, column and range.
+    pd.DataFrame({"household_id": ids, "households": ["12", "1e20", "inf"], "lon": lon,
+                  "lat": lat}).to_csv(OUT / "households_huge_counts.csv", index=False)
+    # A grid whose corners lie on a line: no area even after repair, refused by row.
+    flat = shapely.Polygon([(119.64, 29.07), (119.642, 29.07), (119.644, 29.07)])
+    _geojson(gpd.GeoDataFrame({"grid_id": ["G1", "G2"]},
+                              geometry=[_squares(1)[0], flat], crs=wgs),
+             "grids_flat_polygon.geojson")
+    # A zipped shapefile whose members claim to sit outside the archive ("zip slip"):
+    # the archived copy is read, nothing outside.
+    shp = OUT / "_tmp" / "households.shp"
+    shp.parent.mkdir()
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"household_id": ids}, geometry=shapely.points(
+        JINHUA_POINTS), crs=wgs), shp)
+    with zipfile.ZipFile(OUT / "households_zip_slip.zip", "w") as zf:
+        for part in sorted(shp.parent.iterdir()):
+            zf.writestr(zipfile.ZipInfo(f"../../{part.name}"), part.read_bytes())
+    shutil.rmtree(shp.parent)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 
 from gridplanner.cli import EXIT_ERROR, EXIT_OK, main
 from gridplanner.errors import ProjectError
-from gridplanner.project import Project, open_project, save_project
+from gridplanner.project import open_project, save_project
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_project import _tiny_project
@@ -88,12 +88,19 @@ WARNINGS = [
      ["nested"]),
     ([SET + "('band', '" + "[" * 100 + "]" * 100 + "')"], "band",
      ["nested"]),
-    ([SET + "('analysis_crs', '\"garbage\"')"], "analysis_crs",
-     ["coordinate system", "garbage"]),
-    ([SET + "('analysis_crs', '[1, 2]')"], "analysis_crs",
-     ["coordinate system"]),
     ([SET + "(NULL, '1')"], "", ["key"]),
 ]
+
+
+@pytest.mark.parametrize("value", ['"garbage"', "[1, 2]", "4326"])
+def test_bad_analysis_crs_opens_with_a_warning_and_the_layers_crs(good_file, tmp_path, value):
+    path = _damaged(good_file, tmp_path, SET + f"('analysis_crs', '{value}')")
+    project = open_project(path)
+    assert project.crs.to_epsg() == 4549
+    found = [p for p in project.warnings if p.layer == "gp_settings"]
+    assert len(found) == 1
+    assert "analysis_crs" in found[0].describe()
+    assert "metric" in found[0].describe()
 
 
 @pytest.mark.parametrize(("statements", "key", "words"), WARNINGS,
@@ -145,10 +152,14 @@ def test_a_named_pipe_is_not_read(tmp_path):
         open_project(fifo)  # reading it would block forever
 
 
-def test_garbage_analysis_crs_in_memory_is_a_clear_error():
-    project = Project(settings={"analysis_crs": "garbage"})
-    with pytest.raises(ProjectError, match="analysis_crs"):
-        _ = project.crs
+def test_garbage_analysis_crs_in_memory_falls_back_and_cannot_be_set():
+    from gridplanner.errors import SettingsError
+
+    project = _tiny_project()
+    project.settings["analysis_crs"] = "garbage"
+    assert project.crs == project.layers["grids"].crs  # the checked setting is empty
+    with pytest.raises(SettingsError, match="analysis_crs"):
+        project.set_setting("analysis_crs", "garbage")
 
 
 def test_deep_settings_value_refused_at_save(tmp_path):

@@ -38,6 +38,9 @@ def isolated_settings(tmp_path, qapp, monkeypatch):
 
     qapp.setOrganizationName("GridPlannerTests")
     qapp.setApplicationName("GridPlannerTests")
+    # A test closing its last window must not post a quit to the application: it
+    # would end the next test's wait for a signal at once.
+    qapp.setQuitOnLastWindowClosed(False)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))
@@ -201,4 +204,15 @@ def fresh_window(make_window, sample_project_file, tmp_path):
     shutil.copy(sample_project_file, copy)
     w = make_window()
     _open_sample(w, copy)
+    return w
+
+
+@pytest.fixture
+def private_window(make_window, sample_project_file, tmp_path):
+    """A window of its own on a private copy of the sample (its file may be written)."""
+    import shutil
+
+    path = shutil.copy(sample_project_file, tmp_path / "district.gpkg")
+    w = make_window()
+    _open_sample(w, path)
     return w

@@ -9,6 +9,8 @@ import shapely
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from gridplanner import palette
+
 
 def _grids():
     return gpd.GeoDataFrame(
@@ -73,7 +75,19 @@ def test_classify_categorised_and_graduated():
     assert len(g.colours) == 2
     fixed = classify(pd.DataFrame({"role": ["police", "full_time"]}),
                      LayerStyle("categorised", field="role"), "staff")
-    assert fixed.colours == ("#1f78b4", "#000080")
+    assert fixed.colours == (palette.ROLE["full_time"], palette.ROLE["police"])
+
+
+def test_canvas_draws_roles_categories_and_kinds_in_the_maps_colours():
+    from ui.canvas.styles import DEFAULT_STYLES, FIXED_COLOURS, RAMP, classify
+
+    cams = classify(pd.DataFrame({"category": [3, 1, 2]}), DEFAULT_STYLES["cameras"], "cameras")
+    assert cams.colours == tuple(palette.CAMERA_CATEGORY[k] for k in (1, 2, 3))
+    kinds = classify(pd.DataFrame({"kind": ["police_station", "party_centre"]}),
+                     DEFAULT_STYLES["facilities"], "facilities")
+    assert kinds.colours == (palette.FACILITY["party_centre"], palette.FACILITY["police_station"])
+    assert FIXED_COLOURS["staff"] == palette.ROLE
+    assert RAMP == palette.COVERAGE_CLASSES
 
 
 def test_layer_stack_order_visibility_selection(qapp):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -38,8 +39,10 @@ from ui.canvas.render import (
     ViewState,
     geometry_path,
     point_xy,
+    points_np,
     render,
 )
+from ui.canvas.tools import MapTool
 from ui.workers import TaskRunner
 
 SELECTION_COLOUR = QColor("#00e5ff")
@@ -82,7 +85,7 @@ class MapCanvas(QWidget):
         self._timer.timeout.connect(self._start_render)
         self._selection: dict[str, tuple[str, object]] = {}
         self._highlight: tuple[str, object] | None = None
-        self.tool = None
+        self.tool: MapTool | None = None
         self.last_paint_s = 0.0
         stack.inserted.connect(self._layers_changed)
         stack.removed.connect(self._layer_removed)
@@ -278,12 +281,12 @@ class MapCanvas(QWidget):
                        colour: QColor) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if kind == "point":
-            x, y = data  # type: ignore[misc]
+            x, y = cast("tuple[np.ndarray, np.ndarray]", data)
             sx, sy = view.to_screen(np.asarray(x), np.asarray(y))
             pen = QPen(colour, 8)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
-            p.drawPointsNp(sx, sy)
+            points_np(p, sx, sy)
             return
         p.setTransform(view.transform())
         pen = QPen(colour, 3)
@@ -294,7 +297,7 @@ class MapCanvas(QWidget):
         p.resetTransform()
 
     # ----------------------------------------------------------------- input
-    def set_tool(self, tool: object | None) -> None:
+    def set_tool(self, tool: MapTool | None) -> None:
         """Make ``tool`` receive mouse and key events (None: pan)."""
         if self.tool is not None and hasattr(self.tool, "deactivate"):
             self.tool.deactivate()
@@ -340,8 +343,9 @@ class MapCanvas(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: D102
         step = 80
         key = event.key()
-        moves = {Qt.Key.Key_Left: (step, 0), Qt.Key.Key_Right: (-step, 0),
-                 Qt.Key.Key_Up: (0, step), Qt.Key.Key_Down: (0, -step)}
+        moves: dict[int, tuple[int, int]] = {
+            Qt.Key.Key_Left: (step, 0), Qt.Key.Key_Right: (-step, 0),
+            Qt.Key.Key_Up: (0, step), Qt.Key.Key_Down: (0, -step)}
         if key in moves:
             self.pan_pixels(*moves[key])
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):

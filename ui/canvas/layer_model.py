@@ -9,6 +9,7 @@ project replaces it, which tells the canvas to rebuild that layer's drawing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -85,7 +86,7 @@ class LayerStack(QObject):
     def __len__(self) -> int:
         return len(self._layers)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[MapLayer]:
         return iter(list(self._layers))
 
     def __contains__(self, name: object) -> bool:

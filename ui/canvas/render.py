@@ -275,6 +275,12 @@ def _qcolor(hex_colour: str, alpha: float = 1.0) -> QColor:
     return colour
 
 
+def points_np(p: QPainter, sx: np.ndarray, sy: np.ndarray) -> None:
+    """Draw points at screen coordinates ``sx``, ``sy`` with the current pen."""
+    # PySide6's stub asks for sequences; the call takes float arrays without a copy.
+    p.drawPointsNp(sx, sy)  # type: ignore[arg-type]
+
+
 def draw_polygons(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState) -> None:
     """Fill without antialiasing, then draw one cosmetic outline."""
     p.setTransform(view.transform())
@@ -341,12 +347,12 @@ def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
             for i in range(0, len(sx), step):
-                p.drawPointsNp(sx[i:i + step], sy[i:i + step])
+                points_np(p, sx[i:i + step], sy[i:i + step])
         pen = QPen(_qcolor(colour), size)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap if round_dots else Qt.PenCapStyle.SquareCap)
         p.setPen(pen)
         for i in range(0, len(sx), step):
-            p.drawPointsNp(sx[i:i + step], sy[i:i + step])
+            points_np(p, sx[i:i + step], sy[i:i + step])
 
 
 def splat_points(p: QPainter, sx: np.ndarray, sy: np.ndarray, colour: QColor, size: float,

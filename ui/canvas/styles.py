@@ -13,14 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridplanner import palette
+
 #: Qualitative palette (ColorBrewer Set2/Set3-like), readable on white.
-PALETTE = (
-    "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",
-    "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
-    "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f",
-)
-#: Sequential ramp, light to dark (for graduated styles): red = low share.
-RAMP = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+PALETTE = palette.QUALITATIVE
+#: Ramp of graduated styles: the coverage classes (red = low share).
+RAMP = palette.COVERAGE_CLASSES
 
 
 @dataclass(frozen=True)
@@ -72,15 +70,17 @@ DEFAULT_STYLES: dict[str, LayerStyle] = {
     "households": LayerStyle(colour="#2b8cbe", size_px=2.0),
     "cameras": LayerStyle(mode="categorised", field="category", size_px=2.5),
     "staff": LayerStyle(mode="categorised", field="role", size_px=5.0),
-    "facilities": LayerStyle(colour="#984ea3", size_px=8.0),
+    "facilities": LayerStyle(mode="categorised", field="kind", outline="#000000",
+                             size_px=8.0),
     "incidents": LayerStyle(colour="#e41a1c", size_px=5.0),
 }
 
-#: Fixed colours for known categories, so the same role looks the same everywhere.
+#: Fixed colours for known categories, so the same role looks the same everywhere
+#: (the HTML and PNG maps use the same :mod:`gridplanner.palette`).
 FIXED_COLOURS: dict[str, dict[str, str]] = {
-    "cameras": {"1": "#e31a1c", "2": "#ff7f00", "3": "#fdbf6f"},
-    "staff": {"grid_head": "#6a3d9a", "full_time": "#1f78b4", "police": "#000080",
-              "part_time": "#33a02c"},
+    "cameras": {str(k): c for k, c in palette.CAMERA_CATEGORY.items()},
+    "staff": dict(palette.ROLE),
+    "facilities": dict(palette.FACILITY),
 }
 
 

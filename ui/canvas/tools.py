@@ -16,7 +16,7 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
 
-from ui.canvas.render import ViewState
+from ui.canvas.render import ViewState, points_np
 
 BAND = QColor("#ff6d00")
 
@@ -57,7 +57,8 @@ class PointTool(MapTool):
 
     cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, callback: Callable[[float, float, Any], None], name: str = "point") -> None:
+    def __init__(self, callback: Callable[[float, float, Any], object],
+                 name: str = "point") -> None:
         self.callback = callback
         self.name = name
 
@@ -76,7 +77,7 @@ class BoxTool(MapTool):
 
     cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, callback: Callable[[shapely.Geometry, Any], None], *,
+    def __init__(self, callback: Callable[[shapely.Geometry, Any], object], *,
                  lasso: bool = False, name: str = "select") -> None:
         self.callback = callback
         self.lasso = lasso
@@ -137,7 +138,7 @@ class LineTool(MapTool):
 
     cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, callback: Callable[[shapely.LineString], None], *,
+    def __init__(self, callback: Callable[[shapely.LineString], object], *,
                  name: str = "line", snap: Callable[[float, float, float], tuple[float, float]]
                  | None = None) -> None:
         self.callback = callback
@@ -199,7 +200,7 @@ class LineTool(MapTool):
         pen = QPen(BAND, 7)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
-        painter.drawPointsNp(sx, sy)
+        points_np(painter, sx, sy)
 
 
 class VertexTool(MapTool):
@@ -213,7 +214,7 @@ class VertexTool(MapTool):
     name = "vertex"
 
     def __init__(self, vertices: Callable[[], np.ndarray],
-                 callback: Callable[[tuple[float, float], tuple[float, float]], None]) -> None:
+                 callback: Callable[[tuple[float, float], tuple[float, float]], object]) -> None:
         self.vertices = vertices
         self.callback = callback
         self._cache: np.ndarray | None = None
@@ -266,7 +267,7 @@ class VertexTool(MapTool):
             keep = (sx >= 0) & (sy >= 0) & (sx <= view.width) & (sy <= view.height)
             if keep.sum() < 20000:
                 painter.setPen(QPen(QColor("#d81b60"), 5))
-                painter.drawPointsNp(sx[keep], sy[keep])
+                points_np(painter, sx[keep], sy[keep])
         if self.dragging is not None and self._to is not None:
             a = view.to_screen(np.array([self.dragging[0]]), np.array([self.dragging[1]]))
             b = view.to_screen(np.array([self._to[0]]), np.array([self._to[1]]))

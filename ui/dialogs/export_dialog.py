@@ -1,8 +1,13 @@
 """Export dialogs: HTML map, XLSX/CSV reports, GeoPackage results, PNG of the view.
 
-The writing runs on the window's analysis thread through the engine's exporters
-(``gridplanner.export``); the dialog stays open with a progress bar and closes
-when the file is written.
+Each export calls the engine's one function for its format (the same the command
+line and the demo call): :func:`gridplanner.export.webmap.export_map`,
+:func:`gridplanner.export.tables.write_tables` / ``write_report``,
+:func:`gridplanner.export.results.write_geopackage` and
+:func:`gridplanner.export.png.render_png`, with the map's figures from
+:func:`gridplanner.export.figures.map_figures`. The writing runs on the window's
+analysis thread; every file is written atomically, and the open project and its
+autosave are refused as targets before anything runs.
 """
 
 from __future__ import annotations
@@ -10,9 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
-from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,7 +46,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, window: Any, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
-        self.window = window
+        self.main_window = window
         self.kind = kind
         self.written: list[Path] = []
         self.setWindowTitle(tr(TITLES[kind]))
@@ -62,27 +66,30 @@ class ExportDialog(QDialog):
         self.chinese = QCheckBox()
         self.chinese.setChecked(current_language() == "zh_CN")
         self.personal = QCheckBox()
-        self.width = QSpinBox()
-        self.height = QSpinBox()
+        self.width_px = QSpinBox()
+        self.height_px = QSpinBox()
         self.colour_by = QComboBox()
-        if kind in ("html", "tables"):
+        if kind == "tables":
             form.addRow(tr("Chinese headers and labels"), self.chinese)
+        if kind in ("html", "tables", "gpkg"):
             form.addRow(tr("Include names, phones and ID numbers"), self.personal)
-        if kind == "html":
-            for key, label in (("band_status", "Households against the band"),
-                               ("households", "Households"), ("coverage", "Camera coverage"),
-                               ("walk", "Walking distance")):
-                self.colour_by.addItem(tr(label), key)
+        if kind in ("html", "png"):
+            from gridplanner.export.webmap import COLOR_BY
+
+            chinese_ui = current_language() == "zh_CN"
+            for key, scheme in COLOR_BY.items():
+                self.colour_by.addItem(scheme.title_zh if chinese_ui else scheme.title_en, key)
             form.addRow(tr("Colour grids by"), self.colour_by)
         if kind == "png":
-            for box, value in ((self.width, window.canvas.width() * 2),
-                               (self.height, window.canvas.height() * 2)):
+            for box, value in ((self.width_px, window.canvas.width() * 2),
+                               (self.height_px, window.canvas.height() * 2)):
                 box.setRange(100, 12000)
                 box.setValue(max(value, 200))
-            form.addRow(tr("Width (px)"), self.width)
-            form.addRow(tr("Height (px)"), self.height)
+            form.addRow(tr("Width (px)"), self.width_px)
+            form.addRow(tr("Height (px)"), self.height_px)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages as typed
         form.addRow(self.status)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -100,96 +107,93 @@ class ExportDialog(QDialog):
         if path:
             self.path.setText(path)
 
-    def start(self) -> None:
-        """Write the file on the analysis thread."""
+    def target(self) -> Path:
+        """Return the file to write (with the kind's suffix when none is given)."""
         target = Path(self.path.text().strip()).expanduser()
-        if not target.suffix:
-            target = target.with_suffix(SUFFIX[self.kind])
+        return target if target.suffix else target.with_suffix(SUFFIX[self.kind])
+
+    def protected(self) -> tuple[Path, ...]:
+        """Return the files no export may replace: the open project and its autosave."""
+        from gridplanner.export.files import protected_paths
+
+        return (*protected_paths(self.main_window.session.project.path),
+                self.main_window.autosave_target())
+
+    def start(self) -> None:
+        """Check the target, then write the file on the analysis thread."""
+        from gridplanner.export.files import ExportError, check_target
+
+        target = self.target()
+        try:
+            check_target(target, protect=self.protected())
+        except ExportError as exc:
+            self.status.setText(exc.message)
+            self.main_window.prompter.error(tr(TITLES[self.kind]), exc.message)
+            return
         self.status.setText(tr("Writing {path}…").format(path=target))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         job = self.job(target)
-        self.window.run_analysis("export", job, self._done)
+        self.main_window.run_analysis("export", job, self._done)
 
     def job(self, target: Path) -> Any:
         """Return the function that writes ``target`` (run on a worker thread)."""
-        window = self.window
+        from gridplanner.feedback import sub
+
+        window = self.main_window
         project = window.session.snapshot()
         chinese = self.chinese.isChecked()
         personal = self.personal.isChecked()
-        analysis = window.analysis
-        coverage = analysis.coverage
+        protect = self.protected()
+        coverage = window.analysis.coverage
+        allocation = window.analysis.allocation
         comparison = window.scenarios.comparison
         colour_by = self.colour_by.currentData() or "band_status"
-        if self.kind == "png":
-            size = QSize(self.width.value(), self.height.value())
-            job = window.canvas.render_job()
+        layers = {k: v for k, v in project.extra_layers.items()
+                  if not k.startswith("scenario__")}
+        view = window.canvas.view()
+        size = (self.width_px.value(), self.height_px.value())
 
-            def png(feedback: Any) -> list[Path]:
-                from ui.canvas.render import ViewState, render
+        def figures(feedback: Any) -> Any:
+            from gridplanner.export.figures import map_figures
 
-                v = job.view
-                scale = v.scale * min(size.width() / v.width, size.height() / v.height)
-                big = ViewState(v.cx, v.cy, scale, size.width(), size.height())
-                image = render(type(job)(big, job.layers, job.prepared)).image
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not image.save(str(target), "PNG"):
-                    raise OSError(f"{target}: the image could not be written")
-                return [target]
+            return map_figures(project, color_by=colour_by, coverage=coverage,
+                               allocation=allocation, layers=layers, feedback=feedback)
 
-            return png
-        if self.kind == "html":
-            def html(feedback: Any) -> list[Path]:
-                from gridplanner.export.webmap import build_map, save_map
+        def html(feedback: Any) -> list[Path]:
+            from gridplanner.export.webmap import export_map
 
-                grid_table = coverage.grid_table if coverage is not None else None
-                results = {k: v for k, v in project.extra_layers.items()
-                           if isinstance(v, gpd.GeoDataFrame)}
-                page = build_map(project, grid_table=grid_table, results=results,
-                                 color_by=colour_by if (colour_by != "coverage"
-                                                        or grid_table is not None)
-                                 else "band_status",
-                                 include_personal=personal,
-                                 title=project.path.stem if project.path else "GridPlanner",
-                                 feedback=feedback)
-                return [save_map(target, page)]
+            shown = figures(sub(feedback, 0.0, 0.7))
+            return [export_map(project, target, grid_table=shown.grids, results=shown.layers,
+                               staff_table=shown.staff, color_by=colour_by,
+                               include_personal=personal,
+                               title=project.path.stem if project.path else "GridPlanner",
+                               protect=protect, feedback=sub(feedback, 0.7, 1.0))]
 
-            return html
-        if self.kind == "tables":
-            def tables(feedback: Any) -> list[Path]:
-                from gridplanner.export.tables import write_csv, write_report, write_xlsx
+        def png(feedback: Any) -> list[Path]:
+            from gridplanner.export.png import render_png
 
-                if comparison is not None:
-                    return write_report(comparison, target, chinese_headers=chinese,
-                                        include_personal=personal)
-                sheets = _result_sheets(project, coverage, personal)
-                if target.suffix.lower() == ".csv":
-                    out = []
-                    for name, frame in sheets.items():
-                        path = target if len(out) == 0 else target.with_name(
-                            f"{target.stem}_{name}.csv")
-                        out.append(write_csv(frame, path, chinese_headers=chinese))
-                    return out
-                return [write_xlsx(sheets, target, chinese_headers=chinese)]
+            shown = figures(sub(feedback, 0.0, 0.7))
+            return [render_png(project, target, grid_table=shown.grids, results=shown.layers,
+                               color_by=colour_by, extent=view.extent(), size_px=size,
+                               protect=protect, feedback=sub(feedback, 0.7, 1.0))]
 
-            return tables
+        def tables(feedback: Any) -> list[Path]:
+            from gridplanner.export.tables import write_report, write_tables
+
+            if comparison is not None:
+                return write_report(comparison, target, chinese_headers=chinese,
+                                    include_personal=personal, protect=protect)
+            return write_tables(_result_sheets(project, coverage), target,
+                                chinese_headers=chinese, include_personal=personal,
+                                protect=protect)
 
         def gpkg(feedback: Any) -> list[Path]:
-            from layers.io import write_layer
+            from gridplanner.export.results import write_geopackage
 
-            layers = {k: v for k, v in project.extra_layers.items()
-                      if isinstance(v, gpd.GeoDataFrame) and not k.startswith("scenario__")}
-            if not layers:
-                from gridplanner.errors import AnalysisError
+            return [write_geopackage(layers, target, include_personal=personal,
+                                     protect=protect, feedback=feedback)]
 
-                raise AnalysisError("there are no result layers yet: run an analysis first")
-            target.unlink(missing_ok=True)
-            for i, (name, frame) in enumerate(layers.items()):
-                if feedback is not None:
-                    feedback.set_progress(i / len(layers), name)
-                write_layer(frame, target, layer=name)
-            return [target]
-
-        return gpkg
+        return {"html": html, "png": png, "tables": tables, "gpkg": gpkg}[self.kind]
 
     def _done(self, written: list[Path]) -> None:
         self.written = list(written)
@@ -206,21 +210,14 @@ class ExportDialog(QDialog):
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
 
-def _result_sheets(project: Any, coverage: Any, personal: bool) -> dict[str, pd.DataFrame]:
-    from gridplanner.export.tables import without_personal
-
+def _result_sheets(project: Any, coverage: Any) -> dict[str, pd.DataFrame]:
     sheets: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         sheets["coverage"] = coverage.table
     for name, frame in project.extra_layers.items():
         if name.startswith("scenario__") or name == "grid_coverage":
             continue
-        table = pd.DataFrame(frame.drop(columns=frame.geometry.name)) \
-            if isinstance(frame, gpd.GeoDataFrame) else frame
-        sheets[name[:31]] = table
-    staff = project.layer("staff")
-    staff_table = pd.DataFrame(staff.drop(columns=staff.geometry.name))
-    sheets["staff"] = staff_table if personal else without_personal(staff_table)
-    grids = project.layer("grids")
-    sheets["grids"] = pd.DataFrame(grids.drop(columns=grids.geometry.name))
+        sheets[name] = frame
+    sheets["staff"] = project.layer("staff")
+    sheets["grids"] = project.layer("grids")
     return sheets

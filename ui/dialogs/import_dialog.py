@@ -58,11 +58,10 @@ class ImportDialog(QDialog):
         self.base = project
         self.result_project: Project | None = None
         self.runner = TaskRunner(self)
-        self.runner.progress.connect(lambda f, m: (self.progress.setValue(int(f * 100)),
-                                                   self.progress.setFormat(m)))
+        self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._checked)
         self.runner.failed.connect(self._failed)
-        self.runner.cancelled.connect(lambda: self.progress.setValue(0))
+        self.runner.cancelled.connect(self._progress_cleared)
         self.paths: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for name in LAYER_NAMES:
@@ -106,6 +105,13 @@ class ImportDialog(QDialog):
         layout.addWidget(self.problems, 1)
         layout.addWidget(self.buttons)
         self._inputs_changed()
+
+    def _show_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+        self.progress.setFormat(message)
+
+    def _progress_cleared(self) -> None:
+        self.progress.setValue(0)
 
     def _browse(self, name: str) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("Choose the {layer} file")

@@ -49,9 +49,9 @@ class StyleDialog(QDialog):
         self.colour = style.colour
         self.colour_button = QPushButton(style.colour)
         self.colour_button.clicked.connect(self._pick)
-        self.size = QDoubleSpinBox()
-        self.size.setRange(0.0, 20.0)
-        self.size.setValue(style.size_px)
+        self.size_px = QDoubleSpinBox()
+        self.size_px.setRange(0.0, 20.0)
+        self.size_px.setValue(style.size_px)
         self.alpha = QDoubleSpinBox()
         self.alpha.setRange(0.0, 1.0)
         self.alpha.setSingleStep(0.05)
@@ -66,7 +66,7 @@ class StyleDialog(QDialog):
         form.addRow(tr("Field"), self.field)
         form.addRow(tr("Classes"), self.classes)
         form.addRow(tr("Colour"), self.colour_button)
-        form.addRow(tr("Size / width (px)"), self.size)
+        form.addRow(tr("Size / width (px)"), self.size_px)
         form.addRow(tr("Fill opacity"), self.alpha)
         form.addRow(tr("Label"), self.label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -81,10 +81,10 @@ class StyleDialog(QDialog):
             self.colour = colour.name()
             self.colour_button.setText(self.colour)
 
-    def style(self) -> LayerStyle:
+    def chosen_style(self) -> LayerStyle:
         """Return the style as edited."""
         return self.layer.style.with_(
             mode=self.mode.currentData(), field=self.field.currentText(),
-            classes=self.classes.value(), colour=self.colour, size_px=self.size.value(),
+            classes=self.classes.value(), colour=self.colour, size_px=self.size_px.value(),
             fill_alpha=self.alpha.value(), label_field=self.label.currentData() or "",
             breaks=())

@@ -1,40 +1,44 @@
-"""Interface language: Qt translations (Simplified Chinese and English).
+"""Interface language: the app's texts come from the engine's message catalogue.
 
-Every visible string goes through :func:`tr`, which asks Qt's translation system
-in one context (``GridPlanner``). ``ui/i18n/build.py`` collects those strings from
-the source, writes the ``.ts`` files and compiles them to ``.qm`` with
-``pyside6-lrelease``. Widgets that must follow a language switch at run time set
-their text through :func:`bind`, which remembers the setter and re-applies it
-when :func:`set_language` installs another translator.
+Every visible string goes through :func:`tr`, which looks it up in the one
+catalogue shared with the engine (:mod:`gridplanner.i18n`, ``zh_CN.po``), so the app,
+the command line and the reports use the same words. Widgets that must follow a
+language switch at run time set their text through :func:`bind`, which remembers
+the setter and re-applies it when :func:`set_language` changes the language.
+:func:`set_language` also installs Qt's own Chinese translations (``qtbase_zh_CN.qm``,
+shipped with PySide6) so standard buttons and dialogs read in Chinese too.
+
+To add a text: write ``tr("...")`` (or ``_("...")`` in the engine) and add its
+entry to ``gridplanner/i18n/locale/zh_CN.po``; ``python -m gridplanner.i18n.scan``
+lists texts still without one.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-CONTEXT = "GridPlanner"
-HERE = Path(__file__).parent
-LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+from gridplanner import i18n as engine_i18n
 
-_translator: QTranslator | None = None
-_current = "en"
+LANGUAGES = engine_i18n.LANGUAGES
+
+_qt_translators: list[QTranslator] = []
+_qt_language = "en"  # the language of Qt's own translator installed (en: none)
 _bindings: list[tuple[Any, str, str]] = []
 _callbacks: list[Any] = []
 
 
 def tr(text: str) -> str:
     """Translate ``text`` into the current interface language."""
-    return QCoreApplication.translate(CONTEXT, text)
+    return engine_i18n.gettext(text)
 
 
 def current_language() -> str:
     """Return the language code in use (``zh_CN`` or ``en``)."""
-    return _current
+    return engine_i18n.current_language()
 
 
 def system_language() -> str:
@@ -43,24 +47,44 @@ def system_language() -> str:
 
 
 def set_language(language: str | None) -> str:
-    """Install the translator for ``language`` (None: follow the system) and retranslate.
+    """Switch the app and the engine to ``language`` (None or unknown: follow the system).
 
-    Returns the language actually installed.
+    Re-applies every bound text and installs Qt's own translations for the
+    language; asking for the language already in use changes nothing. Returns the
+    language now in use.
     """
-    global _translator, _current
-    lang = language if language in LANGUAGES else system_language()
-    app = QCoreApplication.instance()
-    if app is not None and _translator is not None:
-        app.removeTranslator(_translator)
-        _translator = None
-    if lang != "en" and app is not None:
-        translator = QTranslator(app)
-        if translator.load(str(HERE / f"gridplanner_{lang}.qm")):
-            app.installTranslator(translator)
-            _translator = translator
-    _current = lang
+    lang = engine_i18n.normalize_language(language) or system_language()
+    if lang == engine_i18n.current_language() == _qt_language:
+        return lang
+    engine_i18n.set_language(lang)
+    _install_qt_translations(lang)
     retranslate_all()
     return lang
+
+
+def qt_translations_file(language: str) -> str:
+    """Path of Qt's bundled ``qtbase_<language>.qm`` (may not exist in every build)."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    return f"{folder}/qtbase_{language}.qm"
+
+
+def _install_qt_translations(language: str) -> None:
+    """Swap Qt's translator for standard buttons and dialogs (none for English)."""
+    global _qt_language
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    while _qt_translators:
+        app.removeTranslator(_qt_translators.pop())
+    _qt_language = language
+    if language == "en":
+        return
+    translator = QTranslator(app)
+    # A build without Qt's translations keeps English standard buttons; our texts
+    # do not depend on it.
+    if translator.load(qt_translations_file(language)):
+        app.installTranslator(translator)
+        _qt_translators.append(translator)
 
 
 def bind(obj: Any, setter: str, text: str) -> Any:
@@ -77,7 +101,7 @@ def bind(obj: Any, setter: str, text: str) -> Any:
 def on_language_change(callback: Callable[[], None]) -> None:
     """Call ``callback()`` after every language switch (held weakly when a method)."""
     try:
-        ref: Any = weakref.WeakMethod(callback)  # type: ignore[arg-type]
+        ref: Any = weakref.WeakMethod(callback)
     except TypeError:
         ref = lambda: callback  # noqa: E731
     _callbacks.append(ref)

@@ -1,225 +1,505 @@
-"""Analysis dock: pick an analysis, set its options, run it with progress and cancel.
+"""Analysis dock: one page of options per registered analysis, run with progress and cancel.
 
-Each analysis is a small spec (:class:`Spec`): a form, a function run on a worker
-thread over the engine, and an ``apply`` step run on the GUI thread that turns the
-result into layers on the map and a table here. Runs share the window's analysis
-runner, so starting one cancels the one in flight.
+The pages are built from the engine's registry (:func:`gridplanner.analyses.analyses`).
+Each option becomes a widget by its type and :class:`~gridplanner.analyses.OptionInfo`:
+a check box for a switch, a spin box bounded by the option's range for a number, a
+list for choices, a line (with a browse button for files) for text; options shown
+on the command line only are left out, and every widget starts at the option's
+default. A run builds the options (``analysis.make_options``) and calls
+``analysis.run`` on the project's :class:`~gridplanner.context.AnalysisContext` on
+the window's analysis thread (starting one cancels the run in flight).
+
+The result is shown the same way for every analysis: its layers go on the map under
+the engine's names, one group per analysis (a new run replaces the layers of that
+analysis's last run), its table in the table view and its summary under the options.
+A layer whose engine name is a project layer's (the balanced proposal's ``grids``,
+the service areas' ``service_areas``) is kept as ``<analysis>__<name>`` so the
+project's own layer stays (:func:`layer_key`). What some analyses need beyond that
+are small hooks keyed by analysis name: coverage keeps its
+:class:`~gridplanner.coverage.CoverageState` so edits update coverage grid by grid,
+allocation and coverage hide the dense household points, the grid checks fill the
+Checks dock, the incident lookup (``route``, run by clicking the map) answers in the
+Identify dock, and siting, placement and balancing results can be accepted into a new
+scenario through :func:`gridplanner.scenarios.accept_result`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from gridplanner.errors import AnalysisError
+from gridplanner.allocation.assign import AllocationResult
+from gridplanner.analyses import Analysis, AnalysisResult, analyses, get, option_info
+from gridplanner.analyses.cameras import coverage_result
+from gridplanner.context import AnalysisContext
+from gridplanner.coverage import CoverageResult, CoverageState
+from gridplanner.errors import GridPlannerError
+from gridplanner.feedback import Feedback
+from gridplanner.project import Project
+from gridplanner.scenarios import accept_result
+from gridplanner.scenarios.lifecycle import ACCEPTS
+from layers.schema import SCHEMAS
 from ui.canvas.styles import LayerStyle
 from ui.i18n import bind, on_language_change, tr
 from ui.panels.attribute_table import FrameModel
 
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
+#: Analyses without a page: the network summary is for the command line, and the
+#: incident lookup is the click-the-map tool.
+NO_PAGE = frozenset({"network", "route"})
+
+#: How result layers are drawn, by their name on the map (:func:`layer_key`). An
+#: entry may depend on the run's options (the balanced proposal colours its band).
+RESULT_STYLES: dict[str, LayerStyle | Callable[[Any], LayerStyle]] = {
+    "grid_coverage": LayerStyle(mode="graduated", field="households_pct_all",
+                                breaks=(0.0, 20.0, 40.0, 60.0, 80.0, 100.0001),
+                                outline="#333333", fill_alpha=0.55, size_px=1.0),
+    "coverage_gaps": LayerStyle(colour="#99000d", outline="#99000d", fill_alpha=0.25,
+                                size_px=0.0),
+    "uncovered_households": LayerStyle(colour="#67000d", size_px=2.5),
+    "uncovered_intersections": LayerStyle(colour="#ff7f00", size_px=3.5),
+    "proposed_cameras": LayerStyle(colour="#00c853", size_px=9.0),
+    "proposed_footprints": LayerStyle(colour="#00c853", outline="#00732f", fill_alpha=0.35,
+                                      size_px=1.0),
+    "assignments": LayerStyle(mode="graduated", field="distance_m",
+                              breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9), size_px=3.0),
+    "unassigned": LayerStyle(colour="#000000", size_px=6.0),
+    "new_sites": LayerStyle(colour="#00bfa5", size_px=9.0),
+    "service_areas__service_areas": LayerStyle(mode="categorised", field="facility_id",
+                                               fill_alpha=0.35),
+    "balance__grids": lambda options: LayerStyle(
+        mode="graduated", field="households", outline="#08306b", fill_alpha=0.45,
+        label_field="grid_id",
+        breaks=(0.0, options.min_households, options.max_households + 1, 1e9)),
+}
+
+#: Button text of the analyses whose results can become a scenario.
+ACCEPT_LABELS = {"site-cameras": "Accept sites into a new scenario",
+                 "place": "Accept new staff into a new scenario",
+                 "balance": "Accept proposal into a new scenario"}
+
+#: How choice values read in the forms (others show as they are).
+CHOICE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
+                 "police": "Police", "part_time": "Part-time workers"}
+
+#: Dense layers hidden when an analysis shows its own points over them.
+HIDE_AFTER = {"coverage": ("households", "buildings"), "allocate": ("households",)}
+
+#: Largest number a spin box takes where the option sets no maximum.
+_SPIN_MAX = 2_147_483_647
+
+
+def layer_key(analysis: str, layer: str) -> str:
+    """Name in the project and on the map of result ``layer`` of ``analysis``.
+
+    The engine's name, unless that is a project layer's name (``grids``,
+    ``service_areas``): then ``<analysis>__<layer>``, so the result sits beside the
+    project's own layer instead of replacing it.
+
+    Examples
+    --------
+    >>> layer_key("coverage", "grid_coverage"), layer_key("balance", "grids")
+    ('grid_coverage', 'balance__grids')
+    >>> layer_key("service-areas", "service_areas")
+    'service_areas__service_areas'
+    """
+    return f"{analysis.replace('-', '_')}__{layer}" if layer in SCHEMAS else layer
+
+
+def result_style(key: str, options: Any) -> LayerStyle | None:
+    """Style of the result layer shown as ``key`` for a run with ``options``."""
+    style = RESULT_STYLES.get(key)
+    if style is None or isinstance(style, LayerStyle):
+        return style
+    return style(options)
+
+
+# ------------------------------------------------------------------ option widgets
 @dataclass
-class Spec:
-    """One analysis the panel offers."""
+class OptionInput:
+    """The widget of one option and how to read and set its value."""
 
-    key: str
-    title: str
-    form: Callable[[QFormLayout], dict[str, Any]]
-    run: Callable[[Any, dict[str, Any], Any], Any]
-    apply: Callable[[Any], None]
-    accept_label: str = ""
+    name: str
+    widget: QWidget
+    get: Callable[[], Any]
+    set: Callable[[Any], None]
 
 
-def _require(module: str, name: str) -> Any:
-    """Import an engine function, or explain that this build lacks it."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise AnalysisError(f"this analysis is not available in this build ({module}.{name} "
-                            "is missing); update GridPlanner") from exc
+def _field_types(options: type) -> dict[str, Any]:
+    return typing.get_type_hints(options)
 
 
-def _call(fn: Callable[..., Any], *args: Any, **options: Any) -> Any:
-    """Call an engine function with only the keyword options it accepts."""
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return fn(*args, **options)
-    return fn(*args, **{k: v for k, v in options.items() if k in params})
+def _split_optional(hint: Any) -> tuple[Any, bool]:
+    """Return the base type of ``float | None`` and the like, and whether None is allowed."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return (args[0] if len(args) == 1 else str), len(args) < len(typing.get_args(hint))
+    return hint, False
 
 
-def _frame_of(result: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(result, name, None)
-        if isinstance(value, pd.DataFrame):
-            return value
-        if callable(value) and not isinstance(value, type):
-            try:
-                value = value()
-            except TypeError:
-                continue
-            if isinstance(value, pd.DataFrame):
-                return value
-    return None
+def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> OptionInput:
+    """Build the widget of option ``f`` (annotation ``hint``), set to its default."""
+    info = option_info(f)
+    kind, optional = _split_optional(hint)
+    default = None if f.default is dataclasses.MISSING else f.default
+    tip = f"{info.help} ({info.unit})" if info.unit else info.help
+    if kind is bool:
+        box = QCheckBox()
+        box.setChecked(bool(default))
+        return OptionInput(f.name, box, box.isChecked, lambda v: box.setChecked(bool(v)))
+    if info.choices:
+        combo = QComboBox()
+        values = ([None] if optional else []) + list(info.choices)
+        for value in values:
+            combo.addItem("" if value is None else tr(CHOICE_TITLES.get(str(value), str(value))),
+                          value)
+        combo.setCurrentIndex(max(values.index(default), 0) if default in values else 0)
+        return OptionInput(f.name, combo, combo.currentData,
+                           lambda v: combo.setCurrentIndex(max(combo.findData(v), 0)))
+    if kind in (int, float):
+        return _number_input(f.name, kind, info.minimum, info.maximum, info.unit, optional,
+                             default, tip)
+    line = QLineEdit("" if default is None else str(default))
+    line.setToolTip(tr(tip))
+
+    def text() -> str | None:
+        value = line.text().strip()
+        return None if optional and not value else value
+
+    def set_text(v: Any) -> None:
+        line.setText("" if v is None else str(v))
+
+    if info.metavar != "FILE":
+        return OptionInput(f.name, line, text, set_text)
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(line, 1)
+    browse = bind(QPushButton(), "setText", "Browse…")
+
+    def choose() -> None:
+        path, _ = QFileDialog.getOpenFileName(parent, tr(info.help), line.text())
+        if path:
+            line.setText(path)
+
+    browse.clicked.connect(choose)
+    layout.addWidget(browse)
+    return OptionInput(f.name, row, text, set_text)
+
+
+def _number_input(name: str, kind: type, low: float | None, high: float | None, unit: str,
+                  optional: bool, default: Any, tip: str) -> OptionInput:
+    lowest = float(low) if low is not None else -float(_SPIN_MAX)
+    highest = float(high) if high is not None else float(_SPIN_MAX)
+    box: QSpinBox | QDoubleSpinBox
+    if kind is int:
+        box = QSpinBox()
+    else:
+        box = QDoubleSpinBox()
+        box.setDecimals(2)
+    # An option that may be left unset (the engine then picks its default) shows
+    # "—" one step below its minimum.
+    floor = lowest - box.singleStep() if optional else lowest
+    if isinstance(box, QSpinBox):
+        box.setRange(int(max(floor, -_SPIN_MAX)), int(min(highest, _SPIN_MAX)))
+    else:
+        box.setRange(floor, highest)
+    if optional:
+        box.setSpecialValueText("—")
+    if unit:
+        box.setSuffix(f" {tr(unit)}")
+    box.setToolTip(tr(tip))
+
+    def get_value() -> Any:
+        value = box.value()
+        if optional and value <= floor:
+            return None
+        return int(value) if kind is int else float(value)
+
+    def set_value(v: Any) -> None:
+        if isinstance(box, QSpinBox):
+            box.setValue(int(floor) if v is None else int(v))
+        else:
+            box.setValue(floor if v is None else float(v))
+
+    set_value(default if default is not None else (None if optional else lowest))
+    return OptionInput(name, box, get_value, set_value)
+
+
+# ------------------------------------------------------------------ the panel
+@dataclass(frozen=True)
+class Run:
+    """A finished run: the analysis, the options it ran with and its result."""
+
+    analysis: Analysis
+    options: Any
+    result: AnalysisResult
+
+
+RunHook = Callable[[Project, Any, Feedback], tuple[AnalysisResult, Any]]
 
 
 class AnalysisPanel(QWidget):
     """The analysis dock."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
-        self.result: Any = None
-        self.last_key = ""
-        self.coverage: Any = None
-        self.allocation: Any = None
-        self._coverage_state: Any = None
+        self.main_window = window
+        self.pages = [a for a in analyses() if a.name not in NO_PAGE]
+        self.last: Run | None = None
+        #: The engine's results of the last coverage and allocation runs (for exports).
+        self.coverage: CoverageResult | None = None
+        self.allocation: AllocationResult | None = None
+        self._coverage_state: CoverageState | None = None
+        #: Per analysis: engine layer name -> name on the map, of its last run.
+        self.groups: dict[str, dict[str, str]] = {}
+        #: Per analysis: result tables without geometry of its last run.
+        self.tables: dict[str, dict[str, pd.DataFrame]] = {}
+        self._owner: dict[str, str] = {}
+        self._run_hooks: dict[str, RunHook] = {"coverage": self._run_coverage}
+        self._shown_hooks: dict[str, Callable[[Run, Any], None]] = {
+            "coverage": self._coverage_shown, "allocate": self._allocation_shown,
+            "check": self._checks_shown, "route": self._incident_shown}
         self.choice = QComboBox()
         self.stack = QStackedWidget()
         self.run_button = bind(QPushButton(), "setText", "Run")
         self.run_button.clicked.connect(lambda: self.run())
         self.accept_button = QPushButton()
         self.accept_button.setEnabled(False)
-        self.accept_button.clicked.connect(self.accept_into_scenario)
+        self.accept_button.clicked.connect(lambda: self.accept_into_scenario())
         self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        summary_area = QScrollArea()
+        summary_area.setWidgetResizable(True)
+        summary_area.setWidget(self.summary)
         self.model = FrameModel()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.specs = self._specs()
-        self.inputs: dict[str, dict[str, Any]] = {}
-        self.labels: dict[str, list[tuple[QLabel, str]]] = {}
-        for spec in self.specs:
-            page = QWidget()
-            form = QFormLayout(page)
-            self.inputs[spec.key] = spec.form(form)
-            self.stack.addWidget(page)
+        self.inputs: dict[str, dict[str, OptionInput]] = {}
+        self._choice_boxes: list[tuple[QComboBox, OptionInput]] = []
+        for analysis in self.pages:
+            self.stack.addWidget(self._page(analysis))
         self.choice.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        options_area = QScrollArea()
+        options_area.setWidgetResizable(True)
+        options_area.setWidget(self.stack)
+        top = QWidget()
+        form = QVBoxLayout(top)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addWidget(self.choice)
+        form.addWidget(options_area, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.accept_button)
+        form.addLayout(buttons)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(summary_area)
+        split.addWidget(self.table)
+        split.setSizes([420, 160, 260])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.choice)
-        layout.addWidget(self.stack)
-        layout.addLayout(buttons)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split)
         self._menu_actions: list[QAction] = []
+        window.session.project_replaced.connect(self._project_replaced)
         on_language_change(self._retranslate)
         self._retranslate()
 
-    # ----------------------------------------------------------------- specs
-    def _specs(self) -> list[Spec]:
-        return [
-            Spec("coverage", "Camera coverage", self._form_coverage, self._run_coverage,
-                 self._apply_coverage),
-            Spec("siting", "Camera siting (K new cameras)", self._form_siting,
-                 self._run_siting, self._apply_siting, "Accept sites into a new scenario"),
-            Spec("allocation", "Allocate households to staff", self._form_allocation,
-                 self._run_allocation, self._apply_allocation),
-            Spec("grid_heads", "Assign grid heads to grids", lambda f: {},
-                 self._run_grid_heads, self._apply_grid_heads),
-            Spec("placement", "Place new staff", self._form_placement, self._run_placement,
-                 self._apply_placement, "Accept new staff into a new scenario"),
-            Spec("service_areas", "Facility service areas", lambda f: {},
-                 self._run_service_areas, self._apply_service_areas),
-            Spec("checks", "Grid checks", lambda f: {}, self._run_checks, self._apply_checks),
-            Spec("balancing", "Balanced grid proposal", self._form_balancing,
-                 self._run_balancing, self._apply_balancing,
-                 "Accept proposal into a new scenario"),
-        ]
+    # ----------------------------------------------------------------- pages
+    def _page(self, analysis: Analysis) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        # Help texts are sentences: each above its widget, wrapped to the dock's width.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        hints = _field_types(analysis.options)
+        inputs: dict[str, OptionInput] = {}
+        for f in analysis.fields():
+            info = option_info(f)
+            if info.cli_only:
+                continue
+            item = option_input(f, hints[f.name], page)
+            label = bind(QLabel(), "setText", info.form_label)
+            label.setWordWrap(True)
+            form.addRow(label, item.widget)
+            inputs[f.name] = item
+            if isinstance(item.widget, QComboBox):
+                self._choice_boxes.append((item.widget, item))
+        self.inputs[analysis.name] = inputs
+        return page
 
     def _retranslate(self) -> None:
         index = self.choice.currentIndex()
         self.choice.blockSignals(True)
         self.choice.clear()
-        for spec in self.specs:
-            self.choice.addItem(tr(spec.title), spec.key)
+        for analysis in self.pages:
+            self.choice.addItem(tr(analysis.title), analysis.name)
         self.choice.setCurrentIndex(max(index, 0))
         self.choice.blockSignals(False)
-        for pairs in self.labels.values():
-            for label, text in pairs:
-                label.setText(tr(text))
+        for combo, _item in self._choice_boxes:
+            for i in range(combo.count()):
+                value = combo.itemData(i)
+                combo.setItemText(i, "" if value is None else
+                                  tr(CHOICE_TITLES.get(str(value), str(value))))
         self._update_accept()
 
-    def _row(self, form: QFormLayout, key: str, text: str, widget: QWidget) -> QWidget:
-        label = QLabel(tr(text))
-        self.labels.setdefault(key, []).append((label, text))
-        form.addRow(label, widget)
-        return widget
+    def values(self, name: str) -> dict[str, Any]:
+        """Return the option values the page of analysis ``name`` shows."""
+        return {key: item.get() for key, item in self.inputs.get(name, {}).items()}
 
     def actions_for_menu(self) -> list[QAction]:
-        """One menu action per analysis (selects it and runs it)."""
+        """One menu action per analysis (selects it and runs it), then the incident tool."""
         actions = []
-        for spec in self.specs:
-            act = QAction(self.window)
-            bind(act, "setText", spec.title)
-            act.triggered.connect(lambda _c=False, k=spec.key: self.show_and_run(k))
+        for analysis in self.pages:
+            act = QAction(self.main_window)
+            bind(act, "setText", analysis.title)
+            act.triggered.connect(lambda _c=False, n=analysis.name: self.show_and_run(n))
             actions.append(act)
-        incident = QAction(self.window)
+        incident = QAction(self.main_window)
         bind(incident, "setText", "Incident lookup (click the map)")
         incident.triggered.connect(self.start_incident_tool)
         actions.append(incident)
         self._menu_actions = actions
         return actions
 
-    def select(self, key: str) -> None:
-        """Show the options of analysis ``key``."""
-        keys = [s.key for s in self.specs]
-        self.choice.setCurrentIndex(keys.index(key))
-        self.window.docks["analysis"].raise_()
+    def select(self, name: str) -> None:
+        """Show the options of analysis ``name``."""
+        self.choice.setCurrentIndex([a.name for a in self.pages].index(name))
+        self.main_window.docks["analysis"].raise_()
 
-    def show_and_run(self, key: str) -> None:
+    def show_and_run(self, name: str) -> None:
         """Select an analysis and run it with its current options."""
-        self.select(key)
-        self.run(key)
+        self.select(name)
+        self.run(name)
 
-    def run(self, key: str | None = None) -> None:
-        """Run an analysis on a worker thread (cancelling any run in flight)."""
-        key = key or str(self.choice.currentData())
-        spec = next(s for s in self.specs if s.key == key)
-        params = {k: _value(w) for k, w in self.inputs[key].items()}
-        project = self.window.session.project
-        self.summary.setText(tr("Running {name}…").format(name=tr(spec.title)))
-        self.window.run_analysis(key, lambda fb: spec.run(project, params, fb),
-                                 lambda result: self._finished(spec, result))
+    # ------------------------------------------------------------------ runs
+    def run(self, name: str | None = None, values: dict[str, Any] | None = None) -> None:
+        """Run an analysis on the analysis thread (cancelling any run in flight).
 
-    def _finished(self, spec: Spec, result: Any) -> None:
-        self.result = result
-        self.last_key = spec.key
-        spec.apply(result)
+        ``values`` default to what its page shows; options the engine refuses are
+        reported without running.
+        """
+        analysis = get(name or str(self.choice.currentData()))
+        try:
+            options = analysis.make_options(self.values(analysis.name) if values is None
+                                            else values)
+        except GridPlannerError as exc:
+            self.main_window.prompter.error(tr("The analysis could not run"), exc.message)
+            return
+        project = self.main_window.session.project
+        context = AnalysisContext.of(project)  # made here, not on the worker thread
+        hook = self._run_hooks.get(analysis.name)
+
+        def work(feedback: Feedback) -> tuple[AnalysisResult, Any]:
+            if hook is not None:
+                return hook(project, options, feedback)
+            return analysis.run(context, options, feedback), None
+
+        self.summary.setText(tr("Running {name}…").format(name=tr(analysis.title)))
+        self.main_window.run_analysis(analysis.name, work,
+                                 lambda out: self._finished(analysis, options, out))
+
+    def _finished(self, analysis: Analysis, options: Any,
+                  out: tuple[AnalysisResult, Any]) -> None:
+        result, extra = out
+        run = Run(analysis, options, result)
+        self.last = run
+        self._show_layers(run)
+        self.show_table(result.table)
+        self.summary.setText(result.summary)
+        stack = self.main_window.session.stack
+        for name in HIDE_AFTER.get(analysis.name, ()):
+            stack.set_visible(name, False)
+        shown = self._shown_hooks.get(analysis.name)
+        if shown is not None:
+            shown(run, extra)
+        self._update_accept()
+
+    def _show_layers(self, run: Run) -> None:
+        """Put the run's layers on the map; drop its analysis's layers of the last run."""
+        session = self.main_window.session
+        name = run.analysis.name
+        keys: dict[str, str] = {}
+        tables: dict[str, pd.DataFrame] = {}
+        for layer, frame in run.result.layers.items():
+            if not isinstance(frame, gpd.GeoDataFrame):
+                tables[layer] = frame
+                continue
+            key = layer_key(name, layer)
+            session.add_result_layer(key, frame)
+            style = result_style(key, run.options)
+            if style is not None:
+                session.stack.set_style(key, style)
+            keys[layer] = key
+        for key in self.groups.get(name, {}).values():
+            if key not in keys.values() and self._owner.get(key) == name:
+                session.remove_result_layer(key)
+                del self._owner[key]
+        self.groups[name] = keys
+        self.tables[name] = tables
+        self._owner.update(dict.fromkeys(keys.values(), name))
+
+    def layers_of(self, name: str) -> dict[str, pd.DataFrame]:
+        """Return the layers of the last run of ``name`` by engine name, as the app holds them.
+
+        Map layers are read back from the project; tables without geometry are the
+        ones kept for the table view.
+        """
+        project = self.main_window.session.project
+        out: dict[str, pd.DataFrame] = {
+            layer: project.extra_layers[key] for layer, key in self.groups.get(name, {}).items()
+            if self._owner.get(key) == name and key in project.extra_layers}
+        out.update(self.tables.get(name, {}))
+        return out
+
+    def _project_replaced(self) -> None:
+        self.last = None
+        self.coverage = None
+        self.allocation = None
+        self._coverage_state = None
+        self.groups.clear()
+        self.tables.clear()
+        self._owner.clear()
+        self.summary.clear()
+        self.show_table(None)
         self._update_accept()
 
     def _update_accept(self) -> None:
-        spec = next((s for s in self.specs if s.key == self.last_key), None)
-        ok = spec is not None and bool(spec.accept_label) and self.result is not None
-        self.accept_button.setText(tr(spec.accept_label) if ok and spec else
+        name = self.last.analysis.name if self.last is not None else ""
+        ok = name in ACCEPT_LABELS and name in ACCEPTS
+        self.accept_button.setText(tr(ACCEPT_LABELS[name]) if ok else
                                    tr("Accept into a new scenario"))
         self.accept_button.setEnabled(ok)
 
@@ -232,340 +512,73 @@ class AnalysisPanel(QWidget):
         self.model.set_frame(frame)
         self.table.resizeColumnsToContents()
 
-    def add_layers(self, layers: dict[str, gpd.GeoDataFrame],
-                   styles: dict[str, LayerStyle] | None = None) -> None:
-        """Put result layers on the map (kept in the project as extra layers)."""
-        session = self.window.session
-        for name, frame in layers.items():
-            if frame is None or not isinstance(frame, gpd.GeoDataFrame):
-                continue
-            session.add_result_layer(name, frame)
-            if styles and name in styles:
-                session.stack.set_style(name, styles[name])
-
-    # ------------------------------------------------------------- coverage
-    def _form_coverage(self, form: QFormLayout) -> dict[str, Any]:
-        offline = QCheckBox()
-        buildings = QCheckBox()
-        buildings.setChecked(True)
-        return {"include_offline": self._row(form, "coverage", "Include offline cameras",
-                                             offline),
-                "use_buildings": self._row(form, "coverage", "Buildings block the view",
-                                           buildings)}
-
+    # ------------------------------------------------------------------ hooks
     @staticmethod
-    def _run_coverage(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        try:
-            state_cls = _require("gridplanner.coverage", "CoverageState")
-        except AnalysisError:
-            state_cls = None
-        if state_cls is not None and hasattr(state_cls, "from_project"):
-            # Keep the engine's state: edits then update coverage grid by grid.
-            state = _call(state_cls.from_project, project, feedback=feedback, **params)
-            return state.result(), state
-        compute = _require("gridplanner.coverage", "compute_coverage")
-        return _call(compute, project, feedback=feedback, **params), None
+    def _run_coverage(project: Project, options: Any,
+                      feedback: Feedback) -> tuple[AnalysisResult, Any]:
+        # The state stays with the panel: edits then update coverage grid by grid.
+        state = CoverageState.from_project(project, include_offline=options.include_offline,
+                                           use_buildings=options.use_buildings,
+                                           feedback=feedback)
+        return coverage_result(state.result(), options), state
 
-    def _apply_coverage(self, pair: Any) -> None:
-        result, state = pair
-        self.coverage = result
+    def _coverage_shown(self, run: Run, state: Any) -> None:
+        self.coverage = run.result.value
         self._coverage_state = state
-        layers = dict(result.layers()) if hasattr(result, "layers") else {}
-        keep = {k: v for k, v in layers.items()
-                if k in ("grid_coverage", "coverage_gaps", "uncovered_households",
-                         "uncovered_intersections")}
-        grid_style = LayerStyle(mode="graduated", field="households_pct_all",
-                                breaks=(0.0, 20.0, 40.0, 60.0, 80.0, 100.0001),
-                                outline="#333333", fill_alpha=0.55, label_field="",
-                                size_px=1.0)
-        styles = {
-            "grid_coverage": grid_style,
-            "coverage_gaps": LayerStyle(colour="#99000d", outline="#99000d", fill_alpha=0.25,
-                                        size_px=0.0),
-            "uncovered_households": LayerStyle(colour="#67000d", size_px=2.5),
-            "uncovered_intersections": LayerStyle(colour="#ff7f00", size_px=3.5),
-        }
-        self.add_layers(keep, styles)
-        stack = self.window.session.stack
-        for hide in ("households", "buildings"):
-            stack.set_visible(hide, False)
-        table = getattr(result, "table", None)
-        self.show_table(table if isinstance(table, pd.DataFrame) else keep.get("grid_coverage"))
-        district = getattr(result, "district", None)
-        text = tr("Coverage done: red grids and dark red areas are the gaps.")
-        if isinstance(district, pd.DataFrame) and len(district):
-            row = district.iloc[0]
-            bits = []
-            for col, label in (("households_pct_all", "households"),
-                               ("intersections_pct_all", "intersections"),
-                               ("area_pct_all", "area")):
-                if col in district.columns and pd.notna(row[col]):
-                    bits.append(f"{tr(label)} {float(row[col]):.1f}%")
-            if bits:
-                text += " " + tr("District covered:") + " " + ", ".join(bits) + "."
-        uncovered = keep.get("uncovered_households")
-        if uncovered is not None:
-            text += " " + tr("{n} household points not seen.").format(n=f"{len(uncovered):,}")
-        self.summary.setText(text)
-        shares = {}
-        gt = keep.get("grid_coverage")
-        if gt is not None and "households_pct_all" in gt.columns:
-            shares = dict(zip(gt["grid_id"].astype(str), gt["households_pct_all"], strict=False))
-        self.window.edit_panel.set_coverage_baseline(shares)
+        grids = run.result.layers["grid_coverage"]
+        shares = dict(zip(grids["grid_id"].astype(str), grids["households_pct_all"],
+                          strict=True))
+        self.main_window.edit_panel.set_coverage_baseline(shares)
 
     def coverage_update(self, changed_ids: list[str]) -> dict[str, float] | None:
         """Household coverage share of the grids an edit changed, recomputed grid-locally.
 
-        Goes through the coverage engine's incremental state (built by the last
-        coverage run); None when no coverage has been run.
+        Goes through the coverage state kept from the last coverage run; None when
+        no coverage has been run (or the update cannot be made).
         """
         state = self._coverage_state
         if state is None or not changed_ids:
             return None
         try:
-            rows = state.update(self.window.session.project, changed_grid_ids=changed_ids)
-        except Exception:
-            return None
-        if not isinstance(rows, pd.DataFrame) or "households_pct_all" not in rows.columns:
+            rows = state.update(self.main_window.session.project, changed_grid_ids=changed_ids)
+        except GridPlannerError:
             return None
         return {str(g): float(v) if pd.notna(v) else float("nan")
-                for g, v in zip(rows["grid_id"], rows["households_pct_all"], strict=False)}
+                for g, v in zip(rows["grid_id"], rows["households_pct_all"], strict=True)}
 
-    # --------------------------------------------------------------- siting
-    def _form_siting(self, form: QFormLayout) -> dict[str, Any]:
-        k = QSpinBox()
-        k.setRange(1, 500)
-        k.setValue(10)
-        return {"k": self._row(form, "siting", "New cameras (K)", k)}
+    def _allocation_shown(self, run: Run, _extra: Any) -> None:
+        self.allocation = run.result.value
 
-    @staticmethod
-    def _run_siting(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        try:
-            site = _require("gridplanner.coverage", "site_cameras")
-        except AnalysisError:
-            site = _require("gridplanner.coverage.siting", "site_cameras")
-        # The coverage state of the last run is not shared: edits update it on the
-        # GUI thread while this runs; siting builds its own.
-        return _call(site, project, k=params["k"], feedback=feedback)
+    def _checks_shown(self, run: Run, _extra: Any) -> None:
+        self.main_window.checks.show_result(run.result.value)
+        self.main_window.docks["checks"].raise_()
 
-    def _apply_siting(self, result: Any) -> None:
-        picks = _frame_of(result, "proposed", "picks", "sites")
-        views = _frame_of(result, "footprints")
-        layers = {}
-        if isinstance(views, gpd.GeoDataFrame):
-            layers["camera_site_views"] = views
-        if isinstance(picks, gpd.GeoDataFrame):
-            layers["camera_sites"] = picks
-        self.add_layers(layers, {
-            "camera_sites": LayerStyle(colour="#00c853", size_px=9.0),
-            "camera_site_views": LayerStyle(colour="#00c853", outline="#00732f",
-                                            fill_alpha=0.35, size_px=1.0)})
-        self.show_table(picks)
-        text = tr("{n} camera sites proposed; accept them into a scenario to "
-                  "compare.").format(n=0 if picks is None else len(picks))
-        guarantee = getattr(result, "guarantee", None)
-        if guarantee is not None:
-            text += " " + tr("At least {pct:.0f}% of the best possible gain.").format(
-                pct=100 * float(guarantee))
-        self.summary.setText(text)
-
-    # ----------------------------------------------------------- allocation
-    def _form_allocation(self, form: QFormLayout) -> dict[str, Any]:
-        role = QComboBox()
-        for key, label in (("full_time", "Full-time grid workers"), ("grid_head", "Grid heads"),
-                           ("police", "Police"), ("part_time", "Part-time workers")):
-            role.addItem(tr(label), key)
-        within = QCheckBox()
-        return {"role": self._row(form, "allocation", "Role", role),
-                "within_grid": self._row(form, "allocation", "Only within the household's grid",
-                                         within)}
-
-    @staticmethod
-    def _run_allocation(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        allocate = _require("gridplanner.allocation", "allocate")
-        result = _call(allocate, project, role=params["role"],
-                       within_grid=params["within_grid"], feedback=feedback)
-        return result, _assignment_lines(result)
-
-    def _apply_allocation(self, pair: Any) -> None:
-        result, lines = pair
-        self.allocation = result
-        households = _frame_of(result, "assignments", "households", "household_table")
-        staff = _frame_of(result, "staff_load", "staff", "staff_table")
-        layers: dict[str, gpd.GeoDataFrame] = {}
-        if isinstance(households, gpd.GeoDataFrame):
-            layers["allocation_households"] = households
-        unassigned = _frame_of(result, "unassigned")
-        if isinstance(unassigned, gpd.GeoDataFrame):
-            layers["unassigned_households"] = unassigned
-        if isinstance(lines, gpd.GeoDataFrame):
-            layers["allocation_lines"] = lines
-        dist_col = next((c for c in ("distance_m", "walk_m", "network_m")
-                         if households is not None and c in households.columns), "")
-        styles = {"allocation_households": LayerStyle(
-            mode="graduated" if dist_col else "single", field=dist_col,
-            breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9) if dist_col else (), size_px=3.0),
-            "allocation_lines": LayerStyle(colour="#6a51a3", size_px=0.8),
-            "unassigned_households": LayerStyle(colour="#000000", size_px=6.0)}
-        if dist_col:
-            styles["allocation_households"] = styles["allocation_households"].with_(
-                breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9))
-        self.add_layers(layers, styles)
-        stack = self.window.session.stack
-        stack.set_visible("households", False)
-        stack.set_visible("allocation_lines", True)
-        self.show_table(staff if staff is not None else households)
-        text = tr("Allocation done.")
-        totals = getattr(result, "totals", None)
-        if totals is not None and hasattr(totals, "mean_distance_m"):
-            text += " " + tr("Mean walk {mean:,.0f} m, max {max:,.0f} m.").format(
-                mean=float(totals.mean_distance_m), max=float(totals.max_distance_m))
-            text += " " + tr("{n} households unassigned.").format(
-                n=int(getattr(totals, "unassigned_households", 0)))
-        elif households is not None and dist_col:
-            d = pd.to_numeric(households[dist_col], errors="coerce")
-            text += " " + tr("Mean walk {mean:,.0f} m, max {max:,.0f} m.").format(
-                mean=float(d.mean()), max=float(d.max()))
-        self.summary.setText(text)
-
-    # ------------------------------------------------------------ placement
-    def _form_placement(self, form: QFormLayout) -> dict[str, Any]:
-        n = QSpinBox()
-        n.setRange(1, 200)
-        n.setValue(5)
-        return {"n": self._row(form, "placement", "New staff", n)}
-
-    @staticmethod
-    def _run_placement(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        place = _require("gridplanner.allocation.placement", "place_staff")
-        return _call(place, project, n=params["n"], role=params.get("role", "full_time"),
-                     feedback=feedback)
-
-    @staticmethod
-    def _run_grid_heads(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        assign = _require("gridplanner.allocation.grid_heads", "assign_grid_heads")
-        return _call(assign, project, feedback=feedback)
-
-    def _apply_grid_heads(self, result: Any) -> None:
-        table = _frame_of(result, "table")
-        self.show_table(table)
-        missing = int(getattr(result, "grids_without_head", 0))
-        self.summary.setText(tr("Grid heads matched to grids; {n} grids without a head.")
-                             .format(n=missing))
-
-    def _apply_placement(self, result: Any) -> None:
-        sites = _frame_of(result, "sites", "new_staff", "picks")
-        if isinstance(sites, gpd.GeoDataFrame):
-            self.add_layers({"placement_sites": sites},
-                            {"placement_sites": LayerStyle(colour="#00bfa5", size_px=9.0)})
-        self.show_table(sites)
-        self.summary.setText(tr("Proposed places for new staff are on the map."))
-
-    # -------------------------------------------------------- service areas
-    @staticmethod
-    def _run_service_areas(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        areas = _require("gridplanner.allocation.service_areas", "service_areas")
-        return _call(areas, project, feedback=feedback)
-
-    def _apply_service_areas(self, result: Any) -> None:
-        frame = result if isinstance(result, gpd.GeoDataFrame) else _frame_of(
-            result, "areas", "polygons", "layer")
-        if isinstance(frame, gpd.GeoDataFrame):
-            self.add_layers({"facility_service_areas": frame},
-                            {"facility_service_areas": LayerStyle(
-                                mode="categorised", field="facility_id", fill_alpha=0.35)})
-        self.show_table(frame)
-        self.summary.setText(tr("Service areas of the facilities are on the map."))
-
-    # --------------------------------------------------------------- checks
-    @staticmethod
-    def _run_checks(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        from gridplanner.grids.checks import run_checks
-
-        return run_checks(project, feedback=feedback)
-
-    def _apply_checks(self, result: Any) -> None:
-        self.window.checks._done(result)
-        self.show_table(result.grid_table)
-        self.summary.setText(tr("{n} findings; see the Checks tab.").format(n=len(result)))
-        self.window.docks["checks"].raise_()
-
-    # ------------------------------------------------------------ balancing
-    def _form_balancing(self, form: QFormLayout) -> dict[str, Any]:
-        community = QComboBox()
-        community.setEditable(True)
-        low, high = QSpinBox(), QSpinBox()
-        for box, value in ((low, 300), (high, 500)):
-            box.setRange(0, 100000)
-            box.setValue(value)
-        self.window.session.project_replaced.connect(lambda: self._fill_communities(community))
-        return {"community_id": self._row(form, "balancing", "Community (empty: all)",
-                                          community),
-                "min_households": self._row(form, "balancing", "Households at least", low),
-                "max_households": self._row(form, "balancing", "Households at most", high)}
-
-    def _fill_communities(self, combo: QComboBox) -> None:
-        combo.clear()
-        combo.addItem("")
-        grids = self.window.session.project.layer("grids")
-        if "community_id" in grids.columns:
-            combo.addItems(sorted(grids["community_id"].dropna().astype(str).unique()))
-
-    @staticmethod
-    def _run_balancing(project: Any, params: dict[str, Any], feedback: Any) -> Any:
-        from gridplanner.grids.balance import propose_balanced_grids
-
-        return propose_balanced_grids(project, community_id=params["community_id"] or None,
-                                      min_households=params["min_households"],
-                                      max_households=params["max_households"],
-                                      feedback=feedback)
-
-    def _apply_balancing(self, result: Any) -> None:
-        self.add_layers({"balanced_grids": result.grids},
-                        {"balanced_grids": LayerStyle(mode="graduated", field="households",
-                                                      breaks=(0, result.min_households,
-                                                              result.max_households + 1,
-                                                              1e9),
-                                                      outline="#08306b", fill_alpha=0.45,
-                                                      label_field="grid_id")})
-        self.show_table(result.figures)
-        self.summary.setText(tr("Proposal on the map (layer balanced_grids); accept it into a "
-                                "scenario to compare with the current grids."))
+    def _incident_shown(self, run: Run, _extra: Any) -> None:
+        table = run.result.table
+        if not len(table):
+            return
+        fields = {str(k): v for k, v in table.iloc[0].items()}
+        self.main_window.identify.show_records([(tr("Incident"), fields)])
+        self.main_window.docks["identify"].raise_()
 
     # ------------------------------------------------------- into scenarios
     def accept_into_scenario(self, name: str | None = None) -> str | None:
         """Store the last siting, placement or balancing result as a new scenario."""
-        from gridplanner.scenarios import save_scenario
-        from layers.errors import GridPlannerError
-
-        project = self.window.session.project
-        layers: dict[str, gpd.GeoDataFrame] = {}
-        if self.last_key == "balancing":
-            layers["grids"] = self.result.grids[[c for c in project.layer("grids").columns
-                                                 if c in self.result.grids.columns]]
-        elif self.last_key == "siting":
-            picks = _frame_of(self.result, "proposed", "picks", "sites")
-            if isinstance(picks, gpd.GeoDataFrame):
-                picks = picks.assign(status="online")
-            layers["cameras"] = _append(project.layer("cameras"), picks, "camera_id", "new_cam")
-        elif self.last_key == "placement":
-            sites = _frame_of(self.result, "sites", "new_staff", "picks")
-            if isinstance(sites, gpd.GeoDataFrame) and "role" not in sites.columns:
-                sites = sites.assign(role="full_time")
-            layers["staff"] = _append(project.layer("staff"), sites, "staff_id", "new_staff")
-        else:
+        last = self.last
+        if last is None or last.analysis.name not in ACCEPTS:
             return None
-        name = name or self.window.prompter.ask_text(tr("New scenario"), tr("Scenario name"),
+        name = name or self.main_window.prompter.ask_text(tr("New scenario"), tr("Scenario name"),
                                                      tr("proposal"))
         if not name:
             return None
         try:
-            save_scenario(project, name, layers=layers,
-                          description=tr("accepted from {what}").format(what=self.last_key))
+            accept_result(self.main_window.session.project, name, last.result, last.options,
+                          description=tr("accepted from {what}").format(
+                              what=tr(last.analysis.title)))
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not created"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not created"), exc.message)
             return None
-        self.window.scenarios.refresh()
+        self.main_window.scenarios.refresh()
         return name
 
     # ------------------------------------------------------------ incidents
@@ -573,73 +586,9 @@ class AnalysisPanel(QWidget):
         """Click the map to see who owns a point and who is nearest."""
         from ui.canvas.tools import PointTool
 
-        self.window.canvas.set_tool(PointTool(lambda x, y, _m: self.incident_at(x, y),
+        self.main_window.canvas.set_tool(PointTool(lambda x, y, _m: self.incident_at(x, y),
                                               "incident"))
 
     def incident_at(self, x: float, y: float) -> None:
-        """Look up an incident point on a worker thread; the answer goes to Identify."""
-        project = self.window.session.project
-        points = gpd.GeoDataFrame({"incident_id": ["click"]}, geometry=[shapely.Point(x, y)],
-                                  crs=project.crs)
-
-        def work(feedback: Any) -> Any:
-            route = _require("gridplanner.routing", "route_incidents")
-            return _call(route, project, points, feedback=feedback)
-
-        self.window.run_analysis("incident", work, self._incident_done)
-
-    def _incident_done(self, result: Any) -> None:
-        table = result if isinstance(result, pd.DataFrame) else _frame_of(result, "table",
-                                                                          "incidents")
-        if table is None or not len(table):
-            return
-        row = table.iloc[0]
-        fields = {k: v for k, v in row.items() if k != "geometry"}
-        self.window.identify.show_records([(tr("Incident"), fields)])
-        self.window.docks["identify"].raise_()
-
-
-def _assignment_lines(result: Any) -> gpd.GeoDataFrame | None:
-    """Straight lines from each household point to its assigned staff member's base."""
-    assignments = _frame_of(result, "assignments")
-    staff = _frame_of(result, "staff_load")
-    if not isinstance(assignments, gpd.GeoDataFrame) or not isinstance(staff, gpd.GeoDataFrame) \
-            or "staff_id" not in assignments.columns or not len(assignments):
-        return None
-    base = dict(zip(staff["staff_id"].astype(str), staff.geometry, strict=False))
-    ends = assignments["staff_id"].astype(str).map(base)
-    ok = ends.notna().to_numpy()
-    a = shapely.get_coordinates(assignments.geometry.to_numpy()[ok])
-    b = shapely.get_coordinates(np.asarray(ends[ok].to_list(), dtype=object))
-    if len(a) != len(b) or len(a) == 0:
-        return None
-    coords = np.stack([a, b], axis=1)
-    lines = shapely.linestrings(coords)
-    return gpd.GeoDataFrame({"household_id": assignments["household_id"].to_numpy()[ok],
-                             "staff_id": assignments["staff_id"].to_numpy()[ok]},
-                            geometry=lines, crs=assignments.crs)
-
-
-def _append(base: gpd.GeoDataFrame, new: Any, id_col: str, prefix: str) -> gpd.GeoDataFrame:
-    if not isinstance(new, gpd.GeoDataFrame) or not len(new):
-        return base
-    new = new.to_crs(base.crs) if base.crs is not None and new.crs is not None else new
-    rows = gpd.GeoDataFrame({c: new[c] if c in new.columns else None for c in base.columns
-                             if c != base.geometry.name},
-                            geometry=new.geometry.to_numpy(), crs=base.crs)
-    if id_col not in new.columns or rows[id_col].isna().any():
-        rows[id_col] = [f"{prefix}_{i + 1}" for i in range(len(rows))]
-    rows = rows.rename_geometry(base.geometry.name) if base.geometry.name != "geometry" else rows
-    return gpd.GeoDataFrame(pd.concat([base, rows], ignore_index=True), crs=base.crs)
-
-
-def _value(widget: Any) -> Any:
-    if isinstance(widget, QCheckBox):
-        return widget.isChecked()
-    if isinstance(widget, QSpinBox):
-        return widget.value()
-    if isinstance(widget, QComboBox):
-        data = widget.currentData()
-        return data if data is not None and widget.itemText(widget.currentIndex()) \
-            == widget.currentText() else widget.currentText()
-    return None
+        """Look up an incident point (the ``route`` analysis); the answer goes to Identify."""
+        self.run("route", {"at": f"{float(x)!r},{float(y)!r}"})

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.canvas.layer_model import LayerStack
-from ui.i18n import bind, current_language, on_language_change, tr
+from ui.i18n import bind, on_language_change, tr
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -146,21 +146,18 @@ class FrameModel(QAbstractTableModel):
 
 
 def column_title(column: str) -> str:
-    """Return a column header: the engine's Chinese label in the Chinese interface."""
-    if current_language() == "zh_CN":
-        try:
-            from gridplanner.scenarios.labels import column_label
-        except ImportError:
-            return column
-        return column_label(column, chinese=True)
-    return column
+    """Return a column header in the interface language (English: the column name)."""
+    from gridplanner.scenarios.labels import column_label
+
+    return column_label(column)
 
 
 def _format(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float | np.floating):
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+        number = float(value)
+        return f"{number:,.2f}" if abs(number) < 1e6 else f"{number:,.0f}"
     if value is pd.NaT:
         return ""
     return str(value)

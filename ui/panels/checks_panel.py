@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -19,6 +19,10 @@ from PySide6.QtWidgets import (
 from ui.i18n import bind, tr
 from ui.panels.attribute_table import FrameModel
 
+if TYPE_CHECKING:
+    from gridplanner.grids.checks import CheckResult
+    from ui.main_window import MainWindow
+
 #: Check keys as users read them (translated with tr at display time).
 CHECK_TITLES = {
     "gap": "Gap between grids", "overlap": "Overlapping grids",
@@ -33,16 +37,16 @@ CHECK_TITLES = {
 
 
 class ChecksPanel(QWidget):
-    """Runs :func:`gridplanner.grids.checks.run_checks` and lists its findings."""
+    """Lists the findings of the grid checks (the registry's ``check`` analysis)."""
 
     finished = Signal()
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
-        self.result: Any = None
+        self.main_window = window
+        self.result: CheckResult | None = None
         self.run_button = bind(QPushButton(), "setText", "Run checks")
-        self.run_button.clicked.connect(self.run)
+        self.run_button.clicked.connect(lambda: self.run())
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.model = FrameModel()
@@ -61,21 +65,18 @@ class ChecksPanel(QWidget):
         layout.addWidget(self.view)
 
     def run(self) -> None:
-        """Run every check on a worker thread."""
-        from gridplanner.grids.checks import run_checks
+        """Run every check on the analysis thread, with the options the Analysis dock shows."""
+        self.main_window.analysis.run("check")
 
-        project = self.window.session.project
-        self.window.run_analysis("checks", lambda fb: run_checks(project, feedback=fb),
-                                 self._done)
-
-    def _done(self, result: Any) -> None:
+    def show_result(self, result: CheckResult) -> None:
+        """List the findings of a check run."""
         self.result = result
         table = result.findings.copy()
         table.insert(1, "title", [tr(CHECK_TITLES.get(c, c)) for c in table["check"]])
         self.model.set_frame(table)
         self.view.resizeColumnsToContents()
         counts = result.counts()
-        parts = [f"{tr(CHECK_TITLES.get(k, k))}: {v}" for k, v in counts.items()]
+        parts = [f"{tr(CHECK_TITLES.get(str(k), str(k)))}: {v}" for k, v in counts.items()]
         self.summary.setText(tr("{n} findings").format(n=len(result)) +
                              (" — " + "; ".join(parts) if parts else ""))
         self.finished.emit()
@@ -90,5 +91,5 @@ class ChecksPanel(QWidget):
             return
         x0, y0, x1, y1 = geom.bounds
         pad = max(x1 - x0, y1 - y0, 50.0) * 0.6
-        self.window.canvas.zoom_to((x0 - pad, y0 - pad, x1 + pad, y1 + pad), margin=0.0)
-        self.window.canvas.set_highlight(gpd.GeoSeries([geom]))
+        self.main_window.canvas.zoom_to((x0 - pad, y0 - pad, x1 + pad, y1 + pad), margin=0.0)
+        self.main_window.canvas.set_highlight(gpd.GeoSeries([geom]))

@@ -1,18 +1,20 @@
 """Editing dock: undo history and the live figures of the grids being edited.
 
-After each edit (and each undo/redo) the grids it changed are measured through
-the engine's incremental paths: the command's own ``household_counts``,
-Polsby–Popper of the changed shapes only, and the coverage engine's grid-local
-update when a coverage result is loaded. Each figure is shown with its change
-against the value before the edit, green when it improved and red when it got
-worse (households: towards or away from the band).
+After each edit (and each undo/redo) the grids it changed are measured by the
+engine (:func:`gridplanner.scenarios.edit_figures.grid_edit_figures`, with the
+command's own ``household_counts``, shapes of the changed grids only) and by the
+coverage engine's grid-local update when a coverage result is loaded. Each figure
+is shown with its change against the value before the edit, green when it
+improved and red when it got worse (households: towards or away from the band of
+the grid's kind, :func:`~gridplanner.scenarios.edit_figures.toward_band`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -27,7 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridplanner.grids.commands import GridCommand
+from gridplanner.project import Project
+from gridplanner.scenarios.edit_figures import IN_BAND, band_status, grid_edit_figures, toward_band
 from ui.i18n import bind, on_language_change, tr
+from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+#: Figures of one grid: households, band_min, band_max, pp, coverage.
+Figures = dict[str, float]
 
 GOOD = QColor("#1b7837")
 BAD = QColor("#c51b7d")
@@ -36,9 +48,9 @@ BAD = QColor("#c51b7d")
 class EditPanel(QWidget):
     """Undo history list plus a before/after table of the edited grids."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.history = QListWidget()
         self.history.itemClicked.connect(self._jump)
         self.figures = QTableWidget(0, 5)
@@ -61,10 +73,8 @@ class EditPanel(QWidget):
                                                    "to it)"))
         layout.addWidget(self.history, 1)
         layout.addLayout(buttons)
-        self.baseline: dict[str, dict[str, float]] = {}
-        self.rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
-        from ui.workers import TaskRunner
-
+        self.baseline: dict[str, Figures] = {}
+        self.rows: list[tuple[str, Figures, Figures]] = []
         self._baseline_runner = TaskRunner(self)
         self._baseline_runner.finished.connect(self._baseline_done)
         session = window.session
@@ -85,10 +95,10 @@ class EditPanel(QWidget):
         self.baseline = {}
         self.rows = []
         self._show_rows()
-        project = self.window.session.project
+        project = self.main_window.session.project
         self._baseline_runner.run(lambda fb: baseline_figures(project), "baseline")
 
-    def _baseline_done(self, table: dict[str, dict[str, float]]) -> None:
+    def _baseline_done(self, table: dict[str, Figures]) -> None:
         for gid, figs in table.items():
             self.baseline.setdefault(gid, figs)
 
@@ -101,9 +111,7 @@ class EditPanel(QWidget):
     def refresh_history(self) -> None:
         """Rebuild the history list from the command stack."""
         self.history.clear()
-        commands = self.window.session.commands
-        if commands is None:
-            return
+        commands = self.main_window.session.commands
         index = commands.index
         first = QListWidgetItem(tr("(start)"))
         first.setData(Qt.ItemDataRole.UserRole, 0)
@@ -118,37 +126,24 @@ class EditPanel(QWidget):
 
     def _jump(self, item: QListWidgetItem) -> None:
         target = int(item.data(Qt.ItemDataRole.UserRole))
-        commands = self.window.session.commands
-        while commands is not None and commands.index > target and commands.can_undo:
-            self.window.undo()
-        while commands is not None and commands.index < target and commands.can_redo:
-            self.window.redo()
+        commands = self.main_window.session.commands
+        while commands.index > target and commands.can_undo:
+            self.main_window.undo()
+        while commands.index < target and commands.can_redo:
+            self.main_window.redo()
 
     # -------------------------------------------------------------- figures
-    def _measure(self, ids: list[str]) -> dict[str, dict[str, float]]:
-        from gridplanner.grids.topology import polsby_popper
+    def _measure(self, ids: list[str], counts: dict[str, int]) -> dict[str, Figures]:
+        figures = grid_edit_figures(self.main_window.session.project, ids, household_counts=counts)
+        coverage = self.main_window.analysis.coverage_update(ids) or {}
+        return {gid: {**_figures_of(row), "coverage": coverage.get(gid, np.nan)}
+                for gid, row in figures.set_index("grid_id").iterrows()}
 
-        project = self.window.session.project
-        grids = project.layer("grids")
-        present = grids["grid_id"].astype(str).to_numpy()
-        pos = np.flatnonzero(np.isin(present, ids))
-        geoms = grids.geometry.to_numpy()[pos]
-        pp = polsby_popper(geoms) if len(pos) else np.zeros(0)
-        out: dict[str, dict[str, float]] = {}
-        coverage = self.window.analysis.coverage_update(ids) or {}
-        for k, p in enumerate(pos):
-            gid = str(present[p])
-            out[gid] = {"pp": float(pp[k]), "coverage": coverage.get(gid, np.nan)}
-        return out
-
-    def _command_event(self, event: str, command: Any) -> None:
+    def _command_event(self, event: str, command: GridCommand | None) -> None:
         if command is None:
             return
-        ids = sorted(getattr(command, "changed_grid_ids", ()) or ())
-        counts = dict(getattr(command, "household_counts", {}) or {})
-        after = self._measure(ids)
-        for gid, figs in after.items():
-            figs["households"] = float(counts.get(gid, np.nan))
+        ids = sorted(command.changed_grid_ids)
+        after = self._measure(ids, dict(command.household_counts))
         self.rows = []
         for gid in ids:
             before = self.baseline.get(gid, {})
@@ -159,29 +154,23 @@ class EditPanel(QWidget):
             else:
                 self.baseline.pop(gid, None)
         self._show_rows()
-        self.window.docks["edit"].raise_()
-
-    def _band(self, gid: str) -> tuple[int, int]:
-        from gridplanner.settings import band_for
-
-        grids = self.window.session.project.layer("grids")
-        kind = grids.loc[grids["grid_id"].astype(str) == gid, "kind"]
-        return band_for(self.window.session.project.settings,
-                        str(kind.iloc[0]) if len(kind) else "urban")
+        self.main_window.docks["edit"].raise_()
 
     def _show_rows(self) -> None:
         self.figures.setRowCount(len(self.rows))
         for r, (gid, before, now) in enumerate(self.rows):
-            low, high = self._band(gid)
+            band_of = now or before
+            low = band_of.get("band_min", np.nan)
+            high = band_of.get("band_max", np.nan)
             self.figures.setItem(r, 0, QTableWidgetItem(gid if now else f"{gid} ({tr('gone')})"))
             hh, hh0 = now.get("households", np.nan), before.get("households", np.nan)
-            self.figures.setItem(r, 1, _cell(hh, hh0, _band_better(hh, hh0, low, high), "{:.0f}"))
-            status = "" if np.isnan(hh) else (tr("in band") if low <= hh <= high
-                                              else tr("below") if hh < low else tr("above"))
-            band = QTableWidgetItem(status)
-            band.setToolTip(f"{low}–{high}")
+            self.figures.setItem(r, 1, _cell(hh, hh0, toward_band(hh, hh0, low, high), "{:.0f}"))
+            status = str(band_status(np.array([hh]), np.array([low]), np.array([high]))[0])
+            band = QTableWidgetItem(tr(status) if status else "")
+            if np.isfinite(low) and np.isfinite(high):
+                band.setToolTip(f"{low:.0f}–{high:.0f}")
             if status:
-                band.setForeground(QBrush(GOOD if low <= hh <= high else BAD))
+                band.setForeground(QBrush(GOOD if status == IN_BAND else BAD))
             self.figures.setItem(r, 2, band)
             pp, pp0 = now.get("pp", np.nan), before.get("pp", np.nan)
             self.figures.setItem(r, 3, _cell(pp, pp0, _higher_better(pp, pp0), "{:.3f}"))
@@ -195,37 +184,22 @@ class EditPanel(QWidget):
             self.note.setText(tr("Green: better than before the edit; red: worse."))
 
 
-def baseline_figures(project: Any) -> dict[str, dict[str, float]]:
-    """Households and compactness of every grid (the figures before any edit)."""
-    from gridplanner.grids.topology import count_households, polsby_popper
+def baseline_figures(project: Project) -> dict[str, Figures]:
+    """Figures of every grid before any edit (coverage comes from a coverage run)."""
+    figures = grid_edit_figures(project)
+    return {str(gid): {**_figures_of(row), "coverage": np.nan}
+            for gid, row in figures.set_index("grid_id").iterrows()}
 
-    grids = project.layer("grids")
-    if not len(grids):
-        return {}
-    geoms = grids.geometry.to_numpy()
-    counts = count_households(geoms, project.layer("households"))
-    pp = polsby_popper(geoms)
-    return {str(g): {"households": float(c), "pp": float(p), "coverage": np.nan}
-            for g, c, p in zip(grids["grid_id"].astype(str), counts, pp, strict=True)}
+
+def _figures_of(row: pd.Series) -> Figures:
+    return {"households": float(row["households"]), "pp": float(row["polsby_popper"]),
+            "band_min": float(row["band_min"]), "band_max": float(row["band_max"])}
 
 
 def _higher_better(now: float, before: float) -> int:
     if np.isnan(now) or np.isnan(before) or abs(now - before) < 1e-9:
         return 0
     return 1 if now > before else -1
-
-
-def _band_better(now: float, before: float, low: int, high: int) -> int:
-    if np.isnan(now) or np.isnan(before) or now == before:
-        return 0
-
-    def distance(v: float) -> float:
-        return max(low - v, 0.0, v - high)
-
-    d_now, d_before = distance(now), distance(before)
-    if d_now == d_before:
-        return 0
-    return 1 if d_now < d_before else -1
 
 
 def _cell(now: float, before: float, better: int, fmt: str) -> QTableWidgetItem:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.canvas.layer_model import LayerStack
+from ui.canvas.layer_model import LayerStack, MapLayer
 from ui.canvas.styles import classify
 from ui.i18n import bind, on_language_change, tr
 
@@ -25,15 +25,14 @@ LAYER_TITLES = {
     "service_areas": "Service areas", "grids": "Grids", "cameras": "Cameras",
     "households": "Households", "roads": "Roads", "staff": "Staff",
     "facilities": "Facilities", "buildings": "Buildings", "incidents": "Incidents",
-    # result layers
+    # result layers, by their names on the map (ui.panels.analysis_panel.layer_key)
     "grid_coverage": "Coverage per grid", "coverage_gaps": "Coverage gaps",
     "uncovered_households": "Households not seen", "uncovered_intersections":
-        "Intersections not seen", "allocation_households": "Households by walking distance",
-    "allocation_lines": "Household to worker", "unassigned_households":
-        "Unassigned households", "balanced_grids": "Balanced grid proposal",
-    "camera_sites": "Proposed camera sites", "camera_site_views":
-        "Camera views of the proposed sites", "placement_sites": "Proposed staff places",
-    "facility_service_areas": "Facility service areas",
+        "Intersections not seen", "assignments": "Households by walking distance",
+    "unassigned": "Unassigned households", "balance__grids": "Balanced grid proposal",
+    "proposed_cameras": "Proposed camera sites", "proposed_footprints":
+        "Camera views of the proposed sites", "new_sites": "Proposed staff places",
+    "service_areas__service_areas": "Facility service areas",
 }
 
 
@@ -131,8 +130,7 @@ class LayerPanel(QWidget):
     def set_current(self, name: str) -> None:
         """Make ``name`` the current layer (also once it appears after a pending rebuild)."""
         self._wanted = name
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
+        for item in self._layer_items():
             if item.data(0, Qt.ItemDataRole.UserRole) == name:
                 self.tree.setCurrentItem(item)
                 return
@@ -158,11 +156,16 @@ class LayerPanel(QWidget):
         if current and current in self.stack:
             self.set_current(current)
             self._wanted = ""
-        elif self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        elif self._layer_items():
+            self.tree.setCurrentItem(self._layer_items()[0])
         self._current_item()
 
-    def _add_legend(self, item: QTreeWidgetItem, layer) -> None:
+    def _layer_items(self) -> list[QTreeWidgetItem]:
+        """Return the tree's layer rows, top first."""
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
+    def _add_legend(self, item: QTreeWidgetItem, layer: MapLayer) -> None:
         classes = classify(layer.frame, layer.style, layer.name)
         if layer.style.mode == "single" or len(classes.colours) <= 1:
             item.setIcon(0, swatch(classes.colours[0] if classes.colours else layer.style.colour,
@@ -181,8 +184,7 @@ class LayerPanel(QWidget):
             self._rebuild_timer.start()
         elif what == "visible":
             layer = self.stack.get(name)
-            for i in range(self.tree.topLevelItemCount()):
-                item = self.tree.topLevelItem(i)
+            for item in self._layer_items():
                 if item.data(0, Qt.ItemDataRole.UserRole) == name and layer is not None:
                     self._building = True
                     item.setCheckState(0, Qt.CheckState.Checked if layer.visible
@@ -222,13 +224,12 @@ class LayerPanel(QWidget):
 
     def _sync_order(self) -> None:
         names = []
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
+        for item in self._layer_items():
             names.append(str(item.data(0, Qt.ItemDataRole.UserRole)))
             # a layer dropped onto another becomes its child: lift it back out
             for j in reversed(range(item.childCount())):
                 child = item.child(j)
-                if child.data(0, Qt.ItemDataRole.UserRole):
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole):
                     names.append(str(child.data(0, Qt.ItemDataRole.UserRole)))
         self.stack.blockSignals(True)
         for index, name in enumerate(names):

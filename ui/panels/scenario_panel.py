@@ -10,7 +10,7 @@ with the data it started from.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import bind, current_language, on_language_change, tr
+from gridplanner.errors import GridPlannerError
+from gridplanner.scenarios import (
+    Comparison,
+    apply_scenario,
+    compare_scenarios,
+    delete_scenario,
+    rename_scenario,
+    scenario_from_edits,
+    scenario_names,
+)
+from layers.schema import SCHEMAS
+from ui.i18n import bind, on_language_change, tr
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 BETTER = QColor("#1b7837")
 WORSE = QColor("#c51b7d")
@@ -104,10 +118,10 @@ def _num(value: float) -> str:
 class ScenarioPanel(QWidget):
     """Manage and compare scenarios."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window = window
-        self.comparison: Any = None
+        self.main_window = window
+        self.comparison: Comparison | None = None
         self.viewing = "current"
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -121,7 +135,7 @@ class ScenarioPanel(QWidget):
         self.with_coverage = bind(QCheckBox(), "setText", "with coverage")
         self.with_allocation = bind(QCheckBox(), "setText", "with walking allocation")
         self.with_coverage.setChecked(True)
-        self.btn_new.clicked.connect(lambda: self.create())
+        self.btn_new.clicked.connect(lambda: self.create_from_edits())
         self.btn_rename.clicked.connect(lambda: self.rename())
         self.btn_delete.clicked.connect(lambda: self.delete())
         self.btn_view.clicked.connect(lambda: self.view(self._current_name()))
@@ -188,9 +202,7 @@ class ScenarioPanel(QWidget):
     # ----------------------------------------------------------------- list
     def names(self) -> list[str]:
         """Return ``current`` then the stored scenarios."""
-        from gridplanner.scenarios import scenario_names
-
-        return scenario_names(self.window.session.project)
+        return scenario_names(self.main_window.session.project)
 
     def refresh(self) -> None:
         """Rebuild the list (keeps ticks)."""
@@ -232,63 +244,34 @@ class ScenarioPanel(QWidget):
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "current"
 
     # -------------------------------------------------------------- actions
-    def create(self, name: str | None = None) -> str | None:
-        """Store the grid/staff edits made since opening as a scenario; base goes back."""
-        from gridplanner.scenarios import save_scenario
-        from layers.errors import GridPlannerError
-
-        name = name or self.window.prompter.ask_text(tr("New scenario"), tr("Scenario name"))
+    def create_from_edits(self, name: str | None = None) -> str | None:
+        """Store the edits made since opening as a scenario; the base data goes back."""
+        session = self.main_window.session
+        name = name or self.main_window.prompter.ask_text(tr("New scenario"), tr("Scenario name"))
         if not name:
             return None
-        session = self.window.session
-        project = session.project
-        edited = {k: project.layers[k] for k in ("grids", "staff") if k in project.layers}
-        commands = session.commands
-        steps = commands.index if commands is not None else 0
         try:
-            while commands is not None and commands.can_undo:
-                commands.undo()
-            save_scenario(project, name, layers=edited,
-                          description=tr("{n} edits").format(n=steps))
+            scenario_from_edits(session.project, session.commands, name,
+                                description=tr("{n} edits").format(n=session.commands.index))
         except GridPlannerError as exc:
-            while commands is not None and commands.index < steps and commands.can_redo:
-                commands.redo()
-            self.window.prompter.error(tr("The scenario was not created"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not created"), exc.message)
             return None
-        if commands is not None:
-            commands.clear()  # the edits now live in the scenario: no redo onto the base
-        session.set_dirty(True)
         self.refresh()
         return name
 
     def rename(self, old: str | None = None, new: str | None = None) -> bool:
-        """Rename a stored scenario (through the engine: re-store, then delete the old)."""
-        from gridplanner.scenarios import (
-            apply_scenario,
-            delete_scenario,
-            get_scenario,
-            save_scenario,
-        )
-        from layers.errors import GridPlannerError
-
+        """Rename a stored scenario."""
         old = old or self._current_name()
         if old == "current":
             return False
-        new = new or self.window.prompter.ask_text(tr("Rename scenario"), tr("New name"), old)
+        new = new or self.main_window.prompter.ask_text(tr("Rename scenario"), tr("New name"), old)
         if not new or new == old:
             return False
-        project = self.window.session.project
         try:
-            sc = get_scenario(project, old)
-            derived = apply_scenario(project, old)
-            save_scenario(project, new, layers={k: derived.layers[k] for k in sc.changes
-                                                if k in derived.layers},
-                          parameters=sc.parameters, description=sc.description)
-            delete_scenario(project, old)
+            rename_scenario(self.main_window.session.project, old, new)
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not renamed"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not renamed"), exc.message)
             return False
-        self.window.session.set_dirty(True)
         if self.viewing == old:
             self.viewing = new
         self.refresh()
@@ -296,75 +279,61 @@ class ScenarioPanel(QWidget):
 
     def delete(self, name: str | None = None) -> bool:
         """Delete a stored scenario."""
-        from gridplanner.scenarios import delete_scenario
-        from layers.errors import GridPlannerError
-
         name = name or self._current_name()
         if name == "current":
             return False
         try:
-            delete_scenario(self.window.session.project, name)
+            delete_scenario(self.main_window.session.project, name)
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario was not deleted"), exc.message)
+            self.main_window.prompter.error(tr("The scenario was not deleted"), exc.message)
             return False
         if self.viewing == name:
             self.view("current")
-        self.window.session.set_dirty(True)
         self.refresh()
         return True
 
     def view(self, name: str) -> None:
         """Show a scenario's layers on the map (``current``: the base data again)."""
-        from gridplanner.scenarios import apply_scenario, get_scenario
-        from layers.errors import GridPlannerError
-
-        session = self.window.session
+        session = self.main_window.session
         project = session.project
         try:
-            if name == "current":
-                for layer in list(project.layers):
-                    session.stack.set_frame(layer, project.layers[layer])
-            else:
-                sc = get_scenario(project, name)
-                derived = apply_scenario(project, name)
-                for layer in project.layers:
-                    frame = derived.layers.get(layer, project.layers[layer]) \
-                        if layer in sc.changes else project.layers[layer]
-                    session.stack.set_frame(layer, frame)
+            layers = apply_scenario(project, name).layers
         except GridPlannerError as exc:
-            self.window.prompter.error(tr("The scenario cannot be shown"), exc.message)
+            self.main_window.prompter.error(tr("The scenario cannot be shown"), exc.message)
             return
+        for layer, frame in layers.items():
+            session.stack.set_frame(layer, frame)
+        for layer in SCHEMAS:
+            if layer not in layers and layer in session.stack:
+                session.stack.remove(layer)  # a layer only the scenario had
         self.viewing = name
-        self.window.editing_enabled(name == "current")
+        self.main_window.editing_enabled(name == "current")
         self.refresh()
 
     def compare(self, names: list[str] | None = None, *, coverage: bool | None = None,
                 allocation: bool | None = None) -> None:
         """Compare two or more scenarios on the analysis thread."""
-        from gridplanner.scenarios import compare_scenarios
-
         names = names or self.ticked()
         if len(names) < 2:
-            self.window.prompter.error(tr("Compare scenarios"),
+            self.main_window.prompter.error(tr("Compare scenarios"),
                                        tr("Tick two or more scenarios to compare."))
             return
-        project = self.window.session.project
+        project = self.main_window.session.project
         cov = self.with_coverage.isChecked() if coverage is None else coverage
         alloc = self.with_allocation.isChecked() if allocation is None else allocation
-        self.window.run_analysis(
+        self.main_window.run_analysis(
             "compare", lambda fb: compare_scenarios(project, names, coverage=cov,
                                                     allocation=alloc, feedback=fb),
             self.show_comparison)
 
     # ------------------------------------------------------------ comparison
-    def show_comparison(self, comparison: Any) -> None:
+    def show_comparison(self, comparison: Comparison) -> None:
         """Fill the figure table and chart; outline the changed grids on the map."""
         from gridplanner.scenarios.labels import FIGURES
 
         self.comparison = comparison
         figures: pd.DataFrame = comparison.figures
         names = list(comparison.names)
-        chinese = current_language() == "zh_CN"
         rows = [i for i in range(len(figures))
                 if np.isfinite(pd.to_numeric(figures.loc[i, names], errors="coerce")
                                .to_numpy(dtype=float)).any()]
@@ -378,13 +347,13 @@ class ScenarioPanel(QWidget):
         self.figure_choice.blockSignals(True)
         self.figure_choice.clear()
         for r, i in enumerate(rows):
-            key = figures.loc[i, "key"]
-            label = figures.loc[i, "figure_zh" if chinese else "figure_en"]
+            figure = FIGURES.get(str(figures.loc[i, "key"]))
+            label = figure.title() if figure else figures.loc[i, "figure_en"]
             self.table.setItem(r, 0, QTableWidgetItem(str(label)))
             self.figure_choice.addItem(str(label), int(i))
             for c, name in enumerate(names):
                 self.table.setItem(r, 1 + c, QTableWidgetItem(_fmt(figures.loc[i, name])))
-            better = FIGURES.get(str(key), ("", "", "", ""))[3]
+            better = figure.better if figure else ""
             for c, col in enumerate(deltas):
                 value = float(figures.loc[i, col]) if pd.notna(figures.loc[i, col]) else np.nan
                 item = QTableWidgetItem(_fmt(value, signed=True))
@@ -405,7 +374,7 @@ class ScenarioPanel(QWidget):
         self.figure_choice.setCurrentIndex(first_changed)
         self._show_chart()
         self._show_changes(comparison)
-        dock = self.window.docks.get("comparison")
+        dock = self.main_window.docks.get("comparison")
         if dock is not None:
             dock.show()
             dock.raise_()
@@ -423,7 +392,7 @@ class ScenarioPanel(QWidget):
                   for n in self.comparison.names]
         self.chart.set_data(self.figure_choice.currentText(), values)
 
-    def _show_changes(self, comparison: Any) -> None:
+    def _show_changes(self, comparison: Comparison) -> None:
         import geopandas as gpd
 
         changed = comparison.changed_grids
@@ -433,7 +402,7 @@ class ScenarioPanel(QWidget):
                              .format(g=len(changed), s=n_staff))
         geoms = []
         for res in comparison.results[1:]:
-            proj = getattr(res, "project", None)
+            proj = res.project
             if proj is None:
                 continue
             grids = proj.layer("grids")
@@ -444,7 +413,7 @@ class ScenarioPanel(QWidget):
             grids = ref.layer("grids")
             gone = set(changed.loc[changed["change"] == "removed", "grid_id"].astype(str))
             geoms.extend(grids.geometry[grids["grid_id"].astype(str).isin(gone)].tolist())
-        self.window.canvas.set_highlight(gpd.GeoSeries(geoms) if geoms else None)
+        self.main_window.canvas.set_highlight(gpd.GeoSeries(geoms) if geoms else None)
 
 
 def _fmt(value: Any, *, signed: bool = False) -> str:

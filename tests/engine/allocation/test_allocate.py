@@ -227,3 +227,61 @@ def test_messy_rows_are_reported_not_fatal():
     assert all(v.startswith("no location") for v in reasons.values())
     assert any(p.layer == "staff" and p.feature_id == "t" for p in r.problems)
     assert r.staff_load.set_index("staff_id").loc["s", "capacity"] == 500
+
+
+def test_whole_result_of_a_within_grid_case_by_hand():
+    # Main road y=0 from x=0 to 400; an island road at y=1000. Grids G1 (x<200),
+    # G2 (x>200) on the main road, G3 on the island.
+    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (400, 0)]),
+                                       LineString([(0, 1000), (100, 1000)])], crs=CRS)
+    grids = frame({"grid_id": ["G1", "G2", "G3"]},
+                  [box(0, -50, 200, 50), box(200, -50, 400, 50), box(0, 950, 100, 1050)])
+    hh = households(("a", 50, 5, 2), ("b", 150, 0, 1), ("c", 250, 0, 2), ("d", 380, -5, 1),
+                    ("e", 195, 0, 1), ("f", 50, 1000, 1), ("g", 300, 200, 1),
+                    ("h", 300, 600, 1), ("i", 0, 0, 1))
+    hh.loc[8, "geometry"] = None
+    # w3's base is 900 m from any road: left out with a warning.
+    st = staff(("w1", 10, 0, 3, "G1"), ("w2", 390, 0, 5, "G2"), ("w3", 1000, 900, 4, "G3"))
+    r = allocate_layers(hh, st, roads, grids=grids, within_grid=True)
+    # G1 holds 4 households for w1's 3: the flow leaves e (185 m) out, not b (140 m).
+    assert r.assignments.drop(columns="geometry").values.tolist() == [
+        ["a", "w1", 45.0, 2, "G1"], ["b", "w1", 140.0, 1, "G1"],
+        ["c", "w2", 140.0, 2, "G2"], ["d", "w2", 15.0, 1, "G2"]]
+    load = r.staff_load.drop(columns="geometry")
+    assert load.columns.tolist() == ["staff_id", "load", "capacity", "capacity_used_pct",
+                                     "mean_distance_m", "max_distance_m"]
+    # Means: (2 * 45 + 140) / 3 = 76.7 and (2 * 140 + 15) / 3 = 98.3.
+    assert load.iloc[:2].values.tolist() == [["w1", 3, 3, 100.0, 76.7, 140.0],
+                                             ["w2", 3, 5, 60.0, 98.3, 140.0]]
+    assert load.iloc[2, :4].tolist() == ["w3", 0, 4, 0.0]
+    assert load.iloc[2, 4:].isna().all()
+    assert r.unassigned.drop(columns="geometry").values.tolist() == [
+        ["e", "no capacity left among full_time staff within 3000 m", 1],
+        ["f", "no full_time staff of grid G3 within 3000 m on the road network", 1],
+        ["g", "outside every grid", 1],
+        ["h", "off the road network: farther than 300 m from any walkable road", 1],
+        ["i", "no location: the point is empty or not a valid point", 1]]
+    # 525 household-m over 6 households; the 95th household-weighted percentile is 140 m.
+    # Nothing presses the candidate lists: k stays 8 clipped to the 3 members.
+    assert r.totals.as_dict() == {
+        "objective_household_m": 525.0, "mean_distance_m": 87.5, "p95_distance_m": 140.0,
+        "max_distance_m": 140.0, "households_beyond_1km": 0, "assigned_households": 6,
+        "unassigned_households": 5, "flow_optimum_household_m": 525.0, "gap_pct": 0.0,
+        "split_points": 0, "unassigned_to_keep_points_whole": 0, "k_used": 3}
+    assert [(p.layer, p.feature_id, p.severity) for p in r.problems] == [
+        ("staff", "w3", "warning")]
+    assert (r.role, r.within_grid) == ("full_time", True)
+
+
+def test_nothing_on_the_roads_is_said_plainly():
+    roads = gpd.GeoDataFrame(geometry=[LineString([(90_000, 0), (90_100, 0)])], crs=4547)
+    hh = gpd.GeoDataFrame({"household_id": ["a", "b"], "households": [1, 2]},
+                          geometry=[Point(10, 5), Point(90, 5)], crs=4547)
+    near = gpd.GeoDataFrame({"staff_id": ["w"], "role": "full_time", "grid_id": ""},
+                            geometry=[Point(90_050, 0)], crs=4547)
+    with pytest.raises(AnalysisError, match="none of the 2 household points lies within 300 m"):
+        allocate_layers(hh, near, roads)
+    far = near.set_geometry([Point(0, 0)], crs=4547)
+    on_road = hh.set_geometry([Point(90_010, 0), Point(90_020, 0)], crs=4547)
+    with pytest.raises(AnalysisError, match="none of the 1 full_time staff bases"):
+        allocate_layers(on_road, far, roads)

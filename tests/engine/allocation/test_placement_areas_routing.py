@@ -130,3 +130,38 @@ def test_parse_point():
     assert parse_point("1.5,2") == (1.5, 2.0)
     with pytest.raises(Exception, match="X,Y"):
         parse_point("nope")
+
+
+def test_service_areas_whole_result_by_hand():
+    roads = gdf({}, [LineString([(0, 0), (1000, 0)])])
+    # H lies 900 m from the road: off the network, with the default 1000 m cutoff.
+    fac = gdf({"facility_id": ["F", "G", "H"], "kind": ["party_centre", "police_station", "x"],
+               "cutoff_m": [600.0, 300.0, None]},
+              [Point(0, 0), Point(1000, 0), Point(500, 900)])
+    hh = gdf({"household_id": ["a", "b", "c", "d"], "households": [1, 2, 3, 4]},
+             [Point(100, 10), Point(550, 0), Point(650, 0), Point(990, 0)])
+    r = service_areas_layers(fac, hh, roads, margin_m=40.0)
+    # a walks 10 m to the road and 100 m along it; c is beyond both cutoffs.
+    assert r.households.drop(columns="geometry").values.tolist() == [
+        ["a", "F", 110.0, 1], ["b", "F", 550.0, 2], ["d", "G", 10.0, 4]]
+    # F serves the road from 0 to 600, G from 700 to 1000.
+    assert r.areas.drop(columns="geometry").values.tolist() == [
+        ["F", "party_centre", 600.0, 3, 2, 600.0, True],
+        ["G", "police_station", 300.0, 4, 1, 300.0, True],
+        ["H", "x", 1000.0, 0, 0, 0.0, False]]
+    assert r.areas.columns.tolist()[:-1] == ["facility_id", "kind", "cutoff_m", "households",
+                                             "household_points", "road_length_m",
+                                             "on_network"]
+    f, g, h = r.areas.geometry
+    # The hull of what F serves (0..600 along the road, and a at y=10) grown by 40 m.
+    assert f.bounds == pytest.approx((-40.0, -40.0, 640.0, 50.0), abs=0.5)
+    assert g.bounds == pytest.approx((660.0, -40.0, 1040.0, 40.0), abs=0.5)
+    assert h.is_empty
+    assert r.roads["road_length_m"].tolist() == [600.0, 300.0, 0.0]
+    f_roads, g_roads = r.roads.geometry[0], r.roads.geometry[1]
+    assert len(f_roads.geoms) == len(g_roads.geoms) == 1
+    # (The search starts 1e-9 m off the road: the facility's access edge.)
+    assert np.sort(f_roads.geoms[0].xy[0]) == pytest.approx([0.0, 600.0])
+    assert np.sort(g_roads.geoms[0].xy[0]) == pytest.approx([700.0, 1000.0])
+    assert list(f_roads.geoms[0].xy[1]) == list(g_roads.geoms[0].xy[1]) == [0.0, 0.0]
+    assert r.roads.geometry[2].is_empty

@@ -113,3 +113,48 @@ def test_bad_k_and_no_candidates_are_clear_errors():
         site_cameras(project, k=0)
     with pytest.raises(AnalysisError, match="no candidate"):
         site_cameras(project, k=1)
+
+
+def test_every_column_and_footprint_of_the_picks_by_hand():
+    g = grids((0, 0, 300, 100))
+    homes = households([(20, 50), (150, 50), (280, 50)], [10, 3, 30])
+    cands = gpd.GeoDataFrame({"candidate_id": ["west", "middle", "east"]},
+                             geometry=[shapely.Point(22, 52), shapely.Point(150, 52),
+                                       shapely.Point(278, 52)], crs=CRS)
+    project = Project(layers={"grids": g, "households": homes})
+    res = site_cameras(project, k=2, candidates=cands, all_round=True, range_m=20.0)
+    frame = res.proposed.drop(columns="geometry")
+    assert frame.columns.tolist() == ["rank", "site_id", "source", "category", "azimuth_deg",
+                                      "fov_deg", "range_m", "gain", "new_households",
+                                      "new_intersections", "cumulative_gain", "bound_optimum"]
+    assert frame.drop(columns="azimuth_deg").values.tolist() == [
+        [1, "east", "candidate", 1, 360.0, 20.0, 30.0, 30, 0, 30.0, 40.0],
+        [2, "west", "candidate", 1, 360.0, 20.0, 10.0, 10, 0, 40.0, 43.0]]
+    assert frame["azimuth_deg"].isna().all()
+    # Bounds: before any pick 0 + (30 + 10); after the first 30 + (10 + 3); after
+    # the second 40 + (3 + 0). The smallest, 40, is what the picks reach.
+    assert (res.total_gain, res.optimum_bound, res.guarantee) == (40.0, 40.0, 1.0)
+    assert [(p.x, p.y) for p in res.proposed.geometry] == [(278.0, 52.0), (22.0, 52.0)]
+    assert res.footprints["rank"].tolist() == [1, 2]
+    for shape, (x, y) in zip(res.footprints.geometry, [(278, 52), (22, 52)], strict=True):
+        assert shape.bounds == pytest.approx((x - 20, y - 20, x + 20, y + 20), abs=1e-6)
+        assert shape.area == pytest.approx(np.pi * 400, rel=0.01)
+
+
+def test_a_picked_footprint_is_its_view_cut_by_building_shadows():
+    g = grids((-100, -100, 100, 100))
+    homes = households([(30, 0), (60, 0), (0, 30)], [5, 50, 7])
+    cands = gpd.GeoDataFrame({"candidate_id": ["o"]}, geometry=[shapely.Point(0, 0)], crs=CRS)
+    wall = buildings(shapely.box(40, -20, 45, 20))
+    project = Project(layers={"grids": g, "households": homes, "buildings": wall})
+    res = site_cameras(project, k=2, candidates=cands, range_m=80.0, fov_deg=60.0,
+                       directions=4)
+    assert res.proposed["azimuth_deg"].tolist() == [0.0, 90.0]
+    assert res.proposed["gain"].tolist() == [7.0, 5.0]
+    north, east = res.footprints.geometry
+    sector = np.pi * 80**2 / 6
+    # Facing north the wall is out of view; facing east it hides the 50 at x=60.
+    assert north.area == pytest.approx(sector, rel=0.01)
+    assert east.area < 0.8 * sector
+    assert east.covers(shapely.Point(30, 0))
+    assert not east.intersects(shapely.Point(60, 0))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,8 +15,6 @@ from openpyxl import load_workbook
 from gridplanner.demo import DEMO_SCENARIO, run_demo
 from gridplanner.project import open_project
 from gridplanner.scenarios import apply_scenario, scenario_names
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +39,9 @@ def test_demo_writes_every_output(demo):
     assert rows["grids_outside_band"][4] < rows["grids_outside_band"][3]
     assert rows["walk_mean_m"][4] < rows["walk_mean_m"][3]
     assert rows["coverage_households_all"][3] > 0
+    for sheet in load_workbook(out / "comparison.xlsx").worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
 
 
 def test_demo_scenario_survives_reopen(demo):
@@ -68,31 +68,16 @@ def test_demo_geopackage_layers(demo):
     assert staff["load"].sum() > 0
 
 
-def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", f"--user-data-dir={profile}",
-            # No network: every host fails to resolve and every request goes to a dead proxy.
-            "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000"]
-    return subprocess.run([*base, *args], capture_output=True, text=True, timeout=120,
-                          check=False)
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install "
-                    "chromium), so the offline map cannot be rendered in a browser")
-def test_demo_map_renders_offline_in_chromium(demo, tmp_path):
+def test_demo_map_renders_offline_in_chromium(demo, tmp_path, chromium):
     out, _ = demo
     page = out / "map_current.html"
     shot = tmp_path / "map.png"
-    run = _chromium(["--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
+    run = chromium(["--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
                     tmp_path / "profile")
     console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
     assert "ERR_" not in run.stderr  # nothing tried to load from the network
-    dom = _chromium(["--dump-dom", page.as_uri()], tmp_path / "profile2").stdout
+    dom = chromium(["--dump-dom", page.as_uri()], tmp_path / "profile2").stdout
     body = re.search(r"<body[^>]*>", dom)
     assert body is not None
     assert 'data-gp-errors="0"' in body.group(0)
@@ -114,3 +99,13 @@ def test_demo_map_renders_offline_in_chromium(demo, tmp_path):
     orange = np.all(np.abs(img * 255 - [250, 205, 160]) < 30, axis=-1).mean()
     assert orange > 0.02
     shutil.copy(shot, Path("/tmp") / "gridplanner_demo_map.png")
+
+
+def test_demo_runs_every_registered_analysis(demo):
+    from gridplanner.analyses import analyses
+
+    out, text = demo
+    written = {name.split("__")[0] for name, _ in pyogrio.list_layers(out / "analyses.gpkg")}
+    assert written == {a.name.replace("-", "_") for a in analyses()}
+    for analysis in analyses():
+        assert f"  {analysis.name}: " in text

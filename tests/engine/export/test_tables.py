@@ -42,7 +42,7 @@ def test_xlsx_chinese_headers_and_no_formulas(tmp_path):
     assert row[3:] == (10, 12, 2)
     grids = wb["grids 网格对比"]
     cell = grids["A2"]
-    assert cell.value == "=cmd|' /C calc'!A0"
+    assert cell.value == "'=cmd|' /C calc'!A0"  # Excel's own mark for text
     assert cell.data_type == "s"  # text, never a formula
     assert grids["B2"].value == "偏多"  # band status in Chinese
     # Staff sheets leave personal columns out by default.

@@ -110,3 +110,52 @@ def test_bad_band_and_unknown_community():
         propose_balanced_grids(_strip(10, 20), min_households=500, max_households=300)
     with pytest.raises(BalanceError, match="not a community"):
         propose_balanced_grids(_strip(10, 20), community_id="zzz")
+
+
+def _rectangle_pp(w, h):
+    return 4 * np.pi * w * h / (2 * (w + h)) ** 2
+
+
+def _rectangle_reock(w, h):
+    return w * h / (np.pi * (w * w + h * h) / 4)
+
+
+def test_strip_figures_and_layer_by_hand():
+    # 48 points 390/47 m apart from x=5, 25 households each: c001 (x < 300) holds
+    # 36 of them (900 households), c002 the other 12 (300).
+    proposal = propose_balanced_grids(_strip(48, 25))
+    row = proposal.figures.iloc[0].to_dict()
+    pp_before = (_rectangle_pp(300, 100) + _rectangle_pp(100, 100)) / 2
+    reock_before = (_rectangle_reock(300, 100) + _rectangle_reock(100, 100)) / 2
+    # Three grids of 16 points: cells of collinear points are rectangles cut
+    # halfway between points 15|16 and 31|32.
+    step = 390 / 47
+    cuts = [0.0, 5 + 15.5 * step, 5 + 31.5 * step, 400.0]
+    widths = np.diff(cuts)
+    assert {k: v for k, v in row.items() if not k.endswith(("_before", "_after"))} == {
+        "community_id": "c", "households": 1200, "violations_locked": 0,
+        "band_feasible": True}
+    assert {k: row[k] for k in ("grids_before", "grids_after", "violations_before",
+                                "violations_after", "min_before", "max_before", "min_after",
+                                "max_after")} == {
+        "grids_before": 2, "grids_after": 3, "violations_before": 1, "violations_after": 0,
+        "min_before": 300, "max_before": 900, "min_after": 400, "max_after": 400}
+    assert row["pp_mean_before"] == pytest.approx(pp_before)
+    assert row["reock_mean_before"] == pytest.approx(reock_before)
+    assert row["pp_mean_after"] == pytest.approx(np.mean(_rectangle_pp(widths, 100)))
+    assert row["reock_mean_after"] == pytest.approx(np.mean(_rectangle_reock(widths, 100)))
+    grids = proposal.grids
+    # The layer's own columns first (the strip's grids have no name), then the new ones.
+    assert grids.columns.tolist() == ["grid_id", "community_id", "kind", "locked", "geometry",
+                                      "proposed", "name", "households", "polsby_popper",
+                                      "reock"]
+    grids = grids.iloc[np.argsort(grids.geometry.centroid.x.to_numpy())]
+    assert sorted(grids["grid_id"]) == ["c001", "c002", "c003"]
+    assert grids[["name", "community_id", "kind", "locked", "proposed", "households"]
+                 ].values.tolist() == [["", "c", "urban", False, True, 400]] * 3
+    for shape, a, b in zip(grids.geometry, cuts[:-1], cuts[1:], strict=True):
+        assert shape.bounds == pytest.approx((a, 0.0, b, 100.0))
+        assert shape.area == pytest.approx((b - a) * 100)
+    assert grids["polsby_popper"].tolist() == pytest.approx(_rectangle_pp(widths, 100))
+    assert grids["reock"].tolist() == pytest.approx(_rectangle_reock(widths, 100))
+    assert (proposal.min_households, proposal.max_households) == (300, 500)

@@ -63,7 +63,11 @@ def draw_command(data, project):
     i, j = pairs[data.draw(st.integers(0, len(pairs) - 1))]
     shared = shapely.line_merge(polygonal_boundary_intersection(
         grids.geometry.iloc[i], grids.geometry.iloc[j]))
-    part = shapely.get_parts(shared)[0]
+    parts = shapely.get_parts(shared)
+    parts = parts[shapely.length(parts) > 0]
+    if not len(parts):  # neighbours meeting at a corner only: nothing to reshape
+        return SetLocked([ids[i]], False)
+    part = parts[0]
     f0, f1 = sorted(data.draw(st.lists(st.floats(0, 1), min_size=2, max_size=2)))
     p0, p1 = part.interpolate(f0, normalized=True), part.interpolate(f1, normalized=True)
     mid = part.interpolate((f0 + f1) / 2, normalized=True)

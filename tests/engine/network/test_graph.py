@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from shapely import LineString, MultiLineString, Point
 
-from gridplanner.network.graph import build_network, components, intersections, network_of
+from gridplanner.network.graph import build_network, components, intersections
 
 
 def roads(*lines, **cols):
@@ -99,10 +99,9 @@ def test_intersections_of_a_three_by_three_street_grid():
     assert out["node_id"].dtype.kind == "i"
 
 
-def test_network_matches_networkx_model_and_cache():
+def test_network_matches_networkx_model():
     frame = roads(LineString([(0, 0), (10, 0), (10, 10)]), LineString([(5, -5), (5, 5)]))
-    net = network_of(frame)
-    assert network_of(frame.copy()) is net
+    net = build_network(frame)
     graph = net.to_networkx()
     assert graph.number_of_nodes() == net.n_nodes
     assert nx.is_connected(graph)

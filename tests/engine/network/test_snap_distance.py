@@ -109,3 +109,53 @@ def test_point_distances_equal_networkx_with_the_feet_inserted(seed, networkx_po
     d = source_to_point_distances(net, ss, hs)
     want = networkx_point_costs(net, ss, hs).T
     assert d == pytest.approx(want, abs=1e-6)
+
+
+def _path_matrix(n, step=10.0):
+    """A path 0 - 1 - ... - n-1, ``step`` m per edge, and its node coordinates."""
+    from scipy import sparse
+
+    u = np.arange(n - 1)
+    m = sparse.csr_matrix((np.full(2 * (n - 1), step), (np.r_[u, u + 1], np.r_[u + 1, u])),
+                          shape=(n, n))
+    return m, np.c_[np.arange(n) * step, np.zeros(n)]
+
+
+@pytest.mark.parametrize("with_xy", [False, True])
+def test_k_nearest_by_hand_with_mask_ties_and_a_node_carrying_two_targets(with_xy):
+    # Path of 6 nodes, 10 m apart; sources at nodes 0, 5, 2, 4 (positions 0-3).
+    m, xy = _path_matrix(6)
+    src = np.array([0, 5, 2, 4])
+    tgt = np.array([3, 3, 1])  # node 3 carries two targets (say, one per grid)
+    allowed = np.ones((4, 3), dtype=bool)
+    allowed[[2, 3], 1] = False  # target 1 may only use sources 0 and 1
+    i, d = k_nearest_sources(m, src, tgt, k=2, mask=lambda rows: allowed[rows],
+                             node_xy=xy if with_xy else None, batch=1)
+    # Equal distances go to the lower source position first.
+    assert i.tolist() == [[2, 3], [1, 0], [0, 2]]
+    assert d.tolist() == [[10.0, 10.0], [20.0, 30.0], [10.0, 10.0]]
+    i, d = k_nearest_sources(m, src, tgt, k=2, cutoff_m=25.0,
+                             mask=lambda rows: allowed[rows],
+                             node_xy=xy if with_xy else None)
+    assert i.tolist() == [[2, 3], [1, -1], [0, 2]]
+    assert d.tolist() == [[10.0, 10.0], [20.0, np.inf], [10.0, 10.0]]
+
+
+@pytest.mark.parametrize("with_xy", [False, True])
+def test_k_nearest_stops_at_min_k_and_says_how_far_its_lists_are_exact(with_xy):
+    # Path of 11 nodes, 10 m apart; sources at nodes 5, 0, 10; targets at 5 and 6.
+    m, xy = _path_matrix(11)
+    src, tgt = np.array([5, 0, 10]), np.array([5, 6])
+    node_xy = xy if with_xy else None
+    i, d = k_nearest_sources(m, src, tgt, k=3, cutoff_m=1000.0, node_xy=node_xy)
+    assert i.tolist() == [[0, 1, 2], [0, 2, 1]]
+    assert d.tolist() == [[0.0, 50.0, 50.0], [10.0, 40.0, 60.0]]
+    searched = np.full(2, -1.0)
+    i, d = k_nearest_sources(m, src, tgt, k=3, cutoff_m=1000.0, min_k=1,
+                             searched_m=searched, node_xy=node_xy)
+    # One source each is enough: the search stopped short of the next ones
+    # (50 m and 40 m away), beyond the radius it reports.
+    assert i.tolist() == [[0, -1, -1], [0, -1, -1]]
+    assert d.tolist() == [[0.0, np.inf, np.inf], [10.0, np.inf, np.inf]]
+    assert 0.0 <= searched[0] < 50.0
+    assert 10.0 <= searched[1] < 40.0

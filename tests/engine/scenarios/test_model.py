@@ -204,3 +204,13 @@ def test_apply_of_make_is_the_variant(project, keep, moves, n_new):
     assert got.index.tolist() == want.index.tolist()
     assert shapely.equals_exact(got.geometry.to_numpy(), want.geometry.to_numpy(), 0).all()
     assert got["role"].tolist() == want["role"].tolist()
+
+
+@pytest.mark.parametrize("value", [-5, float("nan"), "far", 1e9])
+def test_scenario_parameters_are_checked_like_settings(value):
+    from gridplanner.errors import SettingsError
+
+    p = Project()
+    with pytest.raises(SettingsError, match="scenario 'x': setting walk_cutoff_m = "):
+        save_scenario(p, "x", parameters={"walk_cutoff_m": value})
+    assert "x" not in p.scenarios

@@ -1,0 +1,61 @@
+"""Point files that analyses read beside the project (candidates, incident points)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from gridplanner.errors import AnalysisError, ReadError
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+
+    from gridplanner.project import Project
+
+
+def read_points(spec: str, project: Project, *, what: str, representative: bool = False,
+                source_crs: CRS | str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read ``FILE`` or ``FILE::LAYER`` as points in the project's CRS.
+
+    Rows without a geometry are dropped; with ``representative`` other shapes give
+    their representative point, else they are dropped. ``source_crs`` overrides
+    what the file declares (``gcj02`` and ``bd09`` included). Returns the points and
+    notes on what was dropped or changed.
+
+    Raises
+    ------
+    ReadError
+        When the file holds no usable point.
+    """
+    from layers.crs import reproject
+    from layers.io import read_file, split_layer_spec
+
+    path, layer = split_layer_spec(spec)
+    frame = read_file(path, layer=layer)
+    notes: list[str] = []
+    crs = project.crs
+    if crs is None:
+        raise AnalysisError("the project has no coordinate system; cannot place "
+                            f"the {what} of {path}")
+    frame = reproject(frame, crs, source_crs=source_crs)
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        notes.append(f"skipped {int(empty.sum())} rows without a point")
+    frame, geoms = frame[~empty], geoms[~empty]
+    not_point = shapely.get_type_id(geoms) != 0
+    if not_point.any():
+        if representative:
+            notes.append(f"{int(not_point.sum())} rows are not points: their representative "
+                         "points are used")
+            frame = frame.set_geometry(frame.geometry.representative_point())
+        else:
+            notes.append(f"skipped {int(not_point.sum())} rows that are not points")
+            frame = frame[~not_point]
+    if not len(frame):
+        raise ReadError(f"{path}: no {what} points in the file")
+    return frame, notes
+

@@ -1,0 +1,307 @@
+"""Analyses on the walking network.
+
+The network itself, allocation, grid heads, placement of new staff, facility
+service areas and incident routing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridplanner.analyses.registry import Analysis, AnalysisResult, option
+from gridplanner.errors import AnalysisError
+from gridplanner.settings import ROLES
+from gridplanner.text import format_table
+
+if TYPE_CHECKING:
+    from gridplanner.allocation.assign import AllocationResult
+    from gridplanner.allocation.grid_heads import GridHeadResult
+    from gridplanner.context import AnalysisContext
+    from gridplanner.feedback import Feedback
+
+POLY, LINE, POINT = "MultiPolygon", "MultiLineString", "Point"
+
+
+# ------------------------------------------------------------------ network
+@dataclass(frozen=True)
+class NetworkOptions:
+    """Options of the walking-network summary."""
+
+    pieces: int = option(10, help="pieces to list", minimum=0, metavar="N", cli_only=True)
+
+
+def run_network(ctx: AnalysisContext, opts: NetworkOptions,
+                feedback: Feedback | None) -> AnalysisResult:
+    """Size, connected pieces and road problems of the walking graph."""
+    from gridplanner.network.graph import components
+
+    roads = ctx.layer("roads")
+    net = ctx.network(feedback=feedback)
+    pieces = components(net)
+    lines = [f"roads: {len(roads)} rows, walking graph: {net.n_nodes:,} nodes, "
+             f"{net.n_edges:,} edges, {float(net.edge_length_m.sum()) / 1000:,.1f} km",
+             f"intersections (degree >= 3): {int((net.degree >= 3).sum()):,}; "
+             f"dead ends: {int((net.degree == 1).sum()):,}",
+             f"connected pieces: {len(pieces)}"]
+    if len(pieces) > 1:
+        rows = [[p.piece, p.n_nodes, p.n_edges, round(p.length_m, 1), round(p.x, 1),
+                 round(p.y, 1)] for p in pieces[:opts.pieces]]
+        lines.append(format_table(["piece", "nodes", "edges", "length_m", "x", "y"], rows))
+        small = sum(p.n_nodes for p in pieces[1:])
+        lines.append(f"{small:,} nodes lie outside the main piece: households and staff "
+                     "there cannot reach the rest; join the roads or check their levels.")
+    lines.extend(f"  [{p.severity}] {p.describe()}" for p in net.problems[:20])
+    if len(net.problems) > 20:
+        lines.append(f"  ... and {len(net.problems) - 20} more road problems")
+    piece_frame = gpd.GeoDataFrame(
+        {"piece": [p.piece for p in pieces], "nodes": [p.n_nodes for p in pieces],
+         "edges": [p.n_edges for p in pieces], "length_m": [p.length_m for p in pieces]},
+        geometry=shapely.points([(p.x, p.y) for p in pieces]) if pieces else [],
+        crs=roads.crs)
+    layers = {"road_nodes": net.nodes_frame(), "road_edges": net.edges_frame(),
+              "road_pieces": piece_frame}
+    return AnalysisResult("network", layers, pd.DataFrame(piece_frame.drop(columns="geometry")),
+                          "\n".join(lines), net,
+                          geometry_types={"road_nodes": POINT, "road_edges": "LineString",
+                                          "road_pieces": POINT})
+
+
+# ------------------------------------------------------------------ allocation
+@dataclass(frozen=True)
+class AllocationOptions:
+    """Options of the household-to-staff allocation."""
+
+    role: str = option("full_time", help="staff role to assign to", choices=ROLES, label="Role")
+    within_grid: bool = option(False, help="only staff whose grid_id names the household's "
+                               "grid", label="Only within the household's grid")
+    k: int = option(8, help="candidate staff per household to start with (widened as "
+                    "needed)", minimum=1, maximum=10_000, metavar="K")
+    grid_heads: bool = option(False, help="also assign one grid head per grid (layer "
+                              "grid_heads)")
+
+
+def run_allocation(ctx: AnalysisContext, opts: AllocationOptions,
+                   feedback: Feedback | None) -> AnalysisResult:
+    """Households to staff of a role, optimally within capacity."""
+    from gridplanner.allocation import allocate
+    from gridplanner.allocation.grid_heads import assign_grid_heads
+
+    result = allocate(ctx.project, role=opts.role, within_grid=opts.within_grid, k=opts.k,
+                      feedback=feedback)
+    heads = assign_grid_heads(ctx.project, feedback=feedback) if opts.grid_heads else None
+    layers: dict[str, Any] = {"assignments": result.assignments,
+                              "staff_load": result.staff_load,
+                              "unassigned": result.unassigned}
+    if heads is not None:
+        layers["grid_heads"] = heads.table
+    summary = allocation_summary(result, heads, role=opts.role, within_grid=opts.within_grid)
+    return AnalysisResult("allocate", layers, pd.DataFrame(result.staff_load), summary,
+                          result, geometry_types=dict.fromkeys(layers, POINT))
+
+
+def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *, role: str,
+                       within_grid: bool) -> str:
+    """Totals, reasons for unassigned households and full staff, as printed text."""
+    t = result.totals
+    mode = " within grids" if within_grid else ""
+    lines = [f"assigned {t.assigned_households:,} households to {role} staff{mode}; "
+             f"{t.unassigned_households:,} unassigned"]
+    rows = [
+        ["objective (household-metres)", f"{t.objective_household_m:,.0f}"],
+        ["mean distance (m)", f"{t.mean_distance_m:,.1f}"],
+        ["95th percentile distance (m)", f"{t.p95_distance_m:,.1f}"],
+        ["max distance (m)", f"{t.max_distance_m:,.1f}"],
+        ["households beyond 1 km", f"{t.households_beyond_1km:,}"],
+        ["flow optimum (lower bound)", f"{t.flow_optimum_household_m:,.0f}"],
+        ["above the lower bound (%)", f"{t.gap_pct:.3f}"],
+        ["points split by the flow, made whole", f"{t.split_points:,}"],
+        ["households dropped to keep points whole", f"{t.unassigned_to_keep_points_whole:,}"],
+    ]
+    lines.append(format_table(["total", "value"], rows))
+    if len(result.unassigned):
+        reasons = result.unassigned.groupby("reason")["households"].agg(["count", "sum"])
+        lines.append(format_table(["reason", "points", "households"],
+                                  [[r, int(c), int(n)] for r, (c, n) in reasons.iterrows()]))
+    full = result.staff_load[result.staff_load["load"] >= result.staff_load["capacity"]]
+    if len(full):
+        lines.append(f"{len(full)} staff at full capacity")
+    lines.extend(f"  [{p.severity}] {p.describe()}" for p in result.problems[:10])
+    if heads is not None:
+        lines.append(heads_summary(heads))
+    return "\n".join(lines)
+
+
+def heads_summary(heads: GridHeadResult) -> str:
+    """One line: total distance of heads to their grids, grids without a head."""
+    return (f"grid heads: total {heads.total_distance_m:,.0f} m to grid centres; "
+            f"{heads.grids_without_head} grids without a head")
+
+
+# ------------------------------------------------------------------ grid heads
+@dataclass(frozen=True)
+class GridHeadOptions:
+    """Grid heads to grids has no options."""
+
+
+def run_grid_heads(ctx: AnalysisContext, opts: GridHeadOptions,
+                   feedback: Feedback | None) -> AnalysisResult:
+    """One grid head per grid, nearest to the grid's household-weighted centre."""
+    from gridplanner.allocation.grid_heads import assign_grid_heads
+
+    heads = assign_grid_heads(ctx.project, feedback=feedback)
+    return AnalysisResult("grid-heads", {"grid_heads": heads.table},
+                          pd.DataFrame(heads.table.drop(columns="geometry")),
+                          heads_summary(heads), heads, geometry_types={"grid_heads": POINT})
+
+
+# ------------------------------------------------------------------ placement
+@dataclass(frozen=True)
+class PlacementOptions:
+    """Options of the placement of new staff bases."""
+
+    n: int = option(help="bases to add", minimum=1, maximum=100_000, short="-n", metavar="N",
+                    label="New staff")
+    role: str = option("full_time", help="role whose existing bases are kept", choices=ROLES)
+    candidates: str | None = option(None, help="candidate points (default: road "
+                                    "intersections); FILE::LAYER picks a layer",
+                                    metavar="FILE")
+    starts: int = option(3, help="greedy + random starts", minimum=1, maximum=100)
+
+
+def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
+                  feedback: Feedback | None) -> AnalysisResult:
+    """N new staff bases that cut the households' total walk most (p-median)."""
+    from gridplanner.allocation.placement import place_staff
+    from gridplanner.analyses.inputs import read_points
+
+    notes: list[str] = []
+    candidates = None
+    if opts.candidates:
+        candidates, notes = read_points(opts.candidates, ctx.project, what="candidate")
+    result = place_staff(ctx.project, opts.n, role=opts.role, candidates=candidates,
+                         starts=opts.starts, feedback=feedback)
+    rows = [[int(r), round(float(g), 1), round(p.x, 1), round(p.y, 1)] for r, g, p in zip(
+        result.sites["rank"], result.sites["gain_household_m"], result.sites.geometry,
+        strict=True)]
+    summary = "\n".join([*notes, format_table(["rank", "gain_household_m", "x", "y"], rows),
+                         f"total walk: {result.total_before_household_m:,.0f} -> "
+                         f"{result.total_after_household_m:,.0f} household-metres"])
+    headline = (f"{len(result.sites)} new bases: total walk "
+                f"{result.total_before_household_m:,.0f} -> "
+                f"{result.total_after_household_m:,.0f} household-metres")
+    return AnalysisResult("place", {"new_sites": result.sites},
+                          pd.DataFrame(result.sites.drop(columns="geometry")), summary,
+                          result, geometry_types={"new_sites": POINT}, headline=headline)
+
+
+# ------------------------------------------------------------------ service areas
+@dataclass(frozen=True)
+class ServiceAreaOptions:
+    """Facility service areas have no options (each facility's cutoff_m applies)."""
+
+
+def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
+                      feedback: Feedback | None) -> AnalysisResult:
+    """Households and roads within each facility's cutoff, split by nearest facility."""
+    from gridplanner.allocation.service_areas import service_areas
+
+    result = service_areas(ctx.project, feedback=feedback)
+    a = result.areas
+    rows = [[f, k, round(float(c), 0), int(h), round(float(r), 0)] for f, k, c, h, r in zip(
+        a["facility_id"], a["kind"], a["cutoff_m"], a["households"], a["road_length_m"],
+        strict=True)]
+    summary = format_table(["facility_id", "kind", "cutoff_m", "households", "road_length_m"],
+                           rows)
+    layers = {"service_areas": result.areas, "service_households": result.households,
+              "service_roads": result.roads}
+    return AnalysisResult("service-areas", layers, pd.DataFrame(a.drop(columns="geometry")),
+                          summary, result,
+                          geometry_types={"service_areas": POLY, "service_households": POINT,
+                                          "service_roads": LINE},
+                          headline=f"{len(a)} facilities serve "
+                          f"{int(a['households'].sum()):,} households")
+
+
+# ------------------------------------------------------------------ incident routing
+@dataclass(frozen=True)
+class RouteOptions:
+    """Where the incidents are: one point, or a file of points."""
+
+    at: str | None = option(None, help="one point", metavar="X,Y")
+    points: str | None = option(None, help="a point layer or table (FILE::LAYER picks a "
+                                "layer)", metavar="FILE")
+    crs: str | None = option(None, help="CRS of --at or --points (default: the project's, or "
+                             "what the file declares), e.g. 4326, gcj02", metavar="CRS",
+                             label="Coordinate system of the points")
+
+
+def run_route(ctx: AnalysisContext, opts: RouteOptions,
+              feedback: Feedback | None) -> AnalysisResult:
+    """Grid, community, the grid's staff and the nearest staff of each incident point."""
+    from gridplanner.routing import route_incidents
+
+    points, notes = _incident_points(ctx, opts)
+    table = route_incidents(ctx.project, points, feedback=feedback)
+    shown = pd.DataFrame(table.drop(columns="geometry"))
+    rows = [[("" if (isinstance(v, float) and np.isnan(v)) else v) for v in rec]
+            for rec in shown.head(50).itertuples(index=False)]
+    lines = [*notes, format_table(list(shown.columns), rows)]
+    if len(shown) > 50:
+        lines.append(f"... {len(shown) - 50} more rows")
+    located = int((shown["grid_id"] != "").sum())
+    return AnalysisResult("route", {"routes": table}, shown, "\n".join(lines), table,
+                          geometry_types={"routes": POINT},
+                          headline=f"{len(shown)} incident points, {located} inside a grid")
+
+
+def _incident_points(ctx: AnalysisContext, opts: RouteOptions
+                     ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    from gridplanner.analyses.inputs import read_points
+    from gridplanner.routing import parse_point
+    from layers.crs import parse_source_crs, reproject
+
+    if (opts.at is None) == (opts.points is None):
+        raise AnalysisError("route: give one point (--at X,Y) or a file of points (--points)")
+    crs = ctx.project.crs
+    given = parse_source_crs(opts.crs) if opts.crs else None
+    if opts.at is not None:
+        x, y = parse_point(opts.at)
+        points = gpd.GeoDataFrame({"incident_id": ["1"]}, geometry=[shapely.Point(x, y)],
+                                  crs=None if given is not None else crs)
+        if crs is not None and given is not None:
+            points = reproject(points, crs, source_crs=given)
+        return points, []
+    assert opts.points is not None
+    points, notes = read_points(opts.points, ctx.project, what="incident",
+                                representative=True, source_crs=given)
+    if "incident_id" not in points.columns:
+        points = points.assign(incident_id=[str(i + 1) for i in range(len(points))])
+    return points, notes
+
+
+NETWORK = Analysis("network", "Walking network", "walking graph summary and disconnected "
+                   "pieces", NetworkOptions, run_network, out_required=False,
+                   out_help="also write road_nodes, road_edges and road_pieces layers")
+ALLOCATE = Analysis("allocate", "Allocate households to staff",
+                    "assign households to staff optimally within capacity",
+                    AllocationOptions, run_allocation,
+                    out_help="GeoPackage for assignments, staff_load and unassigned")
+GRID_HEADS = Analysis("grid-heads", "Assign grid heads to grids",
+                      "assign one grid head per grid (nearest to its households)",
+                      GridHeadOptions, run_grid_heads, out_help="GeoPackage for grid_heads")
+PLACE = Analysis("place", "Place new staff", "choose N new staff bases (p-median on the "
+                 "roads)", PlacementOptions, run_placement, out_help="GeoPackage for new_sites")
+SERVICE_AREAS = Analysis("service-areas", "Facility service areas",
+                         "households and roads within each facility's cutoff",
+                         ServiceAreaOptions, run_service_areas,
+                         out_help="GeoPackage for service_areas, service_households, "
+                         "service_roads")
+ROUTE = Analysis("route", "Incident lookup", "grid, community and staff for incident points",
+                 RouteOptions, run_route, out_required=False, out_suffixes=(".gpkg", ".csv"),
+                 out_help="write the table (.gpkg, .csv)")

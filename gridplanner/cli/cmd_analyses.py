@@ -1,0 +1,126 @@
+"""Subcommands built from the analysis registry (:mod:`gridplanner.analyses`).
+
+Each registered analysis becomes ``gridplanner NAME PROJECT [options] --out FILE``:
+its options dataclass gives the flags (help, choices, ranges, off-switches), the
+run goes through the project's analysis context with a progress bar, the result
+layers are written atomically, and the summary is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from gridplanner.analyses import Analysis, AnalysisResult, analyses, option_info
+from gridplanner.cli import EXIT_OK
+from gridplanner.cli.common import add_project_argument, load, terminal_feedback
+from gridplanner.context import AnalysisContext
+from gridplanner.errors import ReadError
+from gridplanner.export.files import check_target, protected_paths
+from layers.io import split_layer_spec, write_geopackage, write_layer
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add one subcommand per registered analysis."""
+    for analysis in analyses():
+        p = subparsers.add_parser(analysis.name, help=analysis.help,
+                                  description=analysis.description or None)
+        add_project_argument(p)
+        for f in analysis.fields():
+            _add_flag(p, f)
+        p.add_argument("--out", metavar="FILE", required=analysis.out_required,
+                       help=analysis.out_help)
+        p.set_defaults(func=lambda args, a=analysis: run_registered(a, args))
+
+
+def _single_layer(analysis: Analysis) -> bool:
+    return analysis.adds_layer
+
+
+def _add_flag(parser: argparse.ArgumentParser, f: dataclasses.Field[Any]) -> None:
+    info = option_info(f)
+    kind = _base_type(f)
+    flags = [info.flag or "--" + f.name.replace("_", "-")]
+    if info.short:
+        flags.insert(0, info.short)
+    required = f.default is dataclasses.MISSING
+    if kind is bool:
+        if info.negate:
+            parser.add_argument(info.negate, dest=f.name, action="store_false",
+                                help=f"do not {info.help}")
+        else:
+            parser.add_argument(*flags, dest=f.name, action="store_true", help=info.help)
+        return
+    default = None if required else f.default
+    shown = f" (default {default})" if default is not None else ""
+    parser.add_argument(*flags, dest=f.name, type=kind, default=default, required=required,
+                        choices=info.choices or None, metavar=info.metavar or None,
+                        help=f"{info.help}{shown}")
+
+
+def _base_type(f: dataclasses.Field[Any]) -> type:
+    hint = f.type
+    if isinstance(hint, str):
+        hint = {"bool": bool, "int": int, "float": float, "str": str}.get(
+            hint.split("|")[0].strip(), str)
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    return hint if isinstance(hint, type) else str
+
+
+def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
+    """Run ``analysis`` with the parsed flags, write its layers, print its summary."""
+    out = _out_target(args.out, args.project, suffixes=analysis.out_suffixes) if (
+        args.out) else None
+    values = {f.name: getattr(args, f.name) for f in analysis.fields()}
+    options = analysis.make_options(values)
+    project = load(args.project)
+    with terminal_feedback() as feedback:
+        result = analysis.run(AnalysisContext.of(project), options, feedback)
+    print(result.summary)
+    if out is not None:
+        _write(result, out, single=_single_layer(analysis))
+        print(f"\nwritten: {out[0]} (layers: {', '.join(_written(result, out[1]))})")
+    return result.exit_code or EXIT_OK
+
+
+_KINDS = {".gpkg": "a GeoPackage (.gpkg)", ".csv": "a CSV table (.csv)",
+          ".geojson": "GeoJSON (.geojson)", ".json": "GeoJSON (.json)"}
+
+
+def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[Path, str]:
+    path, found = split_layer_spec(out)
+    layer = found or ""
+    if path.suffix.lower() not in suffixes:
+        kinds = " or ".join(_KINDS.get(s, s) for s in suffixes)
+        raise ReadError(f"{path}: results are written as {kinds}: give a {suffixes[0]} name")
+    check_target(path, protect=protected_paths(project))
+    return path, layer
+
+
+def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
+    path, layer = target
+    if path.suffix.lower() == ".csv":
+        from gridplanner.export.tables import write_csv
+
+        write_csv(result.table, path, name=next(iter(result.layers), ""))
+        return
+    if single or path.suffix.lower() != ".gpkg":
+        # One layer to a named layer or a GeoJSON file (grid checks' findings).
+        (name, frame), = list(result.layers.items())[:1]
+        write_layer(frame, path, layer=layer or name)
+        return
+    layers = dict(result.layers)
+    if layer:  # FILE.gpkg::NAME names the first (main) layer
+        first = next(iter(layers))
+        layers = {layer: layers.pop(first), **layers}
+    write_geopackage(layers, path, geometry_types=dict(result.geometry_types))
+
+
+def _written(result: AnalysisResult, layer: str) -> list[str]:
+    names = list(result.layers)
+    return [layer or names[0], *names[1:]] if names else []

@@ -1,0 +1,139 @@
+"""The analysis context: one rule per concept, values kept until their inputs change."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely import LineString, Point
+
+from gridplanner.context import AnalysisContext
+from gridplanner.locate import grid_index, household_weights
+from gridplanner.project import Project
+from gridplanner.scenarios import apply_scenario, save_scenario
+from gridplanner.settings import SettingsError
+
+CRS = 4547
+
+
+def _project() -> Project:
+    # Two grids overlapping on x in [90, 110]; a household in the overlap.
+    grids = gpd.GeoDataFrame({"grid_id": ["A", "B"], "community_id": ["C", "C"]},
+                             geometry=[shapely.box(0, 0, 110, 100),
+                                       shapely.box(90, 0, 200, 100)], crs=CRS)
+    hh = gpd.GeoDataFrame({"household_id": ["in_a", "overlap", "in_b"],
+                           "households": [2, 5, 1]},
+                          geometry=[Point(10, 50), Point(100, 50), Point(150, 50)], crs=CRS)
+    roads = gpd.GeoDataFrame({"road_id": ["r"]}, geometry=[LineString([(0, 0), (200, 0)])],
+                             crs=CRS)
+    staff = gpd.GeoDataFrame({"staff_id": ["wa", "wb"], "role": "full_time",
+                              "capacity": [10, 10], "grid_id": ["A", "B"]},
+                             geometry=[Point(0, 0), Point(200, 0)], crs=CRS)
+    return Project(layers={"grids": grids, "households": hh, "roads": roads, "staff": staff})
+
+
+def test_the_first_grid_in_the_layer_wins_an_overlap():
+    p = _project()
+    ctx = AnalysisContext.of(p)
+    assert ctx.household_grid_ids().tolist() == ["A", "A", "B"]
+    # Boundary points belong to the grid: x = 110 is A's edge (A comes first).
+    g = np.asarray(p.layer("grids").geometry.values)
+    assert grid_index(g, shapely.points([[110, 50], [200, 50], [300, 50]])).tolist() == [0, 1, -1]
+
+
+def test_overlap_household_gets_the_same_grid_in_every_analysis():
+    from gridplanner.allocation import allocate
+    from gridplanner.grids.topology import point_membership
+    from gridplanner.routing import route_incidents
+    from gridplanner.scenarios.builders import containing_grid
+
+    p = _project()
+    hh = p.layer("households")
+    overlap = hh.geometry.values[1:2]
+    grids = p.layer("grids")
+    checks_grid = point_membership(np.asarray(grids.geometry.values), overlap).grid_index[0]
+    routed = route_incidents(p, hh.iloc[1:2])
+    within = allocate(p, within_grid=True).assignments.set_index("household_id")
+    assert grids["grid_id"].iloc[checks_grid] == "A"
+    assert routed["grid_id"].tolist() == ["A"]
+    assert containing_grid(hh.geometry.iloc[1:2], grids).tolist() == ["A"]
+    assert within.loc["overlap", "staff_id"] == "wa"  # A's worker, not B's
+    from gridplanner.coverage import compute_coverage
+
+    coverage = compute_coverage(p, use_buildings=False).grid_table.set_index("grid_id")
+    assert coverage.loc["A", "households"] == 2 + 5
+    assert coverage.loc["B", "households"] == 1
+
+
+def test_weights_one_rule():
+    frame = gpd.GeoDataFrame({"households": [3, None, "x", 2.6, -4, float("inf")]})
+    assert household_weights(frame).tolist() == [3, 1, 1, 3, 0, 1]
+    assert household_weights(gpd.GeoDataFrame({"a": [1, 2]})).tolist() == [1, 1]
+
+
+def test_network_is_built_once_and_dropped_when_roads_change():
+    p = _project()
+    ctx = AnalysisContext.of(p)
+    net = ctx.network()
+    assert ctx.network() is net
+    assert AnalysisContext.of(p) is ctx
+    snapped = ctx.snapped("households")
+    p.set_layer("cameras", p.layer("cameras"))  # unrelated layer: kept
+    assert ctx.network() is net
+    assert ctx.snapped("households") is snapped
+    p.set_layer("households", p.layer("households").iloc[:2])
+    assert ctx.network() is net  # households do not change the network
+    assert len(ctx.snapped("households").edge) == 2
+    p.set_layer("roads", p.layer("roads").iloc[:0])
+    assert ctx.network() is not net
+    assert ctx.network().n_edges == 0
+
+
+def test_a_setting_change_drops_only_what_depends_on_it():
+    p = _project()
+    ctx = AnalysisContext.of(p)
+    net = ctx.network()
+    snapped = ctx.snapped("households")
+    p.set_setting("band", {"urban": [100, 200]})
+    assert ctx.network() is net
+    assert ctx.snapped("households") is snapped
+    assert ctx.settings.band_for("urban") == (100, 200)
+    p.set_setting("snap_cutoff_m", 5.0)
+    assert ctx.network() is net
+    assert ctx.snapped("households") is not snapped
+    assert int((ctx.snapped("households").edge >= 0).sum()) == 0  # all 50 m from the road
+    p.set_setting("join_tolerance_m", 1.0)
+    assert ctx.network() is not net
+
+
+def test_bad_setting_change_is_refused_and_not_stored():
+    p = _project()
+    with pytest.raises(SettingsError, match="10 to 50000 m"):
+        p.set_setting("walk_cutoff_m", float("nan"))
+    assert "walk_cutoff_m" not in p.settings
+
+
+def test_scenario_variant_shares_the_network_when_roads_are_unchanged():
+    p = _project()
+    net = AnalysisContext.of(p).network()
+    save_scenario(p, "cheap", parameters={"band": {"urban": [10, 20]}})
+    same_roads = apply_scenario(p, "cheap")
+    assert AnalysisContext.of(same_roads).network() is net
+    save_scenario(p, "loose", parameters={"join_tolerance_m": 10.0})
+    other = apply_scenario(p, "loose")
+    assert AnalysisContext.of(other).network() is not net
+
+
+def test_a_value_computed_while_its_inputs_change_is_not_kept():
+    p = _project()
+    ctx = AnalysisContext.of(p)
+    calls = []
+
+    def build() -> int:
+        calls.append(1)
+        p.set_layer("roads", p.layer("roads"))  # an edit lands during the computation
+        return len(calls)
+
+    assert ctx.memo("x", build, layers=("roads",)) == 1
+    assert ctx.memo("x", lambda: 99, layers=("roads",)) == 99

@@ -1,0 +1,83 @@
+"""The analysis registry: one declaration drives the API and the command line."""
+
+from __future__ import annotations
+
+import pyogrio
+import pytest
+
+from gridplanner.analyses import analyses, get, option_info, run
+from gridplanner.cli import EXIT_ERROR, main
+from gridplanner.context import AnalysisContext
+from gridplanner.errors import AnalysisError
+from gridplanner.project import open_project
+
+
+def test_every_registered_analysis_is_a_subcommand_with_its_options(capsys):
+    for analysis in analyses():
+        with pytest.raises(SystemExit):
+            main([analysis.name, "--help"])
+        text = capsys.readouterr().out
+        for f in analysis.fields():
+            info = option_info(f)
+            flag = info.negate or info.flag or "--" + f.name.replace("_", "-")
+            assert flag in text, (analysis.name, flag)
+
+
+def test_options_are_checked_with_their_range_and_choices():
+    with pytest.raises(AnalysisError, match="--k 0 is out of range"):
+        get("allocate").make_options({"k": 0})
+    with pytest.raises(AnalysisError, match="not one of"):
+        get("allocate").make_options({"role": "chef"})
+    with pytest.raises(AnalysisError, match="unknown option"):
+        get("coverage").make_options({"buildings": False})
+    assert get("coverage").make_options({"use_buildings": False}).use_buildings is False
+
+
+def test_command_line_rejects_out_of_range_option(sample_project_file, tmp_path, capsys):
+    code = main(["allocate", str(sample_project_file), "--k", "0",
+                 "--out", str(tmp_path / "a.gpkg")])
+    assert code == EXIT_ERROR
+    assert "out of range" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "argv", "values"), [
+    ("coverage", ["--no-buildings"], {"use_buildings": False}),
+    ("site-cameras", ["-k", "2", "--no-buildings"], {"k": 2, "use_buildings": False}),
+    ("allocate", ["--within-grid"], {"within_grid": True}),
+    ("grid-heads", [], {}),
+    ("place", ["-n", "2"], {"n": 2}),
+    ("service-areas", [], {}),
+    ("check", [], {}),
+    ("balance", ["--min", "250"], {"min_households": 250}),
+    ("network", [], {}),
+    ("route", ["--at", "0,0"], {"at": "0,0"}),
+])
+def test_command_line_and_python_api_give_the_same_layers(sample_project_file, tmp_path,
+                                                          name, argv, values):
+    out = tmp_path / f"{name}.gpkg"
+    code = main([name, str(sample_project_file), *argv, "--out", str(out)])
+    api = run(name, AnalysisContext.of(open_project(sample_project_file)), **values)
+    assert code == api.exit_code
+    written = {n for n, _ in pyogrio.list_layers(out)}
+    assert written == set(api.layers)
+    for layer, frame in api.layers.items():
+        back = pyogrio.read_dataframe(out, layer=layer)
+        assert len(back) == len(frame), layer
+
+
+def test_every_registered_analysis_is_covered_by_the_consistency_test():
+    params = test_command_line_and_python_api_give_the_same_layers.pytestmark[0].args[1]
+    assert {p[0] for p in params} == {a.name for a in analyses()}
+
+
+def test_every_text_the_app_shows_of_an_analysis_has_chinese():
+    from gridplanner import i18n
+
+    texts = set()
+    for analysis in analyses():
+        texts |= {analysis.title, analysis.help}
+        for f in analysis.fields():
+            info = option_info(f)
+            texts |= {info.form_label, info.help}
+    missing = sorted(t for t in texts if i18n.gettext(t, lang="zh_CN") == t)
+    assert missing == []
