@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
         recovered = False
         auto = autosave_path(path.resolve())
         if lock is not None and auto.exists() and lock is not self.session.lock:
-            answer = self._ask_recover(auto, path) if recover else "keep"
+            answer = self._ask_recover(auto) if recover else "keep"
             if answer == "recover":
                 source, recovered = auto, True
             elif answer == "discard":
@@ -524,9 +524,10 @@ class MainWindow(QMainWindow):
                                   "Save your work under another name.")
         return lock, False, ""
 
-    def _ask_recover(self, autosave: Path, project: Path | None) -> str:
+    def _ask_recover(self, autosave: Path) -> str:
         """``recover``, ``discard``, ``keep`` (for later) or ``cancel``."""
-        answer = self.prompter.ask_recover(str(autosave))
+        # Test and script prompters may still answer True/False (recover / not now).
+        answer: str | bool | None = self.prompter.ask_recover(str(autosave))
         if answer is True:
             return "recover"
         if answer is False or answer is None:
@@ -790,7 +791,7 @@ class MainWindow(QMainWindow):
             if chosen is not None:
                 slot.release()
                 continue
-            answer = self._ask_recover(slot.path, None)
+            answer = self._ask_recover(slot.path)
             if answer == "recover":
                 chosen = slot
                 continue

@@ -43,7 +43,7 @@ def test_cli_write_fails_naming_the_holder(tmp_path, capsys, monkeypatch):
     before = file_stamp(path)
     monkeypatch.setenv("GRIDPLANNER_LOCK_WAIT_S", "0.3")
     with ProjectLock(path, program="GridPlanner app"):
-        for args in (["scenario", "create", str(path), "x", "--set", "walk_cutoff_m=1"],
+        for args in (["scenario", "create", str(path), "x", "--set", "walk_cutoff_m=1500"],
                      ["scenario", "delete", str(path), "方案一"],
                      ["import", str(path), "--grids", str(INPUTS / "grids_gbk.shp")]):
             assert main(args) == EXIT_ERROR
@@ -53,11 +53,11 @@ def test_cli_write_fails_naming_the_holder(tmp_path, capsys, monkeypatch):
             assert f"on {this_host()} (process {os.getpid()}" in err
             assert "Traceback" not in err
     assert file_stamp(path) == before
-    assert main(["scenario", "create", str(path), "x", "--set", "walk_cutoff_m=1"]) == EXIT_OK
+    assert main(["scenario", "create", str(path), "x", "--set", "walk_cutoff_m=1500"]) == EXIT_OK
     assert "x" in open_project(path).scenarios
 
 
 def test_cli_write_on_a_missing_project_says_not_found(tmp_path, capsys):
     assert main(["scenario", "create", str(tmp_path / "nope" / "p.gpkg"), "x", "--set",
-                 "walk_cutoff_m=1"]) == EXIT_ERROR
+                 "walk_cutoff_m=1500"]) == EXIT_ERROR
     assert "file not found" in capsys.readouterr().err
