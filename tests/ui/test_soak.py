@@ -143,10 +143,11 @@ class Driver:
         self.wait_analysis(self.w.checks.run)
 
     def analysis(self) -> None:
-        key = self.rng.choice(["coverage", "allocation", "grid_heads"])
+        key = self.rng.choice(["coverage", "allocate", "grid-heads"])
+        values = self.w.analysis.values(key)
         if key == "coverage":
-            self.w.analysis.inputs["coverage"]["use_buildings"].setChecked(False)
-        self.wait_analysis(lambda: self.w.analysis.run(key))
+            values["use_buildings"] = False  # the view blocking is the slow part
+        self.wait_analysis(lambda: self.w.analysis.run(key, values))
 
     def scenario(self) -> None:
         panel = self.w.scenarios
@@ -154,7 +155,7 @@ class Driver:
             panel.view("current")
         elif self.w.session.commands is not None and self.w.session.commands.can_undo:
             self.scenarios += 1
-            panel.create(f"soak-{self.scenarios}")
+            panel.create_from_edits(f"soak-{self.scenarios}")
         else:
             names = [n for n in panel.names() if n != "current"]
             if names:
