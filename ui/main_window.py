@@ -489,16 +489,15 @@ class MainWindow(QMainWindow):
         recovered = False
         auto = autosave_path(path.resolve())
         if lock is not None and auto.exists() and lock is not self.session.lock:
-            answer = self._ask_recover(auto, path) if recover else "keep"
+            answer = self._ask_recover(auto) if recover else "keep"
             if answer == "recover":
                 source, recovered = auto, True
             elif answer == "discard":
                 auto.unlink(missing_ok=True)
-            elif answer == "keep":
-                note = self._keep_aside(auto, path) or note
-            else:
-                if lock is not self.session.lock:
-                    lock.release()
+            elif answer == "keep" and (kept := self._keep_aside(auto, path)):
+                note = kept
+            else:  # cancelled, or the autosave could not be kept: open nothing
+                lock.release()
                 self._open_refused("cancelled")
                 return
         self._pending_open = {"path": path, "recovered": recovered, "lock": lock,
@@ -525,10 +524,10 @@ class MainWindow(QMainWindow):
                                   "Save your work under another name.")
         return lock, False, ""
 
-    def _ask_recover(self, autosave: Path, project: Path | None) -> str:
+    def _ask_recover(self, autosave: Path) -> str:
         """``recover``, ``discard``, ``keep`` (for later) or ``cancel``."""
-        # Older prompters answer True/False; the dialog answers with a word.
-        answer: object = self.prompter.ask_recover(str(autosave))
+        # Test and script prompters may still answer True/False (recover / not now).
+        answer: str | bool | None = self.prompter.ask_recover(str(autosave))
         if answer is True:
             return "recover"
         if answer is False or answer is None:
@@ -792,7 +791,7 @@ class MainWindow(QMainWindow):
             if chosen is not None:
                 slot.release()
                 continue
-            answer = self._ask_recover(slot.path, None)
+            answer = self._ask_recover(slot.path)
             if answer == "recover":
                 chosen = slot
                 continue

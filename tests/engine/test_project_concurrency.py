@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from gridplanner.project import open_project, save_project
 
 ROOT = Path(__file__).parents[2]
@@ -67,7 +69,15 @@ while True:
 """
 
 
-def test_reads_during_saves_see_one_save(tmp_path):
+@pytest.mark.parametrize("snapshot", ["hard link", "private copy"])
+def test_reads_during_saves_see_one_save(tmp_path, monkeypatch, snapshot):
+    if snapshot == "private copy":  # as on drives without hard links (FAT, some shares)
+        import gridplanner.project
+
+        def no_links(*_args, **_kwargs):
+            raise PermissionError(1, "Operation not permitted")
+
+        monkeypatch.setattr(gridplanner.project.os, "link", no_links)
     path = tmp_path / "p.gpkg"
     proc = subprocess.Popen([sys.executable, "-c", _WRITER.format(path=str(path))],
                             stdout=subprocess.PIPE, text=True)
@@ -81,6 +91,7 @@ def test_reads_during_saves_see_one_save(tmp_path):
         proc.kill()
         proc.wait()
     assert set(seen) == {1, 2}  # the writer really replaced the file under the reader
+    assert sorted(p.name for p in tmp_path.iterdir() if "read" in p.name) == []
 
 
 _ZYGOTE = _make_code() + """

@@ -171,3 +171,13 @@ def test_deep_settings_value_refused_at_save(tmp_path):
     with pytest.raises(ProjectError, match=r"my_setting.*nested"):
         save_project(project, tmp_path / "p.gpkg")
     assert not (tmp_path / "p.gpkg").exists()
+
+
+def test_folder_and_file_names_with_uri_characters_open(tmp_path):
+    folder = tmp_path / "规划 #2? 100% [final]"
+    folder.mkdir()
+    path = save_project(_tiny_project(), folder / "项目 #1?.gpkg")
+    project = open_project(path)
+    assert set(project.layers) == {"grids", "households"}
+    assert project.scenarios
+    assert sorted(p.name for p in folder.iterdir()) == ["项目 #1?.gpkg"]
