@@ -124,8 +124,12 @@ def _geoms(grids: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _clean(geom: Any) -> Any:
-    """Polygonal part of an overlay result without floating-point crumbs."""
-    geom = polygonal(geom)
+    """Polygonal part of an overlay result without floating-point crumbs.
+
+    Crumbs are parts and holes smaller than ``_CRUMB_M2``: slivers left where two
+    overlays put the same point a few ulps apart.
+    """
+    geom = _without_crumb_holes(polygonal(geom))
     parts = shapely.get_parts(geom)
     if len(parts) <= 1:
         return geom
@@ -133,6 +137,24 @@ def _clean(geom: Any) -> Any:
     if len(keep) == len(parts):
         return geom
     return shapely.union_all(keep) if len(keep) else shapely.Polygon()
+
+
+def _without_crumb_holes(geom: Any) -> Any:
+    """Return ``geom`` without the interior rings smaller than ``_CRUMB_M2``."""
+    parts = shapely.get_parts(geom)
+    if not len(parts) or not (shapely.get_num_interior_rings(parts) > 0).any():
+        return geom
+    rebuilt = []
+    for part in parts:
+        holes = [r for r in part.interiors
+                 if shapely.area(shapely.Polygon(r)) >= _CRUMB_M2]
+        if len(holes) == len(part.interiors):
+            rebuilt.append(part)
+        else:
+            rebuilt.append(shapely.Polygon(part.exterior, holes))
+    if len(rebuilt) == 1 and shapely.get_type_id(geom) == 3:
+        return rebuilt[0]
+    return shapely.MultiPolygon(rebuilt)
 
 
 def _with_geometry(grids: gpd.GeoDataFrame, updates: dict[int, Any]) -> gpd.GeoDataFrame:

@@ -21,8 +21,8 @@ from gridplanner.project import Project
 COMMUNITY = "330702001001"
 COLS, ROWS, SIZE = 4, 3, 100.0
 TOTAL = COLS * ROWS * SIZE * SIZE
-STEPS = ["select", "select_pair", "select_one", "merge", "split", "move", "reassign", "lock",
-         "undo", "redo"]
+STEPS = ["select", "select_pair", "select_one", "merge", "split", "reshape", "move", "reassign",
+         "lock", "undo", "redo"]
 
 
 def block_project() -> Project:
@@ -131,6 +131,25 @@ def _step(window, data, kind: str, picked: set[str]) -> set[str]:
         line = shapely.intersection(line, grids.geometry.iloc[pos].buffer(5))
         if shapely.get_type_id(line) == 1:
             editing.split(line)
+        return picked
+    if kind == "reshape":  # a bulge drawn from one point of a shared edge to another
+        geoms = grids.geometry.to_numpy()
+        a = data.draw(st.integers(0, len(ids) - 1), label="grid")
+        edges = shapely.line_merge(shapely.intersection(shapely.boundary(geoms[a]),
+                                                        shapely.boundary(geoms)))
+        lengths = shapely.length(edges)
+        lengths[a] = 0
+        if lengths.max() <= 0:
+            return picked
+        edge = shapely.get_parts(edges[int(np.argmax(lengths))])
+        edge = edge[int(np.argmax(shapely.length(edge)))]
+        p, q = edge.interpolate(0.2, normalized=True), edge.interpolate(0.8, normalized=True)
+        mid = edge.interpolate(0.5, normalized=True)
+        dx, dy = q.x - p.x, q.y - p.y
+        norm = float(np.hypot(dx, dy)) or 1.0
+        bulge = data.draw(st.integers(-20, 20), label="bulge")
+        tip = (mid.x - dy / norm * bulge, mid.y + dx / norm * bulge)
+        editing.reshape(shapely.LineString([(p.x, p.y), tip, (q.x, q.y)]))
         return picked
     if kind == "move":
         coords = np.unique(shapely.get_coordinates(grids.geometry.array), axis=0)
