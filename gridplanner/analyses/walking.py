@@ -20,7 +20,7 @@ from gridplanner.settings import ROLES
 from gridplanner.text import format_table
 
 if TYPE_CHECKING:
-    from gridplanner.allocation.assign import AllocationResult
+    from gridplanner.allocation.assign import AllocationResult, AllocationTotals
     from gridplanner.allocation.grid_heads import GridHeadResult
     from gridplanner.allocation.placement import PlacementResult
     from gridplanner.context import AnalysisContext
@@ -131,6 +131,7 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
         ["above the lower bound (%)", f"{t.gap_pct:.3f}"],
         ["points split by the flow, made whole", f"{t.split_points:,}"],
         ["households dropped to keep points whole", f"{t.unassigned_to_keep_points_whole:,}"],
+        ["whole points proven optimal", _whole_proof(t)],
     ]
     lines.append(format_table(["total", "value"], rows))
     if len(result.unassigned):
@@ -144,6 +145,17 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
     if heads is not None:
         lines.append(heads_summary(heads))
     return "\n".join(lines)
+
+
+def _whole_proof(t: AllocationTotals) -> str:
+    """Say whether the whole-point answer is proven optimal, else what is known."""
+    if t.whole_points_optimal:
+        return "yes"
+    short = t.flow_assigned_households - t.assigned_households
+    if short > 0:
+        return (f"no: the flow places {short:,} more households split between staff; "
+                "not proven whether whole points can")
+    return f"no: within {t.whole_points_gap_pct:.3f}% of the lower bound"
 
 
 def heads_summary(heads: GridHeadResult) -> str:
