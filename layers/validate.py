@@ -439,7 +439,9 @@ def _storable_text(df: pd.DataFrame, schema: LayerSchema) -> pd.DataFrame:
     out = df
     for name in df.columns:
         col = df[name]
-        if name == "geometry" or col.dtype != object:
+        # Text columns are object or (pandas 3) the string dtype.
+        if name == "geometry" or not (col.dtype == object
+                                      or pd.api.types.is_string_dtype(col.dtype)):
             continue
         is_text = col.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         if not is_text.any():

@@ -285,3 +285,15 @@ def test_more_columns_than_a_geopackage_holds_is_a_clear_error(tmp_path):
     frame = _points({"household_id": ["A", "B", "C"], **extra})
     with pytest.raises(SchemaError, match="2,105 columns, more than the 1,990"):
         validate(frame, "households")
+
+
+@pytest.mark.parametrize("value", ["\ud800", "a\udfffb", "x\x00y"])
+def test_unstorable_text_in_any_text_column_is_cleaned_before_the_save(tmp_path, value):
+    # pandas 3 reads text as its string dtype, not object: both kinds are cleaned.
+    from gridplanner.project import Project
+
+    frame = _points({"household_id": ["A", "B", "C"], "note": [value] * 3})
+    result = validate(frame, "households")
+    path = save_project(Project(layers={"households": result.frame}), tmp_path / "p.gpkg")
+    note = open_project(path).layers["households"]["note"].tolist()
+    assert all("\ud800" not in v and "\udfff" not in v and "\x00" not in v for v in note)
