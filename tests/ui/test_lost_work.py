@@ -213,6 +213,7 @@ def test_second_window_on_a_project_opens_read_only(make_window, qtbot, project_
     assert f"process {os.getpid()}" in second.prompter.infos[0]
     assert second.session.read_only
     assert not second.session.owns_file()
+    assert "(read-only)" in second.windowTitle()
     # each window autosaves into its own file
     _rename(first, "first's edit")
     _rename(second, "second's edit")
