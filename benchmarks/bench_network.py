@@ -183,7 +183,9 @@ def main() -> None:
     t = res.totals
     row("allocation end to end (fresh graph)", w, c, None,
         f"mean {t.mean_distance_m} m, p95 {t.p95_distance_m} m, gap {t.gap_pct}% "
-        f"above the flow bound, {t.split_points} split points")
+        f"above the flow bound, {t.split_points} split points; whole points "
+        f"{'proven optimal' if t.whole_points_optimal else 'not proven'} "
+        f"(gap {t.whole_points_gap_pct}%, exact solve {t.whole_points_seconds} s)")
     # As a project's analysis context runs it: network and snapped households kept.
     _, w, c = timed(lambda: allocate_layers(hh, staff_all, roads, role="full_time",
                                             network=net, household_snap=hs), args.repeat)
@@ -193,8 +195,11 @@ def main() -> None:
         place, w, c = timed(lambda s=starts: place_staff_layers(hh, staff_all, roads, 50,
                                                                   starts=s))
         row(f"placement of 50 staff ({starts} start{'s' if starts > 1 else ''})", w, c, None,
-            f"1500 candidates; {place.total_before_household_m:,.0f} -> "
-            f"{place.total_after_household_m:,.0f} household-m")
+            f"1500 candidates; households served before "
+            f"{place.total_before_household_m:,.0f} -> "
+            f"{place.served_before_after_household_m:,.0f} household-m, "
+            f"{place.served_after_households - place.served_before_households:,} "
+            "newly served")
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the end")
 
 

@@ -24,7 +24,7 @@ totals say how far the final answer is above it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -66,6 +66,20 @@ class AllocationTotals:
     final whole-point answer lies above it, both charged the same cost per
     unassigned household; ``unassigned_to_keep_points_whole`` counts households
     the flow placed but no single staff member had room for as a whole point.
+
+    The answer and the bound serve different numbers of households, so their
+    walking totals alone do not compare: ``flow_assigned_households`` /
+    ``flow_unassigned_households`` are the flow's counts, and
+    ``total_with_unassigned_household_m`` / ``flow_total_with_unassigned_household_m``
+    charge both ``unassigned_cost_m`` per household left out (households off the
+    network or without a location left out of both), the basis of ``gap_pct``.
+
+    ``whole_points_optimal`` says whether the whole-point answer is proven
+    optimal (most households assigned, then least walking) over the candidate
+    staff; if the solver's time limit was reached, ``whole_points_gap_pct`` is
+    the proven gap of its walking total above the best bound.
+    ``whole_points_seconds`` is the time that exact solve took (0 when the
+    repaired flow was already optimal).
     """
 
     objective_household_m: float
@@ -80,6 +94,14 @@ class AllocationTotals:
     split_points: int
     unassigned_to_keep_points_whole: int
     k_used: int
+    flow_assigned_households: int = 0
+    flow_unassigned_households: int = 0
+    unassigned_cost_m: float = 0.0
+    total_with_unassigned_household_m: float = 0.0
+    flow_total_with_unassigned_household_m: float = 0.0
+    whole_points_optimal: bool = True
+    whole_points_gap_pct: float = 0.0
+    whole_points_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         """Return the figures as a plain dict."""
@@ -181,6 +203,7 @@ def allocate_layers(
     within_grid: bool = False,
     k: int = 8,
     pin_rounds: int = 2,
+    time_limit_s: float = 10.0,
     walk_cutoff_m: float = 3000.0,
     snap_cutoff_m: float = 300.0,
     join_tolerance_m: float = 3.0,
@@ -205,6 +228,10 @@ def allocate_layers(
         Candidate staff per household point to start with (widened where needed).
     pin_rounds
         Re-solves with the points the flow split pinned whole (0 = none).
+    time_limit_s
+        Time limit of the exact whole-point solve (run only when the repaired
+        flow is not already proven optimal); when reached, the proven gap is
+        reported.
     walk_cutoff_m, snap_cutoff_m, join_tolerance_m
         Longest walk considered; farthest a point may be from a road; road-end
         joining tolerance of the graph.
@@ -236,7 +263,7 @@ def allocate_layers(
     members = _role_members(households, staff, grids, role=role, within_grid=within_grid)
     opts = _Options(role=role, within_grid=within_grid, k=max(1, min(int(k), len(members))),
                     pin_rounds=pin_rounds, walk_cutoff_m=walk_cutoff_m,
-                    snap_cutoff_m=snap_cutoff_m)
+                    snap_cutoff_m=snap_cutoff_m, time_limit_s=float(time_limit_s))
     defaults = dict(CAPACITY_DEFAULTS)
     defaults.update(capacity_defaults or {})
     report(feedback, 0.0, "road network")
@@ -261,7 +288,7 @@ def allocate_layers(
     flow = _solve(team, demand, cands, opts)
 
     report(feedback, 0.85, "whole points")
-    done = _whole_points(team, demand, flow, opts)
+    done = _exact_whole(team, demand, flow, _whole_points(team, demand, flow, opts), opts)
 
     result = _result(households, team, demand, flow, done, opts)
     report(feedback, 1.0, "assignment done")
@@ -298,6 +325,7 @@ class _Options:
     pin_rounds: int
     walk_cutoff_m: float
     snap_cutoff_m: float
+    time_limit_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -446,6 +474,9 @@ class _Assignment:
     flow_unassigned: int
     split_points: int
     solution: FlowSolution
+    optimal: bool = True
+    bound_m: float = 0.0
+    seconds: float = 0.0
 
 
 #: Most rounds of widening the candidate lists and solving again.
@@ -656,6 +687,119 @@ def _whole_points(team: _Staff, demand: _Demand, flow: _Flow, opts: _Options) ->
                        solution=sol)
 
 
+def _exact_whole(team: _Staff, demand: _Demand, flow: _Flow, done: _Assignment,
+                 opts: _Options) -> _Assignment:
+    """Make the whole-point answer exact where the repaired flow may not be.
+
+    The repair is optimal when it assigns as many households as the flow and
+    walks no more; else the integer program over the same candidate arcs
+    (:func:`~gridplanner.allocation.whole.solve_whole`), started from the
+    repair, decides.
+    """
+    from gridplanner.allocation.whole import solve_whole
+
+    w = demand.flow_weight
+    ok = done.staff >= 0
+    assigned = int(w[ok].sum())
+    most = int(w.sum()) - int(done.flow_unassigned)
+    walking = float((w[ok] * done.dist_m[ok]).sum())
+    if assigned >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6:
+        return replace(done, bound_m=done.lower_bound_m)
+    cands = flow.candidates
+    arc_point = flow.arc_point
+    arc_staff = cands.index[arc_point, flow.arc_col]
+    arc_cost = cands.dist[arc_point, flow.arc_col]
+    n_staff = len(team.ids)
+    key = arc_point * n_staff + arc_staff
+    order = np.argsort(key, kind="stable")
+    start = np.full(len(w), -1, dtype=np.int64)
+    at = np.flatnonzero(ok)
+    want = at * n_staff + done.staff[at]
+    found = np.zeros(len(at), dtype=bool)
+    if len(key):
+        pos = np.minimum(np.searchsorted(key[order], want), len(key) - 1)
+        found = key[order][pos] == want
+        start[at[found]] = order[pos[found]]
+    # The repair may have used a candidate beyond a point's list: add its arc.
+    extra = at[~found]
+    start[extra] = len(arc_point) + np.arange(len(extra))
+    arc_point = np.concatenate([arc_point, extra])
+    arc_staff = np.concatenate([arc_staff, done.staff[extra]])
+    arc_cost = np.concatenate([arc_cost, done.dist_m[extra]])
+    free = _neighbourhood(w, arc_point, arc_staff, done.staff, flow.solution,
+                          max_arcs=_EXACT_ARCS)
+    whole_model = bool(free.all())
+    # Points outside the neighbourhood keep their place (and use up room).
+    fixed = ~free & ok
+    room = team.capacity - np.bincount(done.staff[fixed], weights=w[fixed],
+                                       minlength=n_staff).astype(np.int64)
+    use = free[arc_point]
+    sub_start = np.where(free, start, -1)
+    renum = np.full(len(arc_point), -1, dtype=np.int64)
+    renum[use] = np.arange(int(use.sum()))
+    sub_start = np.where(sub_start >= 0, renum[np.maximum(sub_start, 0)], -1)
+    w_free = np.where(free, w, 0)
+    sol = solve_whole(w_free, arc_point[use], arc_staff[use], arc_cost[use], room,
+                      start_arc=sub_start,
+                      most_assignable=most - int(w[fixed].sum()) if whole_model else None,
+                      time_limit_s=opts.time_limit_s)
+    staff_of = np.where(free, -1, done.staff)
+    dist = np.where(free, np.inf, done.dist_m)
+    got = sol.arc >= 0
+    staff_of[got] = arc_staff[use][sol.arc[got]]
+    dist[got] = arc_cost[use][sol.arc[got]]
+    walking = float((w[staff_of >= 0] * dist[staff_of >= 0]).sum())
+    n_assigned = int(w[staff_of >= 0].sum())
+    # Proven: the whole model solved to optimality, or the flow's bound met.
+    proven = (whole_model and sol.optimal) or (
+        n_assigned >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6)
+    bound = done.lower_bound_m if n_assigned >= most else 0.0
+    if whole_model and sol.optimal:
+        bound = walking
+    return replace(done, staff=staff_of, dist_m=dist, optimal=proven, bound_m=bound,
+                   seconds=sol.seconds)
+
+
+#: Largest number of candidate arcs given to the exact whole-point solve at once;
+#: beyond it, the points around those the flow split are solved exactly, the
+#: rest kept, and the gap to the flow's bound reported.
+_EXACT_ARCS = 6000
+
+
+def _neighbourhood(w: np.ndarray, arc_point: np.ndarray, arc_staff: np.ndarray,
+                   staff_of: np.ndarray, flow: FlowSolution, *, max_arcs: int) -> np.ndarray:
+    """Points to solve exactly: all of them when the model is small, else those near trouble.
+
+    Trouble: points the flow split or left (partly) unassigned. The set grows
+    by the staff those points may go to and the points those staff hold or
+    could take, while the arcs stay within ``max_arcs``.
+    """
+    n = len(w)
+    live = w[arc_point] > 0
+    if int(live.sum()) <= max_arcs:
+        return np.asarray(w > 0)
+    counts = np.bincount(flow.part_point, minlength=n)
+    unplaced = np.zeros(n, dtype=bool)
+    unplaced[flow.part_point[flow.part_staff < 0]] = True
+    free = ((counts > 1) | unplaced | (staff_of < 0)) & (w > 0)
+    has_arc = np.zeros(n, dtype=bool)
+    has_arc[arc_point[live]] = True
+    free &= has_arc
+    arcs_per_point = np.bincount(arc_point[live], minlength=n)
+    n_staff = int(arc_staff.max(initial=-1)) + 1
+    for _ in range(4):
+        staff = np.zeros(n_staff, dtype=bool)
+        staff[arc_staff[live & free[arc_point]]] = True
+        near = np.zeros(n, dtype=bool)
+        near[arc_point[live & staff[arc_staff]]] = True
+        held = (staff_of >= 0) & staff[np.maximum(staff_of, 0)]
+        grown = free | ((near | held) & (w > 0))
+        if int(arcs_per_point[grown].sum()) > max_arcs or (grown == free).all():
+            break
+        free = grown
+    return free
+
+
 def _no_location(points: np.ndarray) -> np.ndarray:
     """Tell which rows' geometry is missing, empty, not a point or not finite."""
     pts = np.asarray(points, dtype=object)
@@ -859,6 +1003,16 @@ def _totals(demand: _Demand, flow: _Flow, done: _Assignment) -> AllocationTotals
         split_points=done.split_points,
         unassigned_to_keep_points_whole=max(dropped, 0),
         k_used=flow.k_used,
+        flow_assigned_households=int(weight[demand.usable].sum()) - int(done.flow_unassigned),
+        flow_unassigned_households=int(weight.sum()) - int(weight[demand.usable].sum())
+        + int(done.flow_unassigned),
+        unassigned_cost_m=float(flow.unassigned_cost_m),
+        total_with_unassigned_household_m=round(final_total, 1),
+        flow_total_with_unassigned_household_m=round(flow_total, 1),
+        whole_points_optimal=bool(done.optimal),
+        whole_points_gap_pct=0.0 if done.optimal or objective <= 0 else round(
+            max(100.0 * (objective - done.bound_m) / objective, 0.0), 4),
+        whole_points_seconds=round(done.seconds, 2),
     )
 
 

@@ -366,15 +366,32 @@ def _largest_useful_walk(
 
 @dataclass(frozen=True)
 class PlacementResult:
-    """New bases (``rank``, ``candidate``, ``gain_household_m``, point) and totals.
+    """New bases and the walking totals before and after them.
 
-    Totals are household-metres; households nobody reaches within the walking
-    cutoff count at the cutoff.
+    ``sites`` has ``rank``, ``candidate``, ``gain_household_m`` (how much the
+    site shortens the walks of households already served when it is added, in
+    rank order), ``newly_served_households`` (households no staff member
+    reached within the walking cutoff until this site) and
+    ``newly_served_household_m`` (their walk to it), and the point.
+
+    Totals are household-metres over the households served (within the
+    walking cutoff of a staff member of the role): ``total_before_household_m``
+    over the ``served_before_households``, ``total_after_household_m`` over the
+    ``served_after_households``; ``served_before_after_household_m`` is the
+    walk of the households served before, after the new bases (the same
+    households as the total before). ``households`` counts every household.
+    The total after equals the total before, less the gains, plus the newly
+    served households' walks.
     """
 
     sites: gpd.GeoDataFrame
     total_before_household_m: float
     total_after_household_m: float
+    served_before_households: int = 0
+    served_after_households: int = 0
+    households: int = 0
+    served_before_after_household_m: float = 0.0
+    walk_cutoff_m: float = 3000.0
 
 
 @gc_paused()
@@ -477,7 +494,6 @@ def place_staff_layers(
     dem_nodes, dem_of = np.unique(node, return_inverse=True)
     w_on = weight[on]
     dem_w = np.bincount(dem_of, weights=w_on, minlength=len(dem_nodes))
-    walk_total = float((w_on * walk).sum())
 
     # Existing staff first: one multi-source pass on their own split graph. Base
     # nodes keep their numbers there; candidate feet are placed along their edges.
@@ -510,13 +526,54 @@ def place_staff_layers(
     neighbours = cKDTree(cxy).query(cxy, k=m)[1].reshape(len(cxy), m)
     sol = p_median(dist, dem_w, n, existing=cur, starts=starts, neighbours=neighbours,
                    unreachable_m=unreachable, feedback=sub(feedback, 0.7, 1))
-    # Households nobody reaches within the cutoff count at the cutoff.
-    before = float((dem_w * np.minimum(cur, walk_cutoff_m)).sum()) + walk_total
-    after_d = np.minimum(cur, dist[list(sol.chosen)].min(axis=0)) if sol.chosen else cur
-    after = float((dem_w * np.minimum(after_d, walk_cutoff_m)).sum()) + walk_total
     chosen = np.asarray(sol.chosen, dtype=np.int64)
+    walk_of = np.bincount(dem_of, weights=w_on * walk, minlength=len(dem_nodes))
+    gain, fresh_hh, fresh_m, now = _pick_by_pick(dist, chosen, cur, dem_w, walk_of,
+                                                 walk_cutoff_m)
+    served0, served1 = np.isfinite(cur), np.isfinite(now)
     sites = gpd.GeoDataFrame(
         {"rank": np.arange(1, len(chosen) + 1), "candidate": chosen,
-         "gain_household_m": np.round(np.asarray(sol.gains, dtype=float), 1)},
+         "gain_household_m": np.round(gain, 1),
+         "newly_served_households": fresh_hh,
+         "newly_served_household_m": np.round(fresh_m, 1)},
         geometry=cand_pts[chosen], crs=households.crs)
-    return PlacementResult(sites, round(before, 1), round(after, 1))
+    return PlacementResult(
+        sites,
+        total_before_household_m=round(_walk_total(cur, dem_w, walk_of, served0), 1),
+        total_after_household_m=round(_walk_total(now, dem_w, walk_of, served1), 1),
+        served_before_households=round(float(dem_w[served0].sum())),
+        served_after_households=round(float(dem_w[served1].sum())),
+        households=round(float(weight.sum())),
+        served_before_after_household_m=round(_walk_total(now, dem_w, walk_of, served0), 1),
+        walk_cutoff_m=float(walk_cutoff_m))
+
+
+def _walk_total(d: np.ndarray, w: np.ndarray, walk_of: np.ndarray, rows: np.ndarray) -> float:
+    """Household-metres of the demand nodes ``rows``: along the roads plus access walks."""
+    return float((w[rows] * d[rows]).sum() + walk_of[rows].sum())
+
+
+def _pick_by_pick(
+    dist: np.ndarray, chosen: np.ndarray, cur: np.ndarray, w: np.ndarray,
+    walk_of: np.ndarray, cutoff_m: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the walking gain, newly served households and their walk of each pick.
+
+    ``cur`` is each demand node's walk to existing staff (``inf`` where none is
+    within ``cutoff_m``). Returns the three per-pick arrays and the walks after
+    all picks (``inf`` where still unserved).
+    """
+    now = np.where(cur <= cutoff_m, cur, np.inf)
+    gain = np.zeros(len(chosen))
+    fresh_hh = np.zeros(len(chosen), dtype=np.int64)
+    fresh_m = np.zeros(len(chosen))
+    for i, j in enumerate(chosen.tolist()):
+        dj = dist[j].astype(float)
+        new = np.minimum(now, np.where(dj <= cutoff_m, dj, np.inf))
+        served = np.isfinite(now)
+        gain[i] = float((w[served] * (now[served] - new[served])).sum())
+        fresh = ~served & np.isfinite(new)
+        fresh_hh[i] = round(float(w[fresh].sum()))
+        fresh_m[i] = float((w[fresh] * new[fresh]).sum() + walk_of[fresh].sum())
+        now = new
+    return gain, fresh_hh, fresh_m, now

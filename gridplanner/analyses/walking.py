@@ -20,8 +20,9 @@ from gridplanner.settings import ROLES
 from gridplanner.text import format_table
 
 if TYPE_CHECKING:
-    from gridplanner.allocation.assign import AllocationResult
+    from gridplanner.allocation.assign import AllocationResult, AllocationTotals
     from gridplanner.allocation.grid_heads import GridHeadResult
+    from gridplanner.allocation.placement import PlacementResult
     from gridplanner.context import AnalysisContext
     from gridplanner.feedback import Feedback
 
@@ -118,10 +119,19 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
         ["95th percentile distance (m)", f"{t.p95_distance_m:,.1f}"],
         ["max distance (m)", f"{t.max_distance_m:,.1f}"],
         ["households beyond 1 km", f"{t.households_beyond_1km:,}"],
+        ["households assigned / unassigned",
+         f"{t.assigned_households:,} / {t.unassigned_households:,}"],
         ["flow optimum (lower bound)", f"{t.flow_optimum_household_m:,.0f}"],
+        ["flow: households assigned / unassigned",
+         f"{t.flow_assigned_households:,} / {t.flow_unassigned_households:,}"],
+        [f"total, {t.unassigned_cost_m:,.0f} m per unassigned household",
+         f"{t.total_with_unassigned_household_m:,.0f}"],
+        [f"lower bound, {t.unassigned_cost_m:,.0f} m per unassigned household",
+         f"{t.flow_total_with_unassigned_household_m:,.0f}"],
         ["above the lower bound (%)", f"{t.gap_pct:.3f}"],
         ["points split by the flow, made whole", f"{t.split_points:,}"],
         ["households dropped to keep points whole", f"{t.unassigned_to_keep_points_whole:,}"],
+        ["whole points proven optimal", _whole_proof(t)],
     ]
     lines.append(format_table(["total", "value"], rows))
     if len(result.unassigned):
@@ -135,6 +145,17 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
     if heads is not None:
         lines.append(heads_summary(heads))
     return "\n".join(lines)
+
+
+def _whole_proof(t: AllocationTotals) -> str:
+    """Say whether the whole-point answer is proven optimal, else what is known."""
+    if t.whole_points_optimal:
+        return "yes"
+    short = t.flow_assigned_households - t.assigned_households
+    if short > 0:
+        return (f"no: the flow places {short:,} more households split between staff; "
+                "not proven whether whole points can")
+    return f"no: within {t.whole_points_gap_pct:.3f}% of the lower bound"
 
 
 def heads_summary(heads: GridHeadResult) -> str:
@@ -186,24 +207,51 @@ def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
         candidates, notes = read_points(opts.candidates, ctx.project, what="candidate")
     result = place_staff(ctx.project, opts.n, role=opts.role, candidates=candidates,
                          starts=opts.starts, feedback=feedback)
-    rows = [[int(r), round(float(g), 1), round(p.x, 1), round(p.y, 1)] for r, g, p in zip(
-        result.sites["rank"], result.sites["gain_household_m"], result.sites.geometry,
-        strict=True)]
-    summary = "\n".join([*notes, format_table(["rank", "gain_household_m", "x", "y"], rows),
-                         f"total walk: {result.total_before_household_m:,.0f} -> "
-                         f"{result.total_after_household_m:,.0f} household-metres"])
-    headline = (f"{len(result.sites)} new bases: total walk "
+    summary = "\n".join([*notes, placement_summary(result, role=opts.role)])
+    served = result.served_after_households - result.served_before_households
+    headline = (f"{len(result.sites)} new bases: walk of the households served before "
                 f"{result.total_before_household_m:,.0f} -> "
-                f"{result.total_after_household_m:,.0f} household-metres")
+                f"{result.served_before_after_household_m:,.0f} household-metres; "
+                f"{served:,} households newly served")
     return AnalysisResult("place", {"new_sites": result.sites},
                           pd.DataFrame(result.sites.drop(columns="geometry")), summary,
                           result, geometry_types={"new_sites": POINT}, headline=headline)
 
 
+def placement_summary(result: PlacementResult, *, role: str) -> str:
+    """Per-site walking gains and newly served households, and the totals, as text.
+
+    Walking gains and households newly brought within the walking cutoff are
+    kept apart: a household nobody served had no walk to shorten.
+    """
+    s = result.sites
+    rows = [[int(r), round(float(g), 1), int(n), round(float(m), 1), round(p.x, 1),
+             round(p.y, 1)] for r, g, n, m, p in zip(
+        s["rank"], s["gain_household_m"], s["newly_served_households"],
+        s["newly_served_household_m"], s.geometry, strict=True)]
+    before, after = result.served_before_households, result.served_after_households
+    return "\n".join([
+        format_table(["rank", "gain_household_m", "newly_served_households",
+                      "newly_served_household_m", "x", "y"], rows),
+        f"households within {result.walk_cutoff_m:,.0f} m of {role} staff: {before:,} -> "
+        f"{after:,} of {result.households:,} ({after - before:,} newly served)",
+        f"walk of the {before:,} households served before: "
+        f"{result.total_before_household_m:,.0f} -> "
+        f"{result.served_before_after_household_m:,.0f} household-metres",
+        f"walk of all households served: {result.total_before_household_m:,.0f} "
+        f"({before:,} households) -> {result.total_after_household_m:,.0f} "
+        f"({after:,} households) household-metres",
+    ])
+
+
 # ------------------------------------------------------------------ service areas
 @dataclass(frozen=True)
 class ServiceAreaOptions:
-    """Facility service areas have no options (each facility's cutoff_m applies)."""
+    """Options of the facility service areas (each facility's cutoff_m applies)."""
+
+    kind: str | None = option(None, help="only facilities of this kind (default: each kind "
+                              "on its own, kinds do not compete)", metavar="KIND",
+                              label="Facility kind")
 
 
 def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
@@ -211,21 +259,27 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
     """Households and roads within each facility's cutoff, split by nearest facility."""
     from gridplanner.allocation.service_areas import service_areas
 
-    result = service_areas(ctx.project, feedback=feedback)
+    result = service_areas(ctx.project, kind=opts.kind, feedback=feedback)
     a = result.areas
     rows = [[f, k, round(float(c), 0), int(h), round(float(r), 0)] for f, k, c, h, r in zip(
         a["facility_id"], a["kind"], a["cutoff_m"], a["households"], a["road_length_m"],
         strict=True)]
-    summary = format_table(["facility_id", "kind", "cutoff_m", "households", "road_length_m"],
-                           rows)
+    per_kind = a.groupby("kind", sort=True)["households"].agg(["count", "sum"])
+    summary = "\n".join([
+        format_table(["facility_id", "kind", "cutoff_m", "households", "road_length_m"], rows),
+        "each kind of facility serves on its own (a household may be served by one "
+        "facility of each kind); within a kind the areas do not overlap",
+        format_table(["kind", "facilities", "households served"],
+                     [[k, int(c), f"{int(n):,}"] for k, (c, n) in per_kind.iterrows()])])
     layers = {"service_areas": result.areas, "service_households": result.households,
               "service_roads": result.roads}
     return AnalysisResult("service-areas", layers, pd.DataFrame(a.drop(columns="geometry")),
                           summary, result,
                           geometry_types={"service_areas": POLY, "service_households": POINT,
                                           "service_roads": LINE},
-                          headline=f"{len(a)} facilities serve "
-                          f"{int(a['households'].sum()):,} households")
+                          headline=f"{len(a)} facilities of {len(per_kind)} kinds: "
+                          + "; ".join(f"{k} {int(n):,}" for k, n in per_kind["sum"].items())
+                          + " households served")
 
 
 # ------------------------------------------------------------------ incident routing

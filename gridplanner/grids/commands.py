@@ -23,8 +23,14 @@ Every command has
   ``params``: the values to fill into a translated message;
 - ``description``: an English sentence for the history list;
 - after ``do``/``undo``: ``changed_grid_ids`` (ids whose row changed, appeared or
-  disappeared: refresh coverage and allocation for these only) and
+  disappeared: refresh coverage and allocation for these only),
+  ``joined_grid_ids`` (those of them that only gained a shared vertex: a new corner
+  of the edit lies on their edge, their shape is the same) and
   ``household_counts`` (households per changed grid that exists now).
+
+A geometry edit inserts every corner it makes into each grid whose edge the corner
+lies on (unless that grid is locked or outside the community), so a split's or a
+reshape's new corners are shared vertices that move with all their grids.
 
 A refused command raises :class:`GridEditError` (a ``GridPlannerError``) whose
 message says why and what to do, and leaves the project untouched. Commands are
@@ -78,6 +84,8 @@ from layers.errors import GridPlannerError
 
 #: Polygon parts smaller than this, left by floating-point overlay, are dropped (m²).
 _CRUMB_M2 = 1e-4
+#: A new corner this close to another grid's edge is inserted into it as a shared vertex (m).
+_SHARE_TOL_M = 1e-6
 #: Relative area tolerance of the tiling guard.
 _REL_TOL = 1e-7
 
@@ -116,8 +124,12 @@ def _geoms(grids: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _clean(geom: Any) -> Any:
-    """Polygonal part of an overlay result without floating-point crumbs."""
-    geom = polygonal(geom)
+    """Polygonal part of an overlay result without floating-point crumbs.
+
+    Crumbs are parts and holes smaller than ``_CRUMB_M2``: slivers left where two
+    overlays put the same point a few ulps apart.
+    """
+    geom = _without_crumb_holes(polygonal(geom))
     parts = shapely.get_parts(geom)
     if len(parts) <= 1:
         return geom
@@ -125,6 +137,24 @@ def _clean(geom: Any) -> Any:
     if len(keep) == len(parts):
         return geom
     return shapely.union_all(keep) if len(keep) else shapely.Polygon()
+
+
+def _without_crumb_holes(geom: Any) -> Any:
+    """Return ``geom`` without the interior rings smaller than ``_CRUMB_M2``."""
+    parts = shapely.get_parts(geom)
+    if not len(parts) or not (shapely.get_num_interior_rings(parts) > 0).any():
+        return geom
+    rebuilt = []
+    for part in parts:
+        holes = [r for r in part.interiors
+                 if shapely.area(shapely.Polygon(r)) >= _CRUMB_M2]
+        if len(holes) == len(part.interiors):
+            rebuilt.append(part)
+        else:
+            rebuilt.append(shapely.Polygon(part.exterior, holes))
+    if len(rebuilt) == 1 and shapely.get_type_id(geom) == 3:
+        return rebuilt[0]
+    return shapely.MultiPolygon(rebuilt)
 
 
 def _with_geometry(grids: gpd.GeoDataFrame, updates: dict[int, Any]) -> gpd.GeoDataFrame:
@@ -197,6 +227,7 @@ class GridCommand:
     def __init__(self, *, community_id: str | None = None) -> None:
         self.community_id = community_id
         self.changed_grid_ids: frozenset[str] = frozenset()
+        self.joined_grid_ids: frozenset[str] = frozenset()
         self.household_counts: dict[str, int] = {}
         self.params: dict[str, Any] = {}
         self._before: dict[str, gpd.GeoDataFrame] = {}
@@ -218,6 +249,11 @@ class GridCommand:
                 raise GridEditError("the project has no grids to edit")
             try:
                 new, old_ids, new_ids = self._apply(project, grids)
+                if self.changes_geometry:
+                    new["grids"], joined = self._share_new_vertices(grids, new["grids"],
+                                                                    old_ids, new_ids)
+                    old_ids, new_ids = old_ids | joined, new_ids | joined
+                    self.joined_grid_ids = frozenset(joined)
                 self._guard(grids, new["grids"], old_ids, new_ids)
             except shapely.errors.GEOSException as exc:
                 raise GridEditError(
@@ -255,6 +291,61 @@ class GridCommand:
                     f"grid {ids[pos]} belongs to community '{_community(grids, pos)}', not to "
                     f"the selected community '{self.community_id}': select that community "
                     "to edit it")
+
+    def _editable(self, grids: gpd.GeoDataFrame, positions: np.ndarray) -> np.ndarray:
+        """Mask of ``positions`` this command may change (unlocked, in its community)."""
+        ok = np.ones(len(positions), dtype=bool)
+        if "locked" in grids.columns:
+            locked = grids["locked"].to_numpy()[positions]
+            ok &= ~np.asarray(pd.Series(locked).fillna(False).astype(bool))
+        if self.community_id is not None and "community_id" in grids.columns:
+            ok &= grids["community_id"].fillna("").astype(str).to_numpy()[positions] \
+                == self.community_id
+        return ok
+
+    def _share_new_vertices(self, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
+                            old_ids: set[str], new_ids: set[str]
+                            ) -> tuple[gpd.GeoDataFrame, set[str]]:
+        """Insert the edit's new corners into every grid whose edge they lie on.
+
+        A corner the edit made (a split's cut point, a reshape line's end) that lies
+        mid-edge of another grid becomes a vertex of that grid too, so the corner is
+        a shared vertex that moves with all its grids. Grids the command may not change
+        (locked, other community) are left as they are. Returns the frame and the ids
+        of the grids that gained a vertex besides those the edit changed.
+        """
+        new_id = new["grid_id"].astype(str).to_numpy()
+        old_id = old["grid_id"].astype(str).to_numpy()
+        geoms = _geoms(new)
+        made = np.flatnonzero(np.isin(new_id, list(new_ids)))
+        before = np.flatnonzero(np.isin(old_id, list(old_ids)))
+        if not len(made):
+            return new, set()
+        xy = shapely.get_coordinates(geoms[made])
+        had = shapely.get_coordinates(_geoms(old)[before])
+        key = xy[:, 0] + 1j * xy[:, 1]
+        corners = np.unique(xy[~np.isin(key, had[:, 0] + 1j * had[:, 1])], axis=0)
+        if not len(corners):
+            return new, set()
+        points = shapely.points(corners)
+        pt, pos = shapely.STRtree(geoms).query(points, predicate="dwithin",
+                                               distance=_SHARE_TOL_M)
+        updates: dict[int, Any] = {}
+        for p in np.unique(pos):
+            here = corners[pt[pos == p]]
+            geom = geoms[p]
+            for xy_k in here:
+                geom = _with_vertex_at(geom, xy_k, _SHARE_TOL_M, exact=True)
+            if not geom.equals_exact(geoms[p], 0):
+                updates[int(p)] = geom
+        if not updates:
+            return new, set()
+        changed = np.fromiter(updates, dtype=np.int64)
+        allowed = changed[self._editable(new, changed)]
+        if not len(allowed):
+            return new, set()
+        joined = {str(new_id[p]) for p in allowed} - set(new_ids)
+        return _with_geometry(new, {int(p): updates[int(p)] for p in allowed}), joined
 
     def _guard(self, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, old_ids: set[str],
                new_ids: set[str]) -> None:
@@ -369,10 +460,12 @@ class MoveSharedVertex(GridCommand):
         return {"grids": _with_geometry(grids, updates)}, changed, changed
 
 
-def _with_vertex_at(geom: Any, xy: np.ndarray, tol: float) -> Any:
+def _with_vertex_at(geom: Any, xy: np.ndarray, tol: float, *, exact: bool = False) -> Any:
     """Return ``geom`` with a vertex on its boundary nearest ``xy``.
 
     Only when it has none within ``tol``, so a T-junction neighbour moves along.
+    The new vertex is the nearest boundary point, or ``xy`` itself when ``exact``
+    (so two grids get the very same coordinates).
     """
     coords = shapely.get_coordinates(geom)
     if len(coords) and (np.hypot(*(coords - xy).T) <= tol).any():
@@ -403,7 +496,7 @@ def _with_vertex_at(geom: Any, xy: np.ndarray, tol: float) -> Any:
     assert best is not None
     _, pi, ri, k, point = best
     ring = rings_all[pi][ri]
-    rings_all[pi][ri] = np.vstack([ring[: k + 1], point, ring[k + 1:]])
+    rings_all[pi][ri] = np.vstack([ring[: k + 1], xy if exact else point, ring[k + 1:]])
     new_polys = [shapely.Polygon(r[0], r[1:]) for r in rings_all]
     return new_polys[0] if shapely.get_type_id(geom) == 3 else shapely.MultiPolygon(new_polys)
 
@@ -490,8 +583,9 @@ def polygonal_boundary_intersection(a: Any, b: Any) -> Any:
 class SplitGrid(GridCommand):
     """Split a grid in two (or more) along a line drawn across it.
 
-    The largest piece keeps the grid's code unless ``new_ids`` names every piece
-    (largest first); other pieces get the community's next free codes.
+    The largest piece keeps the grid's code and name unless ``new_ids`` names every
+    piece (largest first); other pieces get the community's next free codes and the
+    name followed by (2), (3) ... (the first not used by another grid).
     """
 
     kind = "split"
@@ -543,11 +637,34 @@ class SplitGrid(GridCommand):
         new.loc[new.index[pos], "grid_id"] = codes[0]
         extra = grids.iloc[[pos] * (len(pieces) - 1)].copy()
         extra["grid_id"] = codes[1:]
+        if "name" in grids.columns:
+            extra["name"] = _piece_names(grids, pos, codes[1:])
         extra[grids.geometry.name] = gpd.GeoSeries(list(pieces[1:]), index=extra.index,
                                                    crs=grids.crs)
         out = pd.concat([new, extra], ignore_index=True)
         frame = gpd.GeoDataFrame(out, geometry=grids.geometry.name, crs=grids.crs)
         return {"grids": frame}, {self.grid_id}, set(codes)
+
+
+def _piece_names(grids: gpd.GeoDataFrame, pos: int, codes: list[str]) -> list[str]:
+    """Distinct names for the new pieces of a split: the grid's name plus (2), (3) ...
+
+    A grid without a name gives its new pieces their codes as names.
+    """
+    value = grids["name"].iloc[pos]
+    base = "" if pd.isna(value) else str(value).strip()
+    if not base:
+        return list(codes)
+    used = set(grids["name"].dropna().astype(str))
+    out: list[str] = []
+    k = 2
+    while len(out) < len(codes):
+        name = f"{base} ({k})"
+        if name not in used:
+            out.append(name)
+            used.add(name)
+        k += 1
+    return out
 
 
 class MergeGrids(GridCommand):

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from PySide6.QtCore import QObject, Signal
 
+from layers.schema import SCHEMAS
 from ui.canvas.styles import LayerStyle, default_style
 
 #: Schema layers from bottom to top, as they are first stacked.
@@ -38,6 +40,45 @@ def geometry_kind(frame: gpd.GeoDataFrame) -> str:
     if t in (1, 2, 5):
         return "line"
     return "polygon"
+
+
+def follow_selection(name: str, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
+                     rows: np.ndarray) -> np.ndarray:
+    """Rows of ``new`` holding the features selected (``rows``) in ``old``.
+
+    Features are matched by the layer's id column (``grid_id`` ...), else by the
+    frames' index labels; a selected feature that is gone drops out (of features
+    sharing an id, the n-th stays the n-th). Only when
+    neither identifies the features are the positions kept as they were. A feature
+    given a new id in place (the only row whose id changed, to an id not used
+    before) stays selected under its new id.
+    """
+    rows = rows[(rows >= 0) & (rows < len(old))]
+    id_column = SCHEMAS[name].id_column if name in SCHEMAS else None
+    if id_column is not None and id_column in old.columns and id_column in new.columns:
+        before, keys = _occurrence_keys(old[id_column]), _occurrence_keys(new[id_column])
+        picked = before[rows]
+        if len(before) == len(keys):
+            moved = np.flatnonzero(before != keys)
+            if len(moved) == 1 and before[moved[0]] not in keys \
+                    and keys[moved[0]] not in before:
+                picked = np.where(picked == before[moved[0]], keys[moved[0]], picked)
+    elif old.index.is_unique and new.index.is_unique:
+        picked = old.index.to_numpy()[rows]
+        keys = new.index.to_numpy()
+    else:
+        return rows[rows < len(new)]
+    return np.flatnonzero(np.isin(keys, picked)).astype(np.int64)
+
+
+def _occurrence_keys(ids: pd.Series) -> np.ndarray:
+    """Ids as text; a repeated id gets its occurrence number (``a``, ``a#1`` ...)."""
+    text = ids.astype(str).reset_index(drop=True)
+    nth = text.groupby(text).cumcount().to_numpy()
+    keys = text.to_numpy(dtype=object)
+    repeated = nth > 0
+    keys[repeated] = [f"{k}#{n}" for k, n in zip(keys[repeated], nth[repeated], strict=True)]
+    return np.asarray(keys, dtype=object)
 
 
 @dataclass(eq=False)
@@ -70,7 +111,8 @@ class LayerStack(QObject):
     changed(str, str)
         A layer's ``data``, ``visible``, ``opacity`` or ``style`` changed.
     selection_changed(str)
-        The selected rows of a layer changed.
+        The selected rows of a layer changed (also when new data moved the selected
+        features to other rows: a selection follows the features, not the rows).
     """
 
     inserted = Signal(str)
@@ -115,11 +157,13 @@ class LayerStack(QObject):
             self._layers.insert(self._insert_position(name), layer)
             self.inserted.emit(name)
             return layer
-        layer.frame = frame
+        old, layer.frame = layer.frame, frame
         layer.version += 1
-        if len(layer.selection) and layer.selection.max() >= len(frame):
-            layer.selection = layer.selection[layer.selection < len(frame)]
-            self.selection_changed.emit(name)
+        if len(layer.selection):
+            rows = follow_selection(name, old, frame, layer.selection)
+            if not np.array_equal(rows, layer.selection):
+                layer.selection = rows
+                self.selection_changed.emit(name)
         self.changed.emit(name, "data")
         return layer
 

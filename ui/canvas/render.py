@@ -230,6 +230,8 @@ class Prepared:
     feature_size: float = float("inf")
     xy: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     labels: list[tuple[float, float, float, str]] = field(default_factory=list)
+    #: Outlines of the locked features (a true ``locked`` column), hatched over the fill.
+    locked: list[QPainterPath] = field(default_factory=list)
 
 
 def prepare(layer: MapLayer | LayerSnapshot) -> Prepared:
@@ -258,6 +260,9 @@ def prepare(layer: MapLayer | LayerSnapshot) -> Prepared:
                 shapely.area(usable), 0.0))))
         prepared.outline = (prepared.paths[0] if len(classes.colours) == 1
                             and not (classes.codes < 0).any() else geometry_paths(geoms))
+        locked = locked_mask(frame)
+        if locked.any():
+            prepared.locked = geometry_paths(geoms[locked])
         if style.label_field and style.label_field in frame.columns and len(frame):
             pts = shapely.point_on_surface(geoms)
             size = np.sqrt(np.maximum(shapely.area(geoms), 0.0))
@@ -268,7 +273,20 @@ def prepare(layer: MapLayer | LayerSnapshot) -> Prepared:
     return prepared
 
 
+def locked_mask(frame: Any) -> np.ndarray:
+    """Return True for the rows whose ``locked`` column is set (no column: none)."""
+    if "locked" not in getattr(frame, "columns", ()):
+        return np.zeros(len(frame), dtype=bool)
+    values = frame["locked"]
+    if values.dtype == object:
+        text = values.astype(str).str.strip().str.lower()
+        return np.asarray(text.isin(("true", "1", "yes", "y", "t", "是")), dtype=bool)
+    return np.asarray(values.fillna(False).astype(bool), dtype=bool)
+
+
 # --------------------------------------------------------------------- draw
+#: Hatching of locked grids: dark diagonal lines a few pixels apart at every zoom.
+LOCK_HATCH = "#202020"
 def _qcolor(hex_colour: str, alpha: float = 1.0) -> QColor:
     colour = QColor(hex_colour)
     colour.setAlphaF(float(min(max(alpha, 0.0), 1.0)))
@@ -291,6 +309,14 @@ def draw_polygons(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewStat
             brush = QBrush(_qcolor(colour, style.fill_alpha))
             for path in paths:
                 p.fillPath(path, brush)
+    if prep.locked:
+        # Drawn in pixels, so the hatching keeps its spacing whatever the zoom.
+        p.resetTransform()
+        hatch = QBrush(_qcolor(LOCK_HATCH, 0.6), Qt.BrushStyle.BDiagPattern)
+        to_screen = view.transform()
+        for path in prep.locked:
+            p.fillPath(to_screen.map(path), hatch)
+        p.setTransform(view.transform())
     # Outlines of features a few pixels wide would only smear the fill.
     if prep.outline and style.size_px > 0 and prep.feature_size * view.scale >= 4:
         # Antialiased strokes wider than a pixel leave Qt's cosmetic stroker and cost

@@ -146,6 +146,9 @@ class LineTool(MapTool):
         self.snap = snap
         self.points: list[tuple[float, float]] = []
         self._hover: tuple[float, float] | None = None
+        # A double-click is press, release, double-click, release: the last release
+        # belongs to the finished line and must not start a new one.
+        self._ignore_release = False
 
     def _map(self, event: QMouseEvent, canvas: Any) -> tuple[float, float]:
         x, y = canvas.map_point(event.position())
@@ -153,7 +156,13 @@ class LineTool(MapTool):
             x, y = self.snap(x, y, canvas.tolerance_m(8))
         return x, y
 
+    def press(self, event: QMouseEvent, canvas: Any) -> None:  # noqa: D102
+        self._ignore_release = False
+
     def release(self, event: QMouseEvent, canvas: Any) -> None:  # noqa: D102
+        if self._ignore_release:
+            self._ignore_release = False
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             self.points.append(self._map(event, canvas))
             canvas.update()
@@ -166,7 +175,8 @@ class LineTool(MapTool):
             canvas.update()
 
     def double_click(self, event: QMouseEvent, canvas: Any) -> None:
-        """Finish the line."""
+        """Finish the line (the release that follows adds no point)."""
+        self._ignore_release = True
         self.finish(canvas)
 
     def key(self, event: QKeyEvent, canvas: Any) -> None:
@@ -175,6 +185,7 @@ class LineTool(MapTool):
             self.finish(canvas)
         elif event.key() == Qt.Key.Key_Escape:
             self.points = []
+            self._hover = None
         elif event.key() == Qt.Key.Key_Backspace and self.points:
             self.points.pop()
         canvas.update()

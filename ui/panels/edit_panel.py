@@ -142,7 +142,8 @@ class EditPanel(QWidget):
     def _command_event(self, event: str, command: GridCommand | None) -> None:
         if command is None:
             return
-        ids = sorted(command.changed_grid_ids)
+        # grids that only gained a shared corner keep their figures: not listed
+        ids = sorted(command.changed_grid_ids - command.joined_grid_ids)
         after = self._measure(ids, dict(command.household_counts))
         self.rows = []
         for gid in ids:

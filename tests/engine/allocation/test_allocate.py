@@ -267,7 +267,14 @@ def test_whole_result_of_a_within_grid_case_by_hand():
         "objective_household_m": 525.0, "mean_distance_m": 87.5, "p95_distance_m": 140.0,
         "max_distance_m": 140.0, "households_beyond_1km": 0, "assigned_households": 6,
         "unassigned_households": 5, "flow_optimum_household_m": 525.0, "gap_pct": 0.0,
-        "split_points": 0, "unassigned_to_keep_points_whole": 0, "k_used": 3}
+        "split_points": 0, "unassigned_to_keep_points_whole": 0, "k_used": 3,
+        "flow_assigned_households": 6, "flow_unassigned_households": 5,
+        # e and f could be placed in principle: each charged 10 * 3000 + 1 m.
+        "unassigned_cost_m": 30001.0, "total_with_unassigned_household_m": 60527.0,
+        "flow_total_with_unassigned_household_m": 60527.0,
+        # The flow split nothing: its answer is proven optimal, no exact solve needed.
+        "whole_points_optimal": True, "whole_points_gap_pct": 0.0,
+        "whole_points_seconds": 0.0}
     assert [(p.layer, p.feature_id, p.severity) for p in r.problems] == [
         ("staff", "w3", "warning")]
     assert (r.role, r.within_grid) == ("full_time", True)

@@ -143,7 +143,8 @@ def test_service_areas_whole_result_by_hand():
     r = service_areas_layers(fac, hh, roads, margin_m=40.0)
     # a walks 10 m to the road and 100 m along it; c is beyond both cutoffs.
     assert r.households.drop(columns="geometry").values.tolist() == [
-        ["a", "F", 110.0, 1], ["b", "F", 550.0, 2], ["d", "G", 10.0, 4]]
+        ["a", "F", 110.0, 1, "party_centre"], ["b", "F", 550.0, 2, "party_centre"],
+        ["d", "G", 10.0, 4, "police_station"]]
     # F serves the road from 0 to 600, G from 700 to 1000.
     assert r.areas.drop(columns="geometry").values.tolist() == [
         ["F", "party_centre", 600.0, 3, 2, 600.0, True],
@@ -153,8 +154,9 @@ def test_service_areas_whole_result_by_hand():
                                              "household_points", "road_length_m",
                                              "on_network"]
     f, g, h = r.areas.geometry
-    # The hull of what F serves (0..600 along the road, and a at y=10) grown by 40 m.
-    assert f.bounds == pytest.approx((-40.0, -40.0, 640.0, 50.0), abs=0.5)
+    # The road F serves (0..600) grown by 40 m; a (10 m off the road) lies inside.
+    assert f.bounds == pytest.approx((-40.0, -40.0, 640.0, 40.0), abs=0.5)
+    assert f.contains(Point(100, 10))
     assert g.bounds == pytest.approx((660.0, -40.0, 1040.0, 40.0), abs=0.5)
     assert h.is_empty
     assert r.roads["road_length_m"].tolist() == [600.0, 300.0, 0.0]
@@ -165,3 +167,32 @@ def test_service_areas_whole_result_by_hand():
     assert np.sort(g_roads.geoms[0].xy[0]) == pytest.approx([700.0, 1000.0])
     assert list(f_roads.geoms[0].xy[1]) == list(g_roads.geoms[0].xy[1]) == [0.0, 0.0]
     assert r.roads.geometry[2].is_empty
+
+
+def test_placement_reports_walking_gains_and_newly_served_households_apart():
+    # The worker at 0 reaches a (100 m) and b (2,500 m); c (50 households at
+    # 9,000 m) lies beyond the 3,000 m cutoff: nobody serves it before.
+    roads = gdf({}, [LineString([(0, 0), (10_000, 0)])])
+    hh = gdf({"household_id": ["a", "b", "c"], "households": [1, 2, 50]},
+             [Point(100, 0), Point(2500, 0), Point(9000, 0)])
+    staff = gdf({"staff_id": ["w"], "role": "full_time"}, [Point(0, 0)])
+    cand = gdf({}, [Point(8900, 0), Point(2400, 0)])
+    r = place_staff_layers(hh, staff, roads, 2, candidates=cand)
+    sites = r.sites.set_index("candidate")
+    # The far site serves c anew (100 m each) and shortens nobody's walk; the
+    # near one shortens b's walk from 2,500 m to 100 m.
+    assert sites.loc[0, "newly_served_households"] == 50
+    assert sites.loc[0, "gain_household_m"] == pytest.approx(0.0)
+    assert sites.loc[0, "newly_served_household_m"] == pytest.approx(50 * 100)
+    assert sites.loc[1, "newly_served_households"] == 0
+    assert sites.loc[1, "gain_household_m"] == pytest.approx(2 * 2400)
+    assert (r.served_before_households, r.served_after_households, r.households) == (3, 53, 53)
+    # Totals over the households served: before a and b, after all three.
+    assert r.total_before_household_m == pytest.approx(100 + 2 * 2500)
+    assert r.total_after_household_m == pytest.approx(100 + 2 * 100 + 50 * 100)
+    # The households served before, after: the same basis as the total before.
+    assert r.served_before_after_household_m == pytest.approx(100 + 2 * 100)
+    # Walking gains and new households' walks add up to the change of the total.
+    assert (r.total_before_household_m - r.sites["gain_household_m"].sum()
+            + r.sites["newly_served_household_m"].sum()) == pytest.approx(
+                r.total_after_household_m)
