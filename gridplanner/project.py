@@ -17,6 +17,7 @@ meanwhile cannot mix two versions. Who may write a project is settled by its loc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -59,7 +60,7 @@ MAX_JSON_DEPTH = 64
 _REMEDY = "open its autosave (.NAME.autosave.gpkg beside it) or a backup instead"
 _READ_TAG = ".read-"
 _TMP_TAG = ".tmp-"
-#: A read snapshot of a process not running here is removed once it is this old.
+#: A read snapshot made on another machine is removed once it is this old.
 _STALE_READ_S = 600.0
 
 # Files this process is using right now, and targets it is saving: never "stale".
@@ -279,19 +280,26 @@ def _remove_stale_temporaries(target: Path) -> None:
     for name in names:
         stale = target.parent / name
         tag = _TMP_TAG if name.startswith(prefix + _TMP_TAG) else _READ_TAG
-        digits = name[len(prefix) + len(tag):].split(".", 1)[0].split("-", 1)[0]
-        if not digits.isdigit() or stale in busy:
+        parts = name[len(prefix) + len(tag):].split(".", 1)[0].split("-")
+        if not parts[0].isdigit() or stale in busy:
             continue
-        pid = int(digits)
-        if pid == os.getpid():
-            if own_saving:
+        pid = int(parts[0])
+        # Read snapshots name their machine; one from elsewhere is judged by its age.
+        elsewhere = tag == _READ_TAG and (len(parts) < 3 or parts[1] != _host_tag())
+        if elsewhere:
+            if not _older_than(stale, _STALE_READ_S):
+                continue
+        elif pid == os.getpid():
+            if own_saving and tag == _TMP_TAG:
                 continue  # another thread of this process is writing it now
         elif foreign or pid_alive(pid):
             continue
-        if tag == _READ_TAG and pid != os.getpid() and not _older_than(stale, _STALE_READ_S):
-            continue  # maybe a reader on another machine sharing the folder
         with contextlib.suppress(OSError):
             stale.unlink()
+
+
+def _host_tag() -> str:
+    return hashlib.sha1(this_host().encode("utf-8")).hexdigest()[:8]
 
 
 def _older_than(path: Path, seconds: float) -> bool:
@@ -400,8 +408,8 @@ def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
     folders) a private copy is read through one open handle instead.
     """
     with _active_guard:
-        link = real.with_name(f".{real.stem}{_READ_TAG}{os.getpid()}-{next(_read_ids)}"
-                              f"{real.suffix}")
+        link = real.with_name(f".{real.stem}{_READ_TAG}{os.getpid()}-{_host_tag()}-"
+                              f"{next(_read_ids)}{real.suffix}")
         _active_files.add(link)
     tmpdir: str | None = None
     try:

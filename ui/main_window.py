@@ -391,6 +391,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         path = self.session.project.path
         name = path.name if path else tr("Untitled")
+        if path is not None and self.session.read_only:
+            name += " " + tr("(read-only)")
         star = "*" if self.session.dirty else ""
         self.setWindowTitle(f"{star}{name} — GridPlanner")
 

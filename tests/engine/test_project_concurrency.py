@@ -163,3 +163,17 @@ def test_saves_killed_at_random_moments_leave_the_last_or_the_new_save(tmp_path)
     # The kills landed both before and after the moment the new file took over.
     assert outcomes["old"] >= 5, outcomes
     assert outcomes["new"] >= 5, outcomes
+
+
+def test_snapshots_of_killed_readers_are_removed_at_the_next_open(tmp_path):
+    from gridplanner.project import _host_tag
+
+    path = save_project(_make(1), tmp_path / "p.gpkg")
+    here = tmp_path / f".p.read-999999999-{_host_tag()}-1.gpkg"  # a reader killed here
+    elsewhere = tmp_path / ".p.read-999999999-0badc0de-1.gpkg"  # a reader on another PC
+    running = tmp_path / f".p.read-{os.getppid()}-{_host_tag()}-1.gpkg"  # one still reading
+    for name in (here, elsewhere, running):
+        os.link(path, name)
+    assert _marker(path) == 1
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["p.gpkg", elsewhere.name, running.name])

@@ -213,6 +213,7 @@ def test_second_window_on_a_project_opens_read_only(make_window, qtbot, project_
     assert f"process {os.getpid()}" in second.prompter.infos[0]
     assert second.session.read_only
     assert not second.session.owns_file()
+    assert "(read-only)" in second.windowTitle()
     # each window autosaves into its own file
     _rename(first, "first's edit")
     _rename(second, "second's edit")
@@ -381,3 +382,39 @@ def test_app_killed_during_work_recovers_it_on_next_start(make_window, qtbot, pr
         assert read_holder(project_file).pid == os.getpid()
     else:
         assert w.session.project.path is None
+
+
+def test_two_untitled_windows_autosave_apart(make_window, qtbot):
+    first, second = make_window(), make_window()
+    auto1 = _untitled_work(first, qtbot, "first")
+    auto2 = _untitled_work(second, qtbot, "second")
+    assert auto1 != auto2
+    assert _names(open_project(auto1))[0] == "first"
+    assert _names(open_project(auto2))[0] == "second"
+    # a window never offers another running window's work
+    third = make_window()
+    third.start(None)
+    assert third.prompter.asked == []
+
+
+def test_project_in_a_folder_that_cannot_be_written_opens_read_only(make_window, qtbot,
+                                                                     project_file,
+                                                                     monkeypatch):
+    from gridplanner.locking import LockUnavailableError
+
+    real_acquire = ProjectLock.acquire
+
+    def acquire(self, **kwargs):
+        if self.path.parent == project_file.resolve().parent:
+            raise LockUnavailableError(f"{self.path}: cannot create the lock file")
+        return real_acquire(self, **kwargs)
+
+    monkeypatch.setattr(ProjectLock, "acquire", acquire)
+    w = make_window()
+    _open(w, qtbot, project_file)
+    assert w.last_error == ""
+    assert w.session.read_only
+    assert "read-only" in w.statusBar().currentMessage()
+    _rename(w, "edit")
+    auto = _autosave(w, qtbot)
+    assert auto.parent != project_file.parent  # into the user's own folder
