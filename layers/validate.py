@@ -157,7 +157,7 @@ def validate(
     if errors:
         raise SchemaError.from_problems(errors)
     ordered = schema.column_names + [c for c in df.columns if c not in schema.column_names]
-    out = gpd.GeoDataFrame(_storable_text(df[ordered], schema), geometry="geometry",
+    out = gpd.GeoDataFrame(_storable_text(df[ordered]), geometry="geometry",
                            crs=frame.crs)
     return ValidationResult(out, [p for p in ctx.problems if p.severity != "error"])
 
@@ -459,7 +459,7 @@ def _cut_by_spreadsheet(raw: pd.Series) -> np.ndarray:
     return np.fromiter((cut(v) for v in raw), dtype=bool, count=len(raw))
 
 
-def _storable_text(df: pd.DataFrame, schema: LayerSchema) -> pd.DataFrame:
+def _storable_text(df: pd.DataFrame) -> pd.DataFrame:
     """Drop NUL bytes and lone surrogates from text columns (a GeoPackage cannot keep them)."""
     out = df
     for name in df.columns:
