@@ -183,8 +183,9 @@ def check_coordinates(frame: gpd.GeoDataFrame, *, source: str = "", layer: str =
                         hint="correct or delete the row")
                 for r in rows
             ]
-            raise CRSError(f"{prefix}{len(rows)} rows have coordinates that cannot be "
-                           "degrees", problems)
+            listed = ", ".join(str(r + 1) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+            raise CRSError(f"{prefix}row {listed}: coordinates cannot be degrees; correct or "
+                           "delete the rows", problems)
         return
     if abs(mid_x) <= 180 and abs(mid_y) <= 90:
         raise CRSError(

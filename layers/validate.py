@@ -157,7 +157,7 @@ def validate(
     if errors:
         raise SchemaError.from_problems(errors)
     ordered = schema.column_names + [c for c in df.columns if c not in schema.column_names]
-    out = gpd.GeoDataFrame(_storable_text(df[ordered], schema), geometry="geometry",
+    out = gpd.GeoDataFrame(_storable_text(df[ordered]), geometry="geometry",
                            crs=frame.crs)
     return ValidationResult(out, [p for p in ctx.problems if p.severity != "error"])
 
@@ -390,25 +390,43 @@ def _as_text(values: pd.Series, *, code: bool = False) -> pd.Series:
         return values.astype(object).where(values.notna(), None).map(
             lambda v: v if v is None else str(v))
     if pd.api.types.is_float_dtype(values):
-        return values.map(_number_text).astype(object).where(values.notna(), None)
+        return _float_text(values)
     if pd.api.types.is_integer_dtype(values):
         return values.astype("string").astype(object).where(values.notna(), None)
     out = values.astype(object)
     mask = out.notna().to_numpy()
     if mask.any():
-        shown = [_number_text(v) if isinstance(v, float | np.floating) else str(v).strip()
-                 for v in out[mask]]
-        if code:
-            shown = [_whole_text(s) for s in shown]
+        present = out[mask]
+        if pd.api.types.infer_dtype(present, skipna=True) == "string":
+            shown = present.str.strip()  # the usual case, without a Python loop
+        else:
+            shown = pd.Series([_number_text(v) if isinstance(v, float | np.floating)
+                               else str(v).strip() for v in present], index=present.index)
+        if code and "." in "".join(shown):
+            shown = shown.map(_whole_text)
         out[mask] = shown
     out[mask & (out == "").to_numpy()] = None
     return out
 
 
+def _float_text(values: pd.Series) -> pd.Series:
+    """Floats as text: whole ones without ``.0`` and never through an overflowing int."""
+    v = values.to_numpy(dtype=float)
+    out = np.full(len(v), None, dtype=object)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(v) & (v == np.round(v))
+    exact = whole & (np.abs(v) < _EXACT_INT)
+    out[exact] = v[exact].astype(np.int64).astype(str)
+    out[whole & ~exact] = [f"{x:.0f}" for x in v[whole & ~exact]]
+    rest = ~np.isnan(v) & ~whole
+    out[rest] = [str(x) for x in v[rest]]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def _number_text(v: Any) -> Any:
-    if pd.isna(v):
-        return None
     f = float(v)
+    if np.isnan(f):
+        return None
     if np.isfinite(f) and f == np.round(f):
         return f"{f:.0f}"
     return str(f)
@@ -423,6 +441,13 @@ def _cut_by_spreadsheet(raw: pd.Series) -> np.ndarray:
     """Rows whose id is a long number a spreadsheet stored with 15 digits at most."""
     if pd.api.types.is_integer_dtype(raw) or pd.api.types.is_bool_dtype(raw):
         return np.zeros(len(raw), dtype=bool)  # integer columns hold every digit
+    if pd.api.types.is_float_dtype(raw):
+        with np.errstate(invalid="ignore"):
+            return np.asarray(np.abs(raw.to_numpy(dtype=float)) >= _SPREADSHEET_DIGITS)
+    if pd.api.types.infer_dtype(raw, skipna=True) == "string":
+        if not any(c in "".join(raw.dropna()) for c in "eE"):
+            return np.zeros(len(raw), dtype=bool)
+        return raw.str.strip().str.match(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
 
     def cut(v: Any) -> bool:
         if isinstance(v, str):
@@ -434,7 +459,7 @@ def _cut_by_spreadsheet(raw: pd.Series) -> np.ndarray:
     return np.fromiter((cut(v) for v in raw), dtype=bool, count=len(raw))
 
 
-def _storable_text(df: pd.DataFrame, schema: LayerSchema) -> pd.DataFrame:
+def _storable_text(df: pd.DataFrame) -> pd.DataFrame:
     """Drop NUL bytes and lone surrogates from text columns (a GeoPackage cannot keep them)."""
     out = df
     for name in df.columns:
@@ -443,17 +468,20 @@ def _storable_text(df: pd.DataFrame, schema: LayerSchema) -> pd.DataFrame:
         if name == "geometry" or not (col.dtype == object
                                       or pd.api.types.is_string_dtype(col.dtype)):
             continue
-        is_text = col.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        if not is_text.any():
+        if pd.api.types.infer_dtype(col, skipna=True) == "string":
+            is_text = col.notna().to_numpy()
+        else:
+            is_text = col.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        text = col[is_text]
+        # One scan of all the text finds the rare column that needs a look row by row.
+        if not len(text) or not _UNSTORABLE.search("".join(text)):
             continue
-        text = col[is_text].astype(str)
         bad = text.str.contains(_UNSTORABLE, regex=True).to_numpy(dtype=bool)
-        if bad.any():
-            if out is df:
-                out = df.copy()
-            fixed = [_UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", s)
-                     for s in text[bad]]
-            out.loc[col.index[is_text][bad], name] = fixed
+        if out is df:
+            out = df.copy()
+        fixed = [_UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", s)
+                 for s in text[bad]]
+        out.loc[text.index[bad], name] = fixed
     return out
 
 

@@ -358,7 +358,10 @@ def _node_lines(
     # Segments sharing a vertex (the usual case in noded data) are joined by the
     # location grouping below. (A collinear overlap starting at a shared vertex is
     # left unsplit: both pieces stay usable, one of them ends in a dead end.)
-    shared = _share_a_vertex(a, b, qi, qj)
+    shared = (
+        (a[qi] == a[qj]).all(axis=1) | (a[qi] == b[qj]).all(axis=1)
+        | (b[qi] == a[qj]).all(axis=1) | (b[qi] == b[qj]).all(axis=1)
+    )
     qi, qj = qi[~shared], qj[~shared]
     same_level = seg_level[qi] == seg_level[qj]
 
@@ -536,14 +539,6 @@ def _unique_ints(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (by sorting: ``np.unique`` hashes, many times slower here)."""
     ordered = np.sort(values)
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
-
-
-def _share_a_vertex(a: np.ndarray, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Tell where segments ``i`` and ``j`` have an end in common."""
-    return np.asarray(
-        (a[i] == a[j]).all(axis=1) | (a[i] == b[j]).all(axis=1)
-        | (b[i] == a[j]).all(axis=1) | (b[i] == b[j]).all(axis=1)
-    )
 
 
 def _same_line(src: np.ndarray, dst: np.ndarray, seg_line: np.ndarray, n_seg: int) -> np.ndarray:

@@ -90,6 +90,8 @@ def test_one_row_that_cannot_be_degrees_is_named(tmp_path):
     assert [(p.row, p.column) for p in err.value.problems] == [(2, "geometry")]
     with pytest.raises(SchemaError, match="row 3, column geometry: coordinates 465000"):
         build_project({"households": str(path)})
+    with pytest.raises(CRSError, match="row 3: coordinates cannot be degrees"):
+        load_layer(path, "households")
 
 
 def test_guess_follows_the_bulk():
