@@ -147,7 +147,7 @@ def run_demo(
 
 #: Options the demo gives analyses that need some (others run with their defaults).
 DEMO_OPTIONS: dict[str, dict[str, object]] = {
-    "site-cameras": {"k": 10}, "place": {"n": 10}, "route": {"at": None},
+    "site-cameras": {"k": 10}, "place": {"n": 10},
 }
 
 

@@ -71,6 +71,15 @@ STAFF_AREA = ("#1f78b4", "#a6cee3")
 #: Facility service areas.
 FACILITY_AREA = "#ff7f00"
 
+#: Result layers in the app: coverage gaps, unseen intersections, proposed sites and
+#: their views, households left unassigned, new staff bases.
+GAP_AREA = "#99000d"
+UNSEEN_INTERSECTION = "#ff7f00"
+PROPOSED_SITE = ("#00c853", "#00732f")
+UNASSIGNED = "#000000"
+NEW_STAFF_SITE = "#00bfa5"
+PROPOSED_GRID_OUTLINE = "#08306b"
+
 #: Qualitative colours for categories without a fixed colour (grids by community ...).
 QUALITATIVE = (
     "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",

@@ -140,13 +140,11 @@ class SitingOptions:
 def run_siting(ctx: AnalysisContext, opts: SitingOptions,
                feedback: Feedback | None) -> AnalysisResult:
     """K new camera sites that see the most unseen households and intersections."""
-    from gridplanner.analyses.inputs import read_points
+    from gridplanner.analyses.inputs import read_optional_points
     from gridplanner.coverage.siting import site_cameras
 
-    notes: list[str] = []
-    candidates = None
-    if opts.candidates:
-        candidates, notes = read_points(opts.candidates, ctx.project, what="candidate site")
+    candidates, notes = read_optional_points(opts.candidates, ctx.project,
+                                             what="candidate site")
     result = site_cameras(
         ctx.project, k=opts.k, candidates=candidates, spacing_m=opts.spacing_m,
         intersection_weight=opts.intersection_weight, category=opts.category,

@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from gridplanner.project import Project
 
 
+def read_optional_points(spec: str | None, project: Project, *, what: str
+                         ) -> tuple[gpd.GeoDataFrame | None, list[str]]:
+    """:func:`read_points` when a file is given, else no points and no notes."""
+    if not spec:
+        return None, []
+    return read_points(spec, project, what=what)
+
+
 def read_points(spec: str, project: Project, *, what: str, representative: bool = False,
                 source_crs: CRS | str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read ``FILE`` or ``FILE::LAYER`` as points in the project's CRS.

@@ -199,12 +199,9 @@ def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
                   feedback: Feedback | None) -> AnalysisResult:
     """N new staff bases that cut the households' total walk most (p-median)."""
     from gridplanner.allocation.placement import place_staff
-    from gridplanner.analyses.inputs import read_points
+    from gridplanner.analyses.inputs import read_optional_points
 
-    notes: list[str] = []
-    candidates = None
-    if opts.candidates:
-        candidates, notes = read_points(opts.candidates, ctx.project, what="candidate")
+    candidates, notes = read_optional_points(opts.candidates, ctx.project, what="candidate")
     result = place_staff(ctx.project, opts.n, role=opts.role, candidates=candidates,
                          starts=opts.starts, feedback=feedback)
     summary = "\n".join([*notes, placement_summary(result, role=opts.role)])

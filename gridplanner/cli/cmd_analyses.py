@@ -37,10 +37,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         p.set_defaults(func=lambda args, a=analysis: run_registered(a, args))
 
 
-def _single_layer(analysis: Analysis) -> bool:
-    return analysis.adds_layer
-
-
 def _add_flag(parser: argparse.ArgumentParser, f: dataclasses.Field[Any]) -> None:
     info = option_info(f)
     kind = _base_type(f)
@@ -83,7 +79,7 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
         result = analysis.run(AnalysisContext.of(project), options, feedback)
     print(result.summary)
     if out is not None:
-        _write(result, out, single=_single_layer(analysis))
+        _write(result, out, single=analysis.adds_layer)
         print(f"\nwritten: {out[0]} (layers: {', '.join(_written(result, out[1]))})")
     return result.exit_code or EXIT_OK
 

@@ -78,6 +78,6 @@ def test_every_text_the_app_shows_of_an_analysis_has_chinese():
         texts |= {analysis.title, analysis.help}
         for f in analysis.fields():
             info = option_info(f)
-            texts |= {info.form_label, info.help}
+            texts |= {info.form_label, info.help} | ({info.unit} - {"", "%"})
     missing = sorted(t for t in texts if i18n.gettext(t, lang="zh_CN") == t)
     assert missing == []

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridplanner import palette
 from gridplanner.allocation.assign import AllocationResult
 from gridplanner.analyses import Analysis, AnalysisResult, analyses, get, option_info
 from gridplanner.analyses.cameras import coverage_result
@@ -82,22 +83,25 @@ NO_PAGE = frozenset({"network", "route"})
 RESULT_STYLES: dict[str, LayerStyle | Callable[[Any], LayerStyle]] = {
     "grid_coverage": LayerStyle(mode="graduated", field="households_pct_all",
                                 breaks=(0.0, 20.0, 40.0, 60.0, 80.0, 100.0001),
-                                outline="#333333", fill_alpha=0.55, size_px=1.0),
-    "coverage_gaps": LayerStyle(colour="#99000d", outline="#99000d", fill_alpha=0.25,
+                                outline=palette.GRID_OUTLINE, fill_alpha=0.55, size_px=1.0),
+    "coverage_gaps": LayerStyle(colour=palette.GAP_AREA, outline=palette.GAP_AREA,
+                                fill_alpha=0.25,
                                 size_px=0.0),
-    "uncovered_households": LayerStyle(colour="#67000d", size_px=2.5),
-    "uncovered_intersections": LayerStyle(colour="#ff7f00", size_px=3.5),
-    "proposed_cameras": LayerStyle(colour="#00c853", size_px=9.0),
-    "proposed_footprints": LayerStyle(colour="#00c853", outline="#00732f", fill_alpha=0.35,
+    "uncovered_households": LayerStyle(colour=palette.UNCOVERED, size_px=2.5),
+    "uncovered_intersections": LayerStyle(colour=palette.UNSEEN_INTERSECTION, size_px=3.5),
+    "proposed_cameras": LayerStyle(colour=palette.PROPOSED_SITE[0], size_px=9.0),
+    "proposed_footprints": LayerStyle(colour=palette.PROPOSED_SITE[0],
+                                      outline=palette.PROPOSED_SITE[1], fill_alpha=0.35,
                                       size_px=1.0),
     "assignments": LayerStyle(mode="graduated", field="distance_m",
                               breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9), size_px=3.0),
-    "unassigned": LayerStyle(colour="#000000", size_px=6.0),
-    "new_sites": LayerStyle(colour="#00bfa5", size_px=9.0),
+    "unassigned": LayerStyle(colour=palette.UNASSIGNED, size_px=6.0),
+    "new_sites": LayerStyle(colour=palette.NEW_STAFF_SITE, size_px=9.0),
     "service_areas__service_areas": LayerStyle(mode="categorised", field="facility_id",
                                                fill_alpha=0.35),
     "balance__grids": lambda options: LayerStyle(
-        mode="graduated", field="households", outline="#08306b", fill_alpha=0.45,
+        mode="graduated", field="households", outline=palette.PROPOSED_GRID_OUTLINE,
+        fill_alpha=0.45,
         label_field="grid_id",
         breaks=(0.0, options.min_households, options.max_households + 1, 1e9)),
 }
@@ -171,7 +175,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
     info = option_info(f)
     kind, optional = _split_optional(hint)
     default = None if f.default is dataclasses.MISSING else f.default
-    tip = f"{info.help} ({info.unit})" if info.unit else info.help
+    tip = f"{tr(info.help)} ({tr(info.unit)})" if info.unit else tr(info.help)
     if kind is bool:
         box = QCheckBox()
         box.setChecked(bool(default))
@@ -189,7 +193,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
         return _number_input(f.name, kind, info.minimum, info.maximum, info.unit, optional,
                              default, tip)
     line = QLineEdit("" if default is None else str(default))
-    line.setToolTip(tr(tip))
+    line.setToolTip(tip)
 
     def text() -> str | None:
         value = line.text().strip()
@@ -237,7 +241,7 @@ def _number_input(name: str, kind: type, low: float | None, high: float | None, 
         box.setSpecialValueText("—")
     if unit:
         box.setSuffix(f" {tr(unit)}")
-    box.setToolTip(tr(tip))
+    box.setToolTip(tip)
 
     def get_value() -> Any:
         value = box.value()
