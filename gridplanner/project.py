@@ -399,6 +399,23 @@ def _check_is_file(path: Path) -> None:
                            "project file")
 
 
+def _link_current(real: Path, link: Path, attempts: int = 20) -> None:
+    """Hard-link ``real`` to ``link``, retrying while a save replaces it.
+
+    Linux refuses (ENOENT) to link an inode whose last name a concurrent
+    ``os.replace`` has just removed, although the name itself never goes missing;
+    linking again picks up the new file.
+    """
+    for attempt in range(attempts):
+        try:
+            os.link(real, link)
+            return
+        except FileNotFoundError:
+            if attempt == attempts - 1 or not real.exists():
+                raise
+            time.sleep(0.001 * (attempt + 1))
+
+
 @contextlib.contextmanager
 def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
     """Yield one fixed version of ``real`` and its (mtime_ns, size) stamp.
@@ -414,7 +431,7 @@ def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
     tmpdir: str | None = None
     try:
         try:
-            os.link(real, link)
+            _link_current(real, link)
             snap = link
         except FileNotFoundError as exc:
             raise ProjectError(f"{path}: file not found") from exc

@@ -177,3 +177,22 @@ def test_snapshots_of_killed_readers_are_removed_at_the_next_open(tmp_path):
     assert _marker(path) == 1
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted(["p.gpkg", elsewhere.name, running.name])
+
+
+def test_a_link_refused_mid_replace_is_retried(tmp_path, monkeypatch):
+    # Linux answers ENOENT when a concurrent os.replace has just unlinked the inode
+    # being linked, although the project's name never goes missing.
+    import gridplanner.project
+
+    path = tmp_path / "p.gpkg"
+    save_project(_make(3), path)
+    real_link = os.link
+    refusals = iter([True, True])
+
+    def racing_link(src, dst, *args, **kwargs):
+        if next(refusals, False):
+            raise FileNotFoundError(2, "No such file or directory")
+        return real_link(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(gridplanner.project.os, "link", racing_link)
+    assert _marker(path) == 3
