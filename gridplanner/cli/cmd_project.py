@@ -15,9 +15,11 @@ from gridplanner.cli.common import (
     write_lock,
 )
 from gridplanner.errors import ProjectError, SchemaError
+from gridplanner.i18n import _, pgettext
 from gridplanner.importer import build_project
 from gridplanner.integrity import reference_problems
 from gridplanner.project import Project, save_project
+from gridplanner.text import problem_message, problem_text, severity_label
 from layers.crs import parse_source_crs
 from layers.errors import Problem
 from layers.schema import LAYER_NAMES
@@ -51,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def summarise_problems(problems: list[Problem], *, every: bool = False) -> str:
     """Group problems by layer, column and message, with counts and example ids."""
     if every:
-        return "\n".join(f"  [{p.severity}] {p.describe()}" for p in problems)
+        return "\n".join(f"  [{severity_label(p.severity)}] {problem_text(p)}"
+                         for p in problems)
     groups: Counter[tuple[str, str, str, str]] = Counter()
     examples: dict[tuple[str, str, str, str], list[str]] = {}
     for p in problems:
@@ -60,9 +63,11 @@ def summarise_problems(problems: list[Problem], *, every: bool = False) -> str:
         groups[key] += 1
         if p.feature_id and len(examples.setdefault(key, [])) < 3:
             examples[key].append(p.feature_id)
-    rows = [[sev, layer, col, msg, n, ", ".join(examples.get((sev, layer, col, msg), []))]
+    rows = [[severity_label(sev), layer, col, problem_message(msg), n,
+             ", ".join(examples.get((sev, layer, col, msg), []))]
             for (sev, layer, col, msg), n in sorted(groups.items())]
-    return format_table(["severity", "layer", "column", "problem", "count", "e.g."], rows)
+    return format_table([_("severity"), _("layer"), _("column"), _("problem"), _("count"),
+                         _("e.g.")], rows)
 
 
 def project_summary(project: Project) -> str:
@@ -73,12 +78,12 @@ def project_summary(project: Project) -> str:
         if frame is None:
             continue
         gtypes = sorted(set(frame.geom_type.dropna())) if len(frame) else []
-        rows.append([name, len(frame), "/".join(gtypes)])
+        rows.append([name, len(frame), "/".join(pgettext("geometry", g) for g in gtypes)])
     crs = project.crs
-    head = f"project: {project.path}\nCRS: {crs.to_string() if crs else 'none'}"
-    if crs is not None:
-        head += f" ({crs.name})"
-    return head + "\n\n" + format_table(["layer", "features", "geometry"], rows)
+    head = _("project: {path}", path=project.path) + "\n" + (
+        _("CRS: {code} ({name})", code=crs.to_string(), name=crs.name) if crs is not None
+        else _("CRS: none"))
+    return head + "\n\n" + format_table([_("layer"), _("features"), _("geometry")], rows)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -86,7 +91,7 @@ def run_info(args: argparse.Namespace) -> int:
     project = load(args.project)
     print(project_summary(project))
     problems = project.warnings + reference_problems(project)
-    print(f"\nvalidation: 0 errors, {len(problems)} warnings")
+    print("\n" + _("validation: 0 errors, {n} warnings", n=len(problems)))
     if problems:
         print(summarise_problems(problems))
     return EXIT_OK
@@ -100,12 +105,13 @@ def run_validate(args: argparse.Namespace) -> int:
         if not exc.problems:
             raise
         print(summarise_problems(list(exc.problems), every=args.all))
-        print(f"\n{len(exc.problems)} errors: the project cannot be used until they are fixed")
+        print("\n" + _("{n} errors: the project cannot be used until they are fixed",
+                       n=len(exc.problems)))
         return EXIT_PROBLEMS
     problems = project.warnings + reference_problems(project)
     if problems:
         print(summarise_problems(problems, every=args.all))
-    print(f"\nvalid: 0 errors, {len(problems)} warnings")
+    print("\n" + _("valid: 0 errors, {n} warnings", n=len(problems)))
     return EXIT_OK
 
 
