@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gridplanner.context import AnalysisContext
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.integrity import reference_problems
 from gridplanner.project import Project, open_project, save_project
 from gridplanner.sample import sample_project_path
@@ -83,25 +84,25 @@ def run_demo(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = Path(project_path) if project_path else sample_project_path()
-    report(feedback, 0.0, "opening the project")
+    report(feedback, 0.0, _("opening the project"))
     project = open_project(path, feedback=sub(feedback, 0.0, 0.05))
     problems = project.warnings + reference_problems(project)
     lines = [project_summary(project), "",
              f"validation: 0 errors, {len(problems)} warnings", summarise_problems(problems)]
 
-    report(feedback, 0.05, "building the example scenario")
+    report(feedback, 0.05, _("building the example scenario"))
     build_demo_scenario(project, feedback=sub(feedback, 0.05, 0.15))
     project_file = save_project(project, out_dir / "demo_project.gpkg")
     project = open_project(project_file)  # the scenario comes back from the file
 
-    report(feedback, 0.2, "analyses of the current data")
+    report(feedback, 0.2, _("analyses of the current data"))
     current = key_figures(project, name="current", feedback=sub(feedback, 0.2, 0.5))
-    report(feedback, 0.5, "analyses of the scenario")
+    report(feedback, 0.5, _("analyses of the scenario"))
     variant = key_figures(apply_scenario(project, DEMO_SCENARIO), name=DEMO_SCENARIO,
                           feedback=sub(feedback, 0.5, 0.8))
     comparison = compare_figures([current, variant])
 
-    report(feedback, 0.8, "writing reports and maps")
+    report(feedback, 0.8, _("writing reports and maps"))
     outputs: list[tuple[str, Path]] = []
     for p in write_report(comparison, out_dir / "comparison.xlsx", chinese_headers=True):
         outputs.append(("comparison report (XLSX)", p))
@@ -123,16 +124,16 @@ def run_demo(
                             render_png(figures.project, out_dir / "map_coverage.png",
                                        grid_table=shown.grids, color_by=colour,
                                        title="住户视频覆盖率 Households covered")))
-    report(feedback, 0.86, "every registered analysis")
+    report(feedback, 0.86, _("every registered analysis"))
     analyses_file, analysis_lines = run_every_analysis(project, out_dir,
                                                        feedback=sub(feedback, 0.86, 0.9))
     outputs.append(("every analysis (GeoPackage)", analyses_file))
-    report(feedback, 0.9, "writing the result GeoPackage")
+    report(feedback, 0.9, _("writing the result GeoPackage"))
     layers = result_layers(current)
     layers.update({f"scenario_{k}": v for k, v in result_layers(variant).items()})
     outputs.append(("result GeoPackage", write_geopackage(layers, out_dir / "results.gpkg")))
     outputs.append(("project with the scenario", project_file))
-    report(feedback, 1.0, "demo finished")
+    report(feedback, 1.0, _("demo finished"))
 
     lines += ["", f"scenarios compared: current vs '{DEMO_SCENARIO}'", figures_table(comparison),
               "", f"changed grids: {len(comparison.changed_grids)}, changed staff: "
@@ -168,7 +169,7 @@ def run_every_analysis(project: Project, out_dir: Path, *,
     lines = []
     todo = [a for a in analyses() if a.name != "route" or len(incidents)]
     for i, analysis in enumerate(todo):
-        report(feedback, i / len(todo), f"running {analysis.name}")
+        report(feedback, i / len(todo), _("running {name}", name=analysis.name))
         values = dict(DEMO_OPTIONS.get(analysis.name, {}))
         if analysis.name == "route":
             values = {"points": str(project.path) + "::incidents"} if project.path else {}

@@ -119,3 +119,37 @@ def problem_text(problem: Any) -> str:
     if problem.hint:
         text += _(" ({hint})", hint=problem_message(problem.hint))
     return text
+
+
+#: Common errors of the file readers (written without the catalogue): pattern ->
+#: catalogue text (context ``error``) whose ``{fields}`` are the pattern's groups.
+ERROR_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), msgid) for pattern, msgid in (
+        (r"^(?P<path>.+): file not found$", "{path}: file not found"),
+        (r"^(?P<path>.+): the file is empty$", "{path}: the file is empty"),
+        (r"^(?P<path>.+): is a folder, not a file: give the layer file inside it "
+         r"\((?P<kinds>[^)]*)\)$",
+         "{path}: is a folder, not a file: give the layer file inside it ({kinds})"),
+        (r"^(?P<path>.+): no layer '(?P<layer>[^']*)' in the file; layers there: "
+         r"(?P<names>.*)$", "{path}: no layer '{layer}' in the file; layers there: {names}"),
+        (r"^(?P<path>.+): the table has no rows$", "{path}: the table has no rows"),
+        (r"^(?P<path>.+): the table has no geometry column$",
+         "{path}: the table has no geometry column"),
+    ))
+
+
+def error_message(text: str) -> str:
+    """Return an error message in the current language when it is a known reader error.
+
+    Examples
+    --------
+    >>> error_message("a.csv: file not found")
+    'a.csv: file not found'
+    """
+    from gridplanner.i18n import pgettext
+
+    for pattern, msgid in ERROR_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return pgettext("error", msgid, **match.groupdict())
+    return text

@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GridPlannerError as exc:
         if args.debug:
             raise
-        print(_("error: {message}", message=exc.message), file=sys.stderr)
+        from gridplanner.text import error_message
+
+        print(_("error: {message}", message=error_message(exc.message)), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         if args.debug:

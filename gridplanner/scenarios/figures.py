@@ -19,6 +19,7 @@ import pandas as pd
 
 from gridplanner.errors import Cancelled, GridPlannerError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.integrity import CORE_ROLES, missing_roles, staff_grid_ids
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.project import Project
@@ -111,7 +112,7 @@ def key_figures(
     results: dict[str, Any] = {}
     config = project.config
     figures.update(_staff_figures(project, config))
-    report(feedback, 0.0, "checking grids")
+    report(feedback, 0.0, _("checking grids"))
     checks = _run_checks(project, notes, sub(feedback, 0.0, 0.2))
     if checks is not None:
         results["checks"] = checks
@@ -124,7 +125,7 @@ def key_figures(
         else:
             notes.append("household band: the project has no households")
     if coverage:
-        report(feedback, 0.2, "camera coverage")
+        report(feedback, 0.2, _("camera coverage"))
         result = _run_coverage(project, notes, sub(feedback, 0.2, 0.5))
         if result is not None:
             results["coverage"] = result
@@ -132,13 +133,13 @@ def key_figures(
             _coverage_summary(project, result, grids, figures)
     staff = _empty_staff_table()
     if allocation:
-        report(feedback, 0.5, "walking allocation")
+        report(feedback, 0.5, _("walking allocation"))
         assigned = _run_allocation(project, notes, sub(feedback, 0.5, 1.0))
         if assigned is not None:
             results["allocation"] = assigned
             grids = _with_walk(grids, project, assigned)
             staff = _allocation_summary(project, assigned, figures)
-    report(feedback, 1.0, "figures done")
+    report(feedback, 1.0, _("figures done"))
     return ScenarioFigures(name=name, figures=figures, grids=grids, staff=staff,
                            notes=tuple(notes), results=results, project=project)
 
