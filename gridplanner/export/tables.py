@@ -172,8 +172,12 @@ def _value(value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
+#: Columns whose values are codes with a name in the catalogue: column -> context.
+_CODED_COLUMNS = {"check": "check", "severity": "severity"}
+
+
 def _translate(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Words for change kinds, band status and roles in text columns, in ``lang``."""
+    """Words for change kinds, band status, roles and check names in ``lang``."""
     out = frame.copy()
     for col in out.columns:
         name = str(col).partition(" [")[0]
@@ -181,6 +185,10 @@ def _translate(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[col] = out[col].map(
                 lambda v: ";".join(word_label(p, lang=lang) for p in v.split(";"))
                 if isinstance(v, str) else v)
+        elif name in _CODED_COLUMNS and lang != "en":
+            context = _CODED_COLUMNS[name]
+            out[col] = out[col].map(
+                lambda v, c=context: pgettext(c, v, lang=lang) if isinstance(v, str) else v)
     return out
 
 
