@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from gridplanner.export.files import ExportError, atomic_file, check_target, safe_file_stem
-from gridplanner.i18n import _, current_language, pgettext
+from gridplanner.i18n import _, catalogue, current_language, pgettext
 from gridplanner.scenarios.compare import Comparison
 from gridplanner.scenarios.labels import FIGURES, column_label, word_label
 from layers.schema import SCHEMAS
@@ -43,6 +43,7 @@ __all__ = [
     "comparison_tones",
     "is_formula_like",
     "report_html",
+    "report_label",
     "sheet_title",
     "spreadsheet_text",
     "without_personal",
@@ -142,11 +143,38 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _labels(frame: pd.DataFrame, lang: str) -> list[str]:
-    return [column_label(str(c), lang=lang) for c in frame.columns]
+    return [_report_label(str(c), lang) for c in frame.columns]
 
 
-def _headers(frame: pd.DataFrame, lang: str) -> list[str]:
-    return [spreadsheet_text(label) for label in _labels(frame, lang)]
+def report_label(column: str, lang: str | None = None) -> str:
+    """Return the header of ``column`` in a report (XLSX, HTML) in ``lang``.
+
+    Chinese headers are the column labels; English ones are readable words from the
+    English catalogue (context ``report column``) where it has them, else the
+    column name. Scenario-suffixed columns keep their suffix.
+
+    Examples
+    --------
+    >>> report_label("walk_mean_m [plan B]", "en"), report_label("walk_mean_m", "zh_CN")
+    ('Walk, mean (m) [plan B]', '步行距离均值(米)')
+    """
+    return _report_label(column, lang or current_language())
+
+
+def _report_label(column: str, lang: str) -> str:
+    if lang == "en":
+        base, sep, rest = column.partition(" [")
+        found = catalogue("en").lookup(base, context="report column")
+        if found is not None:
+            return f"{found}{sep}{rest}"
+    return column_label(column, lang=lang)
+
+
+def _headers(frame: pd.DataFrame, lang: str, *, names: bool = False) -> list[str]:
+    """Safe header texts: report labels, or (``names``) the column labels of CSV files."""
+    labels = ([column_label(str(c), lang=lang) for c in frame.columns] if names
+              else _labels(frame, lang))
+    return [spreadsheet_text(label) for label in labels]
 
 
 def _cell(value: Any) -> Any:
@@ -496,7 +524,7 @@ def write_csv(
     table = _prepared(frame, name, lang=lang, include_personal=include_personal, report=False)
     out = pd.DataFrame({i: table.iloc[:, i].map(_cell) for i in range(table.shape[1])},
                        index=table.index)
-    out.columns = pd.Index(_headers(table, lang))
+    out.columns = pd.Index(_headers(table, lang, names=True))
     with atomic_file(target, protect=protect) as tmp:
         # CRLF ends rows (RFC 4180), so a CR or LF inside a text is always quoted and
         # can never start a new row whose first cell a spreadsheet would evaluate.

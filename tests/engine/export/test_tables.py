@@ -156,6 +156,9 @@ def test_html_report_in_one_language_with_print_layout(tmp_path):
     english = write_report(comparison, tmp_path / "e.html", lang="en")[0].read_text(
         encoding="utf-8")
     assert "<td>Walking distance, mean (m)</td>" in english
+    assert "<th>Figure</th>" in english  # readable headers, not column names
+    assert "<th>Band status [current]</th>" in english
+    assert "<th>户数状态 [current]</th>" in page
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.replace("张三", ""))
 
 
