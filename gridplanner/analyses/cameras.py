@@ -157,7 +157,7 @@ def run_siting(ctx: AnalysisContext, opts: SitingOptions,
     from gridplanner.coverage.siting import site_cameras
 
     candidates, notes = read_optional_points(opts.candidates, ctx.project,
-                                             what="candidate site")
+                                             what=_("candidate site"))
     result = site_cameras(
         ctx.project, k=opts.k, candidates=candidates, spacing_m=opts.spacing_m,
         intersection_weight=opts.intersection_weight, category=opts.category,

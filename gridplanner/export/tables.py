@@ -201,7 +201,7 @@ def _value(value: Any) -> Any:
 
 
 #: Columns whose values are codes with a name in the catalogue: column -> context.
-_CODED_COLUMNS = {"check": "check", "severity": "severity"}
+_CODED_COLUMNS = {"check": "check", "severity": "severity", "kind": "kind"}
 
 
 def _translate(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

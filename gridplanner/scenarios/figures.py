@@ -123,7 +123,7 @@ def key_figures(
             figures["grids_outside_band"] = float(
                 grids["band_status"].isin([BELOW, ABOVE]).sum())
         else:
-            notes.append("household band: the project has no households")
+            notes.append(_("household band: the project has no households"))
     if coverage:
         report(feedback, 0.2, _("camera coverage"))
         result = _run_coverage(project, notes, sub(feedback, 0.2, 0.5))
@@ -245,11 +245,11 @@ def _run_checks(project: Project, notes: list[str], feedback: Feedback | None) -
 
         return run_checks(project, feedback=feedback)
     except (ImportError, AttributeError) as exc:  # the grids engine is not installed
-        notes.append(f"grid checks unavailable ({exc})")
+        notes.append(_("grid checks unavailable ({error})", error=exc))
     except Cancelled:
         raise
     except GridPlannerError as exc:
-        notes.append(f"grid checks could not run: {exc.message}")
+        notes.append(_("grid checks could not run: {error}", error=exc.message))
     return None
 
 
@@ -271,18 +271,18 @@ def _with_band(table: pd.DataFrame, checks: Any) -> pd.DataFrame:
 
 def _run_coverage(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     if not len(project.layer("cameras")):
-        notes.append("camera coverage: the project has no cameras")
+        notes.append(_("camera coverage: the project has no cameras"))
         return None
     try:
         from gridplanner.coverage import compute_coverage
 
         return compute_coverage(project, feedback=feedback)
     except (ImportError, AttributeError) as exc:
-        notes.append(f"camera coverage unavailable ({exc})")
+        notes.append(_("camera coverage unavailable ({error})", error=exc))
     except Cancelled:
         raise
     except GridPlannerError as exc:
-        notes.append(f"camera coverage could not run: {exc.message}")
+        notes.append(_("camera coverage could not run: {error}", error=exc.message))
     return None
 
 
@@ -318,21 +318,21 @@ def _empty_staff_table() -> pd.DataFrame:
 def _run_allocation(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     staff = project.layer("staff")
     if not (staff["role"] == "full_time").any() if len(staff) else True:
-        notes.append("walking allocation: the project has no full-time workers")
+        notes.append(_("walking allocation: the project has no full-time workers"))
         return None
     if not len(project.layer("households")) or not len(project.layer("roads")):
-        notes.append("walking allocation: the project needs households and roads")
+        notes.append(_("walking allocation: the project needs households and roads"))
         return None
     try:
         from gridplanner.allocation import allocate
 
         return allocate(project, role="full_time", feedback=feedback)
     except (ImportError, AttributeError) as exc:
-        notes.append(f"walking allocation unavailable ({exc})")
+        notes.append(_("walking allocation unavailable ({error})", error=exc))
     except Cancelled:
         raise
     except GridPlannerError as exc:
-        notes.append(f"walking allocation could not run: {exc.message}")
+        notes.append(_("walking allocation could not run: {error}", error=exc.message))
     return None
 
 
