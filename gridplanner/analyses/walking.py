@@ -16,7 +16,7 @@ import shapely
 
 from gridplanner.analyses.registry import Analysis, AnalysisResult, option
 from gridplanner.errors import AnalysisError
-from gridplanner.i18n import _, pgettext
+from gridplanner.i18n import _, ngettext, pgettext
 from gridplanner.scenarios.labels import column_label
 from gridplanner.settings import ROLES
 from gridplanner.text import format_table, problem_text, severity_label
@@ -176,8 +176,9 @@ def _whole_proof(t: AllocationTotals) -> str:
 
 def heads_summary(heads: GridHeadResult) -> str:
     """One line: total distance of heads to their grids, grids without a head."""
-    return _("grid heads: total {m:,.0f} m to grid centres; {n} grids without a head",
-             m=heads.total_distance_m, n=heads.grids_without_head)
+    return ngettext("grid heads: total {m:,.0f} m to grid centres; {n} grid without a head",
+                    "grid heads: total {m:,.0f} m to grid centres; {n} grids without a head",
+                    heads.grids_without_head, m=heads.total_distance_m)
 
 
 # ------------------------------------------------------------------ grid heads
