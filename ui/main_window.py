@@ -36,6 +36,7 @@ from gridplanner.project import (
     save_project,
 )
 from ui import i18n
+from ui.canvas.basemap import install_basemap_menu
 from ui.canvas.canvas import MapCanvas
 from ui.canvas.tools import BoxTool, PanTool, PointTool
 from ui.dialogs.messages import Prompter
@@ -272,6 +273,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for dock in self.docks.values():
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        install_basemap_menu(self, m)
         m = self._menu("&Analysis")
         m.addActions(self.analysis.actions_for_menu())
         m = self._menu("&Settings")

@@ -471,6 +471,8 @@ class RenderJob:
     layers: tuple[LayerSnapshot, ...]
     prepared: dict[str, Prepared]
     device_pixel_ratio: float = 1.0
+    #: Colour under the layers ("transparent" when a basemap is painted beneath).
+    background: str = "#f4f2ec"
 
 
 @dataclass
@@ -490,7 +492,7 @@ def render(job: RenderJob, is_cancelled: Callable[[], bool] = lambda: False) -> 
     t0 = time.perf_counter()
     view = job.view
     image = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(QColor("#f4f2ec"))
+    image.fill(QColor(job.background))
     built: dict[str, Prepared] = {}
     painter = QPainter(image)
     try:
