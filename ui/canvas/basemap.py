@@ -28,6 +28,7 @@ from gridplanner.basemap import (
     default_cache_dir,
     parse_basemap,
 )
+from gridplanner.i18n import N_
 from ui.i18n import bind, tr
 from ui.workers import QtFeedback, TaskRunner
 
@@ -41,11 +42,11 @@ OPACITY_KEY = "basemap/opacity"
 TIANDITU_KEY = "basemap/tianditu_key"
 #: Presets offered in the menu, with their menu texts.
 MENU_PRESETS = (
-    ("osm", "OpenStreetMap"),
-    ("tianditu-vector", "Tianditu vector map"),
-    ("tianditu-imagery", "Tianditu imagery"),
-    ("amap", "Amap (GCJ-02)"),
-    ("amap-imagery", "Amap imagery (GCJ-02)"),
+    ("osm", N_("OpenStreetMap")),
+    ("tianditu-vector", N_("Tianditu vector map")),
+    ("tianditu-imagery", N_("Tianditu imagery")),
+    ("amap", N_("Amap (GCJ-02)")),
+    ("amap-imagery", N_("Amap imagery (GCJ-02)")),
 )
 OPACITIES = (1.0, 0.75, 0.5, 0.25)
 #: Quiet time after the last view change before tiles are asked for (ms).
@@ -273,12 +274,12 @@ def install_basemap_menu(window: Any, menu: QMenu) -> QMenu:
         actions[key] = act
         return act
 
-    add("", "No basemap").triggered.connect(lambda: choose(""))
+    add("", N_("No basemap")).triggered.connect(lambda: choose(""))
     for key, text in MENU_PRESETS:
         add(key, text).triggered.connect(lambda _c=False, k=key: choose(k))
-    add("url", "Tile URL…").triggered.connect(lambda: choose_url())
-    add("folder", "Local tile folder…").triggered.connect(lambda: choose_folder())
-    add("mbtiles", "MBTiles file…").triggered.connect(lambda: choose_mbtiles())
+    add("url", N_("Tile URL…")).triggered.connect(lambda: choose_url())
+    add("folder", N_("Local tile folder…")).triggered.connect(lambda: choose_folder())
+    add("mbtiles", N_("MBTiles file…")).triggered.connect(lambda: choose_mbtiles())
     sub.addSeparator()
     key_action = bind(QAction(sub), "setText", "Tianditu key…")
     key_action.triggered.connect(lambda: ask_key())
