@@ -26,8 +26,9 @@ from gridplanner.feedback import Feedback, report, sub
 from gridplanner.i18n import _
 from layers.webmap import wgs84_to_gcj02
 
-#: Pixels between exactly transformed lattice points.
-_LATTICE_PX = 16
+#: Pixels between exactly transformed lattice points (the mapping is smooth: over a
+#: district, interpolating across 64 pixels is exact to far below a hundredth of one).
+_LATTICE_PX = 64
 #: Most tiles one image may need; beyond it a coarser zoom is used.
 MAX_TILES = 400
 
@@ -66,6 +67,7 @@ def compose(
     size_px: tuple[int, int],
     fetcher: TileFetcher | None = None,
     resampling: str = "bilinear",
+    to_wgs84: Transformer | None = None,
     feedback: Feedback | None = None,
 ) -> BasemapImage:
     """Return the basemap of ``extent`` (in ``crs``) as an RGBA image of ``size_px``.
@@ -84,6 +86,9 @@ def compose(
         Where tiles come from (default: a :class:`TileFetcher` with the user's cache).
     resampling
         ``"bilinear"`` (smooth) or ``"nearest"`` (each pixel a tile pixel's colour).
+    to_wgs84
+        A ready transformer from ``crs`` to WGS84 lon/lat (building one looks up the
+        PROJ database, a few tenths of a second: callers that compose often keep one).
     feedback
         Progress and cancellation.
 
@@ -117,10 +122,12 @@ def compose(
     if resampling not in ("bilinear", "nearest"):
         raise BasemapError(_("resampling must be bilinear or nearest, not {r}", r=resampling))
     fetcher = fetcher or TileFetcher()
-    lon, lat = _lattice_lonlat(crs, (x0, y0, x1, y1), width, height)
+    ex, ey = _lattice(width), _lattice(height)
+    lon, lat = _lattice_lonlat(to_wgs84 or wgs84_transformer(crs), (x0, y0, x1, y1), width,
+                               height)
     if spec.tile_system == "gcj02":
         lon, lat = wgs84_to_gcj02(lon, lat)
-    zoom = _choose_zoom(spec, lon, lat, _lattice(width), _lattice(height))
+    zoom = _choose_zoom(spec, lon, lat, ex, ey)
     while True:
         wx, wy = lonlat_to_world_px(lon, lat, zoom)
         cols, rows = tiles_covering_px(wx, wy, zoom)
@@ -133,10 +140,13 @@ def compose(
     report(feedback, 0.0, _("basemap: {n} tiles at zoom {z}", n=len(cols) * len(rows) *
                             len(spec.layers), z=zoom))
     mosaic, problems = _mosaic(spec, fetcher, zoom, cols, rows, feedback)
-    # world pixels to mosaic pixels, then upsampled from the lattice to every pixel
-    mx = _upsample(wx - cols.start * TILE_PX, height, width)
-    my = _upsample(wy - rows.start * TILE_PX, height, width)
-    rgba = _sample(mosaic, mx, my, resampling)
+    qx = wx - cols.start * TILE_PX  # lattice positions on the mosaic (pixels)
+    qy = wy - rows.start * TILE_PX
+    if resampling == "nearest":
+        rgba = _sample_nearest(mosaic, _upsample(qx, ex, ey, width, height),
+                               _upsample(qy, ex, ey, width, height))
+    else:
+        rgba = _sample_mesh(mosaic, qx, qy, ex, ey, width, height)
     report(feedback, 1.0, _("basemap ready"))
     return BasemapImage(rgba, (x0, y0, x1, y1), zoom, spec.attribution, tuple(problems))
 
@@ -154,48 +164,51 @@ def tiles_covering_px(wx: np.ndarray, wy: np.ndarray, zoom: int) -> tuple[range,
     return range(max(c0, 0), min(c1, n - 1) + 1), range(max(r0, 0), min(r1, n - 1) + 1)
 
 
-def _lattice_lonlat(crs: Any, extent: tuple[float, float, float, float], width: int,
-                    height: int) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat of a lattice of pixel centres (every ``_LATTICE_PX``, edges included)."""
-    x0, y0, x1, y1 = extent
+def wgs84_transformer(crs: Any) -> Transformer:
+    """Return a transformer from ``crs`` to WGS84 lon/lat (x = lon).
+
+    Raises
+    ------
+    BasemapError
+        For a CRS pyproj cannot use.
+    """
     try:
-        to_wgs84 = Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4326),
-                                        always_xy=True)
+        return Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4326),
+                                    always_xy=True)
     except Exception as exc:  # pyproj raises several types for a CRS it cannot use
         raise BasemapError(_("cannot place a basemap in the coordinate system {crs}: {reason}",
                              crs=str(crs), reason=str(exc))) from exc
-    px = _lattice(width)
-    py = _lattice(height)
-    gx = x0 + (px + 0.5) * (x1 - x0) / width
-    gy = y1 - (py + 0.5) * (y1 - y0) / height
+
+
+def _lattice_lonlat(to_wgs84: Transformer, extent: tuple[float, float, float, float],
+                    width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat of a lattice of pixel corners (every ``_LATTICE_PX``, edges included)."""
+    x0, y0, x1, y1 = extent
+    gx = x0 + _lattice(width) * (x1 - x0) / width
+    gy = y1 - _lattice(height) * (y1 - y0) / height
     xx, yy = np.meshgrid(gx, gy)
     lon, lat = to_wgs84.transform(xx, yy, errcheck=False)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def _lattice(n: int) -> np.ndarray:
-    """Pixel indices of the lattice along one side: 0, 16, 32, ..., n - 1."""
-    return np.unique(np.r_[np.arange(0, n, _LATTICE_PX), n - 1]).astype(float)
+    """Pixel-edge positions of the lattice along a side of ``n`` pixels: 0, 64, ..., n."""
+    return np.unique(np.r_[np.arange(0, n, _LATTICE_PX), n]).astype(float)
 
 
-def _upsample(values: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Bilinear interpolation of lattice values to every pixel (separable, vectorised)."""
-    px = _lattice(width)
-    py = _lattice(height)
-    ix, wx = _weights(px, width)
-    iy, wy = _weights(py, height)
+def _upsample(values: np.ndarray, ex: np.ndarray, ey: np.ndarray, width: int,
+              height: int) -> np.ndarray:
+    """Bilinear interpolation of lattice values to every pixel centre (vectorised)."""
+    ix, wx = _weights(ex, np.arange(width) + 0.5)
+    iy, wy = _weights(ey, np.arange(height) + 0.5)
     top = values[iy][:, ix] * (1 - wx) + values[iy][:, ix + 1] * wx
     bottom = values[iy + 1][:, ix] * (1 - wx) + values[iy + 1][:, ix + 1] * wx
     return np.asarray(top * (1 - wy)[:, None] + bottom * wy[:, None])
 
 
-def _weights(knots: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if len(knots) == 1:
-        return np.zeros(n, dtype=int), np.zeros(n)
-    pos = np.arange(n, dtype=float)
+def _weights(knots: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     i = np.clip(np.searchsorted(knots, pos, side="right") - 1, 0, len(knots) - 2)
-    w = (pos - knots[i]) / (knots[i + 1] - knots[i])
-    return i, w
+    return i, (pos - knots[i]) / (knots[i + 1] - knots[i])
 
 
 def _choose_zoom(spec: BasemapSpec, lon: np.ndarray, lat: np.ndarray, px: np.ndarray,
@@ -256,29 +269,36 @@ def _over(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
     return np.concatenate([rgb, out_a * 255], axis=-1).round().astype(np.uint8)
 
 
-def _sample(mosaic: np.ndarray, mx: np.ndarray, my: np.ndarray, how: str) -> np.ndarray:
-    """Colours of the mosaic at pixel positions ``mx, my`` (transparent outside)."""
+def _sample_nearest(mosaic: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndarray:
+    """Colour of the mosaic pixel under each position (transparent outside)."""
     h, w = mosaic.shape[:2]
     ok = np.isfinite(mx) & np.isfinite(my) & (mx >= 0) & (my >= 0) & (mx < w) & (my < h)
-    mx = np.where(ok, mx, 0.0)
-    my = np.where(ok, my, 0.0)
-    if how == "nearest":
-        out = mosaic[np.clip(my.astype(int), 0, h - 1), np.clip(mx.astype(int), 0, w - 1)]
-    else:
-        sx = np.clip(mx - 0.5, 0, w - 1)
-        sy = np.clip(my - 0.5, 0, h - 1)
-        i0 = np.minimum(sx.astype(int), w - 2 if w > 1 else 0)
-        j0 = np.minimum(sy.astype(int), h - 2 if h > 1 else 0)
-        i1 = np.minimum(i0 + 1, w - 1)
-        j1 = np.minimum(j0 + 1, h - 1)
-        fx = (sx - i0)[..., None]
-        fy = (sy - j0)[..., None]
-        m = mosaic.astype(np.float32)
-        top = m[j0, i0] * (1 - fx) + m[j0, i1] * fx
-        bottom = m[j1, i0] * (1 - fx) + m[j1, i1] * fx
-        out = (top * (1 - fy) + bottom * fy).round().astype(np.uint8)
+    out = mosaic[np.where(ok, my, 0).astype(int), np.where(ok, mx, 0).astype(int)]
     out[~ok] = 0
     return np.ascontiguousarray(out)
+
+
+def _sample_mesh(mosaic: np.ndarray, qx: np.ndarray, qy: np.ndarray, ex: np.ndarray,
+                 ey: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Resample the mosaic bilinearly, each lattice cell mapped from its quadrilateral.
+
+    Pillow's mesh transform interpolates positions inside a cell bilinearly from its
+    corners, exactly as :func:`_upsample` does, and samples in C.
+    """
+    from PIL import Image
+
+    mesh = []
+    for j in range(len(ey) - 1):
+        for i in range(len(ex) - 1):
+            quad = (qx[j, i], qy[j, i], qx[j + 1, i], qy[j + 1, i],
+                    qx[j + 1, i + 1], qy[j + 1, i + 1], qx[j, i + 1], qy[j, i + 1])
+            if all(math.isfinite(v) for v in quad):
+                mesh.append(((int(ex[i]), int(ey[j]), int(ex[i + 1]), int(ey[j + 1])),
+                             tuple(float(v) for v in quad)))
+    source = Image.fromarray(mosaic, "RGBA")
+    out = source.transform((width, height), Image.Transform.MESH, mesh,
+                           resample=Image.Resampling.BILINEAR, fillcolor=(0, 0, 0, 0))
+    return np.ascontiguousarray(np.asarray(out, dtype=np.uint8))
 
 
 def draw_basemap(ax: Any, *, crs: Any, spec: BasemapSpec, fetcher: TileFetcher | None = None,

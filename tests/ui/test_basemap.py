@@ -42,7 +42,7 @@ def _canvas(qtbot):
     stack.set_style("grids", LayerStyle(colour="#00aa00", outline="#000000", fill_alpha=0.0,
                                         size_px=2))
     canvas = MapCanvas(stack)
-    qtbot.addWidget(canvas)
+    qtbot.addWidget(canvas, before_close_func=lambda c: c.shutdown())
     canvas.resize(400, 300)
     canvas.show()
     canvas.set_view(x, y, 1.0)  # 1 px per metre: zoom 17 tiles, the point in the middle
@@ -96,6 +96,8 @@ def test_panning_fetches_the_new_view_off_the_gui_thread(qtbot, tile_server):
         canvas.pan_pixels(-600, 0)  # 600 m east: new tiles
     assert len(tile_server.hits) > before
     qtbot.waitUntil(lambda: not canvas.is_rendering() and not canvas.basemap.is_busy())
+    canvas.shutdown()
+    assert not canvas.basemap._worker.is_running()  # the worker thread ends with the canvas
 
 
 def test_fetch_errors_reach_the_status_bar_and_never_crash(make_window, qtbot, tile_server):

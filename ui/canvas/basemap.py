@@ -11,10 +11,14 @@ never in the project or its exports.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from PySide6.QtCore import QObject, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMenu
@@ -28,9 +32,12 @@ from gridplanner.basemap import (
     default_cache_dir,
     parse_basemap,
 )
+from gridplanner.basemap.compose import wgs84_transformer
+from gridplanner.errors import Cancelled
+from gridplanner.feedback import CancelToken, Feedback
 from gridplanner.i18n import N_
 from ui.i18n import bind, tr
-from ui.workers import QtFeedback, TaskRunner
+from ui.workers import readable_error
 
 if TYPE_CHECKING:
     from ui.canvas.canvas import MapCanvas
@@ -51,6 +58,8 @@ MENU_PRESETS = (
 OPACITIES = (1.0, 0.75, 0.5, 0.25)
 #: Quiet time after the last view change before tiles are asked for (ms).
 _DEBOUNCE_MS = 150
+#: The worker thread ends after this long without work (s).
+_THREAD_IDLE_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -64,13 +73,95 @@ class BasemapFrame:
 
 
 def compose_frame(spec: BasemapSpec, crs: CRS, view: ViewState, fetcher: TileFetcher,
-                  feedback: QtFeedback | None = None) -> BasemapFrame:
+                  feedback: Feedback | None = None, *,
+                  to_wgs84: Transformer | None = None) -> BasemapFrame:
     """Compose the basemap of ``view`` as a QImage (any thread)."""
     img = compose(spec, view.extent(), crs=crs, size_px=(view.width, view.height),
-                  fetcher=fetcher, feedback=feedback)
+                  fetcher=fetcher, to_wgs84=to_wgs84, feedback=feedback)
     h, w = img.rgba.shape[:2]
     qimage = QImage(img.rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
     return BasemapFrame(qimage, view, img.attribution, img.problems)
+
+
+class _Token(CancelToken):
+    """Cancel flag of one request; progress is not shown (tiles come in a blink or fail)."""
+
+    def set_progress(self, fraction: float, message: str = "") -> None:
+        """Ignore progress."""
+
+
+class _JobSignals(QObject):
+    #: generation, BasemapFrame or None, error message ('' when cancelled or done)
+    done = Signal(int, object, str)
+
+
+Job = tuple[int, CancelToken, Callable[[], object]]
+
+
+class _Worker:
+    """One long-lived Python thread serving basemap requests in turn.
+
+    PROJ sets up a context per thread (~0.2 s) and pyproj keeps it in the thread's
+    Python state, so one thread that lives across requests pays it once, where a
+    thread per request would pay it on every pan. The thread ends after a minute
+    without work and is started again by the next request.
+    """
+
+    def __init__(self, signals: _JobSignals) -> None:
+        self.signals = signals
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Job) -> None:
+        """Queue ``job``; start the thread if it is not running."""
+        with self._lock:
+            self._queue.put(job)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="basemap",
+                                                daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Let the queued jobs end (they are cancelled first) and stop the thread."""
+        with self._lock:
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join(timeout_s)
+
+    def is_running(self) -> bool:
+        """Return True while the thread is alive."""
+        with self._lock:
+            return self._thread is not None
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                job = self._queue.get(timeout=_THREAD_IDLE_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            if job is None:
+                with self._lock:
+                    self._thread = None
+                return
+            generation, token, fn = job
+            result: object = None
+            message = ""
+            if not token.is_cancelled():
+                try:
+                    result = fn()
+                except Cancelled:
+                    pass
+                except Exception as exc:  # shown in the status bar, never raised in Qt
+                    message = readable_error(exc)
+            with contextlib.suppress(RuntimeError):  # the canvas went away meanwhile
+                self.signals.done.emit(generation, result, message)
 
 
 class BasemapController(QObject):
@@ -99,9 +190,13 @@ class BasemapController(QObject):
         self.fetcher = TileFetcher()
         self.last_error = ""
         self._frame: BasemapFrame | None = None
-        self._runner = TaskRunner(self)
-        self._runner.finished.connect(self._on_frame)
-        self._runner.failed.connect(self._on_failed)
+        self._transformers: dict[str, Transformer] = {}
+        self._signals = _JobSignals(self)
+        self._signals.done.connect(self._on_done)
+        self._worker = _Worker(self._signals)
+        self._generation = 0
+        self._pending = 0
+        self._token = CancelToken()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(_DEBOUNCE_MS)
@@ -122,7 +217,7 @@ class BasemapController(QObject):
 
     def is_busy(self) -> bool:
         """Return True while tiles are being fetched or are due."""
-        return self._runner.is_busy() or self._timer.isActive()
+        return self._pending > 0 or self._timer.isActive()
 
     def frame_background(self) -> str:
         """Colour the layers' frame is drawn on: transparent over a basemap."""
@@ -134,7 +229,7 @@ class BasemapController(QObject):
         self.source = source if spec is not None else ""
         self._frame = None
         self.last_error = ""
-        self._runner.cancel()
+        self._token.cancel()
         self.changed.emit()
         self.canvas.refresh()  # the layers' frame changes background
         self.canvas.update()
@@ -195,27 +290,42 @@ class BasemapController(QObject):
         if self._frame is not None and self._frame.view == view:
             return
         fetcher = self.fetcher
-        self._runner.run(lambda fb: compose_frame(spec, crs, view, fetcher, fb), "basemap")
+        cache = self._transformers
+        self._token.cancel()  # a newer view makes the one in flight stale
+        self._token = token = _Token()
+        self._generation += 1
+        self._pending += 1
 
-    def _on_frame(self, frame: BasemapFrame) -> None:
-        if self.spec is None:
-            return
-        self._frame = frame
-        self.last_error = ""
-        if frame.problems:
-            self.failed.emit(frame.problems[0])
-        self.canvas.update()
-        self.ready.emit()
+        def work() -> BasemapFrame:
+            # built once per CRS on the worker (a PROJ lookup); only the worker uses it
+            key = crs.to_wkt()
+            if key not in cache:
+                cache[key] = wgs84_transformer(crs)
+            return compose_frame(spec, crs, view, fetcher, token, to_wgs84=cache[key])
 
-    def _on_failed(self, message: str, _details: str) -> None:
-        self.last_error = message
-        self.failed.emit(message)
+        self._worker.submit((self._generation, token, work))
+
+    def _on_done(self, generation: int, result: object, message: str) -> None:
+        self._pending = max(self._pending - 1, 0)
+        if generation != self._generation or self.spec is None:
+            return  # superseded by a newer view or source
+        if isinstance(result, BasemapFrame):
+            self._frame = result
+            self.last_error = ""
+            if result.problems:
+                self.failed.emit(result.problems[0])
+            self.canvas.update()
+            self.ready.emit()
+        elif message:
+            self.last_error = message
+            self.failed.emit(message)
 
     def shutdown(self) -> None:
-        """Stop fetching (before the window closes)."""
+        """Stop fetching and wait for the worker (before the window closes)."""
         self._timer.stop()
-        self._runner.cancel()
-        self._runner.wait()
+        self._token.cancel()
+        self._worker.stop()
+        self._pending = 0
 
     # ------------------------------------------------------------- painting
     def paint(self, painter: QPainter, view: ViewState) -> None:
