@@ -142,3 +142,28 @@ def test_menu_choice_and_tianditu_key_are_remembered(make_window, qtbot):
     assert again.canvas.basemap.spec.key == "MYKEY"
     again.canvas.basemap.set_source("")
     window.canvas.basemap.set_source("")
+
+
+def test_png_export_of_the_view_carries_the_basemap(window, qtbot, tile_server, tmp_path):
+    from matplotlib.image import imread
+
+    from ui.dialogs.export_dialog import ExportDialog
+
+    basemap = window.canvas.basemap
+    try:
+        with qtbot.waitSignal(basemap.ready, timeout=60000):
+            assert basemap.set_source(f"{tile_server.url}/solid/123456/{{z}}/{{x}}/{{y}}.png")
+        dialog = ExportDialog(window, "png")
+        dialog.width_px.setValue(600)
+        dialog.height_px.setValue(400)
+        dialog.path.setText(str(tmp_path / "view.png"))
+        with qtbot.waitSignal(window.analysis_ended, timeout=120000):
+            dialog.start()
+        dialog.close()
+        assert window.prompter.errors == []
+        image = (imread(tmp_path / "view.png")[..., :3] * 255).round().astype(int)
+        solid = np.all(image == (0x12, 0x34, 0x56), axis=-1)
+        assert solid.mean() > 0.01  # the basemap shows around the district
+    finally:
+        basemap.set_source("")
+        qtbot.waitUntil(lambda: not basemap.is_busy())

@@ -152,6 +152,7 @@ class ExportDialog(QDialog):
                   if not k.startswith("scenario__")}
         view = window.canvas.view()
         size = (self.width_px.value(), self.height_px.value())
+        basemap = window.canvas.basemap.spec  # the image shows the basemap the map shows
 
         def figures(feedback: Any) -> Any:
             from gridplanner.export.figures import map_figures
@@ -175,7 +176,8 @@ class ExportDialog(QDialog):
             shown = figures(sub(feedback, 0.0, 0.7))
             return [render_png(project, target, grid_table=shown.grids, results=shown.layers,
                                color_by=colour_by, extent=view.extent(), size_px=size,
-                               protect=protect, feedback=sub(feedback, 0.7, 1.0))]
+                               protect=protect, basemap=basemap,
+                               feedback=sub(feedback, 0.7, 1.0))]
 
         def tables(feedback: Any) -> list[Path]:
             from gridplanner.export.tables import write_report, write_tables

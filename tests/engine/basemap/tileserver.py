@@ -10,6 +10,7 @@ Paths:
   GCJ-02 to make GCJ-02 tiles).
 - ``/label/{z}/{x}/{y}.png``: transparent, with a blue dot in the tile's centre
   (an annotation layer).
+- ``/solid/RRGGBB/{z}/{x}/{y}.png``: one colour.
 - ``/status/{code}/{z}/{x}/{y}.png``: answers HTTP ``code``.
 - ``/text/{z}/{x}/{y}.png``: answers 200 with an HTML page (not an image).
 
@@ -116,6 +117,11 @@ class TileServer:
             return int(parts[1]), b"<html>refused</html>", "text/html"
         if kind == "text":
             return 200, b"<html>Invalid key</html>", "text/html"
+        if kind == "solid":
+            rgb = tuple(int(parts[1][i:i + 2], 16) for i in (0, 2, 4))
+            tile = np.zeros((TILE_PX, TILE_PX, 4), dtype=np.uint8)
+            tile[...] = (*rgb, 255)
+            return 200, png_bytes(tile), "image/png"
         z, x = int(parts[-3]), int(parts[-2])
         y = int(parts[-1].split(".")[0])
         if kind == "code":
