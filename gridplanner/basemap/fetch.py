@@ -199,6 +199,7 @@ class TileFetcher:
         failed: list[str] = []
         pool = ThreadPoolExecutor(max_workers=min(self.workers, len(todo)),
                                   thread_name_prefix="tiles")
+        stopped = True
         try:
             pending: set[Future[np.ndarray | None]] = set()
             owner: dict[Future[np.ndarray | None], Tile] = {}
@@ -225,8 +226,11 @@ class TileFetcher:
                     break
                 report(feedback, done_n / len(todo),
                        _("basemap tiles {done} of {total}", done=done_n, total=len(todo)))
+            stopped = bool(fatal)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # After a cancel or a reason that repeats, requests in flight are left to end
+            # on their own (within the timeout) rather than waited for.
+            pool.shutdown(wait=not stopped, cancel_futures=True)
         # An expired tile is better than none when the server cannot be reached.
         for tile, path in stale.items():
             if out.get(tile) is None:
