@@ -12,6 +12,8 @@ is requested, so it never appears in cache file names, error messages or exports
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -181,18 +183,40 @@ def parse_basemap(text: str, *, key: str | None = None) -> BasemapSpec:
         if not path.is_file():
             raise BasemapError(_("the MBTiles file {path} does not exist: check the path",
                                  path=str(path)))
+        low, high = _mbtiles_zooms(path)
         return BasemapSpec(path.name, "mbtiles", (str(path),), tile_system=system,
-                           max_zoom=22)
+                           min_zoom=low, max_zoom=high)
     if path.is_dir():
+        zooms = [int(p.name) for p in path.iterdir() if p.is_dir() and p.name.isdigit()]
+        if not zooms:
+            raise BasemapError(_("the folder {path} holds no tiles: it needs sub-folders "
+                                 "{{z}}/{{x}} with {{y}}.png files", path=str(path)))
         return BasemapSpec(path.name or str(path), "folder", (str(path),), tile_system=system,
-                           max_zoom=22)
+                           min_zoom=min(zooms), max_zoom=max(zooms))
     raise BasemapError(_(
         "unknown basemap '{text}': give one of {presets}, a tile URL with {{z}}/{{x}}/{{y}}, "
         "a tile folder or an .mbtiles file", text=text, presets=", ".join(PRESETS)))
 
 
+def _mbtiles_zooms(path: Path) -> tuple[int, int]:
+    """Lowest and highest zoom level stored in an MBTiles file."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            low, high = con.execute(
+                "SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise BasemapError(_(
+            "{path} is not a readable MBTiles file ({reason}): it needs a table "
+            "tiles(zoom_level, tile_column, tile_row, tile_data)", path=str(path),
+            reason=str(exc))) from exc
+    if low is None:
+        raise BasemapError(_("the MBTiles file {path} holds no tiles", path=str(path)))
+    return int(low), int(high)
+
+
 def _redact(url: str) -> str:
     """Return the URL without query values that look like keys (``tk=``, ``key=``, ``token=``)."""
-    import re
-
     return re.sub(r"(?i)([?&](?:tk|key|token|access_token|apikey)=)[^&#]*", r"\1…", url)

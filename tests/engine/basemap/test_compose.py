@@ -266,3 +266,23 @@ def test_parse_basemap_presets_and_mistakes(tmp_path, monkeypatch):
         parse_basemap(str(tmp_path / "none.mbtiles"))
     with pytest.raises(BasemapError, match="unknown basemap"):
         parse_basemap("googel")
+
+
+def test_local_tiles_are_used_up_to_the_deepest_zoom_they_hold(tmp_path, fetcher):
+    """An offline package that stops at zoom 15 still fills a street-scale view."""
+    extent, size = _window(*POINT)
+    for z, x, y in _needed_tiles(extent, zoom=15):
+        folder = tmp_path / "tiles" / str(z) / str(x)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{y}.png").write_bytes(png_bytes(code_tile(z, x, y)))
+    spec = parse_basemap(str(tmp_path / "tiles"))
+    assert (spec.min_zoom, spec.max_zoom) == (15, 15)
+    img = compose(spec, extent, crs=CRS, size_px=size, fetcher=fetcher, resampling="nearest")
+    assert img.zoom == 15
+    ex, ey = _expected_world_px(extent, size, 15, gcj=False)
+    gx, gy = decode(img.rgba, ex, ey)
+    assert np.abs(gx + 0.5 - ex).max() <= 1.0
+    assert np.abs(gy + 0.5 - ey).max() <= 1.0
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BasemapError, match="holds no tiles"):
+        parse_basemap(str(tmp_path / "empty"))
