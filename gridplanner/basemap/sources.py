@@ -75,10 +75,10 @@ class BasemapSpec:
         return replace(self, key=(key or os.environ.get(TIANDITU_KEY_ENV, "")).strip())
 
 
-_TDT = ("http://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+_TDT = ("https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
         "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
         "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}")
-_TDT_CREDIT = "© 天地图 Tianditu (National Platform for Common Geospatial Information Services)"
+_TDT_CREDIT = "© 天地图 Tianditu"
 _AMAP_CREDIT = "© 高德地图 AutoNavi"
 
 #: Built-in basemaps by name.
