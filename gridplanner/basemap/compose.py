@@ -330,6 +330,22 @@ def draw_basemap(ax: Any, *, crs: Any, spec: BasemapSpec, fetcher: TileFetcher |
     -------
     BasemapImage
         What was drawn.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from matplotlib.figure import Figure
+    >>> from PIL import Image
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "0" / "0").mkdir(parents=True)
+    >>> Image.new("RGB", (256, 256), "red").save(root / "0" / "0" / "0.png")
+    >>> ax = Figure(figsize=(2, 2), dpi=50).add_subplot()
+    >>> ax.set_xlim(0, 10), ax.set_ylim(40, 50)  # doctest: +ELLIPSIS
+    (...)
+    >>> from gridplanner.basemap import parse_basemap
+    >>> img = draw_basemap(ax, crs=4326, spec=parse_basemap(str(root)))  # zoom 0 only
+    >>> [float(v) for v in ax.get_xlim()], img.rgba[0, 0].tolist()
+    ([0.0, 10.0], [255, 0, 0, 255])
     """
     ax.apply_aspect()
     xlim, ylim = ax.get_xlim(), ax.get_ylim()

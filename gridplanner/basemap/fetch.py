@@ -291,7 +291,15 @@ class TileFetcher:
 
 
 def tile_url(spec: BasemapSpec, template: str, tile: Tile) -> str:
-    """Return the URL of one tile (subdomain chosen from the tile, key filled in)."""
+    """Return the URL of one tile (subdomain chosen from the tile, key filled in).
+
+    Examples
+    --------
+    >>> spec = BasemapSpec("t", "xyz", ("https://{s}.t/{z}/{x}/{-y}.png?k={key}",),
+    ...                    subdomains=("a", "b"), key="K")
+    >>> tile_url(spec, spec.layers[0], (2, 1, 0))
+    'https://b.t/2/1/3.png?k=K'
+    """
     z, x, y = tile
     sub = spec.subdomains[(x + y) % len(spec.subdomains)] if spec.subdomains else ""
     return (template.replace("{z}", str(z)).replace("{x}", str(x))

@@ -56,7 +56,14 @@ def world_px_to_lonlat(x: ArrayLike, y: ArrayLike, zoom: int) -> tuple[Array, Ar
 
 
 def lonlat_to_tile(lon: ArrayLike, lat: ArrayLike, zoom: int) -> tuple[Array, Array]:
-    """Fractional tile column and row of lon/lat (``floor`` gives the tile's x, y)."""
+    """Fractional tile column and row of lon/lat (``floor`` gives the tile's x, y).
+
+    Examples
+    --------
+    >>> x, y = lonlat_to_tile(119.65, 29.08, 17)
+    >>> int(x), int(y)
+    (109099, 54462)
+    """
     x, y = lonlat_to_world_px(lon, lat, zoom)
     return x / TILE_PX, y / TILE_PX
 
@@ -86,7 +93,13 @@ def tms_row(y: int, zoom: int) -> int:
 
 
 def ground_m_per_px(zoom: int, lat: float) -> float:
-    """Ground size of one tile pixel at ``zoom`` and latitude ``lat`` (metres)."""
+    """Ground size of one tile pixel at ``zoom`` and latitude ``lat`` (metres).
+
+    Examples
+    --------
+    >>> round(ground_m_per_px(17, 29.08), 3)
+    1.044
+    """
     return float(M_PER_PX_Z0 * np.cos(np.radians(lat)) / 2.0 ** zoom)
 
 
@@ -110,7 +123,13 @@ def zoom_for_resolution(m_per_px: float, lat: float, *, min_zoom: int = 0,
 
 def tiles_covering(west: float, south: float, east: float, north: float,
                    zoom: int) -> tuple[range, range]:
-    """Columns and rows of the tiles that cover a lon/lat box at ``zoom``."""
+    """Columns and rows of the tiles that cover a lon/lat box at ``zoom``.
+
+    Examples
+    --------
+    >>> tiles_covering(-10.0, -10.0, 10.0, 10.0, 2)
+    (range(1, 3), range(1, 3))
+    """
     n = 1 << zoom
     x0, y0 = lonlat_to_tile(west, north, zoom)
     x1, y1 = lonlat_to_tile(east, south, zoom)
