@@ -86,7 +86,7 @@ def test_canvas_shows_the_basemap_under_the_data(qtbot, tile_server, tmp_path, s
     assert len(tile_server.hits) >= 1
 
 
-def test_panning_fetches_the_new_view_off_the_gui_thread(qtbot, tile_server):
+def test_panning_fetches_the_new_view_off_the_gui_thread(qtbot, tile_server, tile_cache):
     tile_server.markers = [POINT]
     canvas, _stack = _canvas(qtbot)
     with qtbot.waitSignal(canvas.basemap.ready, timeout=30000):
@@ -96,6 +96,11 @@ def test_panning_fetches_the_new_view_off_the_gui_thread(qtbot, tile_server):
         canvas.pan_pixels(-600, 0)  # 600 m east: new tiles
     assert len(tile_server.hits) > before
     qtbot.waitUntil(lambda: not canvas.is_rendering() and not canvas.basemap.is_busy())
+    assert list(tile_cache.rglob("*.tile"))
+    with qtbot.waitSignal(canvas.basemap.cache_cleared, timeout=30000) as cleared:
+        canvas.basemap.clear_cache()
+    assert cleared.args[0] > 0
+    assert not list(tile_cache.rglob("*.tile"))
     canvas.shutdown()
     assert not canvas.basemap._worker.is_running()  # the worker thread ends with the canvas
 

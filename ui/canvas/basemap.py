@@ -29,7 +29,6 @@ from gridplanner.basemap import (
     TileFetcher,
     clear_cache,
     compose,
-    default_cache_dir,
     parse_basemap,
 )
 from gridplanner.basemap.compose import wgs84_transformer
@@ -93,6 +92,8 @@ class _Token(CancelToken):
 class _JobSignals(QObject):
     #: generation, BasemapFrame or None, error message ('' when cancelled or done)
     done = Signal(int, object, str)
+    #: number of cached tiles removed
+    cleared = Signal(int)
 
 
 Job = tuple[int, CancelToken, Callable[[], object]]
@@ -180,6 +181,7 @@ class BasemapController(QObject):
     ready = Signal()
     failed = Signal(str)
     changed = Signal()
+    cache_cleared = Signal(int)
 
     def __init__(self, canvas: MapCanvas) -> None:
         super().__init__(canvas)
@@ -193,6 +195,7 @@ class BasemapController(QObject):
         self._transformers: dict[str, Transformer] = {}
         self._signals = _JobSignals(self)
         self._signals.done.connect(self._on_done)
+        self._signals.cleared.connect(self.cache_cleared)
         self._worker = _Worker(self._signals)
         self._generation = 0
         self._pending = 0
@@ -306,6 +309,8 @@ class BasemapController(QObject):
         self._worker.submit((self._generation, token, work))
 
     def _on_done(self, generation: int, result: object, message: str) -> None:
+        if generation < 0:
+            return  # housekeeping (clearing the cache), not a frame
         self._pending = max(self._pending - 1, 0)
         if generation != self._generation or self.spec is None:
             return  # superseded by a newer view or source
@@ -319,6 +324,19 @@ class BasemapController(QObject):
         elif message:
             self.last_error = message
             self.failed.emit(message)
+
+    def clear_cache(self) -> None:
+        """Delete the cached tiles on the worker thread; ``cache_cleared(n)`` follows."""
+        root = self.fetcher.cache_dir
+        signals = self._signals
+
+        def work() -> object:
+            n = clear_cache(root)
+            with contextlib.suppress(RuntimeError):  # the canvas went away meanwhile
+                signals.cleared.emit(n)
+            return None
+
+        self._worker.submit((-1, CancelToken(), work))
 
     def shutdown(self) -> None:
         """Stop fetching and wait for the worker (before the window closes)."""
@@ -338,7 +356,8 @@ class BasemapController(QObject):
         if frame.view != view:
             old_inv, _ok = frame.view.transform().inverted()
             painter.setTransform(old_inv * view.transform())
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            # a moved frame is shown only until the new one arrives: speed over looks
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(0, 0, frame.image)
         painter.restore()
 
@@ -469,9 +488,10 @@ def install_basemap_menu(window: Any, menu: QMenu) -> QMenu:
         controller.save()
 
     def clear() -> None:
-        n = clear_cache(default_cache_dir())
-        window.statusBar().showMessage(tr("Removed {n} cached tiles").format(n=n), 5000)
+        controller.clear_cache()
 
+    controller.cache_cleared.connect(lambda n: window.statusBar().showMessage(
+        tr("Removed {n} cached tiles").format(n=n), 5000))
     controller.failed.connect(lambda message: window.statusBar().showMessage(
         tr("Basemap: {message}").format(message=message), 15000))
     controller.restore()
