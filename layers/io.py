@@ -42,6 +42,7 @@ from pyproj import CRS
 
 from layers.crs import WGS84, check_coordinates, choose_crs_for, guess_crs, reproject
 from layers.errors import Problem, ReadError
+from layers.mapping import LayerMapping, apply_mapping
 from layers.schema import schema_for
 from layers.validate import name_rows, validate
 
@@ -669,6 +670,7 @@ def load_layer(
     source_crs: CRS | str | None = None,
     target_crs: CRS | None = None,
     encoding: str | None = None,
+    mapping: LayerMapping | None = None,
 ) -> LoadedLayer:
     """Read, reproject and validate one layer file.
 
@@ -686,6 +688,8 @@ def load_layer(
         CRS to return; the file's own when omitted.
     encoding
         Attribute text encoding; detected when omitted.
+    mapping
+        File columns and values to read as the schema's (see :mod:`layers.mapping`).
 
     Raises
     ------
@@ -694,7 +698,8 @@ def load_layer(
     """
     path = Path(path)
     schema = schema_for(kind)
-    raw = read_file(path, layer=layer, encoding=encoding)
+    raw = apply_mapping(read_file(path, layer=layer, encoding=encoding), schema, mapping,
+                        source=str(path))
     if source_crs is None and raw.crs is not None:
         check_coordinates(raw, source=str(path), layer=schema.name)
     target = target_crs
