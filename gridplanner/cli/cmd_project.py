@@ -52,6 +52,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    "EPSG code, gcj02 (Amap/Tencent) or bd09 (Baidu)")
     p.add_argument("--analysis-crs", metavar="EPSG",
                    help="metric CRS of the project (default: chosen from the data)")
+    add_mapping_arguments(p)
+    p.set_defaults(func=run_import)
+
+
+def add_mapping_arguments(p: argparse.ArgumentParser) -> None:
+    """Add ``--column``, ``--value`` and ``--mapping`` to a command reading layer files."""
     p.add_argument("--column", action="append", default=[], metavar="LAYER:COLUMN=FILE_COLUMN",
                    help="read a layer's column from a file column of another name, e.g. "
                    "service_areas:area_id=adcode (repeatable)")
@@ -61,7 +67,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--mapping", metavar="FILE.json",
                    help="column and value mapping saved by the app's import dialog (or "
                    "written by hand); --column and --value override it")
-    p.set_defaults(func=run_import)
 
 
 def summarise_problems(problems: list[Problem], *, every: bool = False) -> str:
