@@ -210,7 +210,11 @@ def list_layers(path: str | Path) -> list[str]:
 
 
 def read_file(
-    path: str | Path, *, layer: str | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any supported file into a GeoDataFrame, columns and CRS as in the file.
 
@@ -222,6 +226,8 @@ def read_file(
         Layer (GeoPackage) or sheet (XLSX) name; the first when omitted.
     encoding
         Attribute text encoding; detected when omitted.
+    max_rows
+        Read only the first rows (a preview); GIS files stop reading there.
 
     Raises
     ------
@@ -232,9 +238,9 @@ def read_file(
     path = check_input_file(path)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _read_zip(path, layer=layer, encoding=encoding)
+        return _read_zip(path, layer=layer, encoding=encoding).iloc[:max_rows]
     if suffix in TABLE_SUFFIXES:
-        return read_table(path, sheet=layer, encoding=encoding)
+        return read_table(path, sheet=layer, encoding=encoding).iloc[:max_rows]
     if suffix not in VECTOR_SUFFIXES:
         raise ReadError(
             f"{path}: unknown file type '{suffix}'; use GeoPackage, GeoJSON, Shapefile "
@@ -247,6 +253,8 @@ def read_file(
     kwargs: dict[str, Any] = {}
     if encoding:
         kwargs["encoding"] = encoding
+    if max_rows is not None:
+        kwargs["max_features"] = max_rows
     try:
         with _gdal_path(path) as gdal_path:
             frame = _read_vector(gdal_path, layer, kwargs)
@@ -257,7 +265,7 @@ def read_file(
             raise _vector_error(path, layer, exc) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ReadError(f"{path}: the table has no geometry column")
-    return frame
+    return frame.iloc[:max_rows]
 
 
 def _vector_error(path: Path, layer: str | None, exc: Exception) -> ReadError:

@@ -44,7 +44,8 @@ class LayerMapping:
     Parameters
     ----------
     columns
-        Schema column -> file column it is read from.
+        Schema column -> file column it is read from; ``""``: from none (a file
+        column whose name or alias would match it is kept aside as ``NAME_file``).
     values
         Column -> {value in the file -> value meant}.
     """
@@ -121,6 +122,9 @@ def _schema_column(schema: LayerSchema, name: str, *, given: str) -> str:
 def parse_column_flag(text: str) -> tuple[str, str, str]:
     """Split ``LAYER:TARGET=SOURCE`` into layer, schema column and file column.
 
+    An empty ``SOURCE`` (``grids:name=``) leaves the column empty even where a file
+    column's name would match it.
+
     Raises
     ------
     SchemaError
@@ -136,7 +140,7 @@ def parse_column_flag(text: str) -> tuple[str, str, str]:
     given = f"--column {text}"
     head, eq, source = text.partition("=")
     layer, colon, target = head.partition(":")
-    if not (eq and colon and layer.strip() and target.strip() and source.strip()):
+    if not (eq and colon and layer.strip() and target.strip()):
         raise SchemaError(f"{given}: write it as LAYER:COLUMN=FILE_COLUMN, e.g. "
                           "service_areas:area_id=adcode")
     schema = _layer_schema(layer.strip(), given=given)
@@ -227,6 +231,8 @@ def mapping_from_dict(data: Any, *, source: str = "mapping") -> ImportMapping:
             raise SchemaError(f"{source}: layer '{layer}' must map to an object with "
                               "\"columns\" and \"values\"")
         for target, src in (entry.get("columns") or {}).items():
+            if src is None:
+                src = ""
             if not isinstance(src, str):
                 raise SchemaError(f"{source}: {layer}.{target} must name a file column as text")
             columns.append(f"{layer}:{target}={src}")
@@ -304,14 +310,22 @@ def apply_mapping(
                 column=target, source=source,
                 hint=f"give one of those columns for {target}, e.g. --column "
                 f"{schema.name}:{target}={present[0] if present else 'COLUMN'}")
-        for target, src in mapping.columns.items() if src not in present
+        for target, src in mapping.columns.items() if src and src not in present
     ]
     if problems:
         raise SchemaError.from_problems(problems)
     out = frame.copy()
     out.columns = [c if c == geometry else str(c) for c in out.columns]
-    taken = dict(mapping.columns)
+    taken = {t: s for t, s in mapping.columns.items() if s}
     moved = {t: f"{t}_file" for t, s in taken.items() if t in present and s != t}
+    # Columns left empty on purpose: move aside what validation would read for them.
+    unused = [t for t, s in mapping.columns.items() if not s]
+    if unused:
+        found = suggest_columns(present, schema)
+        for target in unused:
+            held = found.get(target)
+            if held is not None and held not in taken.values():
+                moved[held] = f"{held}_file"
     new_columns = {t: out[s] for t, s in taken.items()}
     sources = set(taken.values()) - set(taken)
     out = out.drop(columns=[s for s in sources if s in out.columns]).rename(columns=moved)
@@ -398,3 +412,59 @@ def column_signature(columns: Iterable[str]) -> str:
     """
     names = sorted({str(c) for c in columns} - {"geometry"})
     return hashlib.sha1("\x1f".join(names).encode("utf-8")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a file as the layer would read them, and what is wrong.
+
+    Attributes
+    ----------
+    frame
+        The schema's columns (validated and typed when the rows pass, else as the
+        file holds them after the mapping), without geometry.
+    problems
+        Errors and warnings of these rows; rows are counted from the first.
+    """
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+
+def preview_mapping(
+    head: gpd.GeoDataFrame,
+    layer: str | LayerSchema,
+    mapping: LayerMapping | None,
+    *,
+    source: str = "",
+) -> Preview:
+    """Apply ``mapping`` to the first rows of a file and validate them.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> head = gpd.GeoDataFrame({"adcode": [330702], "level": ["区"]},
+    ...                         geometry=[shapely.box(0, 0, 9, 9)], crs=4549)
+    >>> p = preview_mapping(head, "service_areas", LayerMapping({"area_id": "adcode"}))
+    >>> p.frame[["area_id", "level"]].values.tolist(), p.problems
+    ([['330702', 'district']], [])
+    """
+    from layers.validate import validate
+
+    schema = layer if isinstance(layer, LayerSchema) else schema_for(layer)
+    try:
+        mapped = apply_mapping(head, schema, mapping, source=source)
+    except SchemaError as exc:
+        return Preview(pd.DataFrame(columns=schema.column_names), list(exc.problems))
+    try:
+        result = validate(mapped, schema, source=source)
+    except SchemaError as exc:
+        taken = suggest_columns([c for c in mapped.columns if c != mapped.geometry.name],
+                                schema)
+        raw = pd.DataFrame({t: mapped[s].to_numpy() if s is not None
+                            else [None] * len(mapped) for t, s in taken.items()})
+        return Preview(raw, list(exc.problems))
+    return Preview(pd.DataFrame(result.frame[schema.column_names]), result.warnings)

@@ -186,3 +186,36 @@ def test_parent_links_checked():
 
 def test_hierarchy_of_an_empty_layer():
     assert hierarchy_problems(_areas(area_id=[])) == []
+
+
+def test_empty_source_keeps_a_matching_column_out():
+    frame = gpd.GeoDataFrame({"网格编码": ["g1"], "名称": ["not a name"]},
+                             geometry=[shapely.box(0, 0, 50, 50)], crs=4549)
+    mapping = mapping_from_flags(columns=["grids:name="]).for_layer("grids")
+    out = validate(apply_mapping(frame, "grids", mapping), "grids").frame
+    assert out["name"].tolist() == [""]
+    assert out["名称_file"].tolist() == ["not a name"]
+
+
+def test_preview_reports_problems_of_the_first_rows():
+    from layers.mapping import preview_mapping
+
+    head = _areas(adcode=[1, 2, 3], level=["区", "planet", "村"])
+    preview = preview_mapping(head, "service_areas", LayerMapping({"area_id": "adcode"}))
+    assert [(p.row, p.column) for p in preview.problems] == [(1, "level")]
+    assert preview.frame["area_id"].tolist() == [1, 2, 3]  # as read: the rows do not pass
+    fixed = preview_mapping(head, "service_areas", LayerMapping(
+        {"area_id": "adcode"}, {"level": {"planet": "city"}}))
+    assert fixed.problems == []
+    assert fixed.frame["level"].tolist() == ["district", "city", "community"]
+
+
+def test_read_file_first_rows_only(tmp_path):
+    from layers.io import read_file
+
+    frame = _areas(area_id=[str(i) for i in range(30)])
+    frame.to_file(tmp_path / "a.gpkg")
+    frame.drop(columns="geometry").assign(x=1.0, y=2.0).to_csv(tmp_path / "a.csv", index=False)
+    assert len(read_file(tmp_path / "a.gpkg", max_rows=5)) == 5
+    assert len(read_file(tmp_path / "a.csv", max_rows=5)) == 5
+    assert len(read_file(tmp_path / "a.gpkg")) == 30
