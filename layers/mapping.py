@@ -103,7 +103,7 @@ class ImportMapping:
 
 def _layer_schema(name: str, *, given: str) -> LayerSchema:
     try:
-        return schema_for(name)
+        return schema_for(name.replace("-", "_"))  # service-areas as the flag spells it
     except KeyError:
         raise SchemaError(f"{given}: unknown layer '{name}'; layers are "
                           f"{', '.join(LAYER_NAMES)}") from None

@@ -37,6 +37,7 @@ def test_column_flag_names_layer_and_columns():
                                                                  "adcode")
     # Layer and column aliases are accepted, the schema's names come out.
     assert parse_column_flag("网格:网格编码=WGBM") == ("grids", "grid_id", "WGBM")
+    assert parse_column_flag("service-areas:area_id=adcode")[0] == "service_areas"
 
 
 @pytest.mark.parametrize(("text", "said"), [

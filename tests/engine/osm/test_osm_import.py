@@ -184,3 +184,32 @@ def test_import_osm_bad_file(tmp_path, capsys):
     code, text = _run(capsys, "import-osm", tmp_path / "o.gpkg", "--pbf", bad)
     assert code == 2
     assert "bad.osm.pbf" in text
+
+
+def test_boundary_file_in_gcj02(town, tmp_path, capsys):
+    import geopandas as gpd
+    import shapely
+
+    from layers.webmap import wgs84_to_gcj02
+
+    west, south, _east, north = town.bounds
+    mid = LON0 + 2 * STEP - 0.0002
+    half = shapely.box(west - 0.001, south - 0.001, mid, north + 0.001)
+    shifted = shapely.transform(half, lambda xy: np.column_stack(
+        wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
+    path = tmp_path / "half.geojson"
+    gpd.GeoDataFrame(geometry=[shifted], crs=4326).to_file(path)
+    out = tmp_path / "o.gpkg"
+    code, text = _run(capsys, "import-osm", out, "--pbf", town.path, "--boundary", path,
+                      "--source-crs", "gcj02")
+    assert code == EXIT_OK, text
+    inside = [t for t, (lon, _) in zip(town.nodes, town.node_lonlat, strict=True)
+              if _is_camera(t) and lon < mid]
+    assert len(open_project(out).layers["cameras"]) == len(inside)
+
+
+def test_mapping_flags_need_their_file(town, tmp_path, capsys):
+    code, text = _run(capsys, "import-osm", tmp_path / "o.gpkg", "--pbf", town.path,
+                      "--column", "staff:staff_id=工号")
+    assert code == 2
+    assert "no staff file is imported" in text
