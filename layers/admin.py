@@ -96,7 +96,7 @@ def hierarchy_problems(frame: pd.DataFrame, *, source: str = "") -> list[Problem
     has_parent = (parents != "").to_numpy()
     parent_row = parents.map(row_of).to_numpy(dtype=float)
     known = ~np.isnan(parent_row)
-    levels_present = set(rank[rank >= 0].tolist())
+    top = rank[rank >= 0].min(initial=len(ADMIN_LEVELS))  # the highest level in the file
     out: list[Problem] = []
 
     def add(rows: np.ndarray, message: str, hint: str) -> None:
@@ -109,7 +109,7 @@ def hierarchy_problems(frame: pd.DataFrame, *, source: str = "") -> list[Problem
                                severity="warning"))
 
     # A parent is expected in the file when areas of some level above the child's are there.
-    above_present = np.array([any(lv < r for lv in levels_present) for r in rank])
+    above_present = rank > top
     add(np.flatnonzero(has_parent & ~known & above_present),
         "parent '{parent}' is not an area of the file",
         "correct the parent code, or add the parent area")
