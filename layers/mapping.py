@@ -468,3 +468,45 @@ def preview_mapping(
                             else [None] * len(mapped) for t, s in taken.items()})
         return Preview(raw, list(exc.problems))
     return Preview(pd.DataFrame(result.frame[schema.column_names]), result.warnings)
+
+
+def values_to_map(
+    frame: gpd.GeoDataFrame,
+    layer: str | LayerSchema,
+    mapping: LayerMapping | None,
+    *,
+    limit: int = 50,
+) -> dict[str, list[str]]:
+    """Values of list columns that validation would not accept, or that are mapped.
+
+    For each schema column with a list of allowed values (``kind``, ``role``,
+    ``level`` ...), the distinct values of ``frame`` (as in the file) that are
+    neither allowed nor a known spelling of one, plus those ``mapping`` maps.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> f = gpd.GeoDataFrame({"staff_id": ["a", "b", "c"], "role": ["组长", "网格长", "组长"]},
+    ...                      geometry=shapely.points([(0, 0)] * 3))
+    >>> values_to_map(f, "staff", None)
+    {'role': ['组长']}
+    """
+    schema = layer if isinstance(layer, LayerSchema) else schema_for(layer)
+    columns_only = LayerMapping(mapping.columns) if mapping else None
+    mapped = apply_mapping(frame, schema, columns_only)
+    names = [c for c in mapped.columns if c != mapped.geometry.name]
+    found = suggest_columns(names, schema)
+    out: dict[str, list[str]] = {}
+    for col in schema.columns:
+        if col.choices is None:
+            continue
+        held = col.name if col.name in names else found.get(col.name)
+        explicit = mapping.values.get(col.name, {}) if mapping else {}
+        if held is None:
+            continue
+        accepted = {str(c).lower() for c in col.choices} | {k.lower() for k in col.value_aliases}
+        seen = [v for v in dict.fromkeys(mapped[held].map(_value_text)) if v]
+        wanted = [v for v in seen if v.lower() not in accepted or v in explicit]
+        if wanted:
+            out[col.name] = wanted[:limit]
+    return out

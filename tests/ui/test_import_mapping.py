@@ -13,11 +13,11 @@ from layers.mapping import load_mapping
 SHOTS = os.environ.get("GRIDPLANNER_SHOTS")
 
 
-def _districts(path):
+def _districts(path, third="县级市"):
     boxes = [shapely.box(119.60 + i * 0.01, 29.0, 119.61 + i * 0.01, 29.01) for i in range(3)]
     frame = gpd.GeoDataFrame({"adcode": [330702, 330703, 330781], "name": ["婺城区", "金东区",
                                                                             "兰溪市"],
-                              "level": ["district", "区", "县级市"],
+                              "level": ["district", "区", third],
                               "parent": ['{"adcode": 330700}'] * 3},
                              geometry=boxes, crs=4326)
     frame.to_file(path)
@@ -127,3 +127,30 @@ def test_mapping_json_is_the_cli_file(qtbot, tmp_path):
     other.load_mapping_from(tmp_path / "bad.json")
     assert "not a readable JSON mapping" in other.problems.toPlainText()
     other.reject()
+
+
+def test_values_not_understood_can_be_read_as_allowed_ones(qtbot, tmp_path):
+    dialog = _dialog(qtbot)
+    _give(qtbot, dialog, "service_areas", _districts(tmp_path / "d.geojson", third="开发区"))
+    area = dialog.combo_for("area_id")
+    area.setCurrentIndex(area.findData("adcode"))
+    # 开发区 (a development zone) is no known level: listed with a drop-down.
+    assert dialog.value_table.rowCount() == 1
+    assert dialog.value_table.item(0, 1).text() == "开发区"
+    assert "'开发区' is not one of" in dialog.preview_problems.toPlainText()
+    if SHOTS:
+        dialog.tabs.setCurrentIndex(1)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.grab().save(os.path.join(SHOTS, "import_values.png"))
+    combo = dialog.value_table.cellWidget(0, 2)
+    combo.setCurrentIndex(combo.findData("district"))
+    assert dialog.mapping.for_layer("service_areas").values == {"level": {"开发区": "district"}}
+    assert "No problems" in dialog.preview_problems.toPlainText()
+    assert dialog.preview_table.item(2, 2).text() == "district"
+    # The mapped value stays listed, so the choice can be undone.
+    combo = dialog.value_table.cellWidget(0, 2)
+    assert combo.currentData() == "district"
+    combo.setCurrentIndex(0)
+    assert dialog.mapping.for_layer("service_areas").values == {}
+    dialog.reject()

@@ -61,6 +61,7 @@ from layers.mapping import (
     preview_mapping,
     save_mapping,
     suggest_columns,
+    values_to_map,
 )
 from layers.schema import LAYER_NAMES, schema_for
 from ui.i18n import tr
@@ -124,7 +125,7 @@ class ImportDialog(QDialog):
     def __init__(self, project: Project | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Import layers"))
-        self.resize(900, 680)
+        self.resize(960, 780)
         self.base = project
         self.result_project: Project | None = None
         self.mapping = ImportMapping()
@@ -235,7 +236,7 @@ class ImportDialog(QDialog):
         self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview_problems = QPlainTextEdit()
         self.preview_problems.setReadOnly(True)
-        self.preview_problems.setMaximumHeight(70)
+        self.preview_problems.setMaximumHeight(110)
         self.columns_note = QLabel(tr("Give a file on the Files page to map its columns."))
         self.columns_note.setWordWrap(True)
         layout.addWidget(self.columns_note)
@@ -247,8 +248,23 @@ class ImportDialog(QDialog):
         self.preview_label = QLabel(tr("First rows as the layer reads them"))
         box.addWidget(self.preview_label)
         box.addWidget(self.preview_table, 1)
-        box.addWidget(QLabel(tr("Problems in these rows")))
-        box.addWidget(self.preview_problems)
+        self.value_table = QTableWidget(0, 3)
+        self.value_table.setHorizontalHeaderLabels(
+            [tr("Column"), tr("Value in the file"), tr("Read as")])
+        self.value_table.verticalHeader().setVisible(False)
+        self.value_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.value_table.horizontalHeader().setStretchLastSection(True)
+        self.value_table.setMaximumHeight(110)
+        pair = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel(tr("Values not understood")))
+        left.addWidget(self.value_table)
+        right = QVBoxLayout()
+        right.addWidget(QLabel(tr("Problems in these rows")))
+        right.addWidget(self.preview_problems)
+        pair.addLayout(left, 1)
+        pair.addLayout(right, 1)
+        box.addLayout(pair)
         split.addWidget(below)
         split.setSizes([300, 220])
         layout.addWidget(split, 1)
@@ -455,9 +471,57 @@ class ImportDialog(QDialog):
         head = self.heads.get(name) if name else None
         if name is None or head is None or isinstance(head, GridPlannerError):
             self._show_preview(None)
+            self._show_values(None, {})
             return
-        self._show_preview(preview_mapping(head, name, self.mapping.for_layer(name),
+        mapping = self.mapping.for_layer(name)
+        self._show_preview(preview_mapping(head, name, mapping,
                                            source=Path(self.head_files[name]).name))
+        try:
+            values = values_to_map(head, name, mapping)
+        except GridPlannerError:
+            values = {}  # the column mapping itself is wrong: the problems say so
+        self._show_values(name, values)
+
+    def _show_values(self, name: str | None, values: dict[str, list[str]]) -> None:
+        """List the values of list columns no rule reads, each with a drop-down."""
+        table = self.value_table
+        self._filling = True
+        table.setRowCount(0)
+        if name is None:
+            self._filling = False
+            return
+        schema = schema_for(name)
+        mapped = self.mapping.for_layer(name).values
+        rows = [(c, v) for c, vs in values.items() for v in vs]
+        table.setRowCount(len(rows))
+        for row, (column, value) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(column))
+            table.setItem(row, 1, QTableWidgetItem(value))
+            combo = QComboBox()
+            combo.addItem(tr("(as it is)"), "")
+            for choice in schema.column(column).choices or ():
+                combo.addItem(str(choice), str(choice))
+            chosen = mapped.get(column, {}).get(value)
+            combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen else 0)
+            combo.currentIndexChanged.connect(
+                lambda _i, c=column, v=value, box=combo: self.set_value(
+                    c, v, str(box.currentData() or "")))
+            table.setCellWidget(row, 2, combo)
+        self._filling = False
+
+    def set_value(self, column: str, value: str, meant: str) -> None:
+        """Read ``value`` of ``column`` in the current layer's file as ``meant`` ("" = as is)."""
+        name = self.current_layer()
+        if name is None or self._filling:
+            return
+        current = self.mapping.for_layer(name)
+        values = {c: dict(v) for c, v in current.values.items()}
+        if meant:
+            values.setdefault(column, {})[value] = meant
+        else:
+            values.get(column, {}).pop(value, None)
+        self._set_layer_mapping(name, LayerMapping(current.columns,
+                                                   {c: v for c, v in values.items() if v}))
 
     def _show_preview(self, preview: Preview | None) -> None:
         self.preview = preview
