@@ -7,6 +7,8 @@ import json
 import geopandas as gpd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from layers.admin import hierarchy_problems
 from layers.errors import SchemaError
@@ -220,3 +222,36 @@ def test_read_file_first_rows_only(tmp_path):
     assert len(read_file(tmp_path / "a.gpkg", max_rows=5)) == 5
     assert len(read_file(tmp_path / "a.csv", max_rows=5)) == 5
     assert len(read_file(tmp_path / "a.gpkg")) == 30
+
+
+# --------------------------------------------------------------------------- properties
+
+_NAMES = st.text(alphabet=st.sampled_from("abcxyz_户数编号区"), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(_NAMES, min_size=3, max_size=3, unique=True),
+       ids=st.lists(st.from_regex(r"0?[1-9][0-9]{0,7}", fullmatch=True), min_size=1,
+                    max_size=6, unique=True))
+def test_renamed_columns_mapped_back_read_the_same(names, ids):
+    """Any file whose columns carry other names reads as the original once mapped."""
+    n = len(ids)
+    frame = gpd.GeoDataFrame({"household_id": ids, "households": list(range(1, n + 1)),
+                              "address": ["x"] * n},
+                             geometry=shapely.points([(i * 10.0, 0.0) for i in range(n)]),
+                             crs=4549)
+    renamed = frame.rename(columns=dict(zip(["household_id", "households", "address"], names,
+                                            strict=True)))
+    mapping = mapping_from_flags(columns=[
+        f"households:{t}={s}" for t, s in zip(["household_id", "households", "address"], names,
+                                              strict=True)])
+    mapping = load_mapping_text(mapping.to_json())
+    got = validate(apply_mapping(renamed, "households", mapping.for_layer("households")),
+                   "households").frame
+    want = validate(frame, "households").frame
+    assert got[want.columns].equals(want)
+    assert got["household_id"].tolist() == ids  # text: leading zeros kept
+
+
+def load_mapping_text(text):
+    return mapping_from_dict(json.loads(text))

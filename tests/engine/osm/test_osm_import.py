@@ -171,11 +171,14 @@ def test_import_osm_then_every_analysis_runs(town, tmp_path, capsys):
     assert "staff" in text
     project = open_project(out)
     assert len(project.layers["staff"]) == 4
-    for command in ("coverage", "allocate", "check"):
+    for command in ("coverage", "allocate", "check", "service-areas", "grid-heads"):
         code, text = _run(capsys, command, out, "--out", tmp_path / f"{command}.gpkg")
         assert code in (EXIT_OK, 1), (command, text)  # 1: check found something
         assert (tmp_path / f"{command}.gpkg").exists()
     assert "assigned" in _run(capsys, "allocate", out, "--out", tmp_path / "a.gpkg")[1]
+    code, text = _run(capsys, "export-map", out, "--out", tmp_path / "map.html")
+    assert code == EXIT_OK, text
+    assert "青春社区" in (tmp_path / "map.html").read_text(encoding="utf-8")
 
 
 def test_import_osm_bad_file(tmp_path, capsys):
