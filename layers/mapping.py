@@ -29,6 +29,7 @@ import pandas as pd
 
 from layers.errors import Problem, ReadError, SchemaError
 from layers.schema import LAYER_NAMES, LayerSchema, schema_for
+from layers.validate import validate
 
 #: The ``format`` field of a mapping file.
 FORMAT = "gridplanner-mapping"
@@ -452,8 +453,6 @@ def preview_mapping(
     >>> p.frame[["area_id", "level"]].values.tolist(), p.problems
     ([['330702', 'district']], [])
     """
-    from layers.validate import validate
-
     schema = layer if isinstance(layer, LayerSchema) else schema_for(layer)
     try:
         mapped = apply_mapping(head, schema, mapping, source=source)
