@@ -306,10 +306,10 @@ def apply_mapping(
     geometry = frame.geometry.name
     present = [str(c) for c in frame.columns if c != geometry]
     problems = [
-        Problem(f"the mapping takes {target} from column '{src}', which the file does not "
-                f"have; its columns are {', '.join(present) or '(none)'}", layer=schema.name,
+        Problem(f"mapping {schema.name}:{target}={src}: the file has no column '{src}'; its "
+                f"columns are {', '.join(present) or '(none)'}", layer=schema.name,
                 column=target, source=source,
-                hint=f"give one of those columns for {target}, e.g. --column "
+                hint=f"map one of those columns to {target}, e.g. --column "
                 f"{schema.name}:{target}={present[0] if present else 'COLUMN'}")
         for target, src in mapping.columns.items() if src and src not in present
     ]

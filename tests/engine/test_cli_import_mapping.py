@@ -90,7 +90,8 @@ def test_mapping_file_and_value_flags(tmp_path, capsys):
 
 @pytest.mark.parametrize(("flags", "said"), [
     (["--column", "service_areas:area_id=code"],
-     "'code', which the file does not have; its columns are adcode, name, level"),
+     "service_areas:area_id=code: the file has no column 'code'; its columns are adcode, "
+     "name, level"),
     (["--column", "service_areas:id=adcode"], "--column service_areas:id=adcode: layer "
                                               "service_areas has no column 'id'"),
     (["--column", "grids:grid_id=adcode"], "--column grids:grid_id=adcode: no grids file"),

@@ -75,7 +75,7 @@ def test_apply_unknown_source_lists_the_file_columns():
     with pytest.raises(SchemaError) as info:
         apply_mapping(frame, "service_areas", LayerMapping({"area_id": "adcode"}),
                       source="d.geojson")
-    assert "'adcode', which the file does not have; its columns are code, name" in \
+    assert "area_id=adcode: the file has no column 'adcode'; its columns are code, name" in \
         info.value.message
     assert "d.geojson" in info.value.message
 

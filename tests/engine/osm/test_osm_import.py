@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("osmium")
 
 from gridplanner.cli import EXIT_OK, main
-from gridplanner.errors import Cancelled, CRSError
+from gridplanner.errors import Cancelled, CRSError, SchemaError
 from gridplanner.feedback import RecordingFeedback
 from gridplanner.osm import osm_project, parse_bbox
 from gridplanner.osm.tags import camera_direction, metres, road_level, walkable
@@ -113,6 +113,12 @@ def test_progress_and_cancel(town):
     stop = RecordingFeedback(cancel_after=1)
     with pytest.raises(Cancelled):
         osm_project(town.path, feedback=stop)
+
+
+def test_nothing_in_the_area(town):
+    with pytest.raises(SchemaError, match="no roads, buildings, cameras or facilities found "
+                       "inside the area given"):
+        osm_project(town.path, bbox=(100.0, 20.0, 100.1, 20.1))
 
 
 def test_bbox_errors():
