@@ -34,6 +34,7 @@ LANDUSE_TAGS = ("landuse",)
 _KEYS = ("highway", "building", "man_made", "amenity", "office", "boundary", "landuse")
 #: Administrative levels taken as service areas (townships, streets, communities).
 ADMIN_LEVELS = (8, 9, 10)
+_ADMIN_LEVEL_TEXT = frozenset(str(v) for v in ADMIN_LEVELS)
 #: Rough bytes of PBF per object carrying a wanted key (city extracts: 50-80; the
 #: untagged nodes between are most of the file), to turn objects seen into a
 #: fraction done. An estimate only: the progress stops short of the end until then.
@@ -178,7 +179,7 @@ def _take(obj: Any, out: _Collector, wkb: Any, osmium: Any) -> None:
         if tags.get("landuse") == "residential":
             out.add("residential_land", osm_id, geometry(), tags, LANDUSE_TAGS)
         if not obj.from_way() and tags.get("boundary") == "administrative" \
-                and tags.get("admin_level") in {str(v) for v in ADMIN_LEVELS}:
+                and tags.get("admin_level") in _ADMIN_LEVEL_TEXT:
             out.add("admin", osm_id, geometry(), tags, ADMIN_TAGS)
     except (osmium.InvalidLocationError, RuntimeError):
         return  # a broken ring libosmium could not assemble

@@ -59,6 +59,29 @@ def test_counts_match_the_tags_written(town, built):
     assert built.estimated["household points"] == len(homes)
 
 
+def test_counts_match_the_file_read_back(town, built):
+    """The file holds what the town says: counted again with a bare osmium handler."""
+    import osmium
+
+    class Count(osmium.SimpleHandler):
+        def __init__(self):
+            super().__init__()
+            self.cameras = self.buildings = self.roads = 0
+
+        def node(self, n):
+            self.cameras += _is_camera(dict(n.tags))
+
+        def way(self, w):
+            self.buildings += "building" in w.tags
+            self.roads += w.tags.get("highway") not in (None, "proposed")
+
+    count_ = Count()
+    count_.apply_file(str(town.path))
+    layers = built.project.layers
+    assert (count_.cameras, count_.buildings, count_.roads) == (
+        len(layers["cameras"]), len(layers["buildings"]), len(layers["roads"]))
+
+
 def test_service_areas_and_grids(built):
     areas = built.project.layers["service_areas"].sort_values("name")
     assert sorted(areas["level"]) == ["community", "community", "street"]
