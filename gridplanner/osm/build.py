@@ -254,7 +254,7 @@ def _clip(raw: OsmTables, aoi: shapely.Geometry | None) -> OsmTables:
 def _hull(frames: dict[str, gpd.GeoDataFrame]) -> shapely.Geometry:
     """Convex hull of every vertex, a little widened (no union of the shapes: slow)."""
     xy = np.concatenate([shapely.get_coordinates(f.geometry.to_numpy()) for f in frames.values()])
-    return shapely.buffer(shapely.convex_hull(shapely.multipoints(xy)), 0.0005)
+    return shapely.MultiPoint(xy).convex_hull.buffer(0.0005)
 
 
 # --------------------------------------------------------------------------- layers
