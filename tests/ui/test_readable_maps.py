@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from ui.canvas.render import LayerSnapshot, RenderJob, ViewState, render, shown_at
-from ui.canvas.styles import LayerStyle, class_labels
+from ui.canvas.render import LayerSnapshot, RenderJob, ViewState, render
+from ui.canvas.styles import LayerStyle
 from ui.panels.analysis_panel import RESULT_STYLES, layer_key
 
 
@@ -66,7 +66,8 @@ def test_legend_lists_visible_layers_with_units(window, qtbot):
     assert entries["Coverage per grid"][:2] == ["0 – 20 %", "20 – 40 %"]
     assert entries["Coverage per grid"][-1] == "80 – 100 %"
     walk = entries["Households by walking distance"]
-    assert walk[0] == "0 – 250 m" and walk[-1] == "≥ 2,000 m"
+    assert walk[0] == "0 – 250 m"
+    assert walk[-1] == "≥ 2,000 m"
     window.session.stack.set_visible("assignments", False)
     window.legend.rebuild()
     assert "Households by walking distance" not in dict(window.legend.entries())
@@ -74,15 +75,20 @@ def test_legend_lists_visible_layers_with_units(window, qtbot):
 
 
 def test_class_labels_read_in_units():
+    from ui.canvas.styles import class_labels
+
     assert class_labels((0.0, 20.0, 100.0001), "%") == ("0 – 20 %", "20 – 100 %")
     assert class_labels((0.0, 150.0, 301.0, 1e9), "households") == (
         "0 – 150 households", "150 – 301 households", "≥ 301 households")
 
 
 def test_dense_intersections_are_drawn_only_when_zoomed_in(window, qtbot):
+    from ui.canvas.render import shown_at
+
     _run(window, qtbot, "coverage", {"use_buildings": False})
     layer = window.session.stack.get("uncovered_intersections")
-    assert layer is not None and len(layer.frame)
+    assert layer is not None
+    assert len(layer.frame)
     assert layer.style.max_scale > 0
     window.canvas.zoom_full()
     full = window.canvas.view()
@@ -114,7 +120,8 @@ def test_proposed_sites_and_staff_have_their_own_symbols(window):
     symbols = {(s.symbol, s.size_px >= 4) for s in (cameras, staff, proposed_cameras,
                                                     proposed_staff)}
     assert len(symbols) == 4  # no two alike
-    assert proposed_cameras.symbol != "circle" and proposed_staff.symbol != "circle"
+    assert proposed_cameras.symbol != "circle"
+    assert proposed_staff.symbol != "circle"
 
 
 def test_markers_are_drawn_in_their_shape():

@@ -171,6 +171,24 @@ class OptionInput:
     widget: QWidget
     get: Callable[[], Any]
     set: Callable[[Any], None]
+    #: What shows the option's help as a tooltip (and its unit as a suffix); the
+    #: panel sets them again after a language switch.
+    tip_widget: QWidget | None = None
+    help: str = ""
+    unit: str = ""
+
+    def retranslate(self) -> None:
+        """Show the help and unit in the current language."""
+        if self.tip_widget is None:
+            return
+        self.tip_widget.setToolTip(option_tip(self.help, self.unit))
+        if self.unit and isinstance(self.tip_widget, QSpinBox | QDoubleSpinBox):
+            self.tip_widget.setSuffix(f" {tr(self.unit)}")
+
+
+def option_tip(help_text: str, unit: str) -> str:
+    """Return the tooltip of an option: its help, and its unit when it has one."""
+    return f"{tr(help_text)} ({tr(unit)})" if unit else tr(help_text)
 
 
 def _field_types(options: type) -> dict[str, Any]:
@@ -190,7 +208,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
     info = option_info(f)
     kind, optional = _split_optional(hint)
     default = None if f.default is dataclasses.MISSING else f.default
-    tip = f"{tr(info.help)} ({tr(info.unit)})" if info.unit else tr(info.help)
+    tip = option_tip(info.help, info.unit)
     if kind is bool:
         box = QCheckBox()
         box.setChecked(bool(default))
@@ -205,8 +223,10 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
         return OptionInput(f.name, combo, combo.currentData,
                            lambda v: combo.setCurrentIndex(max(combo.findData(v), 0)))
     if kind in (int, float):
-        return _number_input(f.name, kind, info.minimum, info.maximum, info.unit, optional,
-                             default, tip)
+        number = _number_input(f.name, kind, info.minimum, info.maximum, info.unit, optional,
+                               default, tip)
+        return dataclasses.replace(number, tip_widget=number.widget, help=info.help,
+                                   unit=info.unit)
     line = QLineEdit("" if default is None else str(default))
     line.setToolTip(tip)
 
@@ -218,7 +238,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
         line.setText("" if v is None else str(v))
 
     if info.metavar != "FILE":
-        return OptionInput(f.name, line, text, set_text)
+        return OptionInput(f.name, line, text, set_text, line, info.help, info.unit)
     row = QWidget(parent)
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -232,7 +252,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
 
     browse.clicked.connect(choose)
     layout.addWidget(browse)
-    return OptionInput(f.name, row, text, set_text)
+    return OptionInput(f.name, row, text, set_text, line, info.help, info.unit)
 
 
 def _number_input(name: str, kind: type, low: float | None, high: float | None, unit: str,
@@ -402,6 +422,9 @@ class AnalysisPanel(QWidget):
             self.choice.addItem(tr(analysis.title), analysis.name)
         self.choice.setCurrentIndex(max(index, 0))
         self.choice.blockSignals(False)
+        for page in self.inputs.values():
+            for item in page.values():
+                item.retranslate()
         for combo, _item in self._choice_boxes:
             for i in range(combo.count()):
                 value = combo.itemData(i)
@@ -686,14 +709,17 @@ class AnalysisPanel(QWidget):
 
 
 # ------------------------------------------------------------- explanations
-#: One member of each staff role, as sentences name them (catalogue texts).
+#: One member of each staff role, as sentences name them (catalogue texts, context
+#: ``member``).
 ROLE_NOUNS = {"full_time": "full-time grid worker", "grid_head": "grid head",
               "police": "grid police officer", "part_time": "part-time grid worker"}
 
 
 def role_title(role: str) -> str:
-    """One member of a staff role, in the interface language."""
-    return tr(ROLE_NOUNS[role]) if role in ROLE_NOUNS else str(role)
+    """Return one member of a staff role, in the interface language."""
+    from gridplanner.i18n import pgettext
+
+    return pgettext("member", ROLE_NOUNS[role]) if role in ROLE_NOUNS else str(role)
 
 
 def _people(ids: Any, staff: pd.DataFrame) -> str:

@@ -40,6 +40,9 @@ LAYER_TITLES = {
     "service_areas__service_areas": "Facility service areas",
     "routes": "Incident", "service_households": "Households by facility",
     "service_roads": "Roads by facility", "grid_heads": "Grid heads assigned",
+    "camera_footprints": "Camera views", "camera_issues": "Camera record problems",
+    "grid_checks": "Grid check findings", "staff_load": "Staff load",
+    "uncovered_roads": "Roads not seen",
 }
 
 #: Item data role of a group row: the analysis name.
@@ -58,7 +61,9 @@ CATEGORY_TITLES = {
 def class_title(layer: MapLayer, label: str) -> str:
     """Return a legend class label in the interface language (categories translated)."""
     if layer.style.mode == "categorised":
-        return tr(CATEGORY_TITLES[label]) if label in CATEGORY_TITLES else label
+        from ui.panels.attribute_table import value_title
+
+        return tr(CATEGORY_TITLES[label]) if label in CATEGORY_TITLES else value_title(label)
     return label
 
 
