@@ -467,7 +467,9 @@ def test_incident_lookup_names_grid_and_staff(window, qtbot):
     assert all(" m" in text and "(" in text for text in nearest.values())
     # the incident is marked on the map
     marker = window.session.stack.get("routes")
-    assert marker is not None and marker.visible and marker.style.symbol == "star"
+    assert marker is not None
+    assert marker.visible
+    assert marker.style.symbol == "star"
     assert window.canvas._highlight is not None
 
 
