@@ -145,8 +145,8 @@ class MainWindow(QMainWindow):
         self.legend = LegendPanel(self.session.stack, self.canvas)
         self.docks = {
             "layers": self._dock("layers", "Layers", self.layer_panel, left),
-            "identify": self._dock("identify", "Identify", self.identify, left),
             "legend": self._dock("legend", "Legend", self.legend, left),
+            "identify": self._dock("identify", "Identify", self.identify, left),
             "analysis": self._dock("analysis", "Analysis", self.analysis, right),
             "edit": self._dock("edit", "Editing", self.edit_panel, right),
             "scenarios": self._dock("scenarios", "Scenarios", self.scenarios, right),
@@ -155,9 +155,10 @@ class MainWindow(QMainWindow):
             "comparison": self._dock("comparison", "Scenario comparison",
                                      self.scenarios.compare_widget, bottom),
         }
-        self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
+        # the legend under the layers, always in view; Identify shares the layers' tab
         self.splitDockWidget(self.docks["layers"], self.docks["legend"],
                              Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
         self.tabifyDockWidget(self.docks["analysis"], self.docks["edit"])
         self.tabifyDockWidget(self.docks["edit"], self.docks["scenarios"])
         self.tabifyDockWidget(self.docks["table"], self.docks["checks"])
@@ -1098,11 +1099,15 @@ def user_copy_of_sample(path: Path) -> Path | None:
     return target
 
 
+#: Titles of the long runs that are not analyses (catalogue texts).
+RUN_TITLES = {"compare": "Scenario comparison", "export": "Export"}
+
+
 def analysis_title(name: str) -> str:
-    """Return the translated title of analysis ``name`` (other labels as they are)."""
+    """Return the translated title of the run ``name`` (an analysis, a comparison ...)."""
     from gridplanner.analyses import analyses
 
-    titles = {a.name: a.title for a in analyses()}
+    titles = {**RUN_TITLES, **{a.name: a.title for a in analyses()}}
     return tr(titles[name]) if name in titles else name
 
 

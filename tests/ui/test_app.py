@@ -470,7 +470,8 @@ def test_incident_lookup_names_grid_and_staff(window, qtbot):
     assert marker is not None
     assert marker.visible
     assert marker.style.symbol == "star"
-    assert window.canvas._highlight is not None
+    assert len(marker.frame) == 1
+    assert marker.frame.geometry.iloc[0].distance(pt) < 1e-6
 
 
 def test_split_by_drawn_line_then_lock_refuses_edits(fresh_window, qtbot):

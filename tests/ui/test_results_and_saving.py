@@ -89,6 +89,35 @@ def test_only_within_grid_says_which_grids_have_no_worker(window, qtbot):
     assert sum(counts) == total
 
 
+def test_errors_name_form_fields_not_command_line_flags(window):
+    from gridplanner.analyses import get
+    from ui.panels.analysis_panel import form_wording
+
+    text = form_wording(get("balance"), "give --min below --max")
+    assert text == "give “Households at least” below “Households at most”"
+    assert "--" not in form_wording(get("place"), "give -n (bases to add)")
+    window.set_language("zh_CN")
+    try:
+        assert "--" not in form_wording(get("balance"), "give --min below --max")
+    finally:
+        window.set_language("en")
+
+
+def test_a_refused_option_is_reported_in_form_words(window, monkeypatch):
+    from gridplanner.analyses import get
+    from gridplanner.errors import AnalysisError
+
+    analysis = get("balance")
+
+    def refuse(values):
+        raise AnalysisError("balance: give --min below --max")
+
+    monkeypatch.setattr(type(analysis), "make_options", lambda self, values: refuse(values))
+    window.analysis.run("balance")
+    assert window.prompter.errors[-1][1] == \
+        "balance: give “Households at least” below “Households at most”"
+
+
 # ------------------------------------------------------------------- saving
 def test_running_an_analysis_does_not_mark_the_project_unsaved(fresh_window, qtbot):
     window = fresh_window

@@ -51,6 +51,8 @@ class LayerStyle:
     unit
         Unit of the styled figure (a catalogue text: ``%``, ``m``, ``households``),
         shown with the class labels of the legend.
+    reverse
+        Run the graduated ramp the other way (green for low values: distances).
     max_scale
         Drawn only when the map is zoomed in to 1:``max_scale`` or closer (0: at
         every scale), as QGIS's scale-dependent visibility: dense point layers.
@@ -68,6 +70,7 @@ class LayerStyle:
     symbol: str = "circle"
     unit: str = ""
     max_scale: float = 0.0
+    reverse: bool = False
 
     def with_(self, **changes: Any) -> LayerStyle:
         """Return a copy with ``changes``."""
@@ -150,7 +153,7 @@ def classify(frame: pd.DataFrame, style: LayerStyle, layer_name: str = "") -> Cl
         k = breaks.size - 1
         codes = np.clip(np.searchsorted(breaks, values, side="right") - 1, 0, k - 1)
         codes = np.where(np.isfinite(values), codes, -1).astype(np.int64)
-        ramp = _ramp(k)
+        ramp = _ramp(k)[::-1] if style.reverse else _ramp(k)
         return Classified(codes, ramp, class_labels(breaks, style.unit))
     return Classified(np.zeros(n, dtype=np.int64), (style.colour,), ("",))
 

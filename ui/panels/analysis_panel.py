@@ -105,10 +105,10 @@ RESULT_STYLES: dict[str, LayerStyle | Callable[[Any], LayerStyle]] = {
                                       size_px=1.0),
     "assignments": LayerStyle(mode="graduated", field="distance_m",
                               breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9), size_px=3.0,
-                              unit="m"),
+                              unit="m", reverse=True),
     "unassigned": LayerStyle(colour=palette.UNASSIGNED, size_px=6.0),
     "new_sites": LayerStyle(colour=palette.NEW_STAFF_SITE, size_px=12.0, symbol="diamond"),
-    "routes": LayerStyle(colour=INCIDENT_COLOUR, size_px=16.0, symbol="star"),
+    "routes": LayerStyle(colour=INCIDENT_COLOUR, size_px=22.0, symbol="star"),
     "service_areas__service_areas": LayerStyle(mode="categorised", field="facility_id",
                                                fill_alpha=0.35),
     "balance__grids": lambda options: LayerStyle(
@@ -127,6 +127,9 @@ ACCEPT_LABELS = {"site-cameras": "Accept sites into a new scenario",
 CHOICE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
                  "police": "Police", "part_time": "Part-time workers"}
 
+#: Result layers drawn only when the user ticks them: thousands of overlapping
+#: camera views or road pieces would bury the coverage colours and the gaps.
+HIDDEN_RESULTS = frozenset({"camera_footprints", "uncovered_roads", "service_roads"})
 #: Dense layers hidden when an analysis shows its own points over them.
 HIDE_AFTER = {"coverage": ("households", "buildings"), "allocate": ("households",)}
 #: Labels of options whose engine help reads badly beside a form field.
@@ -483,7 +486,8 @@ class AnalysisPanel(QWidget):
             options = analysis.make_options(self.values(analysis.name) if values is None
                                             else values)
         except GridPlannerError as exc:
-            self.main_window.prompter.error(tr("The analysis could not run"), exc.message)
+            self.main_window.prompter.error(tr("The analysis could not run"),
+                                            form_wording(analysis, exc.message))
             return
         project = self.main_window.session.project
         context = AnalysisContext.of(project)  # made here, not on the worker thread
@@ -503,7 +507,8 @@ class AnalysisPanel(QWidget):
     def _run_failed(self, label: str, message: str) -> None:
         if self.running and label == self.running:
             self.running = ""
-            self.summary.setText(tr("The run failed: {message}").format(message=message))
+            self.summary.setText(tr("The run failed: {message}").format(
+                message=form_wording(get(label), message)))
 
     def _run_cancelled(self, label: str) -> None:
         if self.running and label == self.running:
@@ -538,7 +543,10 @@ class AnalysisPanel(QWidget):
                 tables[layer] = frame
                 continue
             key = layer_key(name, layer)
+            first = key not in session.stack
             session.add_result_layer(key, frame, group=name)
+            if first and key in HIDDEN_RESULTS:
+                session.stack.set_visible(key, False)
             style = result_style(key, run.options)
             if style is not None:
                 session.stack.set_style(key, style)
@@ -668,9 +676,8 @@ class AnalysisPanel(QWidget):
         self.main_window.identify.show_records(records)
         self.main_window.docks["identify"].raise_()
         routes = run.result.layers.get("routes")
-        if routes is not None and len(routes):
+        if routes is not None and len(routes):  # the star of the incident layer marks it
             self.main_window.session.stack.set_visible(layer_key("route", "routes"), True)
-            self.main_window.canvas.set_highlight(routes.geometry)
         grid = records[0][1].get("Grid", "")
         self.explain.setText(tr("Incident in grid {grid}").format(grid=grid) if grid else
                              tr("The incident is outside every grid"))
@@ -706,6 +713,22 @@ class AnalysisPanel(QWidget):
     def incident_at(self, x: float, y: float) -> None:
         """Look up an incident point (the ``route`` analysis); the answer goes to Identify."""
         self.run("route", {"at": f"{float(x)!r},{float(y)!r}"})
+
+
+def form_wording(analysis: Analysis, message: str) -> str:
+    """Name the form's fields where an engine message names command-line flags.
+
+    ``give --min below --max`` reads "give “Households at least” below “Households
+    at most”" in the form that has no flags.
+    """
+    import re
+
+    for f in analysis.fields():
+        info = option_info(f)
+        label = f"“{tr(FORM_LABELS.get((analysis.name, f.name), info.form_label))}”"
+        for flag in {info.flag or "--" + f.name.replace("_", "-"), info.short} - {""}:
+            message = re.sub(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", label, message)
+    return message
 
 
 # ------------------------------------------------------------- explanations

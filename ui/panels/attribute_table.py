@@ -157,9 +157,12 @@ class FrameModel(QAbstractTableModel):
 
 def column_title(column: str) -> str:
     """Return a column header in the interface language (English: the column name)."""
-    from gridplanner.scenarios.labels import column_label
+    from gridplanner.scenarios.labels import WORDS, column_label, word_label
 
-    return column_label(column)
+    title = column_label(column)
+    if title == column and column in WORDS:  # a column named after a role: its title
+        return word_label(column)
+    return title
 
 
 #: Columns holding words of the data model rather than the user's own text.
