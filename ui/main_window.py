@@ -948,6 +948,7 @@ class MainWindow(QMainWindow):
         i18n.set_language(language or None)
         self.statusBar().clearMessage()
         self.analysis.summary.clear()
+        self.analysis.explain.clear()
         self._update_title()
         self.layer_panel.rebuild()
 

@@ -304,6 +304,17 @@ def test_status_bar_names_every_run_in_chinese(window, label):
         window.set_language("en")
 
 
+def test_edits_report_in_chinese_in_the_status_bar(zh_window):
+    window = zh_window
+    grids = window.session.project.layers["grids"]
+    i, j = _neighbours(grids)
+    window.session.stack.select("grids", [i, j])
+    assert window.editing.merge_selected()
+    message = window.statusBar().currentMessage()
+    assert CJK.search(message)
+    assert not _english(message)
+
+
 def test_role_drop_down_follows_a_language_switch(window):
     panel = window.analysis
     combo = panel.inputs["place"]["role"].widget
