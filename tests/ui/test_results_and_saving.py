@@ -201,3 +201,14 @@ def test_table_export_asks_between_results_and_comparison(window, monkeypatch):
     finally:
         window.scenarios.comparison = None
         del window.prompter.ask_tables_source
+
+
+def test_incident_outside_every_grid_says_so(window, qtbot):
+    grids = window.session.project.layers["grids"]
+    x0, y0, _x1, _y1 = grids.total_bounds
+    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
+        window.analysis.incident_at(x0 - 500.0, y0 - 500.0)
+    assert window.analysis.explain.text() == "The incident is outside every grid"
+    top = window.identify.tree.topLevelItem(0)
+    fields = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
+    assert fields["Grid"] == "—"

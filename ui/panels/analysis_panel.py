@@ -20,7 +20,10 @@ are small hooks keyed by analysis name: coverage keeps its
 allocation and coverage hide the dense household points, the grid checks fill the
 Checks dock, the incident lookup (``route``, run by clicking the map) answers in the
 Identify dock, and siting, placement and balancing results can be accepted into a new
-scenario through :func:`gridplanner.scenarios.accept_result`.
+scenario through :func:`gridplanner.scenarios.accept_result`. Above the engine's
+summary the panel explains some results in the interface language, with names: who
+is responsible for an incident and who is nearest, the walking distance before and
+after new staff, why households stay unassigned (:func:`unassigned_reasons`).
 """
 
 from __future__ import annotations
@@ -678,9 +681,9 @@ class AnalysisPanel(QWidget):
         routes = run.result.layers.get("routes")
         if routes is not None and len(routes):  # the star of the incident layer marks it
             self.main_window.session.stack.set_visible(layer_key("route", "routes"), True)
-        grid = records[0][1].get("Grid", "")
-        self.explain.setText(tr("Incident in grid {grid}").format(grid=grid) if grid else
-                             tr("The incident is outside every grid"))
+        grid = str(records[0][1].get("Grid", "—"))
+        self.explain.setText(tr("Incident in grid {grid}").format(grid=grid) if grid != "—"
+                             else tr("The incident is outside every grid"))
 
     # ------------------------------------------------------- into scenarios
     def accept_into_scenario(self, name: str | None = None) -> str | None:
