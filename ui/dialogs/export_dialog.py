@@ -49,6 +49,9 @@ class ExportDialog(QDialog):
         self.main_window = window
         self.kind = kind
         self.written: list[Path] = []
+        #: What a table export writes: the open comparison (when there is one) or
+        #: the analysis results (the main window asks).
+        self.source = "comparison"
         self.setWindowTitle(tr(TITLES[kind]))
         self.path = QLineEdit()
         base = window.session.project.path
@@ -146,7 +149,7 @@ class ExportDialog(QDialog):
         protect = self.protected()
         coverage = window.analysis.coverage
         allocation = window.analysis.allocation
-        comparison = window.scenarios.comparison
+        comparison = window.scenarios.comparison if self.source == "comparison" else None
         colour_by = self.colour_by.currentData() or "band_status"
         layers = {k: v for k, v in project.extra_layers.items()
                   if not k.startswith("scenario__")}
