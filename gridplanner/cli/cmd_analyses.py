@@ -85,6 +85,7 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
 
 
 _KINDS = {".gpkg": "a GeoPackage (.gpkg)", ".csv": "a CSV table (.csv)",
+          ".xlsx": "an Excel workbook (.xlsx)",
           ".geojson": "GeoJSON (.geojson)", ".json": "GeoJSON (.json)"}
 
 
@@ -100,6 +101,11 @@ def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[P
 
 def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
     path, layer = target
+    if path.suffix.lower() == ".xlsx":  # every result layer as a sheet, geometry left out
+        from gridplanner.export.tables import write_xlsx
+
+        write_xlsx(dict(result.layers), path)
+        return
     if path.suffix.lower() == ".csv":
         from gridplanner.export.tables import write_csv
 
