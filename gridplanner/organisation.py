@@ -132,7 +132,8 @@ def work_group_members(grids: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame
     columns = ["grid_id", "staff_id", "role", "specialty", "member", "party_member",
                "grids_served", "share"]
     if not len(staff) or "grid_id" not in staff.columns:
-        return pd.DataFrame({c: [] for c in columns})
+        return pd.DataFrame({c: pd.Series([], dtype=float if c == "share" else object)
+                             for c in columns})
     served = [staff_grid_ids(pd.Series([v])) for v in staff["grid_id"].tolist()]
     n = np.array([len(s) for s in served], dtype=np.int64)
     rows = np.repeat(np.arange(len(staff)), n)
@@ -186,6 +187,9 @@ def work_groups(grids: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
         table[kind] = col.reindex(ids).fillna(0).astype(np.int64).to_numpy()
     party = members[members["party_member"].astype(bool)].groupby("grid_id").size()
     table["party_member_workers"] = party.reindex(ids).fillna(0).astype(np.int64).to_numpy()
+    if not len(members):
+        table["members"] = ""
+        return table
     listed = members.groupby(["grid_id", "member"], sort=False)["staff_id"].agg(
         lambda v: ", ".join(v)).reset_index()
     text = listed.assign(t=listed["member"] + ": " + listed["staff_id"]).groupby(
@@ -299,20 +303,23 @@ class LinkResult:
     Attributes
     ----------
     links
-        One row per household point: ``household_id``, ``member_point`` (the
-        household point where the linking party members live), ``grid_id``,
-        ``distance_m``, ``households``; points geometry.
+        One row per household point and linking member point: ``household_id``,
+        ``member_point`` (the household point where the linking party members
+        live), ``grid_id``, ``distance_m``, ``households`` (how many of the point's
+        households); the household point's geometry. A building's households may be
+        linked to members at several points.
     members
         One row per household point with party members: ``member_point``,
         ``grid_id``, ``party_members``, ``capacity``, ``linked_households``,
         ``mean_distance_m``, ``max_distance_m``.
     unlinked
-        Household points no party member of their grid could take, with ``reason``.
+        Households no party member of their grid could take: ``household_id``,
+        ``reason``, ``households``.
     grids
         Per grid: ``grid_id``, ``households``, ``party_members``,
         ``linked_households``, ``unlinked_households``, ``households_per_party_member``.
     allocation
-        The engine's own result.
+        The engine's own result (one demand point per household).
     capacity_households
         Households each party member links.
     """
@@ -330,9 +337,12 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
     """Link every household to party members living in its own grid, walking least.
 
     Each household point with party members (column ``party_members``) takes up to
-    ``capacity_households`` households per member, only from its own grid; the
-    assignment is the allocation engine's (:func:`gridplanner.allocation.allocate_layers`,
-    optimal within capacity, whole points).
+    ``capacity_households`` households per member, only from its own grid. Every
+    household is its own demand point, so a building's households may go to
+    members at different points; the assignment is the allocation engine's
+    (:func:`gridplanner.allocation.allocate_layers`): most households linked, then
+    least total walking, exactly (a min-cost flow over single households is
+    integral).
 
     Parameters
     ----------
@@ -352,6 +362,7 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
     """
     from gridplanner.allocation import allocate_layers
     from gridplanner.errors import AnalysisError
+    from gridplanner.network.snap import Snapped
 
     cfg = ctx.settings
     cap = int(capacity_households if capacity_households is not None
@@ -372,27 +383,55 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
         {"staff_id": ids[holders], "role": "part_time", "capacity": party[holders] * cap,
          "grid_id": grid_ids[holders]},
         geometry=households.geometry.values[holders], crs=households.crs)
+    # One demand point per household: the point's position in ``rows``.
+    weights = ctx.household_weights()
+    rows = np.repeat(np.arange(len(households)), weights)
+    single = gpd.GeoDataFrame({"household_id": np.arange(len(rows)).astype(str),
+                               "households": 1},
+                              geometry=households.geometry.values[rows], crs=households.crs)
+    snapped = ctx.snapped("households")
+    single_snap = Snapped(snapped.edge[rows], snapped.t[rows], snapped.access_m[rows],
+                          snapped.foot_xy[rows])
     report(feedback, 0.0, "linking households to party members")
     result = allocate_layers(
-        households, staff, ctx.layer("roads"), grids=grids, role="part_time",
+        single, staff, ctx.layer("roads"), grids=grids, role="part_time",
         within_grid=True, k=k, walk_cutoff_m=cfg.walk_cutoff_m,
         snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
         network=ctx.network(feedback=sub(feedback, 0.0, 0.2)),
-        household_snap=ctx.snapped("households"), household_grid=ctx.household_grid(),
+        household_snap=single_snap, household_grid=ctx.household_grid()[rows],
         feedback=sub(feedback, 0.2, 0.95))
     report(feedback, 0.95, "link figures")
-    return _link_result(ctx, result, staff, party, grid_ids, cap)
+    return _link_result(ctx, result, staff, party, grid_ids, rows, cap)
 
 
 def _link_result(ctx: AnalysisContext, result: AllocationResult, staff: gpd.GeoDataFrame,
-                 party: np.ndarray, grid_ids: np.ndarray, cap: int) -> LinkResult:
+                 party: np.ndarray, grid_ids: np.ndarray, rows: np.ndarray,
+                 cap: int) -> LinkResult:
+    """Fold the single households back onto their points; per member and grid figures."""
     households = ctx.layer("households")
     ids = _text(households, "household_id")
-    grid_of = dict(zip(ids, grid_ids, strict=True))
-    links = result.assignments.rename(columns={"staff_id": "member_point"})
-    links = links.assign(grid_id=links["household_id"].astype(str).map(grid_of).fillna(""))
-    links = links[["household_id", "member_point", "grid_id", "distance_m", "households",
-                   "geometry"]]
+    a = result.assignments
+    point = rows[a["household_id"].astype(int).to_numpy()]
+    links = pd.DataFrame({"point": point, "member_point": a["staff_id"].astype(str).to_numpy(),
+                          "distance_m": a["distance_m"].to_numpy(dtype=float)})
+    links = links.groupby(["point", "member_point"], sort=True).agg(
+        distance_m=("distance_m", "first"), households=("distance_m", "size")).reset_index()
+    p = links["point"].to_numpy()
+    links_frame = gpd.GeoDataFrame(
+        {"household_id": ids[p], "member_point": links["member_point"].to_numpy(),
+         "grid_id": grid_ids[p], "distance_m": links["distance_m"].to_numpy(),
+         "households": links["households"].to_numpy(dtype=np.int64)},
+        geometry=households.geometry.values[p], crs=households.crs)
+    un = result.unassigned
+    un_point = rows[un["household_id"].astype(int).to_numpy()]
+    gone = pd.DataFrame({"point": un_point, "reason": un["reason"].astype(str).to_numpy()})
+    gone = gone.groupby(["point", "reason"], sort=True).size().rename(
+        "households").reset_index()
+    q = gone["point"].to_numpy()
+    unlinked = gpd.GeoDataFrame(
+        {"household_id": ids[q], "reason": gone["reason"].to_numpy(),
+         "households": gone["households"].to_numpy(dtype=np.int64)},
+        geometry=households.geometry.values[q], crs=households.crs)
     load = pd.DataFrame(result.staff_load).drop(columns="geometry", errors="ignore")
     load = load.set_index(load["staff_id"].astype(str))
     mid = staff["staff_id"].astype(str).to_numpy()
@@ -404,13 +443,12 @@ def _link_result(ctx: AnalysisContext, result: AllocationResult, staff: gpd.GeoD
         "mean_distance_m": load["mean_distance_m"].reindex(mid).to_numpy(dtype=float),
         "max_distance_m": load["max_distance_m"].reindex(mid).to_numpy(dtype=float)},
         geometry=staff.geometry.values, crs=staff.crs)
-    unlinked = result.unassigned.copy()
     weights = ctx.household_weights()
     gids = _text(ctx.layer("grids"), "grid_id")
     frame = pd.DataFrame({"grid_id": grid_ids, "households": weights, "party_members": party})
     frame = frame[frame["grid_id"] != ""].groupby("grid_id")[["households", "party_members"]
                                                               ].sum()
-    linked = links.groupby("grid_id")["households"].sum()
+    linked = links_frame.groupby("grid_id")["households"].sum()
     table = pd.DataFrame({"grid_id": gids})
     table["households"] = frame["households"].reindex(gids).fillna(0).astype(np.int64).values
     table["party_members"] = frame["party_members"].reindex(gids).fillna(0).astype(
@@ -422,9 +460,8 @@ def _link_result(ctx: AnalysisContext, result: AllocationResult, staff: gpd.GeoD
         table["households_per_party_member"] = np.where(
             pm > 0, np.round(table["households"].to_numpy(dtype=float) / np.maximum(pm, 1), 1),
             np.nan)
-    return LinkResult(links=gpd.GeoDataFrame(links, geometry="geometry", crs=links.crs),
-                      members=members, unlinked=unlinked, grids=table, allocation=result,
-                      capacity_households=cap)
+    return LinkResult(links=links_frame, members=members, unlinked=unlinked, grids=table,
+                      allocation=result, capacity_households=cap)
 
 
 # ------------------------------------------------------------------ workload
