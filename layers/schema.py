@@ -216,7 +216,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column("party_branch", "str", default="",
                        aliases=("党支部", "党小组", "网格党支部", "党组织名称", "party")),
                 Column("host_unit", "str", default="",
-                       aliases=("专属单位", "依托单位", "驻区单位", "专属网格单位", "host")),
+                       aliases=("专属单位", "依托单位", "驻区单位", "host")),
                 Column(
                     "host_kind",
                     "str",
@@ -227,7 +227,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                                    "校园": "school", "市场": "market",
                                    "农贸市场": "market", "商场": "market", "公园": "park",
                                    "景区": "park", "其他": "other"},
-                    aliases=("专属单位类型", "单位类型", "专属网格类型"),
+                    aliases=("单位类型", "专属类型"),
                 ),
             ),
             id_column="grid_id",

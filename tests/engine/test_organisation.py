@@ -45,7 +45,7 @@ def two_grids(**extra):
 
 def test_new_columns_read_chinese_names_and_values():
     grids = frame("grids", {"网格编码": ["g1", "g2"], "党支部": ["一支部", ""],
-                            "专属单位": ["第一中学", ""], "专属单位类型": ["学校", ""]},
+                            "专属单位": ["第一中学", ""], "单位类型": ["学校", ""]},
                   [box(0, 0, 1, 1), box(1, 0, 2, 1)])
     assert grids["party_branch"].tolist() == ["一支部", ""]
     assert grids["host_unit"].tolist() == ["第一中学", ""]
@@ -64,6 +64,18 @@ def test_new_columns_read_chinese_names_and_values():
                                             "矛盾纠纷调处化解中心"]}, [Point(0, 0)] * 4)
     assert fac["kind"].tolist() == ["governance_centre", "petition_reception",
                                     "service_centre", "mediation_centre"]
+
+
+def test_empty_kinds_survive_a_save_and_reopen(tmp_path):
+    from gridplanner.project import open_project, save_project
+
+    grids = two_grids(host_unit=["", "第一中学"], host_kind=["", "学校"])
+    staff = frame("staff", {"staff_id": ["s1", "s2"], "specialty": [None, "医生"]},
+                  [Point(0, 0)] * 2)
+    path = save_project(Project(layers={"grids": grids, "staff": staff}), tmp_path / "p.gpkg")
+    back = open_project(path)
+    assert back.layers["grids"]["host_kind"].fillna("").tolist() == ["", "school"]
+    assert back.layers["staff"]["specialty"].fillna("").tolist() == ["", "doctor"]
 
 
 def test_old_files_without_the_columns_keep_working():
