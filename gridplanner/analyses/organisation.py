@@ -113,7 +113,8 @@ class LinkOptions:
                                   maximum=10_000, metavar="N", unit="households",
                                   label="Households per party member")
     k: int = option(8, help="candidate party members per household to start with (widened "
-                    "as needed)", minimum=1, maximum=10_000, metavar="K")
+                    "as needed)", minimum=1, maximum=10_000, metavar="K",
+                    label="Candidate members per household")
 
 
 def run_link_members(ctx: AnalysisContext, opts: LinkOptions,
