@@ -335,8 +335,13 @@ class LinkResult:
     capacity_households: int
 
 
-def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None, k: int = 8,
-                 feedback: Feedback | None = None) -> LinkResult:
+#: Most candidate member points per household when the grid has more (then the
+#: engine widens the candidates where the answer presses against them).
+MAX_LINK_CANDIDATES = 64
+
+
+def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None,
+                 k: int | None = None, feedback: Feedback | None = None) -> LinkResult:
     """Link every household to party members living in its own grid, walking least.
 
     Each household point with party members (column ``party_members``) takes up to
@@ -355,6 +360,9 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
         Households per party member; default the setting ``link_capacity_households``.
     k
         Candidate member points per household to start with (widened as needed).
+        Default: every member point of the household's grid (the largest grid's
+        count, at most :data:`MAX_LINK_CANDIDATES`), so the candidate model holds
+        every allowed link and its optimum is the optimum.
     feedback
         Progress and cancellation.
 
@@ -382,6 +390,9 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
     grid_ids = ctx.household_grid_ids()
     ids = _text(households, "household_id")
     holders = np.flatnonzero((party > 0) & (grid_ids != ""))
+    if k is None:
+        per_grid = np.unique(grid_ids[holders], return_counts=True)[1]
+        k = int(min(per_grid.max(initial=1), MAX_LINK_CANDIDATES))
     staff = gpd.GeoDataFrame(
         {"staff_id": ids[holders], "role": "part_time", "capacity": party[holders] * cap,
          "grid_id": grid_ids[holders]},

@@ -112,9 +112,10 @@ class LinkOptions:
                                   "the setting link_capacity_households)", minimum=1,
                                   maximum=10_000, metavar="N", unit="households",
                                   label="Households per party member")
-    k: int = option(8, help="candidate party members per household to start with (widened "
-                    "as needed)", minimum=1, maximum=10_000, metavar="K",
-                    label="Candidate members per household")
+    k: int | None = option(None, help="candidate party members per household to start with "
+                           "(widened as needed; default: every member point of the grid, "
+                           "up to 64)", minimum=1, maximum=10_000, metavar="K",
+                           label="Candidate members per household")
 
 
 def run_link_members(ctx: AnalysisContext, opts: LinkOptions,

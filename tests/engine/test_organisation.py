@@ -328,6 +328,40 @@ def test_link_members_matches_brute_force_on_tiny_cases(seed):
     assert (result.links["member_point"].map(member_grid) == result.links["grid_id"]).all()
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_link_members_matches_a_transportation_lp_on_larger_cases(seed):
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    xs = rng.choice(np.arange(1, 200), n, replace=False).astype(float)
+    weights = rng.integers(1, 4, n)
+    party = np.where(rng.random(n) < 0.3, rng.integers(1, 3, n), 0)
+    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (200, 0)])], crs=CRS)
+    hh = frame("households", {"household_id": [f"h{i}" for i in range(n)],
+                              "households": weights, "party_members": party},
+               [Point(x, 0) for x in xs])
+    project = Project(layers={"roads": roads, "grids": two_grids(), "households": hh},
+                      settings={"link_capacity_households": 3})
+    t = link_members(AnalysisContext.of(project)).allocation.totals
+    # Reference: the transportation LP over points (integral: totally unimodular),
+    # each household linked worth far more than any walk.
+    members = np.flatnonzero(party > 0)
+    same = (xs[:, None] > 100) == (xs[members][None, :] > 100)
+    dist = np.abs(xs[:, None] - xs[members][None, :])
+    pi, mi = np.nonzero(same)
+    cost = dist[pi, mi] - 1e6
+    rows_p = np.zeros((n, len(pi)))
+    rows_p[pi, np.arange(len(pi))] = 1
+    rows_m = np.zeros((len(members), len(pi)))
+    rows_m[mi, np.arange(len(pi))] = 1
+    lp = linprog(cost, A_ub=np.vstack([rows_p, rows_m]),
+                 b_ub=np.r_[weights, party[members] * 3], bounds=(0, None), method="highs")
+    linked = round(float(lp.x.sum()))
+    assert t.assigned_households == linked
+    assert t.objective_household_m == pytest.approx(float(dist[pi, mi] @ lp.x), abs=0.05)
+
+
 def test_link_members_splits_a_building_between_members_and_figures_by_grid():
     roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (200, 0)])], crs=CRS)
     hh = frame("households", {"household_id": ["big", "m1", "m2", "far"],
