@@ -417,3 +417,23 @@ def test_workload_weight_gives_busy_points_to_staff_with_room():
     assert busy.assignments.set_index("household_id")["staff_id"].to_dict() == {
         "a": "w2", "b": "w1"}
     assert busy.staff_load.set_index("staff_id")["load"].to_dict() == {"w1": 5, "w2": 2}
+
+
+def test_comparison_shows_red_grids_and_work_groups_before_and_after():
+    from gridplanner.scenarios import compare_figures
+
+    base = party_project()
+    staff = base.layers["staff"].assign(party_member=False)
+    plan = Project(layers={**base.layers, "staff": staff},
+                   settings={"work_group_minimum": {"police": 1}})
+    cmp = compare_figures([key_figures(base, name="current", coverage=False,
+                                       allocation=False),
+                           key_figures(plan, name="plan", coverage=False, allocation=False)])
+    grids = cmp.grids.set_index("grid_id")
+    assert grids["red_grid [current]"].tolist() == [True, True]
+    assert grids["red_grid [plan]"].tolist() == [False, False]
+    assert grids["work_group_short [plan]"].tolist() == ["police", "police"]
+    figures = cmp.figures.set_index("key")
+    assert figures.loc["red_grids", ["current", "plan"]].tolist() == [2, 0]
+    assert figures.loc["grids_short_work_group", ["current", "plan"]].tolist() == [0, 2]
+    assert figures.loc["red_grids", "figure_zh"] == "红色网格数(有党支部且有党员工作人员)"
