@@ -94,9 +94,11 @@ def _organisation_summary(table: pd.DataFrame, members: pd.DataFrame, limit: int
     rows = [[r.grid_id, r.party_branch, r.host_unit, int(r.households),
              int(r.party_members), int(r.party_member_workers), _("yes") if r.red_grid else "",
              r.members, r.work_group_short] for r in shown.itertuples(index=False)]
-    lines.append(format_table([_("grid"), _("party branch"), _("host unit"), _("households"),
-                               _("party members"), _("party-member workers"), _("red grid"),
-                               _("work group"), _("short of")], rows))
+    if rows:
+        lines.append(format_table([_("grid"), _("party branch"), _("host unit"),
+                                   _("households"), _("party members"),
+                                   _("party-member workers"), _("red grid"), _("work group"),
+                                   _("short of")], rows))
     if len(table) > len(shown):
         lines.append(_("... and {n} more grids (--grids N lists more)",
                        n=len(table) - len(shown)))
