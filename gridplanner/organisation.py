@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.integrity import GRID_ID_SEPARATORS
 from gridplanner.settings import ROLES, Settings
 from layers.schema import SPECIALTIES
@@ -516,6 +517,6 @@ def workload_note(ctx: AnalysisContext) -> str:
     if cfg.incident_weight_households <= 0 or not n:
         return ""
     extra = int(ctx.household_weights(workload=True).sum() - ctx.household_weights().sum())
-    return (f"workload: households plus {cfg.incident_weight_households:g} per incident "
-            f"({n:,} incidents, {extra:,} household-equivalents added; setting "
-            "incident_weight_households)")
+    return _("workload: households plus {w:g} per incident ({n:,} incidents, {extra:,} "
+             "household-equivalents added; setting incident_weight_households)",
+             w=cfg.incident_weight_households, n=n, extra=extra)

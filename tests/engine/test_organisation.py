@@ -437,3 +437,18 @@ def test_comparison_shows_red_grids_and_work_groups_before_and_after():
     assert figures.loc["red_grids", ["current", "plan"]].tolist() == [2, 0]
     assert figures.loc["grids_short_work_group", ["current", "plan"]].tolist() == [0, 2]
     assert figures.loc["red_grids", "figure_zh"] == "红色网格数(有党支部且有党员工作人员)"
+
+
+def test_allocation_summary_says_it_weighed_workload():
+    from gridplanner.analyses import run
+
+    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 0)])], crs=CRS)
+    hh = frame("households", {"household_id": ["a"], "households": [2]}, [Point(10, 0)])
+    staff = frame("staff", {"staff_id": ["w1"], "role": "full_time"}, [Point(0, 0)])
+    incidents = frame("incidents", {"incident_id": ["e1"]}, [Point(11, 1)])
+    layers = {"roads": roads, "households": hh, "staff": staff, "incidents": incidents}
+    plain = run("allocate", AnalysisContext.of(Project(layers=layers)))
+    assert "workload" not in plain.summary
+    busy = run("allocate", AnalysisContext.of(Project(
+        layers=layers, settings={"incident_weight_households": 3})))
+    assert "workload: households plus 3 per incident (1 incidents, 3 household" in busy.summary
