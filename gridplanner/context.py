@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from gridplanner.feedback import Feedback
-from gridplanner.locate import grid_ids_of, grid_index, household_weights
+from gridplanner.locate import grid_ids_of, grid_index, household_weights, incidents_per_point
 from gridplanner.settings import Settings
 
 if TYPE_CHECKING:
@@ -139,11 +139,35 @@ class AnalysisContext:
         """The project's checked settings."""
         return self.memo("settings", lambda: self.project.config, settings=_setting_names())
 
-    def household_weights(self) -> np.ndarray:
-        """Households held by each household point (one rule: ``locate.household_weights``)."""
-        return self.memo("household_weights",
-                         lambda: household_weights(self.project.layer("households")),
-                         layers=("households",))
+    def household_weights(self, *, band: bool = False, workload: bool = False) -> np.ndarray:
+        """Households held by each household point (one rule: ``locate.household_weights``).
+
+        ``band`` adds the floating population as the setting ``band_floating_weight``
+        asks (what the household band counts); ``workload`` adds the setting
+        ``incident_weight_households`` per incident nearest the point (what an
+        allocation weighted by workload serves).
+        """
+        if not band and not workload:
+            return self.memo("household_weights",
+                             lambda: household_weights(self.project.layer("households")),
+                             layers=("households",))
+        cfg = self.settings
+
+        def build() -> np.ndarray:
+            households = self.project.layer("households")
+            counts = None
+            if workload and cfg.incident_weight_households > 0:
+                counts = incidents_per_point(
+                    np.asarray(households.geometry.values, dtype=object),
+                    np.asarray(self.project.layer("incidents").geometry.values,
+                               dtype=object))
+            return household_weights(
+                households, floating_weight=cfg.band_floating_weight if band else 0.0,
+                incidents=counts, incident_weight=cfg.incident_weight_households)
+
+        return self.memo(("household_weights", band, workload), build,
+                         layers=("households", "incidents"),
+                         settings=("band_floating_weight", "incident_weight_households"))
 
     def grid_of(self, points: np.ndarray) -> np.ndarray:
         """Grid position of each point in the grids layer (-1 outside every grid)."""

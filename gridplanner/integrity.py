@@ -17,13 +17,17 @@ from layers.errors import Problem
 CORE_ROLES = ("grid_head", "full_time", "police")
 
 
+#: What may separate the grid ids of one staff record (besides ``;``).
+GRID_ID_SEPARATORS = r"[,、，\s]+"
+
+
 def staff_grid_ids(values: pd.Series) -> list[str]:
     """All grid ids named in a staff ``grid_id`` column.
 
     A police officer often covers several grids: the column may list them
     separated by ``;``, ``,`` or ``、``.
     """
-    text = values.dropna().astype(str).str.replace(r"[,、，\s]+", ";", regex=True)
+    text = values.dropna().astype(str).str.replace(GRID_ID_SEPARATORS, ";", regex=True)
     return [g for g in text.str.split(";").explode().tolist() if g]
 
 

@@ -54,20 +54,66 @@ def grid_ids_of(grid_ids: np.ndarray, index: np.ndarray) -> np.ndarray:
     return out
 
 
-def household_weights(households: pd.DataFrame) -> np.ndarray:
+def household_weights(households: pd.DataFrame, *, floating_weight: float = 0.0,
+                      incidents: np.ndarray | None = None,
+                      incident_weight: float = 0.0) -> np.ndarray:
     """Households held by each point: the ``households`` column as whole numbers.
 
     A missing or unreadable value counts 1 (one household at that address); values
     are rounded and kept within 0 to 100,000. Layers are validated on import, so
     these fallbacks only matter for frames built by hand.
 
+    Two optional additions, each rounded per point: ``floating_weight`` households
+    per floating resident (column ``floating_population``, for the band when the
+    setting ``band_floating_weight`` asks), and ``incident_weight`` households per
+    incident attributed to the point (``incidents``: a count per point, from
+    :func:`incidents_per_point`; the workload of an allocation).
+
     Examples
     --------
     >>> household_weights(pd.DataFrame({"households": [3, None, "x", 2.6, -1]})).tolist()
     [3, 1, 1, 3, 0]
+    >>> hh = pd.DataFrame({"households": [10, 4], "floating_population": [6, 0]})
+    >>> household_weights(hh, floating_weight=0.5).tolist()
+    [13, 4]
+    >>> household_weights(hh, incidents=np.array([0, 3]), incident_weight=2).tolist()
+    [10, 10]
     """
     if "households" not in households.columns:
-        return np.ones(len(households), dtype=np.int64)
-    values = pd.to_numeric(households["households"], errors="coerce").to_numpy(dtype=float)
-    values = np.where(np.isfinite(values), values, 1.0)
-    return np.clip(np.round(values), 0, MAX_HOUSEHOLDS_PER_POINT).astype(np.int64)
+        values = np.ones(len(households), dtype=float)
+    else:
+        values = pd.to_numeric(households["households"], errors="coerce").to_numpy(dtype=float)
+        values = np.where(np.isfinite(values), values, 1.0)
+    base = np.clip(np.round(values), 0, MAX_HOUSEHOLDS_PER_POINT).astype(np.int64)
+    if floating_weight > 0 and "floating_population" in households.columns:
+        floating = pd.to_numeric(households["floating_population"], errors="coerce"
+                                 ).to_numpy(dtype=float)
+        base = base + np.round(floating_weight * np.nan_to_num(
+            np.clip(floating, 0, None), nan=0.0)).astype(np.int64)
+    if incident_weight > 0 and incidents is not None:
+        base = base + np.round(incident_weight * np.asarray(incidents, dtype=float)
+                               ).astype(np.int64)
+    return base
+
+
+def incidents_per_point(points: np.ndarray, incidents: np.ndarray) -> np.ndarray:
+    """How many incidents lie nearest to each point (each incident counts once).
+
+    Examples
+    --------
+    >>> incidents_per_point(shapely.points([[0, 0], [10, 0]]),
+    ...                     shapely.points([[1, 0], [9, 1], [8, 0], [50, 50]])).tolist()
+    [1, 3]
+    """
+    points = np.asarray(points, dtype=object)
+    incidents = np.asarray(incidents, dtype=object)
+    out = np.zeros(len(points), dtype=np.int64)
+    usable = ~(shapely.is_missing(points) | shapely.is_empty(points))
+    ok = ~(shapely.is_missing(incidents) | shapely.is_empty(incidents))
+    if not usable.any() or not ok.any():
+        return out
+    where = np.flatnonzero(usable)
+    _, nearest = shapely.STRtree(points[where]).query_nearest(incidents[ok],
+                                                              all_matches=False)
+    np.add.at(out, where[nearest], 1)
+    return out

@@ -24,7 +24,7 @@ from typing import Any
 
 from gridplanner.errors import SettingsError
 from layers.errors import Problem
-from layers.schema import CAMERA_DEFAULTS, CAPACITY_DEFAULTS
+from layers.schema import CAMERA_DEFAULTS, CAPACITY_DEFAULTS, FACILITY_KINDS, SPECIALTIES
 
 ROLES = ("grid_head", "full_time", "police", "part_time")
 GRID_KINDS = ("urban", "rural", "special")
@@ -33,6 +33,14 @@ LANGUAGES = ("zh_CN", "en")
 MAX_CAMERA_RANGE_M = 1000.0
 #: Largest household count in a band or a capacity.
 MAX_HOUSEHOLDS = 100_000
+#: Walking reach of each kind of facility where a record gives none (m): a party or
+#: citizen service centre serves its community, a police station or governance
+#: centre its street, the mediation centre and petition reception the district.
+FACILITY_CUTOFF_DEFAULTS_M: dict[str, float] = {
+    "governance_centre": 1500.0, "mediation_centre": 3000.0, "party_centre": 1000.0,
+    "police_station": 2000.0, "petition_reception": 3000.0, "service_centre": 1000.0,
+    "other": 1000.0,
+}
 
 
 # ------------------------------------------------------------------ value checks
@@ -166,6 +174,23 @@ SPECS: dict[str, SettingSpec] = {s.name: s for s in (
     SettingSpec("role_cost_yuan", "yearly cost per person by role, for comparisons", "yuan",
                 _mapping(ROLES, _number(0, 1e8, "yuan"), "yuan per role"), nested=True),
     SettingSpec("language", "language of reports and messages", "", _language),
+    SettingSpec("facility_cutoff_m", "service cutoff by facility kind, where a facility "
+                "leaves cutoff_m empty", "m",
+                _mapping(FACILITY_KINDS, _number(0, 100_000, "m"), "metres per facility kind"),
+                nested=True),
+    SettingSpec("link_capacity_households", "households each party member links (党员联户)",
+                "households", _number(1, 10_000, "households", integer=True)),
+    SettingSpec("work_group_minimum", "members a grid's work group needs, by role or "
+                "specialty; a member serving n grids counts 1/n in each (0.33: one per "
+                "three grids)", "members per grid",
+                _mapping(ROLES + SPECIALTIES, _number(0, 100, "members per grid"),
+                         "members per grid by role or specialty"), nested=True),
+    SettingSpec("band_floating_weight", "households the band counts per floating resident "
+                "(0: floating population is not counted)", "households per person",
+                _number(0, 10, "households per person")),
+    SettingSpec("incident_weight_households", "extra workload per incident, in households, "
+                "for allocations (0: households only)", "households",
+                _number(0, 1000, "households")),
 )}
 
 
@@ -205,6 +230,13 @@ class Settings:
         {"grid_head": 90000.0, "full_time": 70000.0, "police": 150000.0,
          "part_time": 6000.0}))
     language: str = "zh_CN"
+    facility_cutoff_m: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        FACILITY_CUTOFF_DEFAULTS_M))
+    link_capacity_households: int = 10
+    work_group_minimum: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"police": 0.33}))
+    band_floating_weight: float = 0.0
+    incident_weight_households: float = 0.0
     #: Stored keys this version does not know, kept for the round trip.
     extra: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 
@@ -285,6 +317,10 @@ class Settings:
         """(minimum, maximum) households for a grid kind (urban's for unknown kinds)."""
         low, high = self.band.get(str(kind), self.band["urban"])
         return int(low), int(high)
+
+    def cutoff_for(self, kind: str) -> float:
+        """Default service cutoff (m) of a facility kind (``other``'s for unknown kinds)."""
+        return float(self.facility_cutoff_m.get(str(kind), self.facility_cutoff_m["other"]))
 
     def capacity_for(self, role: str) -> int:
         """Default capacity of a staff role (0 for an unknown role)."""

@@ -749,7 +749,9 @@ def _gpkg_safe(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if isinstance(col.dtype, pd.Int64Dtype):
             out[name] = col.astype("float64") if col.isna().any() else col.astype("int64")
         elif col.dtype == object:
-            out[name] = col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            # An empty text cell may be NaN after pandas operations: keep it empty, not "nan".
+            out[name] = col.map(lambda v: v if v is None or isinstance(v, str) else (
+                None if isinstance(v, float) and v != v else str(v)))
     return out
 
 

@@ -12,6 +12,8 @@ layer          column                       allowed
 =============  ===========================  =====================================
 households     households                   1 to 100,000 per point
 households     population                   0 to 1,000,000 per point
+households     party_members                0 to 100,000 per point
+households     floating_population          0 to 1,000,000 per point
 cameras        category                     1, 2 or 3
 cameras        range_m                      above 0, at most 1,000 m
 cameras        azimuth_deg                  0 to below 360
@@ -71,6 +73,22 @@ CAPACITY_DEFAULTS: dict[str, int] = {
     "police": 3000,
     "part_time": 80,
 }
+
+#: Kinds of facility (the centres a district runs): comprehensive governance centre
+#: (综治中心), mediation centre (矛盾纠纷调处化解中心), party service centre
+#: (党群服务中心), police station (派出所), petition reception (信访接待), citizen
+#: service centre (便民服务中心).
+FACILITY_KINDS: tuple[str, ...] = (
+    "governance_centre", "mediation_centre", "party_centre", "police_station",
+    "petition_reception", "service_centre", "other",
+)
+#: Kinds of unit a special grid (专属网格) is drawn around.
+HOST_KINDS: tuple[str, ...] = ("enterprise", "school", "market", "park", "other")
+#: What an X member of a grid work group (1+1+1+X) does.
+SPECIALTIES: tuple[str, ...] = (
+    "auxiliary_police", "doctor", "health_inspector", "market_supervision",
+    "law_enforcement", "part_time_worker", "other",
+)
 
 
 @dataclass(frozen=True)
@@ -213,6 +231,22 @@ SCHEMAS: dict[str, LayerSchema] = {
                     aliases=("网格类型", "类型", "type"),
                 ),
                 Column("locked", "bool", default=False, aliases=("锁定",)),
+                Column("party_branch", "str", default="",
+                       aliases=("党支部", "党小组", "网格党支部", "党组织名称", "party")),
+                Column("host_unit", "str", default="",
+                       aliases=("专属单位", "依托单位", "驻区单位", "host")),
+                Column(
+                    "host_kind",
+                    "str",
+                    default=None,
+                    choices=HOST_KINDS,
+                    value_aliases={"": None, "企业": "enterprise", "工业园区": "enterprise",
+                                   "园区企业": "enterprise", "学校": "school",
+                                   "校园": "school", "市场": "market",
+                                   "农贸市场": "market", "商场": "market", "公园": "park",
+                                   "景区": "park", "其他": "other"},
+                    aliases=("单位类型", "专属类型"),
+                ),
             ),
             id_column="grid_id",
             title_zh="网格",
@@ -337,6 +371,11 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column("population", "int", default=None, min_value=0, max_value=1_000_000,
                        aliases=("人口", "人数")),
                 Column("address", "str", default="", aliases=("地址", "门牌"), personal=False),
+                Column("party_members", "int", default=0, min_value=0, max_value=100_000,
+                       aliases=("党员数", "党员人数", "党员")),
+                Column("floating_population", "int", default=0, min_value=0,
+                       max_value=1_000_000,
+                       aliases=("流动人口", "流动人口数", "外来人口", "floating")),
             ),
             id_column="household_id",
             title_zh="住户",
@@ -390,6 +429,29 @@ SCHEMAS: dict[str, LayerSchema] = {
                        personal=True, code=True),
                 Column("id_number", "str", default="", aliases=("身份证号",), personal=True,
                        code=True),
+                Column("party_member", "bool", default=False,
+                       value_aliases={"中共党员": True, "党员": True, "预备党员": True,
+                                      "中共预备党员": True, "群众": False, "共青团员": False,
+                                      "团员": False, "非党员": False},
+                       aliases=("是否党员", "党员", "政治面貌")),
+                Column(
+                    "specialty",
+                    "str",
+                    default=None,
+                    choices=SPECIALTIES,
+                    value_aliases={"": None, "辅警": "auxiliary_police",
+                                   "医生": "doctor", "村医": "doctor", "社区医生": "doctor",
+                                   "卫生监督员": "health_inspector",
+                                   "卫生监督": "health_inspector",
+                                   "市场监管": "market_supervision",
+                                   "市场监管人员": "market_supervision",
+                                   "综合执法": "law_enforcement",
+                                   "综合执法人员": "law_enforcement",
+                                   "兼职网格员": "part_time_worker",
+                                   "红色兼职网格员": "part_time_worker",
+                                   "其他": "other"},
+                    aliases=("专业", "专长", "工作组身份", "X类别"),
+                ),
             ),
             id_column="staff_id",
             title_zh="人员",
@@ -410,15 +472,26 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "kind",
                     "str",
                     default="other",
-                    choices=("party_centre", "mediation_centre", "police_station", "other"),
+                    choices=FACILITY_KINDS,
                     value_aliases={"党群服务中心": "party_centre", "党建综合体": "party_centre",
                                    "矛盾调解中心": "mediation_centre",
+                                   "矛盾纠纷调处化解中心": "mediation_centre",
                                    "社会矛盾纠纷调处化解中心": "mediation_centre",
+                                   "调处化解中心": "mediation_centre",
+                                   "综治中心": "governance_centre",
+                                   "社会治理中心": "governance_centre",
+                                   "信访": "petition_reception",
+                                   "信访接待": "petition_reception",
+                                   "信访接待中心": "petition_reception",
+                                   "信访超市": "petition_reception",
+                                   "便民服务中心": "service_centre",
+                                   "便民服务": "service_centre",
                                    "派出所": "police_station", "其他": "other"},
                     aliases=("类型", "设施类型"),
                 ),
                 _NAME,
-                Column("cutoff_m", "float", default=1000.0, min_value=0.0, max_value=100_000.0,
+                # Empty: the setting facility_cutoff_m gives the kind's default.
+                Column("cutoff_m", "float", default=None, min_value=0.0, max_value=100_000.0,
                        aliases=("服务半径",)),
             ),
             id_column="facility_id",
@@ -446,7 +519,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column("incident_id", "str", default=None, aliases=("事件编号", "编号", "id"),
                        code=True),
                 Column("kind", "str", default="", aliases=("事件类型", "类型")),
-                Column("time", "datetime", default=None, aliases=("时间", "发生时间", "上报时间")),
+                Column("time", "datetime", default=None,
+                       aliases=("时间", "发生时间", "上报时间", "occurred_at", "发生日期")),
             ),
             id_column="incident_id",
             optional=True,

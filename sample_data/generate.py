@@ -37,6 +37,18 @@ Each scale carries, at seeded random places:
   without a shared vertex), ``road_dangling_end`` (lanes that stop 1-3 m short of
   the road they should meet) and ``road_isolated_piece`` (one compound's paths,
   cut off from the network).
+- ``grid_hot_incidents``: one urban grid given 30 extra dispute and public-order
+  reports, the hot spot the incident statistics should find.
+
+The organisation of the district (all drawn from a stream of its own, so adding it
+left every other layer as it was): party members (``households.party_members``,
+about one per eight households) and floating residents
+(``households.floating_population``); party branches or groups on most grids
+(``grids.party_branch``); the special grid's host unit (``grids.host_unit``,
+``grids.host_kind``); party-member staff (``staff.party_member``) and the X
+members' specialties (``staff.specialty`` of part-time staff); facilities of every
+kind, the petition reception and citizen service centres without a cutoff of their
+own (the per-kind default applies).
 
 :func:`planted_problems` returns these as ``{problem: [ids]}``. For the default
 seed at sample scale they are::
@@ -55,6 +67,7 @@ seed at sample scale they are::
     camera_duplicate_id      ['C000972']
     camera_same_position     ['C000547', 'C001344']
     camera_outside_grids     ['C000690']
+    grid_hot_incidents       ['330702002003002']
 
 (road ids are listed by :func:`planted_problems` too; they are many and change
 whenever the road layout does.)
@@ -268,7 +281,9 @@ def _build(
         raise ValueError(f"unknown scale {scale_name!r}; use one of {sorted(SCALES)}")
     scale = SCALES[scale_name]
     # One independent stream per stage: changing one stage leaves the others alone.
-    streams = np.random.SeedSequence([seed, list(SCALES).index(scale_name)]).spawn(10)
+    # Stream 10 (the organisation's columns) came later: spawning one more child
+    # leaves the first ten streams, and so every other layer, as they were.
+    streams = np.random.SeedSequence([seed, list(SCALES).index(scale_name)]).spawn(11)
     rng = [np.random.default_rng(s) for s in streams]
 
     _progress(feedback, 0.0, "laying out blocks")
@@ -312,7 +327,9 @@ def _build(
         "facilities": facilities,
         "incidents": incidents,
     }
+    hot = _organise(layers, blocks, hier, grids, rng[10])
     planted = {key: grids.ids[idx].tolist() for key, idx in grids.planted.items()}
+    planted["grid_hot_incidents"] = [str(grids.ids[hot])]
     planted.update(camera_planted)
     planted.update(road_planted)
     _progress(feedback, 1.0, "done")
@@ -1391,6 +1408,114 @@ def _incidents(
         {"incident_id": _ids("E", n, 5), "kind": kind[order], "time": pd.to_datetime(when[order])},
         shapely.points(pos[order]),
     )
+
+
+# ---------------------------------------------------------------- organisation
+
+#: Share of staff who are party members, by role.
+_PARTY_SHARE = {"grid_head": 0.85, "full_time": 0.55, "police": 0.9, "part_time": 0.45}
+#: X members (part-time staff) by specialty, and how common each is.
+_SPECIALTIES = ("part_time_worker", "auxiliary_police", "doctor", "health_inspector",
+                "market_supervision", "law_enforcement", "other")
+_SPECIALTY_WEIGHTS = (0.48, 0.14, 0.1, 0.06, 0.08, 0.08, 0.06)
+#: Kind of host unit of each special-grid label.
+_HOST_KINDS = {"农贸市场": "market", "中学校园": "school", "工业园区": "enterprise",
+               "医院": "other"}
+#: Extra incidents reported in one grid (a hot spot for the incident statistics).
+_HOT_INCIDENTS = 30
+
+
+def _organise(layers: dict[str, gpd.GeoDataFrame], blocks: _Blocks, hier: _Hierarchy,
+              grids: _Grids, rng: np.random.Generator) -> int:
+    """Add the organisation's columns and facilities; plant a hot spot of incidents.
+
+    Party members live in about one household in eight; floating residents are
+    about a third as many as households, more around special grids' host units.
+    Most grids have a party branch (党支部) or party group (党小组); special grids
+    name their host unit. Part-time staff are the X members of the work groups,
+    each with a specialty. The governance centres are ``governance_centre``; a
+    petition reception (信访超市) sits beside each mediation centre and a citizen
+    service centre (便民服务中心) in each street, their cutoffs left to the
+    per-kind default. Returns the position of the grid given extra incidents.
+    """
+    g = layers["grids"]
+    special = grids.kind == "special"
+    label = np.array([next((k for k in _HOST_KINDS if k in n), "") for n in grids.names])
+    host = np.where(special, _cat(hier.comm_names[grids.comm], label), "")
+    branch_draw = rng.random(grids.count)
+    branch = np.where(branch_draw < 0.72, _cat(grids.names, "党支部"),
+                      np.where(branch_draw < 0.88, _cat(grids.names, "党小组"), ""))
+    layers["grids"] = _with(
+        g, party_branch=branch, host_unit=host,
+        host_kind=np.array([_HOST_KINDS.get(k, "") for k in label]))
+
+    hh = layers["households"]
+    count = hh["households"].to_numpy()
+    at_special = np.zeros(len(hh), dtype=bool)
+    for poly in g.geometry.values[special]:  # one step per special grid (a handful)
+        at_special |= shapely.contains_xy(poly, *shapely.get_coordinates(hh.geometry.values).T)
+    layers["households"] = _with(
+        hh, party_members=rng.poisson(0.13 * count).astype(np.int64),
+        floating_population=rng.poisson(np.where(at_special, 0.9, 0.3) * count).astype(
+            np.int64))
+
+    staff = layers["staff"]
+    role = staff["role"].to_numpy()
+    share = np.array([_PARTY_SHARE[r] for r in role])
+    x_member = role == "part_time"
+    specialty = np.where(x_member, rng.choice(np.array(_SPECIALTIES), len(staff),
+                                              p=_SPECIALTY_WEIGHTS), "")
+    layers["staff"] = _with(staff, party_member=rng.random(len(staff)) < share,
+                            specialty=specialty)
+
+    layers["facilities"] = _more_facilities(layers["facilities"], blocks, hier, rng)
+    hot = int(rng.choice(np.flatnonzero(~special & (grids.kind == "urban"))))
+    layers["incidents"] = _hot_incidents(layers["incidents"], hh, g.geometry.values[hot], rng)
+    return hot
+
+
+def _with(frame: gpd.GeoDataFrame, **columns: Any) -> gpd.GeoDataFrame:
+    """Add columns before the geometry, which stays last."""
+    out = frame.assign(**columns)
+    return out[[c for c in out.columns if c != "geometry"] + ["geometry"]]
+
+
+def _more_facilities(fac: gpd.GeoDataFrame, blocks: _Blocks, hier: _Hierarchy,
+                     rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Name the governance centres' kind; add petition receptions and service centres."""
+    kind = np.where(fac["kind"].to_numpy() == "other", "governance_centre", fac["kind"])
+    fac = fac.assign(kind=kind)
+    med = fac[fac["kind"] == "mediation_centre"]
+    street_blk = _central_block(blocks, hier.comm_street[hier.block_comm])
+    reception = shapely.get_coordinates(med.geometry.values) + rng.uniform(-6, 6, (len(med), 2))
+    service = _near_lane(blocks, street_blk, np.full(len(street_blk), -1), rng)
+    n_old, n_new = len(fac), len(med) + len(street_blk)
+    added = _frame(
+        {"facility_id": _ids("F", n_old + n_new, 4)[n_old:],
+         "kind": np.repeat(["petition_reception", "service_centre"],
+                           [len(med), len(street_blk)]),
+         "name": np.r_[np.strings.replace(med["name"].to_numpy().astype(str),
+                                          "社会矛盾纠纷调处化解中心", "信访超市"),
+                       np.strings.add(hier.street_names, "便民服务中心")],
+         "cutoff_m": np.full(n_new, np.nan)},
+        shapely.points(np.r_[reception, service]))
+    return pd.concat([fac, added], ignore_index=True)
+
+
+def _hot_incidents(inc: gpd.GeoDataFrame, households: gpd.GeoDataFrame, grid: Any,
+                   rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Add a cluster of disputes and public-order reports at homes of one grid."""
+    homes = shapely.get_coordinates(households.geometry.values)
+    inside = np.flatnonzero(shapely.contains_xy(grid, homes[:, 0], homes[:, 1]))
+    pos = homes[rng.choice(inside, _HOT_INCIDENTS)] + rng.normal(0, 4.0, (_HOT_INCIDENTS, 2))
+    span = int((_INCIDENT_END - _INCIDENT_START) / np.timedelta64(1, "s"))
+    when = pd.to_datetime(_INCIDENT_START + rng.integers(0, span, _HOT_INCIDENTS).astype(
+        "timedelta64[s]"))
+    kind = np.where(rng.random(_HOT_INCIDENTS) < 0.6, "矛盾纠纷", "治安")
+    every = pd.concat([inc, _frame({"incident_id": "", "kind": kind, "time": when},
+                                   shapely.points(pos))], ignore_index=True)
+    every = every.sort_values("time", kind="stable", ignore_index=True)
+    return every.assign(incident_id=_ids("E", len(every), 5))
 
 
 # ----------------------------------------------------------------------------- CLI

@@ -74,13 +74,19 @@ def service_areas(
     project: Project, *, margin_m: float = 40.0, kind: str | None = None,
     feedback: Feedback | None = None,
 ) -> ServiceAreaResult:
-    """Service areas of the project's facilities (see :func:`service_areas_layers`)."""
+    """Service areas of the project's facilities (see :func:`service_areas_layers`).
+
+    A facility without a ``cutoff_m`` takes its kind's default (setting
+    ``facility_cutoff_m``).
+    """
     from gridplanner.context import AnalysisContext
+    from gridplanner.organisation import with_facility_cutoffs
 
     ctx = AnalysisContext.of(project)
     cfg = ctx.settings
     return service_areas_layers(
-        ctx.layer("facilities"), ctx.layer("households"), ctx.layer("roads"),
+        with_facility_cutoffs(ctx.layer("facilities"), cfg), ctx.layer("households"),
+        ctx.layer("roads"),
         margin_m=margin_m, kind=kind, snap_cutoff_m=cfg.snap_cutoff_m,
         join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
         household_snap=ctx.snapped("households"), feedback=feedback)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gridplanner.analyses.cameras import COVERAGE, SITING
 from gridplanner.analyses.grids import BALANCE, CHECK
+from gridplanner.analyses.organisation import ORGANISATION_ANALYSES
 from gridplanner.analyses.walking import (
     ALLOCATE,
     GRID_HEADS,
@@ -15,4 +16,4 @@ from gridplanner.analyses.walking import (
 
 #: The engine's analyses in menu order.
 BUILTIN = (COVERAGE, SITING, ALLOCATE, GRID_HEADS, PLACE, SERVICE_AREAS, CHECK, BALANCE,
-           NETWORK, ROUTE)
+           NETWORK, ROUTE, *ORGANISATION_ANALYSES)

@@ -97,11 +97,11 @@ class AllocationOptions:
 def run_allocation(ctx: AnalysisContext, opts: AllocationOptions,
                    feedback: Feedback | None) -> AnalysisResult:
     """Households to staff of a role, optimally within capacity."""
-    from gridplanner.allocation import allocate
     from gridplanner.allocation.grid_heads import assign_grid_heads
+    from gridplanner.organisation import allocate_workload, workload_note
 
-    result = allocate(ctx.project, role=opts.role, within_grid=opts.within_grid, k=opts.k,
-                      feedback=feedback)
+    result = allocate_workload(ctx, role=opts.role, within_grid=opts.within_grid, k=opts.k,
+                               feedback=feedback)
     heads = assign_grid_heads(ctx.project, feedback=feedback) if opts.grid_heads else None
     layers: dict[str, Any] = {"assignments": result.assignments,
                               "staff_load": result.staff_load,
@@ -109,6 +109,9 @@ def run_allocation(ctx: AnalysisContext, opts: AllocationOptions,
     if heads is not None:
         layers["grid_heads"] = heads.table
     summary = allocation_summary(result, heads, role=opts.role, within_grid=opts.within_grid)
+    note = workload_note(ctx)
+    if note:
+        summary = f"{summary}\n{note}"
     return AnalysisResult("allocate", layers, pd.DataFrame(result.staff_load), summary,
                           result, geometry_types=dict.fromkeys(layers, POINT))
 

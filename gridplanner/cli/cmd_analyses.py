@@ -87,6 +87,7 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
 
 
 _KINDS = {".gpkg": N_("a GeoPackage (.gpkg)"), ".csv": N_("a CSV table (.csv)"),
+          ".xlsx": N_("an Excel workbook (.xlsx)"),
           ".geojson": N_("GeoJSON (.geojson)"), ".json": N_("GeoJSON (.json)")}
 
 
@@ -103,6 +104,11 @@ def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[P
 
 def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
     path, layer = target
+    if path.suffix.lower() == ".xlsx":  # every result layer as a sheet, geometry left out
+        from gridplanner.export.tables import write_xlsx
+
+        write_xlsx(dict(result.layers), path)
+        return
     if path.suffix.lower() == ".csv":
         from gridplanner.export.tables import write_csv
 

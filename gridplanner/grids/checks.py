@@ -16,10 +16,14 @@ Check keys (column ``check``)
 ``multipart``           grid made of several separate pieces
 ``sliver``              tiny or very thin grid
 ``band``                households outside the band for the grid's kind
+``special_band``        households of a special grid (专属网格: kind ``special`` or
+                        a host unit) outside the special band
 ``household_no_grid``   household point inside no grid
 ``household_two_grids`` household point inside two or more grids
 ``compactness``         Polsby–Popper or Reock below the threshold
 ``missing_staff``       grid lacking a grid head, full-time worker or police officer
+``work_group``          grid whose work group holds fewer members of a role or
+                        specialty than the setting ``work_group_minimum`` asks
 ``duplicate_code``      grid code used by several grids
 ``malformed_code``      grid code empty, with odd characters, or not starting with
                         its community's code
@@ -47,6 +51,7 @@ from gridplanner.grids.topology import (
 )
 from gridplanner.i18n import _, pgettext
 from gridplanner.integrity import CORE_ROLES, missing_roles
+from gridplanner.organisation import band_kinds, special_grids, work_group_shortfalls
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 
@@ -55,8 +60,9 @@ FINDING_COLUMNS = ["check", "severity", "grid_ids", "community_id", "value", "me
 #: Checks in the order the CLI prints them.
 CHECK_ORDER = (
     "gap", "overlap", "outside_community", "unknown_community", "empty", "invalid",
-    "multipart", "sliver", "band", "household_no_grid", "household_two_grids",
-    "compactness", "missing_staff", "duplicate_code", "malformed_code",
+    "multipart", "sliver", "band", "special_band", "household_no_grid",
+    "household_two_grids", "compactness", "missing_staff", "work_group", "duplicate_code",
+    "malformed_code",
 )
 
 _CODE_CHARS = re.compile(r"^[0-9A-Za-z_\-.]+$")
@@ -75,6 +81,8 @@ class CheckResult:
         ``geometry``: what to zoom to (``geometry.envelope`` gives the box).
     grid_table
         One row per grid: ``grid_id``, ``community_id``, ``kind``, ``households``,
+        ``band_households`` (what the band counts: households, plus floating
+        residents when the setting ``band_floating_weight`` asks), ``special``,
         ``band_min``, ``band_max``, ``area_m2``, ``parts``, ``polsby_popper``,
         ``reock``.
     """
@@ -205,20 +213,40 @@ def run_checks(
     report(feedback, 0.55, _("counting households"))
     households = project.layer("households")
     counts = _household_checks(out, ids, comm, usable, households)
+    band_counts = _band_counts(project, usable, households, counts)
     report(feedback, 0.7, _("checking household band and compactness"))
-    band = np.array([project.config.band_for(k) for k in kinds], dtype=np.int64).reshape(-1, 2)
+    special = special_grids(grids) if n else np.zeros(0, dtype=bool)
+    band_kind = band_kinds(grids) if n else np.array([], dtype=object)
+    band = np.array([project.config.band_for(k) for k in band_kind],
+                    dtype=np.int64).reshape(-1, 2)
     pp = polsby_popper(usable)
     rk = reock(usable)
     if len(households):
-        low = counts < band[:, 0]
-        high = counts > band[:, 1]
+        low = band_counts < band[:, 0]
+        high = band_counts > band[:, 1]
+        floating = not np.array_equal(band_counts, counts)
+        hosts = grids["host_unit"].fillna("").astype(str).to_numpy() if (
+            "host_unit" in grids.columns) else np.full(n, "", dtype=object)
         for i in np.flatnonzero((low | high) & ~missing):
-            template = (_("grid {grid} has {n:,} households, fewer than the {low}-{high} band "
-                          "for {kind} grids") if low[i] else
-                        _("grid {grid} has {n:,} households, more than the {low}-{high} band "
-                          "for {kind} grids"))
-            out.add("band", "warning", ids[i], comm[i], counts[i],
-                    template.format(grid=ids[i], n=counts[i], low=band[i, 0], high=band[i, 1],
+            floats = _(" (floating residents counted)") if floating else ""
+            if special[i]:
+                host = f" ({hosts[i]})" if hosts[i] else ""
+                template = (_("special grid {grid}{host} has {n:,} households{floating}, "
+                              "fewer than the {low}-{high} band for special grids") if low[i]
+                            else _("special grid {grid}{host} has {n:,} households{floating}, "
+                                   "more than the {low}-{high} band for special grids"))
+                out.add("special_band", "warning", ids[i], comm[i], band_counts[i],
+                        template.format(grid=ids[i], host=host, n=band_counts[i],
+                                        floating=floats, low=band[i, 0], high=band[i, 1]),
+                        usable[i])
+                continue
+            template = (_("grid {grid} has {n:,} households{floating}, fewer than the "
+                          "{low}-{high} band for {kind} grids") if low[i] else
+                        _("grid {grid} has {n:,} households{floating}, more than the "
+                          "{low}-{high} band for {kind} grids"))
+            out.add("band", "warning", ids[i], comm[i], band_counts[i],
+                    template.format(grid=ids[i], n=band_counts[i], floating=floats,
+                                    low=band[i, 0], high=band[i, 1],
                                     kind=pgettext("kind", str(kinds[i]))), usable[i])
     bad = ((pp < min_polsby_popper) | (rk < min_reock)) & ~missing
     for i in np.flatnonzero(bad):
@@ -229,6 +257,7 @@ def run_checks(
                   reock_min=min_reock), usable[i])
     report(feedback, 0.8, _("checking staff and codes"))
     _staff_checks(out, project, ids, comm, usable)
+    _work_group_checks(out, project, ids, comm, usable)
     _code_checks(out, ids, comm, usable)
     report(feedback, 1.0, _("checks done"))
 
@@ -238,7 +267,8 @@ def run_checks(
             drop=True)
     table = pd.DataFrame({
         "grid_id": ids, "community_id": comm, "kind": kinds,
-        "households": counts, "band_min": band[:, 0], "band_max": band[:, 1],
+        "households": counts, "band_households": band_counts, "special": special,
+        "band_min": band[:, 0], "band_max": band[:, 1],
         "area_m2": shapely.area(usable), "parts": part_count(usable),
         "polsby_popper": pp, "reock": rk,
     })
@@ -405,6 +435,47 @@ def _staff_checks(out: _Findings, project: Project, ids: np.ndarray, comm: np.nd
         out.add("missing_staff", "warning", gid, comm[i], len(roles),
                 _("grid {grid} has no {roles}", grid=gid, roles=_(", no ").join(roles)),
                 usable[i])
+
+
+def _band_counts(project: Project, usable: np.ndarray, households: gpd.GeoDataFrame,
+                 counts: np.ndarray) -> np.ndarray:
+    """Return what the band counts per grid: households, plus floating residents if asked."""
+    if project.config.band_floating_weight <= 0 or not len(households):
+        return counts
+    from gridplanner.context import AnalysisContext
+
+    weights = AnalysisContext.of(project).household_weights(band=True)
+    member = point_membership(usable, np.asarray(households.geometry.array, dtype=object))
+    hit = member.grid_index >= 0
+    return np.bincount(member.grid_index[hit], weights=weights[hit],
+                       minlength=len(counts)).astype(np.int64)
+
+
+def _work_group_checks(out: _Findings, project: Project, ids: np.ndarray, comm: np.ndarray,
+                       usable: np.ndarray) -> None:
+    minimum = dict(project.config.work_group_minimum)
+    if "staff" not in project.layers or not len(ids) or not any(
+            v > 0 for v in minimum.values()):
+        return
+    short = work_group_shortfalls(project.layer("grids"), project.layer("staff"), minimum)
+    position = {g: i for i, g in enumerate(ids)}
+    for gid, rows in short.groupby("grid_id", sort=False):
+        i = position.get(str(gid))
+        if i is None:
+            continue
+        lacking = _(", ").join(_("{member} {have:g} of {need:g}",
+                                 member=_member_label(str(r.member)), have=r.have,
+                                 need=r.need) for r in rows.itertuples(index=False))
+        out.add("work_group", "warning", str(gid), comm[i], len(rows),
+                _("grid {grid}'s work group is short of the minimum members per grid: "
+                  "{lacking} (setting work_group_minimum; a member serving n grids counts "
+                  "1/n in each)", grid=gid, lacking=lacking), usable[i])
+
+
+def _member_label(member: str) -> str:
+    """Return a work-group member's name: a role (网格警长) or an X specialty (医生)."""
+    role = pgettext("role", member)
+    return role if role != member else pgettext("specialty", member)
 
 
 def _code_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray) -> None:

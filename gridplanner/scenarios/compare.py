@@ -20,7 +20,8 @@ from gridplanner.scenarios.model import CURRENT, apply_scenario, get_scenario, i
 
 #: Per-grid columns shown before/after in the comparison.
 GRID_COLUMNS = ("households", "band_status", "full_time_workers", "lacks",
-                "households_pct_all", "intersections_pct_all", "walk_mean_m", "walk_max_m")
+                "households_pct_all", "intersections_pct_all", "walk_mean_m", "walk_max_m",
+                "red_grid", "work_group_short")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from gridplanner.project import Project
 from gridplanner.scenarios.edit_figures import ABOVE, BELOW, band_status
 from gridplanner.scenarios.labels import FIGURES
 from gridplanner.settings import Settings
+from layers.schema import SPECIALTIES
 
 #: Distance beyond which a household counts as far from its worker (m).
 FAR_DISTANCE_M = 1000.0
@@ -46,7 +47,10 @@ class ScenarioFigures:
     grids
         One row per grid: ``grid_id``, ``community_id``, ``kind``, ``households``,
         ``band_min``, ``band_max``, ``band_status`` (below / in band / above),
-        ``lacks`` (missing core roles), ``full_time_workers``, coverage shares
+        ``lacks`` (missing core roles), ``full_time_workers``, the organisation
+        columns of :func:`gridplanner.organisation.grid_organisation`
+        (``party_members``, ``red_grid``, ``special`` ...), ``work_group_short``
+        (kinds of member below the setting ``work_group_minimum``), coverage shares
         (``households_pct_all`` ...), ``walk_mean_m``, ``walk_max_m``.
     staff
         One row per staff member of the allocated role: ``staff_id``, ``role``,
@@ -118,10 +122,13 @@ def key_figures(
         results["checks"] = checks
     grids = grid_figures(project, checks=checks)
     figures["grids_missing_staff"] = float((grids["lacks"] != "").sum())
+    _organisation_summary(grids, figures)
     if checks is not None:
         if len(project.layer("households")):
-            figures["grids_outside_band"] = float(
-                grids["band_status"].isin([BELOW, ABOVE]).sum())
+            outside = grids["band_status"].isin([BELOW, ABOVE]).to_numpy()
+            special = grids["special"].to_numpy(dtype=bool)
+            figures["grids_outside_band"] = float((outside & ~special).sum())
+            figures["special_grids_outside_band"] = float((outside & special).sum())
         else:
             notes.append(_("household band: the project has no households"))
     if coverage:
@@ -187,6 +194,11 @@ def _staff_figures(project: Project, config: Settings) -> dict[str, float]:
     staff = project.layer("staff")
     roles = staff["role"].astype(str).value_counts() if len(staff) else pd.Series(dtype=int)
     out = {f"staff_{r}": float(roles.get(r, 0)) for r in ROLES}
+    specialty = (staff["specialty"].dropna().astype(str).value_counts()
+                 if len(staff) and "specialty" in staff.columns else pd.Series(dtype=int))
+    out.update({f"staff_{k}": float(specialty.get(k, 0)) for k in SPECIALTIES})
+    out["party_member_staff"] = float(staff["party_member"].fillna(False).astype(bool).sum()
+                                      ) if len(staff) and "party_member" in staff else 0.0
     costs = config.role_cost_yuan
     out["staff_cost_yuan"] = float(sum(float(costs.get(r, 0) or 0) * int(n)
                                        for r, n in roles.items()))
@@ -236,7 +248,35 @@ def _grid_base(project: Project) -> pd.DataFrame:
     lacks = {str(rec["grid_id"]): ";".join(r for r in CORE_ROLES if rec[f"lacks_{r}"])
              for rec in lacking.to_dict("records")}
     table["lacks"] = [lacks.get(g, "") for g in ids]
+    return _with_organisation(table, project)
+
+
+def _with_organisation(table: pd.DataFrame, project: Project) -> pd.DataFrame:
+    """Party building, special-grid, floating population and work-group columns."""
+    from gridplanner.context import AnalysisContext
+    from gridplanner.organisation import grid_organisation, work_group_shortfalls
+
+    org = grid_organisation(AnalysisContext.of(project)).drop(columns=["grid_id",
+                                                                      "households"])
+    for col in org.columns:
+        table[col] = org[col].to_numpy()
+    short = work_group_shortfalls(project.layer("grids"), project.layer("staff"),
+                                  dict(project.config.work_group_minimum))
+    text = short.groupby("grid_id", sort=False)["member"].agg(";".join)
+    table["work_group_short"] = text.reindex(table["grid_id"]).fillna("").to_numpy()
     return table
+
+
+def _organisation_summary(grids: pd.DataFrame, figures: dict[str, float]) -> None:
+    members = float(grids["party_members"].sum())
+    figures["party_members"] = members
+    figures["red_grids"] = float(grids["red_grid"].sum())
+    figures["floating_population"] = float(grids["floating_population"].sum())
+    figures["special_grids"] = float(grids["special"].sum())
+    figures["grids_short_work_group"] = float((grids["work_group_short"] != "").sum())
+    households = figures.get("households_total", float("nan"))
+    figures["households_per_party_member"] = (round(households / members, 1) if members > 0
+                                              else float("nan"))
 
 
 def _run_checks(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
@@ -263,7 +303,9 @@ def _with_band(table: pd.DataFrame, checks: Any) -> pd.DataFrame:
     gt = checks.grid_table.drop_duplicates("grid_id").set_index("grid_id")
     for col in ("households", "band_min", "band_max"):
         table[col] = gt[col].reindex(ids).to_numpy()
-    table["band_status"] = band_status(table["households"].to_numpy(dtype=float),
+    # The band counts floating residents when the setting asks (band_households).
+    counted = gt["band_households"] if "band_households" in gt.columns else gt["households"]
+    table["band_status"] = band_status(counted.reindex(ids).to_numpy(dtype=float),
                                        table["band_min"].to_numpy(dtype=float),
                                        table["band_max"].to_numpy(dtype=float))
     return table
@@ -324,9 +366,11 @@ def _run_allocation(project: Project, notes: list[str], feedback: Feedback | Non
         notes.append(_("walking allocation: the project needs households and roads"))
         return None
     try:
-        from gridplanner.allocation import allocate
+        from gridplanner.context import AnalysisContext
+        from gridplanner.organisation import allocate_workload
 
-        return allocate(project, role="full_time", feedback=feedback)
+        return allocate_workload(AnalysisContext.of(project), role="full_time",
+                                 feedback=feedback)
     except (ImportError, AttributeError) as exc:
         notes.append(_("walking allocation unavailable ({error})", error=exc))
     except Cancelled:

@@ -79,6 +79,22 @@ FIGURES: dict[str, Figure] = {
                                            "higher"),
     "grids_under_coverage_threshold": Figure("Grids under the coverage threshold", "",
                                              "lower"),
+    # The seed's organisation: X members by specialty, party building, special grids.
+    "staff_auxiliary_police": Figure("X members: auxiliary police"),
+    "staff_doctor": Figure("X members: doctors"),
+    "staff_health_inspector": Figure("X members: health inspectors"),
+    "staff_market_supervision": Figure("X members: market supervision"),
+    "staff_law_enforcement": Figure("X members: law enforcement"),
+    "staff_part_time_worker": Figure("X members: part-time grid workers"),
+    "staff_other": Figure("X members: other"),
+    "grids_short_work_group": Figure("Grids short of the work-group minimum", "", "lower"),
+    "party_members": Figure("Party members among residents"),
+    "party_member_staff": Figure("Party-member staff"),
+    "red_grids": Figure("Red grids (party branch and party-member worker)", "", "higher"),
+    "households_per_party_member": Figure("Households per party member", "", "lower"),
+    "floating_population": Figure("Floating population"),
+    "special_grids": Figure("Special grids"),
+    "special_grids_outside_band": Figure("Special grids outside their band", "", "lower"),
 }
 
 #: Words written into exported tables -> their catalogue context.
@@ -87,6 +103,8 @@ WORDS: dict[str, str] = {
                      "capacity_changed"), "change"),
     **dict.fromkeys(("below", "above", "in band", "no households"), "band"),
     **dict.fromkeys(("grid_head", "full_time", "police", "part_time"), "role"),
+    **dict.fromkeys(("auxiliary_police", "doctor", "health_inspector", "market_supervision",
+                     "law_enforcement", "part_time_worker"), "specialty"),
 }
 
 

@@ -24,7 +24,7 @@ def english():
 
 def test_figures_keep_their_order_units_and_direction():
     assert list(FIGURES)[:2] == ["staff_grid_head", "staff_full_time"]
-    assert len(FIGURES) == 23
+    assert len(FIGURES) == 38
     assert FIGURES["walk_mean_m"].unit == "m"
     assert FIGURES["walk_mean_m"].better == "lower"
     assert FIGURES["coverage_households_all"].better == "higher"

@@ -51,6 +51,9 @@ def test_command_line_rejects_out_of_range_option(sample_project_file, tmp_path,
     ("balance", ["--min", "250"], {"min_households": 250}),
     ("network", [], {}),
     ("route", ["--at", "0,0"], {"at": "0,0"}),
+    ("organisation", [], {}),
+    ("link-members", ["--capacity", "12"], {"capacity": 12}),
+    ("incidents", ["--by", "community"], {"by": "community"}),
 ])
 def test_command_line_and_python_api_give_the_same_layers(sample_project_file, tmp_path,
                                                           name, argv, values):

@@ -133,7 +133,7 @@ def test_load_mapping_refuses_broken_json(tmp_path):
 def test_suggestions_follow_the_aliases():
     found = suggest_columns(["户编号", "户数", "other"], "households")
     assert found == {"household_id": "户编号", "households": "户数", "population": None,
-                     "address": None}
+                     "address": None, "party_members": None, "floating_population": None}
     assert suggest_columns(["community_", "grid_id"], "grids")["community_id"] == "community_"
 
 

@@ -19,12 +19,15 @@ from sample_data.generate import generate_district, planted_problems, write_laye
 
 COLUMNS = {
     "service_areas": ["area_id", "name", "level", "parent_id", "committee"],
-    "grids": ["grid_id", "name", "community_id", "kind", "locked"],
-    "households": ["household_id", "households", "population", "address"],
+    "grids": ["grid_id", "name", "community_id", "kind", "locked", "party_branch",
+              "host_unit", "host_kind"],
+    "households": ["household_id", "households", "population", "address", "party_members",
+                   "floating_population"],
     "buildings": ["building_id", "height_m"],
     "roads": ["road_id", "name", "kind", "walkable", "speed_kmh"],
     "cameras": ["camera_id", "category", "range_m", "azimuth_deg", "fov_deg", "status"],
-    "staff": ["staff_id", "name", "role", "capacity", "grid_id", "phone"],
+    "staff": ["staff_id", "name", "role", "capacity", "grid_id", "phone", "party_member",
+              "specialty"],
     "facilities": ["facility_id", "kind", "name", "cutoff_m"],
     "incidents": ["incident_id", "kind", "time"],
 }
@@ -422,7 +425,29 @@ def test_facilities(layers):
     cutoff = fac.groupby("kind")["cutoff_m"].first()
     assert cutoff["party_centre"] == 1000
     assert cutoff["police_station"] == 2000
-    assert fac["name"].str.contains("党群服务中心|派出所|调处化解中心|综治中心").all()
+    assert fac["name"].str.contains("党群服务中心|派出所|调处化解中心|综治中心|信访超市|"
+                                    "便民服务中心").all()
+    # Every kind of facility the district runs; the added ones take the kind's default.
+    assert set(fac["kind"]) == {"party_centre", "police_station", "mediation_centre",
+                                "governance_centre", "petition_reception", "service_centre"}
+    assert fac.loc[fac["kind"] == "service_centre", "cutoff_m"].isna().all()
+
+
+def test_organisation_columns_are_plausible(layers):
+    hh, grids, staff = layers["households"], layers["grids"], layers["staff"]
+    per_member = hh["households"].sum() / hh["party_members"].sum()
+    assert 5 < per_member < 12
+    assert 0.2 < hh["floating_population"].sum() / hh["households"].sum() < 0.5
+    assert 0.6 < (grids["party_branch"] != "").mean() < 1.0
+    special = grids["kind"] == "special"
+    assert (grids.loc[special, "host_unit"] != "").all()
+    assert (grids.loc[~special, "host_unit"] == "").all()
+    assert set(grids.loc[special, "host_kind"]) <= {"enterprise", "school", "market", "park",
+                                                    "other"}
+    x = staff["role"] == "part_time"
+    assert (staff.loc[x, "specialty"] != "").all()
+    assert (staff.loc[~x, "specialty"] == "").all()
+    assert staff.loc[staff["role"] == "police", "party_member"].mean() > 0.7
 
 
 def test_incidents(layers):
