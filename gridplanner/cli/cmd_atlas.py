@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Write a PDF for meetings: a cover with the district map and key "
         "figures, an index of grids with a traffic-light status, and one page per grid "
         "(map with camera views, gaps, households, staff and facilities; key figures; "
-        "checks). Vector pages, Chinese text searchable.")
+        "checks). Vector pages, Chinese text searchable.",
+        conflict_handler="resolve")  # a --lang shared by every command may replace ours
     add_project_argument(p)
     p.add_argument("--out", metavar="FILE", required=True, help="atlas.pdf")
     p.add_argument("--scenario", default="current", help="scenario (default current)")
@@ -30,11 +31,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="paper size, landscape (default A4)")
     p.add_argument("--color-by", choices=_COLOR_CHOICES, default="band_status",
                    help="figure that colours the cover's district map (default band_status)")
-    if "--lang" not in p._option_string_actions:
-        # SUPPRESS: a --lang given before the command name is not overwritten.
-        p.add_argument("--lang", choices=("zh_CN", "en"), default=argparse.SUPPRESS,
-                       help="language of the atlas (default: the project's language "
-                       "setting, else the system's)")
+    # SUPPRESS: a --lang given before the command name is not overwritten.
+    p.add_argument("--lang", choices=("zh_CN", "en"), default=argparse.SUPPRESS,
+                   help="language of the atlas (default: the project's language setting, "
+                   "else the system's)")
     p.set_defaults(func=run_export_atlas)
 
 

@@ -380,12 +380,14 @@ def run_export_png(args: argparse.Namespace) -> int:
         with terminal_feedback() as feedback:
             paths = render_grid_pngs(figures.project, args.out, grid_table=shown.grids,
                                      results=shown.layers, color_by=args.color_by,
-                                     dpi=args.dpi, protect=protect, feedback=feedback)
+                                     dpi=args.dpi, lang=getattr(args, "lang", None),
+                                     protect=protect, feedback=feedback)
         print(f"written: {len(paths)} images in {args.out}")
         return EXIT_OK
+    # The title is the map's own (the colouring, or the grid's code and name).
     path = render_png(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       color_by=args.color_by, grid_id=args.grid, dpi=args.dpi,
-                      title=f"GridPlanner {args.scenario}" + (f" {args.grid}" if args.grid
-                                                               else ""), protect=protect)
+                      lang=getattr(args, "lang", None), protect=protect,
+                      source=Path(args.project).name)
     print(f"written: {path}")
     return EXIT_OK

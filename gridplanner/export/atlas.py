@@ -35,6 +35,7 @@ import pandas as pd
 
 from gridplanner.errors import Cancelled, GridPlannerError
 from gridplanner.export.cartography import (
+    ROLE_LABELS,
     MapData,
     MapView,
     add_grid_labels,
@@ -775,10 +776,10 @@ def _grid_rows(ctx: _Page, row: Any) -> list[tuple[str, str]]:
     for role in ("grid_head", "full_time", "police"):
         names = getattr(row, f"names_{role}") if ctx.include_personal else ""
         count = int(getattr(row, f"staff_{role}"))
-        label = pgettext("role", role, lang=ctx.lang)
+        label = ctx.t(ROLE_LABELS[role])
         shown = drawable(names) if names else (str(count) if count else ctx.t("none"))
         rows.append(("", f"{label}: {_short(shown, 30)}"))
-    rows.append(("", f"{pgettext('role', 'part_time', lang=ctx.lang)}: {x}"))
+    rows.append(("", f"{ctx.t(ROLE_LABELS['part_time'])}: {x}"))
     rows.append((ctx.t("Walking distance, mean / 95%"),
                  f"{_metres(ctx, row.walk_mean_m)} / {_metres(ctx, row.walk_p95_m)}"))
     if not (isinstance(row.incidents, float) and math.isnan(row.incidents)):

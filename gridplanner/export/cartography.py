@@ -49,8 +49,9 @@ NEIGHBOUR_FILL = "#e6e6e6"
 ROAD_COLOUR = "#b0b0b0"
 HOUSEHOLD_COLOUR = "#4d4d4d"
 #: Words in context ``map`` of the catalogue for roles and facility kinds.
-_ROLE_WORDS = {"grid_head": "grid_head", "full_time": "full_time", "police": "police",
-               "part_time": "part_time"}
+#: Legend and key-figure labels of the roles (catalogue texts, context ``atlas``).
+ROLE_LABELS = {"grid_head": "Grid head", "full_time": "Full-time grid worker",
+               "police": "Grid police officer", "part_time": "Part-time grid worker"}
 _FACILITY_WORDS = {"party_centre": "party centre", "mediation_centre": "mediation centre",
                    "police_station": "police station"}
 
@@ -455,7 +456,7 @@ def legend_entries(keys: Sequence[str], *, lang: str | None = None) -> list[Arti
             out.append(Line2D([], [], linestyle="none", marker=marker, markersize=9,
                               markerfacecolor=palette.role_colour(value),
                               markeredgecolor="#ffffff",
-                              label=pgettext("role", _ROLE_WORDS[value], lang=lang)))
+                              label=text(ROLE_LABELS[value], lang)))
     return out
 
 
@@ -673,32 +674,46 @@ def add_grid_labels(ax: Axes, data: MapData, *, box: tuple[float, float, float, 
                     column: str = "grid_id", fontsize: float = 6.5,
                     skip: str | None = None) -> list[Artist]:
     """Label the grids in ``box`` whose label fits inside their width on the page."""
-    from matplotlib.patheffects import withStroke
-
     shown = data.grids.within(box)
     if not len(shown):
         return []
     width_pt = _axes_size_in(ax)[0] * 72
     pt_per_m = width_pt / max(box[2] - box[0], 1e-9)
     geoms = data.grids.geoms[shown]
-    labels = data.grids.frame[column].astype(str).to_numpy()[shown]
+    frame = data.grids.frame.iloc[shown]
+    labels = frame[column].astype(str).to_numpy()
+    ids = frame["grid_id"].astype(str).to_numpy()
     bounds = shapely.bounds(geoms)
-    room_pt = (bounds[:, 2] - bounds[:, 0]) * pt_per_m * 0.8
+    room_pt = (bounds[:, 2] - bounds[:, 0]) * pt_per_m * 0.85
     room_h = (bounds[:, 3] - bounds[:, 1]) * pt_per_m
-    # Wide (CJK) characters take about a full em, others about 0.6 em.
-    need = np.array([sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in s) * fontsize
-                     for s in labels])
-    fits = (need <= room_pt) & (room_h >= fontsize * 1.6)
+    if column == "grid_id":
+        # Where the full code does not fit, the grid's number within its community
+        # (the code after the community's) may.
+        community = frame["community_id"].fillna("").astype(str).to_numpy()
+        short = np.array([g[len(c):] if c and g.startswith(c) and len(g) > len(c) else g
+                          for g, c in zip(labels, community, strict=True)], dtype=object)
+        labels = np.where(_width_pt(labels, fontsize) <= room_pt, labels, short)
+    fits = (_width_pt(labels, fontsize) <= room_pt) & (room_h >= fontsize * 1.6)
     if skip is not None:
-        fits &= labels != skip
+        fits &= ids != skip
     xy = shapely.get_coordinates(shapely.point_on_surface(geoms[fits]))
     out: list[Artist] = []
-    halo = [withStroke(linewidth=2.0, foreground="white")]
+    # A light box rather than a stroked halo: a stroked text is drawn as outlines,
+    # which a PDF reader cannot search and which lose the fallback font.
+    backing = {"facecolor": "white", "alpha": 0.65, "linewidth": 0, "pad": 0.6}
     for (x, y), label in zip(xy, labels[fits], strict=True):
         if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
-            out.append(ax.text(x, y, label, ha="center", va="center", fontsize=fontsize,
-                               color="#333333", zorder=9, path_effects=halo, clip_on=True))
+            # Under the staff symbols (zorder 7), which must stay visible.
+            out.append(ax.text(x, y, drawable(label), ha="center", va="center",
+                               fontsize=fontsize, color="#333333", zorder=6.8, bbox=backing,
+                               clip_on=True))
     return out
+
+
+def _width_pt(labels: np.ndarray, fontsize: float) -> np.ndarray:
+    """Rough printed width of labels: wide (CJK) characters a full em, others 0.6 em."""
+    return np.array([sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(s)) * fontsize
+                     for s in labels], dtype=float)
 
 
 def drawable(value: object) -> str:
