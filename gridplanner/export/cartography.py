@@ -214,12 +214,32 @@ def _codes(index: np.ndarray, path_type: Any, *, closed: bool) -> np.ndarray:
     return codes
 
 
+def _on_page(ax: Axes, geoms: np.ndarray) -> np.ndarray:
+    """Cut geometries to the axes' window (and a margin) and drop detail below print size.
+
+    A grid page shows a few hundred metres: camera views and roads reaching far
+    outside it, and vertices closer than a third of a point, would only make the
+    file bigger and slower to write.
+    """
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    margin = 0.02 * max(x1 - x0, y1 - y0)
+    geoms = np.asarray(geoms, dtype=object)
+    tolerance = (x1 - x0) / (_axes_size_in(ax)[0] * 72 * 3)
+    try:
+        clipped = shapely.clip_by_rect(geoms, x0 - margin, y0 - margin, x1 + margin,
+                                       y1 + margin)
+        return np.asarray(shapely.simplify(clipped, tolerance, preserve_topology=False),
+                          dtype=object)
+    except shapely.errors.GEOSException:  # a broken shape among them: draw them as they are
+        return geoms
+
+
 def _fill(ax: Axes, geoms: np.ndarray, *, color: str, alpha: float = 1.0,
           edgecolor: str = "none", linewidth: float = 0.0, zorder: float = 1.0,
           hatch: str | None = None) -> None:
     from matplotlib.patches import PathPatch
 
-    path = polygon_path(geoms)
+    path = polygon_path(_on_page(ax, geoms))
     if path is not None:
         # add_artist, not add_patch: the limits are set, and add_patch would walk
         # every vertex to update them.
@@ -231,7 +251,7 @@ def _lines(ax: Axes, geoms: np.ndarray, *, color: str, linewidth: float,
            zorder: float = 2.0, alpha: float = 1.0) -> None:
     from matplotlib.patches import PathPatch
 
-    path = line_path(geoms)
+    path = line_path(_on_page(ax, geoms))
     if path is not None:
         ax.add_artist(PathPatch(path, facecolor="none", edgecolor=color, linewidth=linewidth,
                                 zorder=zorder, alpha=alpha, capstyle="round"))

@@ -221,3 +221,20 @@ def test_traffic_light_counts_kinds_of_problem():
     assert out["status"].tolist() == ["amber", "red", "amber", "amber"]
     assert out["checks"].iloc[3] == [("coverage_low", 10.0)]
     assert [c for c, _ in out["checks"].iloc[1]] == ["overlap", "band", "missing_staff"]
+
+
+def test_the_demo_command_writes_the_atlas_of_its_project(monkeypatch, tmp_path, capsys):
+    import gridplanner.demo
+    from gridplanner.project import save_project
+
+    def demo(out, *, project_path=None, feedback=None):
+        save_project(_tiny(), Path(out) / "demo_project.gpkg")
+        return "demo report"
+
+    monkeypatch.setattr(gridplanner.demo, "run_demo", demo)
+    tmp_path.joinpath("out").mkdir()
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    atlas = tmp_path / "out" / "atlas.pdf"
+    assert page_count(atlas) == 5
+    assert "网格索引" in pdf_text(atlas)  # the project's language (zh_CN by default)
+    assert f"PDF atlas (5 pages): {atlas.resolve()}" in capsys.readouterr().out
