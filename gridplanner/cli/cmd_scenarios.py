@@ -331,7 +331,7 @@ def run_export_map(args: argparse.Namespace) -> int:
                       staff_table=shown.staff, color_by=args.color_by,
                       include_personal=args.include_personal, tile_url=args.tile_url,
                       tile_system=args.tile_system, tile_attribution=args.tile_attribution,
-                      title=f"GridPlanner {args.scenario}", protect=protect)
+                      scenario=args.scenario, protect=protect)
     print(f"written: {path}")
     return EXIT_OK
 

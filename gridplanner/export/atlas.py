@@ -452,7 +452,7 @@ def export_atlas(
     from matplotlib import rc_context
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from gridplanner.export.webmap import COLOR_BY
+    from gridplanner.export.webmap import COLOR_BY, district_name
 
     if page not in PAGES:
         raise ExportError(f"page size {page!r}: choose one of {', '.join(PAGES)}")
@@ -477,7 +477,7 @@ def export_atlas(
     ctx = _Page(size=PAGES[page], lang=lang, total=total,
                 source=source or (project.path.name if project.path else "GridPlanner"),
                 date=(date or dt.date.today()).isoformat(), include_personal=include_personal)
-    cover_title = title or _district_name(project, lang)
+    cover_title = title or district_name(project)
     meta = {"Title": f"{cover_title} {text('Grid atlas', lang)}", "Creator": "GridPlanner"}
     with rc_context(font_rc(vector=True)), atomic_file(target, protect=protect) as tmp, \
             PdfPages(tmp, metadata=meta) as pdf:
@@ -519,18 +519,6 @@ def _chosen(project: Project, ids: pd.Series, *, grids: Sequence[str] | None,
     if not chosen:
         raise ExportError("no grid to print: the project has no grids or none matches")
     return chosen
-
-
-def _district_name(project: Project, lang: str | None) -> str:
-    areas = project.layer("service_areas")
-    if len(areas) and "level" in areas.columns and "name" in areas.columns:
-        level = areas["level"].astype(str)
-        for wanted in (("district", "county"), ("street", "town")):
-            names = areas.loc[level.isin(wanted), "name"].astype(str).tolist()
-            if names:
-                shown = "、".join(names[:3])
-                return shown + ("…" if len(names) > 3 else "")
-    return project.path.stem if project.path else text("District", lang)
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,6 @@ class ExportDialog(QDialog):
             return [export_map(project, target, grid_table=shown.grids, results=shown.layers,
                                staff_table=shown.staff, color_by=colour_by,
                                include_personal=personal,
-                               title=project.path.stem if project.path else "GridPlanner",
                                protect=protect, feedback=sub(feedback, 0.7, 1.0))]
 
         def png(feedback: Any) -> list[Path]:
