@@ -43,6 +43,7 @@ from gridplanner.export.cartography import (
     add_north_arrow,
     add_scale_bar,
     axes_aspect,
+    draw_key,
     draw_map,
     drawable,
     fit_box,
@@ -708,11 +709,8 @@ class _GridPages:
                                linespacing=1.55)
         self.values = fig.text(0.97, 0.85, "", fontsize=8.2, va="top", ha="right",
                                weight="bold", linespacing=1.55)
-        legend_ax = fig.add_axes((0.67, 0.06, 0.30, 0.34))
-        legend_ax.set_axis_off()
-        add_legend(legend_ax, legend_entries(present(data), lang=ctx.lang),
-                   title=ctx.t("Legend"), loc="lower left", anchor=(0.0, 0.0), fontsize=7,
-                   ncol=2)
+        draw_key(fig.add_axes((0.675, 0.065, 0.29, 0.33)),
+                 legend_entries(present(data), lang=ctx.lang), title=ctx.t("Legend"))
 
     def render(self, row: Any) -> Figure:
         """Draw the page of the grid in ``row`` (a row of the atlas table)."""

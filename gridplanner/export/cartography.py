@@ -484,17 +484,15 @@ def _points(ax: Axes, data: MapData, box: tuple[float, float, float, float]) -> 
     drawn: list[str] = []
     hh = data.households.within(box)
     if len(hh):
-        xy = _xy(data.households.geoms[hh])
         weight = data.households.frame["households"].to_numpy(dtype=float)[hh]
-        ax.scatter(xy[:, 0], xy[:, 1], s=household_size(weight), c=HOUSEHOLD_COLOUR,
-                   linewidths=0, alpha=0.7, zorder=5)
+        _sized(ax, _xy(data.households.geoms[hh]), weight, markerfacecolor=HOUSEHOLD_COLOUR,
+               markeredgewidth=0, alpha=0.7, zorder=5)
         drawn.append("households")
     un = data.uncovered.within(box)
     if len(un):
-        xy = _xy(data.uncovered.geoms[un])
         weight = data.uncovered.frame["households"].to_numpy(dtype=float)[un]
-        ax.scatter(xy[:, 0], xy[:, 1], s=household_size(weight), facecolors="none",
-                   edgecolors=palette.UNCOVERED, linewidths=0.8, zorder=5.5)
+        _sized(ax, _xy(data.uncovered.geoms[un]), weight, markerfacecolor="none",
+               markeredgecolor=palette.UNCOVERED, markeredgewidth=0.8, zorder=5.5)
         drawn.append("uncovered")
     fac = data.facilities.within(box)
     if len(fac):
@@ -503,11 +501,26 @@ def _points(ax: Axes, data: MapData, box: tuple[float, float, float, float]) -> 
         marker, size = FACILITY_MARKER
         for kind in dict.fromkeys(kinds.tolist()):
             chosen = kinds == kind
-            ax.scatter(xy[chosen, 0], xy[chosen, 1], s=size, marker=marker,
-                       c=palette.facility_colour(kind), edgecolors="#000000",
-                       linewidths=0.6, zorder=6)
+            _markers(ax, xy[chosen], marker=marker, area=size,
+                     colour=palette.facility_colour(kind), edge="#000000", zorder=6)
             drawn.append(f"facility:{kind}")
     return drawn
+
+
+def _markers(ax: Axes, xy: np.ndarray, *, marker: str, area: float, colour: str, edge: str,
+             zorder: float) -> None:
+    """Same-sized symbols as one line of markers (cheaper to make and to write than scatter)."""
+    ax.plot(xy[:, 0], xy[:, 1], linestyle="none", marker=marker, markersize=math.sqrt(area),
+            markerfacecolor=colour, markeredgecolor=edge, markeredgewidth=0.6, zorder=zorder)
+
+
+def _sized(ax: Axes, xy: np.ndarray, households: np.ndarray, **style: Any) -> None:
+    """Household points in a few size classes (half-point steps of the symbol's width)."""
+    width = np.round(np.sqrt(household_size(households)) * 2) / 2
+    for w in np.unique(width):
+        chosen = width == w
+        ax.plot(xy[chosen, 0], xy[chosen, 1], linestyle="none", marker="o",
+                markersize=float(w), **style)
 
 
 def _staff(ax: Axes, data: MapData, box: tuple[float, float, float, float], *,
@@ -522,9 +535,8 @@ def _staff(ax: Axes, data: MapData, box: tuple[float, float, float, float], *,
         chosen = roles == role
         if not chosen.any() or (role == "part_time" and not detail):
             continue
-        ax.scatter(xy[chosen, 0], xy[chosen, 1], s=size if detail else size / 3,
-                   marker=marker, c=palette.role_colour(role), edgecolors="#ffffff",
-                   linewidths=0.6, zorder=7)
+        _markers(ax, xy[chosen], marker=marker, area=size if detail else size / 3,
+                 colour=palette.role_colour(role), edge="#ffffff", zorder=7)
         drawn.append(f"role:{role}")
     return drawn
 
@@ -640,6 +652,53 @@ def add_legend(ax: Axes, handles: Sequence[Artist], *, title: str = "", loc: str
     legend._legend_box.align = "left"  # type: ignore[attr-defined]  # titles flush left
     legend.set_zorder(30)
     return legend
+
+
+def draw_key(ax: Axes, handles: Sequence[Artist], *, title: str = "", ncol: int = 2,
+             fontsize: float = 7.0, row_pt: float = 13.0) -> None:
+    """Draw a legend of ``handles`` into the empty axes ``ax``, laid out by hand.
+
+    The same entries as :func:`add_legend`, without matplotlib's Legend: its
+    layout measures every text again at each save, the larger part of the time of
+    an atlas page whose legend never changes.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    width_in, height_in = _axes_size_in(ax)
+    step = row_pt / 72 / max(height_in, 1e-9)
+    swatch_w, swatch_h = 14 / 72 / max(width_in, 1e-9), 0.55 * step
+    entries = {str(h.get_label()): h for h in handles
+               if str(h.get_label()) and not str(h.get_label()).startswith("_")}
+    rows = math.ceil(len(entries) / max(ncol, 1))
+    top = 1.0
+    if title:
+        ax.text(0.0, top, title, fontsize=fontsize + 1, weight="bold", va="top")
+        top -= step * 1.3
+    ax.add_artist(Rectangle((-0.02, top - rows * step - 0.02), 1.04,
+                            1 - top + rows * step + 0.02, facecolor="white",
+                            edgecolor="#999999", linewidth=0.5, zorder=-1, clip_on=False))
+    for i, (label, h) in enumerate(entries.items()):
+        col, row = divmod(i, rows)
+        x = col / max(ncol, 1)
+        y = top - (row + 0.5) * step
+        if isinstance(h, Patch):
+            ax.add_artist(Rectangle((x, y - swatch_h / 2), swatch_w, swatch_h,
+                                    facecolor=h.get_facecolor(), edgecolor=h.get_edgecolor(),
+                                    linewidth=0.5))
+        elif isinstance(h, Line2D):
+            if h.get_marker() not in (None, "None", "", " ", "none"):
+                ax.plot([x + swatch_w / 2], [y], linestyle="none", marker=h.get_marker(),
+                        markersize=h.get_markersize() * 0.8,
+                        markerfacecolor=h.get_markerfacecolor(),
+                        markeredgecolor=h.get_markeredgecolor(), markeredgewidth=0.6)
+            else:
+                ax.plot([x, x + swatch_w], [y, y], color=h.get_color(),
+                        linewidth=h.get_linewidth())
+        ax.text(x + swatch_w * 1.4, y, label, fontsize=fontsize, va="center")
 
 
 def scheme_handles(color_by: str, *, lang: str | None = None) -> list[Artist]:
