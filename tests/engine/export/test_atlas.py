@@ -238,3 +238,30 @@ def test_the_demo_command_writes_the_atlas_of_its_project(monkeypatch, tmp_path,
     assert page_count(atlas) == 5
     assert "网格索引" in pdf_text(atlas)  # the project's language (zh_CN by default)
     assert f"PDF atlas (5 pages): {atlas.resolve()}" in capsys.readouterr().out
+
+
+def test_every_atlas_and_map_text_has_a_chinese_translation():
+    """Texts given to the drawn maps' catalogue helper (``text``, ``ctx.t``) are translated."""
+    import ast
+
+    import gridplanner.export.atlas as atlas_module
+    import gridplanner.export.cartography as cartography
+    import gridplanner.export.png as png
+    from gridplanner.i18n import catalogue
+
+    used: set[str] = set(atlas_module.CHECK_TEXTS.values()) | set(
+        cartography.ROLE_LABELS.values())
+    for module in (atlas_module, cartography, png):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            first = node.args[0]
+            if name in ("text", "t") and isinstance(first, ast.Constant) and isinstance(
+                    first.value, str) and not any(k.arg == "context" for k in node.keywords):
+                used.add(first.value)
+    assert len(used) > 50
+    zh = catalogue("zh_CN")
+    missing = sorted(m for m in used if zh.lookup(m, context="atlas") is None)
+    assert missing == []
