@@ -94,10 +94,6 @@ _ROLES = ("grid_head", "full_time", "police", "part_time")
 _OPTIONAL = ("households", "band_min", "band_max", "walk_mean_m", "walk_max_m",
              *(f"{w}_pct_{c}" for w in ("households", "intersections")
                for c in ("all", "cat1", "cat23")))
-#: Progress texts of the analyses the atlas runs.
-_RUNNING = {"checks": text("Running the grid checks", None),
-            "coverage": text("Running camera coverage", None),
-            "allocation": text("Running the walking allocation", None)}
 
 
 @dataclass(frozen=True)
@@ -154,6 +150,7 @@ def atlas_figures(
     checks: Any = None,
     coverage: Any = None,
     allocation: Any = None,
+    lang: str | None = None,
     feedback: Feedback | None = None,
 ) -> AtlasFigures:
     """Run (through the analysis registry) what the atlas shows, unless given, and tabulate it.
@@ -165,6 +162,8 @@ def atlas_figures(
     checks, coverage, allocation
         Results already computed on ``project`` (grid checks, camera coverage, the
         full-time workers' allocation).
+    lang
+        Language of the progress messages (default: the current language).
     feedback
         Progress and cancellation.
 
@@ -197,10 +196,13 @@ def atlas_figures(
          and len(project.layer("roads")) > 0 and len(project.layer("households")) > 0),
     ]
     given: dict[str, Any] = {"checks": checks, "coverage": coverage, "allocation": allocation}
+    running = {"checks": text("Running the grid checks", lang),
+               "coverage": text("Running camera coverage", lang),
+               "allocation": text("Running the walking allocation", lang)}
     for i, (key, name, wanted) in enumerate(plan):
         if not wanted:
             continue
-        report(feedback, i / 3, _RUNNING[key])
+        report(feedback, i / 3, running[key])
         given[key] = _run(ctx, name, notes, sub(feedback, i / 3, (i + 1) / 3))
     table = grid_figures(project, **given)
     table = _with_names(table, project)
@@ -468,7 +470,8 @@ def export_atlas(
     chosen = _chosen(project, all_ids, grids=grids, community=community)
     if figures is None:
         figures = atlas_figures(project, checks=checks, coverage=coverage,
-                                allocation=allocation, feedback=sub(feedback, 0.0, 0.3))
+                                allocation=allocation, lang=lang,
+                                feedback=sub(feedback, 0.0, 0.3))
     table = figures.grids[figures.grids["grid_id"].isin(chosen)].reset_index(drop=True)
     data = map_data(project, figures.layers)
     n_index = max(1, math.ceil(len(table) / INDEX_ROWS))

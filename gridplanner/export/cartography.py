@@ -151,9 +151,15 @@ def map_data(project: Project, results: Mapping[str, gpd.GeoDataFrame] | None = 
     extent_geoms = grids.geoms if len(grids.geoms) else households.geoms
     bounds = shapely.total_bounds(extent_geoms) if len(extent_geoms) else np.array(
         [0.0, 0.0, 1.0, 1.0])
+    views = _layer(footprints, ("category",))
+    # One colour per category value, looked up once per distinct value.
+    categories = views.frame["category"]
+    lookup = {c: palette.camera_colour(c) for c in pd.unique(categories)}
+    views.frame["colour"] = categories.map(lookup).fillna(palette.CAMERA_UNKNOWN) if len(
+        categories) else pd.Series([], dtype=object)
     return MapData(
         grids=grids, communities=_layer(areas, ("area_id", "name")),
-        roads=_layer(roads), footprints=_layer(footprints, ("category",)),
+        roads=_layer(roads), footprints=views,
         gaps=_layer(results.get("coverage_gaps")), households=households,
         uncovered=_layer(results.get("uncovered_households"), ("households",)),
         staff=_layer(project.layer("staff"), ("staff_id", "role", "grid_id", "name")),
@@ -374,8 +380,7 @@ def draw_map(ax: Axes, data: MapData, view: MapView, *, lang: str | None = None
             drawn.append("roads")
         fp = data.footprints.within(box)
         if len(fp):
-            cats = data.footprints.frame["category"].to_numpy()[fp]
-            colour_of = np.array([palette.camera_colour(c) for c in cats], dtype=object)
+            colour_of = data.footprints.frame["colour"].to_numpy(dtype=object)[fp]
             for cat in (3, 2, 1):  # category 1 on top
                 chosen = colour_of == palette.camera_colour(cat)
                 if chosen.any():
@@ -410,7 +415,7 @@ def present(data: MapData, *, detail: bool = True, focus: bool = True) -> list[s
     if detail and len(data.roads.geoms):
         keys.append("roads")
     if detail and len(data.footprints.geoms):
-        colours = {palette.camera_colour(c) for c in data.footprints.frame["category"]}
+        colours = set(data.footprints.frame["colour"])
         keys += [f"category:{c}" for c in (3, 2, 1) if palette.camera_colour(c) in colours]
     if detail and len(data.gaps.geoms):
         keys.append("gaps")

@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridplanner.export.cartography import (
+    MapData,
     MapView,
     add_grid_labels,
     add_legend,
@@ -61,6 +62,7 @@ def render_png(
     lang: str | None = None,
     source: str | None = None,
     date: dt.date | None = None,
+    prepared: MapData | None = None,
     protect: Iterable[str | Path] = (),
     feedback: Feedback | None = None,
 ) -> Path:
@@ -99,6 +101,10 @@ def render_png(
         Data source printed at the bottom (default: the project's file name).
     date
         Date printed at the bottom (default: today).
+    prepared
+        ``project`` and ``results`` already prepared by
+        :func:`gridplanner.export.cartography.map_data` (for many images of one
+        project).
     protect
         Files that must not be replaced (the open project and its autosave).
     feedback
@@ -134,7 +140,7 @@ def render_png(
         raise MapError(f"the window {extent} is empty; give min x, min y, max x, max y")
     protect = tuple(protect)
     target = check_target(path, protect=protect)
-    data = map_data(project, results)
+    data = prepared if prepared is not None else map_data(project, results)
     focus_row = None
     if grid_id is not None:
         matches = data.grids.frame.index[data.grid_ids == str(grid_id)]
@@ -222,6 +228,7 @@ def render_grid_pngs(
 ) -> list[Path]:
     """Write one PNG per grid (``<grid_id>.png``, made safe and unique) into ``out_dir``."""
     ids = project.layer("grids")["grid_id"].astype(str).tolist()
+    data = map_data(project, results)
     out = []
     used: set[str] = set()
     for i, gid in enumerate(ids):
@@ -229,6 +236,7 @@ def render_grid_pngs(
         name = safe_file_stem(gid, used)
         out.append(render_png(project, Path(out_dir) / f"{name}.png", grid_table=grid_table,
                               results=results, color_by=color_by, grid_id=gid,
-                              dpi=dpi, size_in=(8.0, 5.6), lang=lang, protect=protect))
+                              dpi=dpi, size_in=(8.0, 5.6), lang=lang, prepared=data,
+                              protect=protect))
     report(feedback, 1.0, text("Images written", lang))
     return out
