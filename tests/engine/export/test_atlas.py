@@ -265,3 +265,18 @@ def test_every_atlas_and_map_text_has_a_chinese_translation():
     zh = catalogue("zh_CN")
     missing = sorted(m for m in used if zh.lookup(m, context="atlas") is None)
     assert missing == []
+
+
+def test_a_long_index_runs_over_several_pages(monkeypatch, tmp_path):
+    import gridplanner.export.atlas as atlas_module
+
+    monkeypatch.setattr(atlas_module, "INDEX_ROWS", 2)
+    out = export_atlas(_tiny(), tmp_path / "long.pdf", lang="en")
+    assert out.pages == page_count(out.path) == 1 + 2 + 3
+    assert "Index of grids" in pdf_text(out.path, 2)
+    assert "Index of grids" in pdf_text(out.path, 3)
+    # The index's page numbers are where each grid's page is.
+    assert {"g1", "g2", "4", "5"} <= set(pdf_text(out.path, 2).split())
+    assert {"g3", "6"} <= set(pdf_text(out.path, 3).split())
+    for page, gid in ((4, "g1"), (5, "g2"), (6, "g3")):
+        assert f"Grid {gid}" in pdf_text(out.path, page)
