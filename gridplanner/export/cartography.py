@@ -684,7 +684,7 @@ def draw_key(ax: Axes, handles: Sequence[Artist], *, title: str = "", ncol: int 
         ax.text(0.0, top, title, fontsize=fontsize + 1, weight="bold", va="top")
         top -= step * 1.3
     ax.add_artist(Rectangle((-0.02, top - rows * step - 0.02), 1.04,
-                            1 - top + rows * step + 0.02, facecolor="white",
+                            1.04 - top + rows * step + 0.02, facecolor="white",
                             edgecolor="#999999", linewidth=0.5, zorder=-1, clip_on=False))
     for i, (label, h) in enumerate(entries.items()):
         col, row = divmod(i, rows)
