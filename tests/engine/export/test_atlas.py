@@ -280,3 +280,20 @@ def test_a_long_index_runs_over_several_pages(monkeypatch, tmp_path):
     assert {"g3", "6"} <= set(pdf_text(out.path, 3).split())
     for page, gid in ((4, "g1"), (5, "g2"), (6, "g3")):
         assert f"Grid {gid}" in pdf_text(out.path, page)
+
+
+def test_the_command_prints_a_scenario(tmp_path, capsys):
+    from gridplanner.project import save_project
+    from gridplanner.scenarios import save_scenario
+
+    project = _tiny()
+    staff = project.layer("staff")
+    save_scenario(project, "plan B", layers={"staff": staff[staff["role"] != "police"]})
+    path = save_project(project, tmp_path / "tiny.gpkg")
+    out = tmp_path / "b.pdf"
+    assert main(["export-atlas", str(path), "--out", str(out), "--scenario", "plan B",
+                 "--lang", "en", "--grids", "g1"]) == 0
+    assert "written:" in capsys.readouterr().out
+    text = pdf_text(out)
+    assert "Scenario: plan B" in text
+    assert "1+1+0+0" in pdf_text(out, 3)  # the scenario's staff: no police officer
