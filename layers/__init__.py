@@ -2,6 +2,7 @@
 
 from layers.errors import CRSError, GridPlannerError, Problem, ReadError, SchemaError
 from layers.io import LoadedLayer, list_layers, load_layer, read_file, read_table, write_layer
+from layers.mapping import ImportMapping, LayerMapping, apply_mapping, load_mapping
 from layers.schema import LAYER_NAMES, SCHEMAS, Column, LayerSchema, schema_for
 from layers.validate import ValidationResult, validate
 
@@ -11,14 +12,18 @@ __all__ = [
     "CRSError",
     "Column",
     "GridPlannerError",
+    "ImportMapping",
+    "LayerMapping",
     "LayerSchema",
     "LoadedLayer",
     "Problem",
     "ReadError",
     "SchemaError",
     "ValidationResult",
+    "apply_mapping",
     "list_layers",
     "load_layer",
+    "load_mapping",
     "read_file",
     "read_table",
     "schema_for",

@@ -20,6 +20,13 @@ from gridplanner.integrity import reference_problems
 from gridplanner.project import Project, save_project
 from layers.crs import parse_source_crs
 from layers.errors import Problem
+from layers.mapping import (
+    ImportMapping,
+    load_mapping,
+    mapping_from_flags,
+    parse_column_flag,
+    parse_value_flag,
+)
 from layers.schema import LAYER_NAMES
 
 
@@ -45,7 +52,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    "EPSG code, gcj02 (Amap/Tencent) or bd09 (Baidu)")
     p.add_argument("--analysis-crs", metavar="EPSG",
                    help="metric CRS of the project (default: chosen from the data)")
+    add_mapping_arguments(p)
     p.set_defaults(func=run_import)
+
+
+def add_mapping_arguments(p: argparse.ArgumentParser) -> None:
+    """Add ``--column``, ``--value`` and ``--mapping`` to a command reading layer files."""
+    p.add_argument("--column", action="append", default=[], metavar="LAYER:COLUMN=FILE_COLUMN",
+                   help="read a layer's column from a file column of another name, e.g. "
+                   "service_areas:area_id=adcode (repeatable)")
+    p.add_argument("--value", action="append", default=[], metavar="LAYER:COLUMN:VALUE=MEANT",
+                   help="read a value of the file as another, e.g. "
+                   "staff:role:专职网格员=full_time (repeatable)")
+    p.add_argument("--mapping", metavar="FILE.json",
+                   help="column and value mapping saved by the app's import dialog (or "
+                   "written by hand); --column and --value override it")
 
 
 def summarise_problems(problems: list[Problem], *, every: bool = False) -> str:
@@ -109,6 +130,25 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def import_mapping(args: argparse.Namespace, *, given: dict[str, str]) -> ImportMapping:
+    """Return the mapping of ``--mapping``, ``--column`` and ``--value``.
+
+    Raises
+    ------
+    SchemaError
+        Naming the flag value whose layer was given no file.
+    """
+    base = load_mapping(args.mapping) if args.mapping else None
+    mapping = mapping_from_flags(columns=args.column, values=args.value, base=base)
+    flagged = [(f"--column {t}", parse_column_flag(t)[0]) for t in args.column]
+    flagged += [(f"--value {t}", parse_value_flag(t)[0]) for t in args.value]
+    for text, layer in flagged:
+        if layer not in given:
+            raise SchemaError(f"{text}: no {layer} file is imported; give it with "
+                              f"--{layer.replace('_', '-')} FILE")
+    return mapping
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Build a project from layer files and save it."""
     from pyproj import CRS
@@ -122,10 +162,11 @@ def run_import(args: argparse.Namespace) -> int:
         raise SchemaError("--analysis-crs must be a metric CRS such as 4549, not a web-map one")
     if isinstance(analysis, CRS) and not analysis.is_projected:
         raise SchemaError(f"--analysis-crs {args.analysis_crs} is not a projected (metric) CRS")
+    mapping = import_mapping(args, given=files)
     with terminal_feedback() as feedback:
         try:
             project = build_project(files, source_crs=source, analysis_crs=analysis,
-                                    feedback=feedback)
+                                    mapping=mapping, feedback=feedback)
         except SchemaError as exc:
             if not exc.problems:
                 raise

@@ -128,6 +128,10 @@ def register(
     p.add_argument("--grid", metavar="GRID_ID", help="draw only around this grid")
     p.add_argument("--per-grid", action="store_true", help="one image per grid into --out")
     p.add_argument("--dpi", type=int, default=150)
+    p.add_argument("--basemap", metavar="PRESET|URL|PATH",
+                   help="tiles under the map: osm, tianditu-vector, tianditu-imagery (key in "
+                   "GRIDPLANNER_TIANDITU_KEY), amap, a {z}/{x}/{y} URL, a tile folder or an "
+                   ".mbtiles file (prefix gcj02: for GCJ-02 tiles)")
     _add_analysis_switches(p)
     p.set_defaults(func=run_export_png)
 
@@ -365,6 +369,7 @@ def run_export_results(args: argparse.Namespace) -> int:
 
 def run_export_png(args: argparse.Namespace) -> int:
     """Write a PNG of the district, of one grid, or one per grid."""
+    from gridplanner.basemap import parse_basemap
     from gridplanner.export.files import ExportError, check_target, protected_paths
     from gridplanner.export.png import render_grid_pngs, render_png
 
@@ -372,6 +377,7 @@ def run_export_png(args: argparse.Namespace) -> int:
         raise ExportError(f"--dpi {args.dpi}: give 20 to 1200 dots per inch")
 
     protect = protected_paths(args.project)
+    basemap = parse_basemap(args.basemap) if args.basemap else None
     if not args.per_grid:
         check_target(args.out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
@@ -381,13 +387,13 @@ def run_export_png(args: argparse.Namespace) -> int:
             paths = render_grid_pngs(figures.project, args.out, grid_table=shown.grids,
                                      results=shown.layers, color_by=args.color_by,
                                      dpi=args.dpi, lang=getattr(args, "lang", None),
-                                     protect=protect, feedback=feedback)
+                                     protect=protect, basemap=basemap, feedback=feedback)
         print(f"written: {len(paths)} images in {args.out}")
         return EXIT_OK
     # The title is the map's own (the colouring, or the grid's code and name).
     path = render_png(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       color_by=args.color_by, grid_id=args.grid, dpi=args.dpi,
                       lang=getattr(args, "lang", None), protect=protect,
-                      source=Path(args.project).name)
+                      source=Path(args.project).name, basemap=basemap)
     print(f"written: {path}")
     return EXIT_OK

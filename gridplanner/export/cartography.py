@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.path import Path as MplPath
 
+    from gridplanner.basemap import BasemapSpec
+    from gridplanner.feedback import Feedback
+
 #: Catalogue context of the texts drawn on maps and atlas pages.
 CONTEXT = "atlas"
 #: Roles drawn with their marker (part-time volunteers are many: a small dot).
@@ -107,6 +110,7 @@ class MapData:
     facilities: _Layer
     extent: tuple[float, float, float, float]
     grid_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    crs: Any = None
 
 
 def map_data(project: Project, results: Mapping[str, gpd.GeoDataFrame] | None = None
@@ -165,7 +169,7 @@ def map_data(project: Project, results: Mapping[str, gpd.GeoDataFrame] | None = 
         staff=_layer(project.layer("staff"), ("staff_id", "role", "grid_id", "name")),
         facilities=_layer(project.layer("facilities"), ("kind", "name")),
         extent=(float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])),
-        grid_ids=grids.frame["grid_id"].to_numpy(dtype=object))
+        grid_ids=grids.frame["grid_id"].to_numpy(dtype=object), crs=project.crs)
 
 
 # ------------------------------------------------------------------ paths
@@ -330,12 +334,13 @@ def _axes_size_in(ax: Axes) -> tuple[float, float]:
     return float(pos.width * fw), float(pos.height * fh)
 
 
-def draw_map(ax: Axes, data: MapData, view: MapView, *, lang: str | None = None
+def draw_map(ax: Axes, data: MapData, view: MapView, *, lang: str | None = None,
+             basemap: BasemapSpec | None = None, feedback: Feedback | None = None
              ) -> list[Artist]:
     """Draw the map of ``view`` on ``ax``; return the legend entries of what was drawn.
 
-    The one place a map's axes are drawn (PNG maps and atlas pages): a basemap,
-    when added, goes under the grids here.
+    The one place a map's axes are drawn (PNG maps and atlas pages), the basemap
+    (when asked for) under everything else.
 
     Parameters
     ----------
@@ -347,6 +352,10 @@ def draw_map(ax: Axes, data: MapData, view: MapView, *, lang: str | None = None
         Window, colours, focus and level of detail.
     lang
         Language of the legend labels (default: the current language).
+    basemap
+        Tiles drawn under the map (:func:`gridplanner.basemap.parse_basemap`).
+    feedback
+        Progress and cancellation of the basemap's tiles.
 
     Returns
     -------
@@ -360,6 +369,10 @@ def draw_map(ax: Axes, data: MapData, view: MapView, *, lang: str | None = None
     ax.set_ylim(box[1], box[3])
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
+    if basemap is not None:
+        from gridplanner.basemap import draw_basemap
+
+        draw_basemap(ax, crs=data.crs, spec=basemap, feedback=feedback)
     grids = data.grids
     shown = grids.within(box)
     if view.focus is not None or view.colours is None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gridplanner.basemap import BasemapSpec
 from gridplanner.export.cartography import (
     MapData,
     MapView,
@@ -39,7 +40,7 @@ from gridplanner.export.cartography import (
 )
 from gridplanner.export.files import atomic_file, check_target, safe_file_stem
 from gridplanner.export.webmap import COLOR_BY, MapError
-from gridplanner.feedback import Feedback, report
+from gridplanner.feedback import Feedback, report, sub
 from gridplanner.project import Project
 
 #: A window is drawn with households and camera views from this scale on (m per pixel).
@@ -64,6 +65,7 @@ def render_png(
     date: dt.date | None = None,
     prepared: MapData | None = None,
     protect: Iterable[str | Path] = (),
+    basemap: BasemapSpec | None = None,
     feedback: Feedback | None = None,
 ) -> Path:
     """Draw grids coloured by a figure, with staff and coverage, to a PNG map.
@@ -107,6 +109,8 @@ def render_png(
         project).
     protect
         Files that must not be replaced (the open project and its autosave).
+    basemap
+        Tiles drawn under the map (:func:`gridplanner.basemap.parse_basemap`).
     feedback
         Progress and cancellation.
 
@@ -181,7 +185,7 @@ def render_png(
             colours = grid_colours(data, grid_table, color_by)
             handles = draw_map(ax, data, MapView(
                 box=box, colours=colours, focus=None if focus_row is None else str(grid_id),
-                detail=detail), lang=lang)
+                detail=detail), lang=lang, basemap=basemap, feedback=sub(feedback, 0.1, 0.7))
             add_grid_labels(ax, data, box=box, fontsize=7 if exact else 6.5,
                             skip=None if focus_row is None else str(grid_id))
             add_scale_bar(ax, lang=lang, loc=(0.03, 0.03) if not exact else (0.6, 0.03),
@@ -224,6 +228,7 @@ def render_grid_pngs(
     dpi: int = 110,
     lang: str | None = None,
     protect: Iterable[str | Path] = (),
+    basemap: BasemapSpec | None = None,
     feedback: Feedback | None = None,
 ) -> list[Path]:
     """Write one PNG per grid (``<grid_id>.png``, made safe and unique) into ``out_dir``."""
@@ -237,6 +242,6 @@ def render_grid_pngs(
         out.append(render_png(project, Path(out_dir) / f"{name}.png", grid_table=grid_table,
                               results=results, color_by=color_by, grid_id=gid,
                               dpi=dpi, size_in=(8.0, 5.6), lang=lang, prepared=data,
-                              protect=protect))
+                              protect=protect, basemap=basemap))
     report(feedback, 1.0, text("Images written", lang))
     return out
