@@ -31,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="paper size, landscape (default A4)")
     p.add_argument("--color-by", choices=_COLOR_CHOICES, default="band_status",
                    help="figure that colours the cover's district map (default band_status)")
+    p.add_argument("--basemap", metavar="PRESET|URL|PATH",
+                   help="tiles under every map: osm, tianditu-vector, tianditu-imagery, amap, "
+                   "a {z}/{x}/{y} URL, a tile folder or an .mbtiles file (prefix gcj02: for "
+                   "GCJ-02 tiles); default none")
     # SUPPRESS: a --lang given before the command name is not overwritten.
     p.add_argument("--lang", choices=("zh_CN", "en"), default=argparse.SUPPRESS,
                    help="language of the atlas (default: the project's language setting, "
@@ -40,12 +44,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_export_atlas(args: argparse.Namespace) -> int:
     """Run the analyses of the scenario and write the atlas."""
+    from gridplanner.basemap import parse_basemap
     from gridplanner.export.atlas import export_atlas
     from gridplanner.export.files import check_target, protected_paths
     from gridplanner.i18n import system_language
     from gridplanner.scenarios import apply_scenario, is_current
 
     protect = protected_paths(args.project)
+    basemap = parse_basemap(args.basemap) if args.basemap else None  # before any work
     check_target(args.out, protect=protect)  # before the analyses, not after
     project = load(args.project)
     derived = project if is_current(args.scenario) else apply_scenario(project, args.scenario)
@@ -56,7 +62,7 @@ def run_export_atlas(args: argparse.Namespace) -> int:
                               lang=lang, include_personal=args.include_personal,
                               page=args.page, color_by=args.color_by, scenario=args.scenario,
                               source=project.path.name if project.path else None,
-                              protect=protect, feedback=feedback)
+                              basemap=basemap, protect=protect, feedback=feedback)
     for note in result.notes:
         print(f"note: {note}")
     print(f"written: {result.path} ({result.pages} pages, {len(result.grids)} grids)")

@@ -64,6 +64,8 @@ from gridplanner.project import Project
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from gridplanner.basemap import BasemapSpec
+
 #: Page sizes in inches, landscape.
 PAGES: Mapping[str, tuple[float, float]] = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
 #: Traffic-light colours of the index (green, amber, red).
@@ -390,6 +392,7 @@ def export_atlas(
     checks: Any = None,
     coverage: Any = None,
     allocation: Any = None,
+    basemap: BasemapSpec | None = None,
     protect: Iterable[str | Path] = (),
     feedback: Feedback | None = None,
 ) -> AtlasResult:
@@ -427,6 +430,8 @@ def export_atlas(
         Figures already made by :func:`atlas_figures` (else computed here).
     checks, coverage, allocation
         Results already computed on ``project``, passed to :func:`atlas_figures`.
+    basemap
+        Tiles drawn under every map (:func:`gridplanner.basemap.parse_basemap`).
     protect
         Files that must not be replaced (the open project and its autosave).
     feedback
@@ -480,7 +485,8 @@ def export_atlas(
     total = 1 + n_index + len(table)
     ctx = _Page(size=PAGES[page], lang=lang, total=total,
                 source=source or (project.path.name if project.path else "GridPlanner"),
-                date=(date or dt.date.today()).isoformat(), include_personal=include_personal)
+                date=(date or dt.date.today()).isoformat(), include_personal=include_personal,
+                basemap=basemap)
     cover_title = title or district_name(project)
     meta = {"Title": f"{cover_title} {text('Grid atlas', lang)}", "Creator": "GridPlanner"}
     with rc_context(font_rc(vector=True)), atomic_file(target, protect=protect) as tmp, \
@@ -533,6 +539,7 @@ class _Page:
     source: str
     date: str
     include_personal: bool
+    basemap: BasemapSpec | None = None
 
     def t(self, msgid: str, **fields: Any) -> str:
         return text(msgid, self.lang, **fields)
@@ -570,7 +577,8 @@ def _framed_map(fig: Figure, rect: tuple[float, float, float, float], data: MapD
 
     ax = fig.add_axes(rect)
     fitted = fit_box(box, axes_aspect(ax), pad=0.04)
-    handles = draw_map(ax, data, MapView(box=fitted, **view), lang=ctx.lang)
+    handles = draw_map(ax, data, MapView(box=fitted, **view), lang=ctx.lang,
+                       basemap=ctx.basemap)
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
                            edgecolor="#000000", linewidth=0.8, zorder=25, clip_on=False))
     add_scale_bar(ax, lang=ctx.lang)
@@ -734,7 +742,8 @@ class _GridPages:
             data.grids.geoms[data.grid_ids == row.grid_id]))
         pad = max(maxx - minx, maxy - miny) * 0.12
         box = fit_box((minx - pad, miny - pad, maxx + pad, maxy + pad), self.aspect)
-        draw_map(ax, data, MapView(box=box, focus=row.grid_id, detail=True), lang=ctx.lang)
+        draw_map(ax, data, MapView(box=box, focus=row.grid_id, detail=True), lang=ctx.lang,
+                 basemap=ctx.basemap)
         add_scale_bar(ax, lang=ctx.lang)
         add_grid_labels(ax, data, box=box, fontsize=6.5, skip=row.grid_id)
         rows = _grid_rows(ctx, row)

@@ -375,17 +375,19 @@ def draw_map(ax: Axes, data: MapData, view: MapView, *, lang: str | None = None,
         draw_basemap(ax, crs=data.crs, spec=basemap, feedback=feedback)
     grids = data.grids
     shown = grids.within(box)
+    # Over a basemap the fills let it show through.
+    see_through = 0.45 if basemap is not None else 1.0
     if view.focus is not None or view.colours is None:
-        _fill(ax, grids.geoms[shown], color=NEIGHBOUR_FILL, zorder=1)
+        _fill(ax, grids.geoms[shown], color=NEIGHBOUR_FILL, alpha=see_through, zorder=1)
     else:
         colours = np.asarray(view.colours, dtype=object)[shown]
         for colour in dict.fromkeys(colours.tolist()):
             _fill(ax, grids.geoms[shown][colours == colour], color=str(colour),
-                  alpha=view.grid_alpha, zorder=1)
+                  alpha=view.grid_alpha * see_through, zorder=1)
     focus_geoms = grids.geoms[:0]
     if view.focus is not None:
         focus_geoms = grids.geoms[grids.frame["grid_id"].to_numpy() == view.focus]
-        _fill(ax, focus_geoms, color="#ffffff", zorder=1.5)
+        _fill(ax, focus_geoms, color="#ffffff", alpha=0.5 * see_through, zorder=1.5)
     if view.detail:
         roads = data.roads.within(box)
         if len(roads):

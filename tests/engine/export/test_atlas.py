@@ -297,3 +297,20 @@ def test_the_command_prints_a_scenario(tmp_path, capsys):
     text = pdf_text(out)
     assert "Scenario: plan B" in text
     assert "1+1+0+0" in pdf_text(out, 3)  # the scenario's staff: no police officer
+
+
+def test_a_basemap_shows_under_every_grid_page(tmp_path):
+    from PIL import Image
+
+    from gridplanner.basemap import parse_basemap
+
+    tiles = tmp_path / "tiles"
+    (tiles / "0" / "0").mkdir(parents=True)
+    Image.new("RGB", (256, 256), (255, 0, 0)).save(tiles / "0" / "0" / "0.png")
+    out = export_atlas(_tiny(), tmp_path / "b.pdf", lang="en", grids=["g2"],
+                       basemap=parse_basemap(str(tiles)))
+    image = render_page(out.path, 3, tmp_path / "p3")[..., :3]
+    h, w = image.shape[:2]
+    middle = image[int(h * 0.45):int(h * 0.55), int(w * 0.3):int(w * 0.36)]  # inside g2
+    reddish = (middle[..., 0] > 0.8) & (middle[..., 1] < 0.75) & (middle[..., 2] < 0.75)
+    assert reddish.mean() > 0.5
