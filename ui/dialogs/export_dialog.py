@@ -243,7 +243,7 @@ class ExportDialog(QDialog):
                                  include_personal=personal, page=paper, color_by=colour_by,
                                  coverage=coverage, allocation=allocation, protect=protect,
                                  source=project.path.name if project.path else None,
-                                 feedback=feedback).path]
+                                 basemap=basemap, feedback=feedback).path]
 
         return {"html": html, "png": png, "tables": tables, "gpkg": gpkg,
                 "atlas": atlas}[self.kind]
