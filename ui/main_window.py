@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.act_export_tables = a("Reports (XLSX/CSV)…", lambda: self.export("tables"))
         self.act_export_gpkg = a("Result layers (GeoPackage)…", lambda: self.export("gpkg"))
         self.act_export_png = a("Image of the view (PNG)…", lambda: self.export("png"))
+        self.act_export_atlas = a("PDF atlas…", lambda: self.export("atlas"))
         self.act_quit = a("&Quit", self.close, keys.Quit)
         self.act_zoom_full = a("Zoom to full extent", self.canvas.zoom_full, "Ctrl+0")
         self.act_zoom_layer = a("Zoom to layer",
@@ -273,7 +274,7 @@ class MainWindow(QMainWindow):
         export = m.addMenu("")
         bind(export, "setTitle", "&Export")
         export.addActions([self.act_export_html, self.act_export_tables, self.act_export_gpkg,
-                           self.act_export_png])
+                           self.act_export_png, self.act_export_atlas])
         m.addSeparator()
         m.addAction(self.act_quit)
         self._rebuild_recent()

@@ -1,4 +1,4 @@
-"""``gridplanner demo``: every analysis on the bundled sample, headless."""
+"""``gridplanner demo``: every analysis on the bundled sample, headless, and its PDF atlas."""
 
 from __future__ import annotations
 
@@ -18,11 +18,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    """Run the demo and print where its outputs are."""
+    """Run the demo, write the PDF atlas of its project and print where the outputs are."""
     from gridplanner.cli.common import terminal_feedback
     from gridplanner.demo import run_demo
+    from gridplanner.export.atlas import export_atlas
+    from gridplanner.feedback import sub
+    from gridplanner.project import open_project
 
+    out = Path(args.out)
     with terminal_feedback() as feedback:
-        report = run_demo(Path(args.out), project_path=args.project, feedback=feedback)
+        report = run_demo(out, project_path=args.project, feedback=sub(feedback, 0.0, 0.8))
+        project = open_project(out / "demo_project.gpkg")
+        atlas = export_atlas(project, out / "atlas.pdf", lang=getattr(args, "lang", None)
+                             or project.config.language, feedback=sub(feedback, 0.8, 1.0))
     print(report)
+    print(f"PDF atlas ({atlas.pages} pages): {atlas.path.resolve()}")
     return EXIT_OK

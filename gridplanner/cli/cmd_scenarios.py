@@ -349,7 +349,7 @@ def run_export_map(args: argparse.Namespace) -> int:
                       staff_table=shown.staff, color_by=args.color_by,
                       include_personal=args.include_personal, tile_url=args.tile_url,
                       tile_system=args.tile_system, tile_attribution=args.tile_attribution,
-                      title=f"GridPlanner {args.scenario}", protect=protect)
+                      scenario=args.scenario, protect=protect)
     print(_("written: {path}", path=path))
     return EXIT_OK
 
@@ -401,14 +401,14 @@ def run_export_png(args: argparse.Namespace) -> int:
         with terminal_feedback() as feedback:
             paths = render_grid_pngs(figures.project, args.out, grid_table=shown.grids,
                                      results=shown.layers, color_by=args.color_by,
-                                     dpi=args.dpi, protect=protect, basemap=basemap,
-                                     feedback=feedback)
+                                     dpi=args.dpi, lang=getattr(args, "lang", None),
+                                     protect=protect, basemap=basemap, feedback=feedback)
         print(_("written: {n} images in {path}", n=len(paths), path=args.out))
         return EXIT_OK
+    # The title is the map's own (the colouring, or the grid's code and name).
     path = render_png(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       color_by=args.color_by, grid_id=args.grid, dpi=args.dpi,
-                      title=f"GridPlanner {args.scenario}" + (f" {args.grid}" if args.grid
-                                                               else ""), protect=protect,
-                      basemap=basemap)
+                      lang=getattr(args, "lang", None), protect=protect,
+                      source=Path(args.project).name, basemap=basemap)
     print(_("written: {path}", path=path))
     return EXIT_OK

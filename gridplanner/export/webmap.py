@@ -22,6 +22,7 @@ personal columns of staff (name, phone, ID number) stay out unless asked for.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import math
 import re
@@ -219,6 +220,8 @@ def build_map(
     tile_system: str = "wgs84",
     tile_attribution: str = "",
     title: str = "",
+    scenario: str = "",
+    date: dt.date | None = None,
     feedback: Feedback | None = None,
 ) -> str:
     r"""Return a self-contained HTML page with the project's map.
@@ -251,7 +254,12 @@ def build_map(
     tile_attribution
         Credit line of the basemap.
     title
-        Shown at the top of the map.
+        Shown at the top of the map (default: the district's name), above a line
+        with the scenario and the date.
+    scenario
+        Scenario shown ("" or "current": the base data).
+    date
+        Date shown (default: today).
     feedback
         Progress and cancellation.
 
@@ -316,11 +324,14 @@ def build_map(
         basemap = {"url": str(tile_url), "attribution": str(tile_attribution or "basemap"),
                    "name": _bi("Basemap")}
     data = {
-        "title": str(title),
+        "title": str(title or district_name(project)),
+        "subtitle": _subtitle(scenario, date),
         "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
         "basemap": basemap,
         "layers": layers,
         "legend": _legend(scheme),
+        "legend_title": _bi("Legend", "atlas"),
+        "labels": _grid_labels(grids, show(_label_points(grids))),
     }
     report(feedback, 0.9, "writing the page")
     page = "".join([
@@ -350,6 +361,8 @@ def export_map(
     tile_system: str = "wgs84",
     tile_attribution: str = "",
     title: str = "",
+    scenario: str = "",
+    date: dt.date | None = None,
     protect: Iterable[str | Path] = (),
     feedback: Feedback | None = None,
 ) -> Path:
@@ -377,7 +390,7 @@ def export_map(
     page = build_map(project, grid_table=grid_table, results=results, staff_table=staff_table,
                      color_by=color_by, include_personal=include_personal, tile_url=tile_url,
                      tile_system=tile_system, tile_attribution=tile_attribution, title=title,
-                     feedback=feedback)
+                     scenario=scenario, date=date, feedback=feedback)
     return save_map(path, page, protect=protect)
 
 
@@ -422,6 +435,65 @@ def _display(frame: gpd.GeoDataFrame | None, *, gcj02: bool) -> gpd.GeoDataFrame
 
     out["geometry"] = shapely.transform(geoms, shift)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
+
+
+def _subtitle(scenario: str, date: dt.date | None) -> str:
+    """Return the line under the title: the scenario (unless the base data) and the date."""
+    parts = []
+    if scenario and scenario != "current":
+        parts.append(f"{_zh('Scenario', 'atlas')} Scenario: {scenario}")
+    parts.append(f"{_zh('Date', 'atlas')} Date: {(date or dt.date.today()).isoformat()}")
+    return " · ".join(parts)
+
+
+def district_name(project: Project) -> str:
+    """Return the district's name: its district area, else its streets, else the file's.
+
+    Examples
+    --------
+    >>> district_name(Project())
+    'GridPlanner'
+    """
+    areas = project.layer("service_areas")
+    if len(areas) and "level" in areas.columns and "name" in areas.columns:
+        level = areas["level"].astype(str)
+        for wanted in (("district", "county"), ("street", "town")):
+            names = areas.loc[level.isin(wanted), "name"].astype(str).tolist()
+            if names:
+                return "、".join(names[:3]) + ("…" if len(names) > 3 else "")
+    return project.path.stem if project.path else "GridPlanner"
+
+
+def _label_points(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a point inside each grid, where its label goes."""
+    if not len(grids):
+        return gpd.GeoDataFrame(geometry=[], crs=grids.crs)
+    geoms = np.asarray(grids.geometry.to_numpy(), dtype=object)
+    return gpd.GeoDataFrame({"grid_id": grids["grid_id"].astype(str).to_numpy()},
+                            geometry=shapely.point_on_surface(geoms), crs=grids.crs)
+
+
+#: Width of a grid code on screen, in pixels (15 characters of 12 px text).
+_LABEL_PX = 100
+
+
+def _grid_labels(grids: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Grid codes at their points, and the zoom from which a typical grid holds its code.
+
+    At zoom z a pixel is 156 543 m x cos(latitude) / 2^z wide; the labels appear from
+    the zoom where the median grid is wider than :data:`_LABEL_PX` pixels.
+    """
+    if not len(points):
+        return {"points": [], "min_zoom": 99}
+    width_m = 0.0
+    if grids.crs is not None and grids.crs.is_projected:
+        b = grids.geometry.bounds
+        width_m = float(np.nanmedian((b["maxx"] - b["minx"]).to_numpy()))
+    lat = float(np.nanmean(points.geometry.y.to_numpy()))
+    per_px = 156543.03 * math.cos(math.radians(lat))
+    zoom = math.ceil(math.log2(per_px * _LABEL_PX / width_m)) if width_m > 0 else 16
+    return {"points": [[float(p.y), float(p.x), str(g)] for p, g in zip(
+        points.geometry, points["grid_id"], strict=True)], "min_zoom": int(min(max(zoom, 0), 20))}
 
 
 def _bounds(frames: Sequence[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
@@ -704,7 +776,11 @@ def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
     cameras = [{"colour": palette.camera_colour(cat), "label": label, "shape": "box"}
                for cat, label in ((1, _bi("category 1")), (2, _bi("category 2")),
                                   (3, _bi("category 3")))]
+    coverage = [{"colour": palette.COVERAGE_GAP, "label": _bi("Coverage gaps"), "shape": "box"},
+                {"colour": palette.UNCOVERED, "label": _bi("Uncovered households"),
+                 "shape": "dot"}]
     return [{"title": f"{scheme.title_zh} {scheme.title_en}", "items": items},
             {"title": _bi("Cameras and views"), "items": cameras},
+            {"title": _bi("Coverage gaps"), "items": coverage},
             {"title": _bi("Staff"), "items": roles},
             {"title": _bi("Facilities"), "items": facilities}]

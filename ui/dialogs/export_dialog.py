@@ -1,13 +1,15 @@
-"""Export dialogs: HTML map, XLSX/CSV reports, GeoPackage results, PNG of the view.
+"""Export dialogs: HTML map, XLSX/CSV reports, GeoPackage results, PNG of the view, PDF atlas.
 
 Each export calls the engine's one function for its format (the same the command
 line and the demo call): :func:`gridplanner.export.webmap.export_map`,
 :func:`gridplanner.export.tables.write_tables` / ``write_report``,
 :func:`gridplanner.export.results.write_geopackage` and
-:func:`gridplanner.export.png.render_png`, with the map's figures from
+:func:`gridplanner.export.png.render_png` and
+:func:`gridplanner.export.atlas.export_atlas`, with the map's figures from
 :func:`gridplanner.export.figures.map_figures`. The writing runs on the window's
-analysis thread; every file is written atomically, and the open project and its
-autosave are refused as targets before anything runs.
+analysis thread, its progress shown in the dialog with a button to cancel it;
+every file is written atomically, and the open project and its autosave are
+refused as targets before anything runs.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QWidget,
@@ -35,10 +38,11 @@ from PySide6.QtWidgets import (
 from ui.i18n import current_language, tr
 
 TITLES = {"html": "Export the HTML map", "tables": "Export reports (XLSX/CSV)",
-          "gpkg": "Export result layers (GeoPackage)", "png": "Export an image of the view"}
-SUFFIX = {"html": ".html", "tables": ".xlsx", "gpkg": ".gpkg", "png": ".png"}
+          "gpkg": "Export result layers (GeoPackage)", "png": "Export an image of the view",
+          "atlas": "Export a PDF atlas"}
+SUFFIX = {"html": ".html", "tables": ".xlsx", "gpkg": ".gpkg", "png": ".png", "atlas": ".pdf"}
 FILTERS = {"html": "HTML (*.html)", "tables": "Excel (*.xlsx);;CSV (*.csv)",
-           "gpkg": "GeoPackage (*.gpkg)", "png": "PNG image (*.png)"}
+           "gpkg": "GeoPackage (*.gpkg)", "png": "PNG image (*.png)", "atlas": "PDF (*.pdf)"}
 
 
 class ExportDialog(QDialog):
@@ -76,13 +80,29 @@ class ExportDialog(QDialog):
             form.addRow(tr("Chinese headers and labels"), self.chinese)
         if kind in ("html", "tables", "gpkg"):
             form.addRow(tr("Include names, phones and ID numbers"), self.personal)
-        if kind in ("html", "png"):
+        self.language = QComboBox()
+        self.paper = QComboBox()
+        self.community = QLineEdit()
+        if kind == "atlas":
+            from gridplanner.i18n import LANGUAGES
+
+            for code, name in LANGUAGES.items():
+                self.language.addItem(name, code)
+            self.language.setCurrentIndex(self.language.findData(current_language()))
+            form.addRow(tr("Atlas language"), self.language)
+            for size in ("A4", "A3"):
+                self.paper.addItem(size, size)
+            form.addRow(tr("Paper size"), self.paper)
+            form.addRow(tr("Community (empty: all)"), self.community)
+            form.addRow(tr("Print staff names"), self.personal)
+        if kind in ("html", "png", "atlas"):
             from gridplanner.export.webmap import COLOR_BY
 
             chinese_ui = current_language() == "zh_CN"
             for key, scheme in COLOR_BY.items():
                 self.colour_by.addItem(scheme.title_zh if chinese_ui else scheme.title_en, key)
-            form.addRow(tr("Colour grids by"), self.colour_by)
+            form.addRow(tr("Colour the cover by") if kind == "atlas" else tr("Colour grids by"),
+                        self.colour_by)
         if kind == "png":
             for box, value in ((self.width_px, window.canvas.width() * 2),
                                (self.height_px, window.canvas.height() * 2)):
@@ -94,6 +114,19 @@ class ExportDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages as typed
         form.addRow(self.status)
+        # The dialog is modal: it shows the run's progress and cancels it itself.
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.stop = QPushButton(tr("Cancel"))
+        self.stop.clicked.connect(window.cancel_analysis)
+        running = QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.stop)
+        self.running = QWidget()
+        self.running.setLayout(running)
+        self.running.hide()
+        form.addRow(self.running)
+        window.runner.progress.connect(self._progress)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Export"))
@@ -103,6 +136,7 @@ class ExportDialog(QDialog):
         form.addRow(self.buttons)
         window.analysis_finished.connect(self._finished)
         window.analysis_failed.connect(self._failed)
+        window.analysis_cancelled.connect(self._cancelled)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.windowTitle(), self.path.text(),
@@ -135,6 +169,8 @@ class ExportDialog(QDialog):
             return
         self.status.setText(tr("Writing {path}…").format(path=target))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.progress.setValue(0)
+        self.running.show()
         job = self.job(target)
         self.main_window.run_analysis("export", job, self._done)
 
@@ -153,6 +189,9 @@ class ExportDialog(QDialog):
         colour_by = self.colour_by.currentData() or "band_status"
         layers = {k: v for k, v in project.extra_layers.items()
                   if not k.startswith("scenario__")}
+        lang = self.language.currentData() or current_language()
+        paper = self.paper.currentData() or "A4"
+        community = self.community.text().strip() or None
         view = window.canvas.view()
         size = (self.width_px.value(), self.height_px.value())
         basemap = window.canvas.basemap.spec  # the image shows the basemap the map shows
@@ -170,7 +209,6 @@ class ExportDialog(QDialog):
             return [export_map(project, target, grid_table=shown.grids, results=shown.layers,
                                staff_table=shown.staff, color_by=colour_by,
                                include_personal=personal,
-                               title=project.path.stem if project.path else "GridPlanner",
                                protect=protect, feedback=sub(feedback, 0.7, 1.0))]
 
         def png(feedback: Any) -> list[Path]:
@@ -198,10 +236,26 @@ class ExportDialog(QDialog):
             return [write_geopackage(layers, target, include_personal=personal,
                                      protect=protect, feedback=feedback)]
 
-        return {"html": html, "png": png, "tables": tables, "gpkg": gpkg}[self.kind]
+        def atlas(feedback: Any) -> list[Path]:
+            from gridplanner.export.atlas import export_atlas
+
+            return [export_atlas(project, target, community=community, lang=lang,
+                                 include_personal=personal, page=paper, color_by=colour_by,
+                                 coverage=coverage, allocation=allocation, protect=protect,
+                                 source=project.path.name if project.path else None,
+                                 basemap=basemap, feedback=feedback).path]
+
+        return {"html": html, "png": png, "tables": tables, "gpkg": gpkg,
+                "atlas": atlas}[self.kind]
+
+    def _progress(self, fraction: float, message: str) -> None:
+        if self.running.isVisible():
+            self.progress.setValue(int(fraction * 100))
+            self.progress.setFormat(f"{message[:40]} %p%")
 
     def _done(self, written: list[Path]) -> None:
         self.written = list(written)
+        self.running.hide()
         self.status.setText(tr("Written:") + "\n" + "\n".join(str(p) for p in self.written))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
@@ -212,6 +266,13 @@ class ExportDialog(QDialog):
     def _failed(self, label: str, message: str) -> None:
         if label == "export":
             self.status.setText(message)
+            self.running.hide()
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
+
+    def _cancelled(self, label: str) -> None:
+        if label == "export":
+            self.status.setText(tr("Cancelled"))
+            self.running.hide()
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
 

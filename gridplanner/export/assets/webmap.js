@@ -59,21 +59,54 @@
     };
   }
 
-  function legendBox(sections) {
-    var box = element('div', 'gp-legend');
-    sections.forEach(function (section, index) {
-      if (index > 0) { box.appendChild(element('hr')); }
-      box.appendChild(element('b', '', section.title));
-      section.items.forEach(function (item) {
-        var row = element('div');
-        var swatch = element('i', 'gp-swatch gp-' + item.shape);
-        swatch.style.backgroundColor = item.colour;
-        row.appendChild(swatch);
-        row.appendChild(document.createTextNode(item.label));
-        box.appendChild(row);
+  // The legend is a map control with a button that folds it away. It folds by
+  // itself while a popup is open (and unfolds after, if it was open), so it never
+  // covers a popup.
+  function legendControl(sections, title) {
+    var control = L.control({position: 'bottomleft'});
+    control.onAdd = function () {
+      var box = element('div', 'gp-legend');
+      var toggle = element('button', 'gp-legend-toggle', title);
+      toggle.type = 'button';
+      var body = element('div', 'gp-legend-body');
+      sections.forEach(function (section, index) {
+        if (index > 0) { body.appendChild(element('hr')); }
+        body.appendChild(element('b', '', section.title));
+        section.items.forEach(function (item) {
+          var row = element('div');
+          var swatch = element('i', 'gp-swatch gp-' + item.shape);
+          swatch.style.backgroundColor = item.colour;
+          row.appendChild(swatch);
+          row.appendChild(document.createTextNode(item.label));
+          body.appendChild(row);
+        });
       });
+      box.appendChild(toggle);
+      box.appendChild(body);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      control.setOpen = function (open) {
+        box.classList.toggle('gp-folded', !open);
+        toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      };
+      control.isOpen = function () { return !box.classList.contains('gp-folded'); };
+      toggle.addEventListener('click', function () { control.setOpen(!control.isOpen()); });
+      control.setOpen(true);
+      return box;
+    };
+    return control;
+  }
+
+  // Grid codes as text labels, shown from the zoom at which a grid holds its code.
+  function gridLabels(labels) {
+    var group = L.layerGroup();
+    labels.points.forEach(function (point) {
+      var text = element('span', 'gp-label-text', point[2]);
+      group.addLayer(L.marker([point[0], point[1]], {
+        icon: L.divIcon({className: 'gp-label', html: text, iconSize: null}),
+        interactive: false, keyboard: false}));
     });
-    return box;
+    return group;
   }
 
   document.title = data.title || 'GridPlanner';
@@ -101,10 +134,30 @@
   });
   L.control.layers(bases, overlays, {collapsed: false, position: 'topright'}).addTo(map);
   map.fitBounds(data.bounds);
-  if (data.title) { document.body.appendChild(element('div', 'gp-title', data.title)); }
-  document.body.appendChild(legendBox(data.legend));
+  var heading = element('div', 'gp-title');
+  heading.appendChild(element('div', 'gp-title-main', data.title));
+  if (data.subtitle) { heading.appendChild(element('div', 'gp-title-sub', data.subtitle)); }
+  document.body.appendChild(heading);
+  var legend = legendControl(data.legend, data.legend_title);
+  legend.addTo(map);
+  var foldedForPopup = false;
+  map.on('popupopen', function () {
+    if (legend.isOpen()) { legend.setOpen(false); foldedForPopup = true; }
+  });
+  map.on('popupclose', function () {
+    if (foldedForPopup) { legend.setOpen(true); foldedForPopup = false; }
+  });
+  var labels = gridLabels(data.labels || {points: [], min_zoom: 99});
+  function showLabels() {
+    var wanted = map.getZoom() >= data.labels.min_zoom;
+    if (wanted && !map.hasLayer(labels)) { labels.addTo(map); }
+    if (!wanted && map.hasLayer(labels)) { map.removeLayer(labels); }
+  }
+  map.on('zoomend', showLabels);
+  showLabels();
 
-  window.gridplannerMap = {map: map, overlays: overlays, data: data};
+  window.gridplannerMap = {map: map, overlays: overlays, data: data, legend: legend,
+                           labels: labels};
   window.addEventListener('load', function () {
     var count = 0;
     map.eachLayer(function () { count += 1; });

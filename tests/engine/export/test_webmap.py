@@ -211,6 +211,10 @@ window.addEventListener('load', function () {
       }
     }); });
   });
+  out.legend = Array.prototype.map.call(
+    document.querySelectorAll('.gp-legend-body b, .gp-legend-body div'),
+    function (row) { return row.textContent; });
+  out.title = document.querySelector('.gp-title-main').textContent;
   var pre = document.createElement('pre');
   pre.id = 'gp-probe';
   pre.textContent = JSON.stringify(out);
@@ -235,12 +239,104 @@ window.addEventListener('load', function () {
     title = re.search(r"<title>(.*?)</title>", dom, flags=re.S)
     assert title is not None
     assert html.unescape(title.group(1)) == texts[0] + " " + texts[7]
-    legend = re.search(r'<div class="gp-legend">(.*?)</div></div>', dom, flags=re.S)
-    assert legend is not None
-    legend_text = re.sub(r"<[^>]+>", "|", legend.group(1))
     for label in ("户数状态 Household band", "偏少 below band", "网格警长 police",
                   "派出所 police station"):
-        assert f"|{label}|" in legend_text
-    shown_title = re.search(r'<div class="gp-title">(.*?)</div>', dom, flags=re.S)
-    assert shown_title is not None
-    assert html.unescape(shown_title.group(1)) == texts[0] + " " + texts[7]
+        assert label in shown["legend"]
+    assert shown["title"] == texts[0] + " " + texts[7]
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_camera_views_and_coverage_classes_cannot_be_confused():
+    from gridplanner import palette
+
+    cams = gpd.GeoDataFrame({"camera_id": ["c1", "c2", "c3"], "category": [1, 2, 3]},
+                            geometry=[shapely.box(500000, 3200000, 500050, 3200050)] * 3,
+                            crs=CRS)
+    table = pd.DataFrame({"grid_id": ["G1", "G2"], "households_pct_all": [5.0, 95.0]})
+    data = _data(build_map(_tiny(), grid_table=table, color_by="coverage",
+                           results={"camera_footprints": cams}))
+    layers = {layer["name"]: layer for layer in data["layers"]}
+    views = {layers[n]["style"]["fillColor"] for n in layers if "footprints" in n}
+    grids = {f["properties"]["c"] for f in layers["网格 Grids"]["features"]["features"]}
+    legend = {s["title"]: {i["colour"] for i in s["items"]} for s in data["legend"]}
+    coverage = legend["住户视频覆盖率 Households covered"] | legend["覆盖盲区 Coverage gaps"]
+    assert len(views) == 3
+    assert grids <= coverage
+    # Every camera colour is far (in RGB) from every coverage colour, and purple.
+    for view in views:
+        r, g, b = _rgb(view)
+        assert b > r >= g
+        for other in coverage - {palette.NO_DATA}:
+            distance = sum((x - y) ** 2 for x, y in zip(_rgb(view), _rgb(other),
+                                                        strict=True)) ** 0.5
+            assert distance > 100, (view, other)
+
+
+def test_title_names_district_scenario_and_date():
+    import datetime as dt
+
+    data = _data(build_map(_tiny(), scenario="plan B", date=dt.date(2026, 5, 4)))
+    assert data["title"] == "GridPlanner"  # no district or street area: the program
+    assert data["subtitle"] == "方案 Scenario: plan B · 日期 Date: 2026-05-04"
+    areas = gpd.GeoDataFrame({"area_id": ["S1", "S2"], "name": ["城东街道", "城西街道"],
+                              "level": ["street", "street"]},
+                             geometry=[shapely.box(500000, 3200000, 500600, 3200300)] * 2,
+                             crs=CRS)
+    project = _tiny()
+    project.layers["service_areas"] = validate(areas, "service_areas").frame
+    data = _data(build_map(project, scenario="current", date=dt.date(2026, 5, 4)))
+    assert data["title"] == "城东街道、城西街道"
+    assert data["subtitle"] == "日期 Date: 2026-05-04"  # the base data names no scenario
+
+
+def test_grid_labels_from_the_zoom_where_a_grid_holds_its_code():
+    labels = _data(build_map(_tiny()))["labels"]
+    assert [p[2] for p in labels["points"]] == ["G1", "G2"]
+    # 300 m grids near 28.9° N: a pixel is 156 543 m x cos(lat) / 2^z, so 100 px fit in
+    # 300 m from zoom 16 on (log2(156543 * 0.875 * 100 / 300) = 15.5).
+    assert labels["min_zoom"] == 16
+    for lat, lon, _code in labels["points"]:
+        assert 28 < lat < 30
+        assert 119 < lon < 121
+
+
+def test_legend_folds_for_popups_and_labels_follow_the_zoom(tmp_path, chromium):
+    page = build_map(_tiny())
+    probe = """<script>
+window.addEventListener('load', function () {
+  var m = window.gridplannerMap, out = {};
+  var body = document.querySelector('.gp-legend-body');
+  out.openAtStart = body.offsetParent !== null;
+  m.map.setZoom(m.data.labels.min_zoom - 1, {animate: false});
+  out.labelsBelow = m.map.hasLayer(m.labels);
+  m.map.setZoom(m.data.labels.min_zoom, {animate: false});
+  out.labelsAt = m.map.hasLayer(m.labels);
+  out.labelTexts = Array.prototype.map.call(document.querySelectorAll('.gp-label-text'),
+    function (e) { return e.textContent; });
+  var grid = null;
+  m.overlays[Object.keys(m.overlays)[0]].eachLayer(function (g) {
+    g.eachLayer(function (f) { if (!grid) { grid = f; } }); });
+  grid.openPopup();
+  out.openWithPopup = body.offsetParent !== null;
+  grid.closePopup();
+  out.openAfterPopup = body.offsetParent !== null;
+  document.querySelector('.gp-legend-toggle').click();
+  out.openAfterClick = body.offsetParent !== null;
+  var pre = document.createElement('pre');
+  pre.id = 'gp-probe';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+    path = save_map(tmp_path / "fold.html", page.replace("</body>", probe + "</body>"))
+    dom = chromium(["--dump-dom", path.as_uri()], tmp_path / "profile").stdout
+    assert 'data-gp-errors="0"' in re.search(r"<body[^>]*>", dom).group(0)
+    found = re.search(r'<pre id="gp-probe">(.*?)</pre>', dom, flags=re.S)
+    assert found is not None
+    out = json.loads(html.unescape(found.group(1)))
+    assert out == {"openAtStart": True, "labelsBelow": False, "labelsAt": True,
+                   "labelTexts": ["G1", "G2"], "openWithPopup": False,
+                   "openAfterPopup": True, "openAfterClick": False}
