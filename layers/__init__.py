@@ -1,9 +1,36 @@
-"""The layer model: schemas, validation, reading and writing, coordinate systems."""
+"""The layer model: schemas, validation, reading and writing, coordinate systems.
 
-from layers.errors import CRSError, GridPlannerError, Problem, ReadError, SchemaError
-from layers.io import LoadedLayer, list_layers, load_layer, read_file, read_table, write_layer
-from layers.schema import LAYER_NAMES, SCHEMAS, Column, LayerSchema, schema_for
-from layers.validate import ValidationResult, validate
+The names below load their modules on first use, so importing one light module
+(``layers.errors``, ``layers.schema``) does not import GeoPandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from layers.errors import CRSError, GridPlannerError, Problem, ReadError, SchemaError
+    from layers.io import (
+        LoadedLayer,
+        list_layers,
+        load_layer,
+        read_file,
+        read_table,
+        write_layer,
+    )
+    from layers.schema import LAYER_NAMES, SCHEMAS, Column, LayerSchema, schema_for
+    from layers.validate import ValidationResult, validate
+
+_WHERE = {
+    "CRSError": "errors", "GridPlannerError": "errors", "Problem": "errors",
+    "ReadError": "errors", "SchemaError": "errors",
+    "LoadedLayer": "io", "list_layers": "io", "load_layer": "io", "read_file": "io",
+    "read_table": "io", "write_layer": "io",
+    "LAYER_NAMES": "schema", "SCHEMAS": "schema", "Column": "schema",
+    "LayerSchema": "schema", "schema_for": "schema",
+    "ValidationResult": "validate", "validate": "validate",
+}
 
 __all__ = [
     "LAYER_NAMES",
@@ -25,3 +52,11 @@ __all__ = [
     "validate",
     "write_layer",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module holding ``name`` on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'layers' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"layers.{module}"), name)

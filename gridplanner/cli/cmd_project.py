@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gridplanner.cli import EXIT_OK, EXIT_PROBLEMS
 from gridplanner.cli.common import (
@@ -15,12 +16,11 @@ from gridplanner.cli.common import (
     write_lock,
 )
 from gridplanner.errors import ProjectError, SchemaError
-from gridplanner.importer import build_project
-from gridplanner.integrity import reference_problems
-from gridplanner.project import Project, save_project
-from layers.crs import parse_source_crs
 from layers.errors import Problem
 from layers.schema import LAYER_NAMES
+
+if TYPE_CHECKING:
+    from gridplanner.project import Project
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,6 +83,8 @@ def project_summary(project: Project) -> str:
 
 def run_info(args: argparse.Namespace) -> int:
     """Print layers, counts, CRS and a validation summary."""
+    from gridplanner.integrity import reference_problems
+
     project = load(args.project)
     print(project_summary(project))
     problems = project.warnings + reference_problems(project)
@@ -94,6 +96,8 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate every layer and cross-layer reference; exit 1 on errors."""
+    from gridplanner.integrity import reference_problems
+
     try:
         project = load(args.project)
     except ProjectError as exc:
@@ -112,6 +116,10 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """Build a project from layer files and save it."""
     from pyproj import CRS
+
+    from gridplanner.importer import build_project
+    from gridplanner.project import save_project
+    from layers.crs import parse_source_crs
 
     files = {name: getattr(args, name) for name in LAYER_NAMES if getattr(args, name)}
     if not files:

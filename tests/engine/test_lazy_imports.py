@@ -1,0 +1,36 @@
+"""Light modules import without the heavy libraries (start-up time of every command)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _loaded_after(statement: str, modules: list[str]) -> list[str]:
+    code = (f"import sys\n{statement}\n"
+            f"print(','.join(m for m in {modules!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+@pytest.mark.parametrize("statement", [
+    "import layers.errors, layers.schema",
+    "from layers import Problem, SchemaError",
+    "import gridplanner.errors",
+    "from gridplanner.analyses.registry import Analysis, option",
+    "import gridplanner.cli, gridplanner.cli.common",
+])
+def test_light_modules_do_not_import_geopandas_or_scipy(statement: str) -> None:
+    assert _loaded_after(statement, ["geopandas", "scipy", "pyogrio", "ortools"]) == []
+
+
+def test_layers_names_still_resolve() -> None:
+    import layers
+
+    assert layers.validate.__module__ == "layers.validate"
+    assert "households" in layers.LAYER_NAMES
+    with pytest.raises(AttributeError):
+        _ = layers.no_such_name  # type: ignore[attr-defined]
