@@ -36,8 +36,8 @@ class Stages:
     def set_progress(self, fraction: float, message: str) -> None:
         if message != self.last:
             self.last = message
-            print(f"{time.perf_counter() - self.start:8.2f}s {peak_mb():8.0f} MB  {message}",
-                  file=sys.stderr, flush=True)
+            print(f"{time.perf_counter() - self.start:8.2f}s wall {time.process_time():8.2f}s "
+                  f"CPU {peak_mb():8.0f} MB  {message}", file=sys.stderr, flush=True)
 
     def is_cancelled(self) -> bool:
         return False
@@ -59,11 +59,12 @@ def main() -> None:
     fb.set_progress(0, "network")
     ctx.snapped("households")
     fb.set_progress(0, "households snapped")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = allocate(project, role=args.role, within_grid=args.within_grid, feedback=fb)
     fb.set_progress(1, "done")
     out = result.totals.as_dict()
     out["allocate_s"] = round(time.perf_counter() - t0, 2)
+    out["allocate_cpu_s"] = round(time.process_time() - c0, 2)
     out["peak_mb"] = round(peak_mb())
     print(json.dumps(out, indent=1))
 
