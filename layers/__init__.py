@@ -7,6 +7,8 @@ The names below load their modules on first use, so importing one light module
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,3 +62,19 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'layers' has no attribute {name!r}")
     return getattr(importlib.import_module(f"layers.{module}"), name)
+
+
+class _Package(types.ModuleType):
+    """The package, whose ``validate`` stays the function once ``layers.validate`` loads.
+
+    Importing a submodule sets it as an attribute of its package; the function
+    ``validate`` shares its submodule's name, so that one binding is skipped.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "validate" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

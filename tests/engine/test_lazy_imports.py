@@ -34,3 +34,11 @@ def test_layers_names_still_resolve() -> None:
     assert "households" in layers.LAYER_NAMES
     with pytest.raises(AttributeError):
         _ = layers.no_such_name  # type: ignore[attr-defined]
+
+
+def test_layers_validate_is_the_function_after_its_module_loads() -> None:
+    out = subprocess.run([sys.executable, "-c",
+                          "import layers.validate\nfrom layers import validate\n"
+                          "import layers\nprint(callable(validate), callable(layers.validate))"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
