@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gridplanner.context import AnalysisContext
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.integrity import reference_problems
 from gridplanner.project import Project, open_project, save_project
 from gridplanner.sample import sample_project_path
@@ -83,65 +84,68 @@ def run_demo(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = Path(project_path) if project_path else sample_project_path()
-    report(feedback, 0.0, "opening the project")
+    report(feedback, 0.0, _("opening the project"))
     project = open_project(path, feedback=sub(feedback, 0.0, 0.05))
     problems = project.warnings + reference_problems(project)
     lines = [project_summary(project), "",
-             f"validation: 0 errors, {len(problems)} warnings", summarise_problems(problems)]
+             _("validation: 0 errors, {n} warnings", n=len(problems)),
+             summarise_problems(problems)]
 
-    report(feedback, 0.05, "building the example scenario")
+    report(feedback, 0.05, _("building the example scenario"))
     build_demo_scenario(project, feedback=sub(feedback, 0.05, 0.15))
     project_file = save_project(project, out_dir / "demo_project.gpkg")
     project = open_project(project_file)  # the scenario comes back from the file
 
-    report(feedback, 0.2, "analyses of the current data")
+    report(feedback, 0.2, _("analyses of the current data"))
     current = key_figures(project, name="current", feedback=sub(feedback, 0.2, 0.5))
-    report(feedback, 0.5, "analyses of the scenario")
+    report(feedback, 0.5, _("analyses of the scenario"))
     variant = key_figures(apply_scenario(project, DEMO_SCENARIO), name=DEMO_SCENARIO,
                           feedback=sub(feedback, 0.5, 0.8))
     comparison = compare_figures([current, variant])
 
-    report(feedback, 0.8, "writing reports and maps")
+    report(feedback, 0.8, _("writing reports and maps"))
     outputs: list[tuple[str, Path]] = []
-    for p in write_report(comparison, out_dir / "comparison.xlsx", chinese_headers=True):
-        outputs.append(("comparison report (XLSX)", p))
+    for p in write_report(comparison, out_dir / "comparison.xlsx"):
+        outputs.append((_("comparison report (XLSX)"), p))
     for p in write_report(comparison, out_dir / "comparison.html"):
-        outputs.append(("comparison report (HTML)", p))
+        outputs.append((_("comparison report (HTML)"), p))
     for figures, stem, colour in ((current, "map_current", "coverage"),
                                   (variant, "map_scenario", "band_status")):
         assert figures.project is not None
         shown = map_figures(figures.project, color_by=colour, compute_missing=False,
                             **{k: figures.results.get(k)
                                for k in ("checks", "coverage", "allocation")})
-        outputs.append((f"offline HTML map ({figures.name})",
+        outputs.append((_("offline HTML map ({name})", name=figures.name),
                         export_map(figures.project, out_dir / f"{stem}.html",
                                    grid_table=shown.grids, results=shown.layers,
                                    staff_table=shown.staff, color_by=colour,
                                    title=f"GridPlanner demo: {figures.name}")))
         if figures is current:
-            outputs.append(("PNG map (coverage)",
+            outputs.append((_("PNG map (coverage)"),
                             render_png(figures.project, out_dir / "map_coverage.png",
                                        grid_table=shown.grids, color_by=colour,
                                        title="住户视频覆盖率 Households covered")))
-    report(feedback, 0.86, "every registered analysis")
+    report(feedback, 0.86, _("every registered analysis"))
     analyses_file, analysis_lines = run_every_analysis(project, out_dir,
                                                        feedback=sub(feedback, 0.86, 0.9))
-    outputs.append(("every analysis (GeoPackage)", analyses_file))
-    report(feedback, 0.9, "writing the result GeoPackage")
+    outputs.append((_("every analysis (GeoPackage)"), analyses_file))
+    report(feedback, 0.9, _("writing the result GeoPackage"))
     layers = result_layers(current)
     layers.update({f"scenario_{k}": v for k, v in result_layers(variant).items()})
-    outputs.append(("result GeoPackage", write_geopackage(layers, out_dir / "results.gpkg")))
-    outputs.append(("project with the scenario", project_file))
-    report(feedback, 1.0, "demo finished")
+    outputs.append((_("result GeoPackage"),
+                    write_geopackage(layers, out_dir / "results.gpkg")))
+    outputs.append((_("project with the scenario"), project_file))
+    report(feedback, 1.0, _("demo finished"))
 
-    lines += ["", f"scenarios compared: current vs '{DEMO_SCENARIO}'", figures_table(comparison),
-              "", f"changed grids: {len(comparison.changed_grids)}, changed staff: "
-              f"{len(comparison.changed_staff)}"]
-    lines += [f"note: {n}" for n in comparison.notes]
-    lines += ["", "analyses (each from the registry, layers in analyses.gpkg):",
+    lines += ["", _("scenarios compared: current vs '{name}'", name=DEMO_SCENARIO),
+              figures_table(comparison), "",
+              _("changed grids: {grids}, changed staff: {staff}",
+                grids=len(comparison.changed_grids), staff=len(comparison.changed_staff))]
+    lines += [_("note: {text}", text=n) for n in comparison.notes]
+    lines += ["", _("analyses (each from the registry, layers in analyses.gpkg):"),
               *analysis_lines]
-    lines += ["", "outputs:"] + [f"  {label}: {p.resolve()}" for label, p in outputs]
-    lines += ["", f"outputs in: {out_dir.resolve()}"]
+    lines += ["", _("outputs:")] + [f"  {label}: {p.resolve()}" for label, p in outputs]
+    lines += ["", _("outputs in: {path}", path=out_dir.resolve())]
     return "\n".join(lines)
 
 
@@ -168,7 +172,7 @@ def run_every_analysis(project: Project, out_dir: Path, *,
     lines = []
     todo = [a for a in analyses() if a.name != "route" or len(incidents)]
     for i, analysis in enumerate(todo):
-        report(feedback, i / len(todo), f"running {analysis.name}")
+        report(feedback, i / len(todo), _("running {name}", name=analysis.name))
         values = dict(DEMO_OPTIONS.get(analysis.name, {}))
         if analysis.name == "route":
             values = {"points": str(project.path) + "::incidents"} if project.path else {}

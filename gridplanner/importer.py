@@ -14,6 +14,7 @@ from gridplanner.feedback import Feedback, report
 from gridplanner.project import Project
 from layers.crs import WGS84, check_coordinates, choose_crs_for, reproject
 from layers.io import read_file, split_layer_spec
+from layers.mapping import ImportMapping, apply_mapping
 from layers.schema import schema_for
 from layers.validate import name_rows, validate
 
@@ -23,6 +24,7 @@ def build_project(
     *,
     source_crs: CRS | str | None = None,
     analysis_crs: CRS | None = None,
+    mapping: ImportMapping | None = None,
     feedback: Feedback | None = None,
 ) -> Project:
     """Read, reproject and validate layer files into a new project.
@@ -37,6 +39,9 @@ def build_project(
     analysis_crs
         Metric CRS of the project; chosen from the bulk of the data when omitted,
         features far from the rest being reported as warnings.
+    mapping
+        Column and value mapping per layer, applied to each file as read (before
+        validation); columns it does not name are matched by the schema's aliases.
 
     Raises
     ------
@@ -53,10 +58,12 @@ def build_project(
         report(feedback, 0.5 * i / max(len(files), 1), f"reading {path.name}")
         try:
             frame = read_file(path, layer=layer)
+            if mapping is not None:
+                frame = apply_mapping(frame, name, mapping.for_layer(name), source=str(path))
             if source_crs is None:
                 check_coordinates(frame, source=str(path), layer=name)
             raw[name] = reproject(frame, WGS84, source_crs=source_crs)
-        except (ReadError, CRSError) as exc:
+        except (ReadError, CRSError, SchemaError) as exc:
             problems.extend(exc.problems or [Problem(exc.message, layer=name, source=str(path))])
     outliers: list[Problem] = []
     if analysis_crs is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gridplanner.i18n import _, pgettext
 from gridplanner.project import Project
 from layers.errors import Problem
 
@@ -54,9 +55,10 @@ def reference_problems(project: Project) -> list[Problem]:
     for row, (sid, gid) in enumerate(zip(staff["staff_id"], staff["grid_id"], strict=True)):
         named = staff_grid_ids(pd.Series([gid]))
         if any(g not in grid_ids for g in named):
-            out.append(Problem(f"grid '{gid}' does not exist", layer="staff", row=row,
-                               feature_id=str(sid), column="grid_id", severity="warning",
-                               hint="correct the grid code or add the grid"))
+            out.append(Problem(_("grid '{grid}' does not exist", grid=gid), layer="staff",
+                               row=row, feature_id=str(sid), column="grid_id",
+                               severity="warning",
+                               hint=_("correct the grid code or add the grid")))
     areas = project.layer("service_areas")
     communities = set(areas["area_id"].astype(str))
     grids = project.layer("grids")
@@ -64,13 +66,16 @@ def reference_problems(project: Project) -> list[Problem]:
         for row, (gid, cid) in enumerate(zip(grids["grid_id"], grids["community_id"],
                                               strict=True)):
             if cid not in (None, "") and str(cid) not in communities:
-                out.append(Problem(f"community '{cid}' is not a service area", layer="grids",
+                out.append(Problem(_("community '{community}' is not a service area",
+                                     community=cid), layer="grids",
                                    row=row, feature_id=str(gid), column="community_id",
                                    severity="warning"))
     if len(grids) and "staff" in project.layers:
-        for _, rec in missing_roles(project).iterrows():
+        for _row, rec in missing_roles(project).iterrows():
             lacking = [r for r in CORE_ROLES if rec[f"lacks_{r}"]]
-            out.append(Problem(f"grid has no {' / '.join(lacking)} based in it", layer="grids",
-                               feature_id=str(rec["grid_id"]), column="grid_id",
-                               severity="warning", hint="assign staff to complete 1+1+1"))
+            out.append(Problem(_("grid has no {roles} based in it",
+                                 roles=" / ".join(pgettext("role", r) for r in lacking)),
+                               layer="grids", feature_id=str(rec["grid_id"]),
+                               column="grid_id", severity="warning",
+                               hint=_("assign staff to complete 1+1+1")))
     return out

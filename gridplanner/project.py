@@ -38,6 +38,7 @@ from pyproj import CRS
 from gridplanner import __version__
 from gridplanner.errors import ProjectError
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 from gridplanner.locking import (
     ProjectLock,
     ProjectLockedError,
@@ -315,13 +316,13 @@ def _write_all(project: Project, tmp: Path, settings: list[tuple[str, str]],
     names = [n for n in LAYER_NAMES if n in project.layers] + sorted(project.extra_layers)
     frames = {**project.layers, **project.extra_layers}
     for i, name in enumerate(names):
-        report(feedback, i / max(len(names), 1), f"saving {name}")
+        report(feedback, i / max(len(names), 1), _("saving {name}", name=name))
         _write_frame(frames[name], tmp, name)
     if not names:
         _create_empty_geopackage(tmp)
     with contextlib.closing(sqlite3.connect(tmp)) as con, con:
         _write_tables(con, settings, scenarios)
-    report(feedback, 1.0, "saved")
+    report(feedback, 1.0, _("saved"))
 
 
 def _write_frame(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
@@ -384,19 +385,19 @@ def open_project(path: str | Path, *, feedback: Feedback | None = None) -> Proje
         project = _read_snapshot(path, snap, feedback)
     project.path = real
     project.file_stamp = stamp
-    report(feedback, 1.0, "opened")
+    report(feedback, 1.0, _("opened"))
     return project
 
 
 def _check_is_file(path: Path) -> None:
     if not path.exists():
-        raise ProjectError(f"{path}: file not found")
+        raise ProjectError(_("{path}: file not found", path=path))
     if path.is_dir():
-        raise ProjectError(f"{path}: is a folder, not a project file; open the .gpkg file "
-                           "inside it")
+        raise ProjectError(_("{path}: is a folder, not a project file; open the .gpkg file "
+                             "inside it", path=path))
     if not path.is_file():
-        raise ProjectError(f"{path}: not a regular file (a device or a pipe); open a .gpkg "
-                           "project file")
+        raise ProjectError(_("{path}: not a regular file (a device or a pipe); open a .gpkg "
+                             "project file", path=path))
 
 
 def _link_current(real: Path, link: Path, attempts: int = 20) -> None:
@@ -434,7 +435,7 @@ def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
             _link_current(real, link)
             snap = link
         except FileNotFoundError as exc:
-            raise ProjectError(f"{path}: file not found") from exc
+            raise ProjectError(_("{path}: file not found", path=path)) from exc
         except OSError:
             tmpdir = tempfile.mkdtemp(prefix="gridplanner-read-")
             snap = Path(tmpdir) / f"snapshot{real.suffix}"
@@ -466,7 +467,7 @@ def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project
     project.warnings.extend(Settings.read(tables.settings, source=str(path))[1])
     problems: list[Problem] = []
     for i, name in enumerate(tables.spatial):
-        report(feedback, i / max(len(tables.spatial), 1), f"reading {name}")
+        report(feedback, i / max(len(tables.spatial), 1), _("reading {name}", name=name))
         try:
             frame = pyogrio.read_dataframe(snap, layer=name)
         except Exception as exc:

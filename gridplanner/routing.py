@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _, pgettext
 from gridplanner.integrity import staff_grid_ids
 from gridplanner.locate import grid_index
 from gridplanner.network.graph import RoadNetwork, build_network
@@ -123,7 +124,7 @@ def route_incidents_layers(
         np.array([str(i + 1) for i in range(n)], dtype=object))
     out["incident_id"] = ids
     geoms = np.asarray(points.geometry.values)
-    report(feedback, 0.0, "grids")
+    report(feedback, 0.0, _("grids"))
     if len(grids):
         g = grid_index(np.asarray(grids.geometry.values, dtype=object), geoms)
         gid = grids["grid_id"].astype(str).to_numpy()
@@ -154,7 +155,7 @@ def route_incidents_layers(
     tables = nearest or (lambda _role, members: nearest_tables(net, members, snap_cutoff_m))
     pts_snap = snap_points(net, geoms, cutoff_m=snap_cutoff_m) if net.n_edges else None
     for k, role in enumerate(ROUTE_ROLES):
-        report(feedback, 0.4 + 0.2 * k, f"nearest {role}")
+        report(feedback, 0.4 + 0.2 * k, _("nearest {role}", role=pgettext("role", role)))
         members = staff.loc[(role_col == role).to_numpy()]
         near = np.full(n, "", dtype=object)
         dist = np.full(n, np.nan)
@@ -173,7 +174,7 @@ def route_incidents_layers(
             dist[ok] = np.round(d[ok], 1)
         out[f"nearest_{role}"] = near
         out[f"nearest_{role}_m"] = dist
-    report(feedback, 1.0, "routed")
+    report(feedback, 1.0, _("routed"))
     return gpd.GeoDataFrame(out, geometry=geoms, crs=points.crs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,3 +34,122 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def severity_label(severity: str) -> str:
+    """Return a problem's severity (``error``, ``warning``, ``info``) in the current language.
+
+    Examples
+    --------
+    >>> severity_label("warning")
+    'warning'
+    """
+    from gridplanner.i18n import pgettext
+
+    return pgettext("severity", severity)
+
+
+#: Messages and hints of the input checks that carry values: pattern -> catalogue text
+#: (context ``problem``) whose ``{fields}`` are the pattern's named groups.
+PROBLEM_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), msgid) for pattern, msgid in (
+        (r"^value at or above (?P<v>\S+)$", "value at or above {v}"),
+        (r"^value above (?P<v>\S+)$", "value above {v}"),
+        (r"^value at or below (?P<v>\S+)$", "value at or below {v}"),
+        (r"^value below (?P<v>\S+)$", "value below {v}"),
+        (r"^duplicate id '(?P<id>.*)' \(first used in row (?P<row>\d+)\)$",
+         "duplicate id '{id}' (first used in row {row})"),
+        (r"^invalid polygon repaired \((?P<reason>.*)\)$", "invalid polygon repaired ({reason})"),
+        (r"^fill in (?P<column>\S+) for every row$", "fill in {column} for every row"),
+        (r"^fill in (?P<column>\S+)$", "fill in {column}"),
+        (r"^required column '(?P<column>.*)' is missing$", "required column '{column}' is missing"),
+        (r"^'(?P<value>.*)' is not one of: (?P<choices>.*)$", "'{value}' is not one of: {choices}"),
+    ))
+
+
+def problem_message(text: str) -> str:
+    """Return a problem message or hint in the current language when the catalogue has it.
+
+    Messages of the input checks are written without the catalogue (the layers
+    package does not know it): fixed ones are looked up here in context
+    ``problem``, the common ones with values through :data:`PROBLEM_PATTERNS`, and
+    any other is shown as written.
+
+    Examples
+    --------
+    >>> problem_message("value above 360"), problem_message("something new")
+    ('value above 360', 'something new')
+    """
+    from gridplanner.i18n import catalogue, pgettext
+
+    if not text:
+        return text
+    found = catalogue().lookup(text, context="problem")
+    if found is not None:
+        return found
+    for pattern, msgid in PROBLEM_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return pgettext("problem", msgid, **match.groupdict())
+    return text
+
+
+def problem_text(problem: Any) -> str:
+    """Describe a :class:`layers.errors.Problem` in the current language.
+
+    Names file, layer, row, id and column, then the message and the hint, like
+    ``Problem.describe`` does in English.
+    """
+    from gridplanner.i18n import _
+
+    where = []
+    if problem.source and not problem.message.startswith(problem.source):
+        where.append(str(problem.source))
+    if problem.layer:
+        where.append(_("layer {name}", name=problem.layer))
+    if problem.row is not None:
+        where.append(_("row {n}", n=problem.row + 1))
+    if problem.feature_id not in (None, ""):
+        where.append(_("id {id}", id=problem.feature_id))
+    if problem.column:
+        where.append(_("column {name}", name=problem.column))
+    message = problem_message(problem.message)
+    text = _("{where}: {message}", where=_(", ").join(where), message=message) if where \
+        else message
+    if problem.hint:
+        text += _(" ({hint})", hint=problem_message(problem.hint))
+    return text
+
+
+#: Common errors of the file readers (written without the catalogue): pattern ->
+#: catalogue text (context ``error``) whose ``{fields}`` are the pattern's groups.
+ERROR_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), msgid) for pattern, msgid in (
+        (r"^(?P<path>.+): file not found$", "{path}: file not found"),
+        (r"^(?P<path>.+): the file is empty$", "{path}: the file is empty"),
+        (r"^(?P<path>.+): is a folder, not a file: give the layer file inside it "
+         r"\((?P<kinds>[^)]*)\)$",
+         "{path}: is a folder, not a file: give the layer file inside it ({kinds})"),
+        (r"^(?P<path>.+): no layer '(?P<layer>[^']*)' in the file; layers there: "
+         r"(?P<names>.*)$", "{path}: no layer '{layer}' in the file; layers there: {names}"),
+        (r"^(?P<path>.+): the table has no rows$", "{path}: the table has no rows"),
+        (r"^(?P<path>.+): the table has no geometry column$",
+         "{path}: the table has no geometry column"),
+    ))
+
+
+def error_message(text: str) -> str:
+    """Return an error message in the current language when it is a known reader error.
+
+    Examples
+    --------
+    >>> error_message("a.csv: file not found")
+    'a.csv: file not found'
+    """
+    from gridplanner.i18n import pgettext
+
+    for pattern, msgid in ERROR_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return pgettext("error", msgid, **match.groupdict())
+    return text

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         read_table,
         write_layer,
     )
+    from layers.mapping import ImportMapping, LayerMapping, apply_mapping, load_mapping
     from layers.schema import LAYER_NAMES, SCHEMAS, Column, LayerSchema, schema_for
     from layers.validate import ValidationResult, validate
 
@@ -29,6 +30,8 @@ _WHERE = {
     "ReadError": "errors", "SchemaError": "errors",
     "LoadedLayer": "io", "list_layers": "io", "load_layer": "io", "read_file": "io",
     "read_table": "io", "write_layer": "io",
+    "ImportMapping": "mapping", "LayerMapping": "mapping", "apply_mapping": "mapping",
+    "load_mapping": "mapping",
     "LAYER_NAMES": "schema", "SCHEMAS": "schema", "Column": "schema",
     "LayerSchema": "schema", "schema_for": "schema",
     "ValidationResult": "validate", "validate": "validate",
@@ -40,14 +43,18 @@ __all__ = [
     "CRSError",
     "Column",
     "GridPlannerError",
+    "ImportMapping",
+    "LayerMapping",
     "LayerSchema",
     "LoadedLayer",
     "Problem",
     "ReadError",
     "SchemaError",
     "ValidationResult",
+    "apply_mapping",
     "list_layers",
     "load_layer",
+    "load_mapping",
     "read_file",
     "read_table",
     "schema_for",

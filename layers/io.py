@@ -42,6 +42,7 @@ from pyproj import CRS
 
 from layers.crs import WGS84, check_coordinates, choose_crs_for, guess_crs, reproject
 from layers.errors import Problem, ReadError
+from layers.mapping import LayerMapping, apply_mapping
 from layers.schema import schema_for
 from layers.validate import name_rows, validate
 
@@ -209,7 +210,11 @@ def list_layers(path: str | Path) -> list[str]:
 
 
 def read_file(
-    path: str | Path, *, layer: str | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any supported file into a GeoDataFrame, columns and CRS as in the file.
 
@@ -221,6 +226,8 @@ def read_file(
         Layer (GeoPackage) or sheet (XLSX) name; the first when omitted.
     encoding
         Attribute text encoding; detected when omitted.
+    max_rows
+        Read only the first rows (a preview); GIS files stop reading there.
 
     Raises
     ------
@@ -231,9 +238,9 @@ def read_file(
     path = check_input_file(path)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _read_zip(path, layer=layer, encoding=encoding)
+        return _read_zip(path, layer=layer, encoding=encoding).iloc[:max_rows]
     if suffix in TABLE_SUFFIXES:
-        return read_table(path, sheet=layer, encoding=encoding)
+        return read_table(path, sheet=layer, encoding=encoding).iloc[:max_rows]
     if suffix not in VECTOR_SUFFIXES:
         raise ReadError(
             f"{path}: unknown file type '{suffix}'; use GeoPackage, GeoJSON, Shapefile "
@@ -246,6 +253,8 @@ def read_file(
     kwargs: dict[str, Any] = {}
     if encoding:
         kwargs["encoding"] = encoding
+    if max_rows is not None:
+        kwargs["max_features"] = max_rows
     try:
         with _gdal_path(path) as gdal_path:
             frame = _read_vector(gdal_path, layer, kwargs)
@@ -256,7 +265,7 @@ def read_file(
             raise _vector_error(path, layer, exc) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ReadError(f"{path}: the table has no geometry column")
-    return frame
+    return frame.iloc[:max_rows]
 
 
 def _vector_error(path: Path, layer: str | None, exc: Exception) -> ReadError:
@@ -669,6 +678,7 @@ def load_layer(
     source_crs: CRS | str | None = None,
     target_crs: CRS | None = None,
     encoding: str | None = None,
+    mapping: LayerMapping | None = None,
 ) -> LoadedLayer:
     """Read, reproject and validate one layer file.
 
@@ -686,6 +696,8 @@ def load_layer(
         CRS to return; the file's own when omitted.
     encoding
         Attribute text encoding; detected when omitted.
+    mapping
+        File columns and values to read as the schema's (see :mod:`layers.mapping`).
 
     Raises
     ------
@@ -694,7 +706,8 @@ def load_layer(
     """
     path = Path(path)
     schema = schema_for(kind)
-    raw = read_file(path, layer=layer, encoding=encoding)
+    raw = apply_mapping(read_file(path, layer=layer, encoding=encoding), schema, mapping,
+                        source=str(path))
     if source_crs is None and raw.crs is not None:
         check_coordinates(raw, source=str(path), layer=schema.name)
     target = target_crs

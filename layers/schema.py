@@ -46,6 +46,24 @@ CAMERA_DEFAULTS: dict[int, dict[str, float]] = {
     3: {"range_m": 25.0, "fov_deg": 70.0},
 }
 
+#: Service-area levels, from the largest to the smallest: a parent's level comes
+#: before its child's. A county (县) ranks with a district (区), a town or township
+#: (镇, 乡) with a street (街道), a village (村) with a community (社区).
+ADMIN_LEVELS: tuple[str, ...] = ("province", "city", "district", "street", "community")
+
+#: Other spellings of the levels, as Chinese registers and DataV/Amap files write them.
+ADMIN_LEVEL_ALIASES: dict[str, str] = {
+    "省": "province", "自治区": "province", "直辖市": "province",
+    "市": "city", "地级市": "city", "州": "city", "盟": "city", "prefecture": "city",
+    "区": "district", "县": "district", "县级市": "district", "旗": "district",
+    "county": "district", "市辖区": "district",
+    "街道": "street", "街道办事处": "street", "镇": "street", "乡": "street", "乡镇": "street",
+    "苏木": "street", "town": "street", "township": "street", "subdistrict": "street",
+    "社区": "community", "村": "community", "居委会": "community", "村委会": "community",
+    "嘎查": "community", "village": "community", "neighbourhood": "community",
+    "neighborhood": "community",
+}
+
 #: Default capacity (households) by staff role.
 CAPACITY_DEFAULTS: dict[str, int] = {
     "grid_head": 500,
@@ -208,7 +226,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "area_id",
                     "str",
                     required=True,
-                    aliases=("区域编码", "社区编码", "街道编码", "编码", "AREA_ID", "code"),
+                    aliases=("区域编码", "社区编码", "街道编码", "行政区划代码", "区划代码",
+                             "编码", "AREA_ID", "code"),
                     code=True,
                 ),
                 _NAME,
@@ -216,12 +235,12 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "level",
                     "str",
                     default="community",
-                    choices=("street", "community"),
-                    value_aliases={"街道": "street", "乡镇": "street", "镇": "street",
-                                   "社区": "community", "村": "community"},
-                    aliases=("级别", "层级"),
+                    choices=ADMIN_LEVELS,
+                    value_aliases=ADMIN_LEVEL_ALIASES,
+                    aliases=("级别", "层级", "行政级别"),
                 ),
-                Column("parent_id", "str", default="", aliases=("上级编码", "所属街道", "parent"),
+                Column("parent_id", "str", default="",
+                       aliases=("上级编码", "上级区划代码", "所属街道", "parent", "parent_adcode"),
                        code=True),
                 Column("committee", "str", default="", aliases=("社区大党委", "党委", "党组织")),
             ),

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.admin import hierarchy_problems, tidy_parents
 from layers.errors import Problem, SchemaError
 from layers.schema import Column, LayerSchema, schema_for
 
@@ -152,9 +153,13 @@ def validate(
                  hint="check that the right file and layer were chosen")
     _check_required_columns(df, ctx)
     df = _check_geometry(df, ctx)
+    if schema.name == "service_areas" and "parent_id" in df:
+        df["parent_id"] = tidy_parents(df["parent_id"])
     for col in schema.columns:
         df[col.name] = _coerce_column(df, col, ctx)
     _check_ids(df, ctx)
+    if schema.name == "service_areas":
+        ctx.problems += hierarchy_problems(df, source=source)
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors:
         raise SchemaError.from_problems(errors)
@@ -505,10 +510,13 @@ def _coerce_column(df: pd.DataFrame, col: Column, ctx: _Ctx) -> pd.Series:
         return _default_series(col, n)
     raw = df[col.name]
     if col.value_aliases and not pd.api.types.is_numeric_dtype(raw):
+        # Case is not meaningful in a value's spelling ("District", "Town").
+        aliases = {**{str(c).lower(): c for c in col.choices or () if isinstance(c, str)},
+                   **{k.lower(): v for k, v in col.value_aliases.items()}, **col.value_aliases}
         # Each distinct value once (a column holds few distinct values, many rows).
         codes, uniques = pd.factorize(raw)
-        named = np.array([col.value_aliases.get(str(v).strip(), v) for v in uniques.tolist()]
-                         + [None], dtype=object)
+        named = np.array([aliases.get(str(v).strip(), aliases.get(str(v).strip().lower(), v))
+                          for v in uniques.tolist()] + [None], dtype=object)
         raw = pd.Series(np.where(codes >= 0, named[codes], raw.to_numpy(dtype=object)),
                         index=raw.index, dtype=object)
     reported = np.zeros(n, dtype=bool)  # rows a problem was already given for

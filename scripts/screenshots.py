@@ -1,10 +1,14 @@
 """Render the app's main states offscreen to PNG (for docs/ and the README).
 
 Usage:  QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out docs]
+        [--lang zh_CN|en]
 
-Writes app_sample.png (window on the sample district), app_coverage.png (coverage
-result), app_editing.png (a grid edit with the live figures), app_scenarios.png
-(scenario comparison) and app_chinese.png (the Chinese interface).
+Writes, in the chosen interface language (Chinese by default), app_sample.png (the
+window on the sample district, with the legend), app_coverage.png (coverage result
+grouped in the layer panel, legend in percent), app_allocation.png (households by
+walking distance; why households stay unassigned within grids), app_editing.png (a
+grid edit with the live figures and the history), app_scenarios.png (scenario
+comparison) and app_chinese.png (the incident lookup naming the grid's staff).
 """
 
 from __future__ import annotations
@@ -91,6 +95,7 @@ def neighbours(grids):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs"))
+    parser.add_argument("--lang", default="zh_CN")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,88 +103,93 @@ def main(argv: list[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
 
+    import shapely
+
+    import ui.main_window as main_window
     from gridplanner.sample import sample_project_path
     from ui import i18n
     from ui.app import make_application
     from ui.main_window import MainWindow
 
+    # the sample opens as the user's copy: keep that copy in the temporary folder
+    main_window.sample_copy_folder = lambda: Path(tmp)  # type: ignore[assignment]
     make_application()
-    i18n.set_language("en")
+    i18n.set_language(args.lang)
     window = MainWindow()
     window.prompter = Quiet()
     window.resize(*SIZE)
     window.show()
     window.open_project(sample_project_path(), ask=False, recover=False)
     wait(window.project_loaded)
+    window.statusBar().clearMessage()
     settle(window)
+    stack = window.session.stack
     shot(window, out / "app_sample.png")
 
-    # coverage result: graduated grids, gaps, unseen households
-    window.analysis.select("coverage")
+    # coverage result: grids coloured by coverage, gaps, unseen households; legend in %
+    window.analysis.open_options("coverage")
     window.analysis.run("coverage")
-    wait(window.analysis_finished)
-    window.session.stack.set_visible("roads", False)
-    window.session.stack.set_visible("cameras", False)
-    window.session.stack.set_visible("staff", False)
+    wait(window.analysis_ended)
+    for name in ("roads", "cameras", "staff"):
+        stack.set_visible(name, False)
     window.layer_panel.set_current("grid_coverage")
     shot(window, out / "app_coverage.png")
-    window.session.stack.set_visible("roads", True)
+    for name in ("roads", "staff"):
+        stack.set_visible(name, True)
+    for name in ("grid_coverage", "coverage_gaps", "uncovered_households",
+                 "uncovered_intersections"):
+        stack.set_visible(name, False)
+
+    # allocation within grids: distances in m, the reasons households stay unassigned
+    window.analysis.open_options("allocate")
+    window.analysis.inputs["allocate"]["within_grid"].set(True)
+    window.analysis.run("allocate")
+    wait(window.analysis_ended)
+    window.layer_panel.set_current("assignments")
+    shot(window, out / "app_allocation.png")
+    for name in ("assignments", "unassigned"):
+        stack.set_visible(name, False)
 
     # editing: move a shared vertex, live figures against before the edit
-    for name in ("grid_coverage", "coverage_gaps", "uncovered_intersections"):
-        window.session.stack.set_visible(name, False)
-    window.session.stack.set_visible("households", True)
+    stack.set_visible("households", True)
     grids = window.session.project.layers["grids"]
     i, j = neighbours(grids)
-    import shapely
-
     shared = shapely.intersection(grids.geometry.iloc[i].boundary,
                                   grids.geometry.iloc[j].boundary)
     a, b = shapely.get_coordinates(shared)[:2]
     mid = (a + b) / 2
     window.canvas.zoom_to((mid[0] - 260, mid[1] - 200, mid[0] + 260, mid[1] + 200))
-    window.session.stack.select("grids", [i, j])
-    window.editing.act_merge.trigger()
-    window.undo()
-    window.session.stack.select("grids", [i])
+    stack.select("grids", [i])
     window.set_tool("vertex")
-    corner = a
-    target = (corner[0] + (mid[0] - corner[0]) * 0.0 + 25.0, corner[1] + 20.0)
-    window.editing.move_vertex((float(corner[0]), float(corner[1])), target)
+    window.editing.move_vertex((float(a[0]), float(a[1])),
+                               (float(a[0]) + 25.0, float(a[1]) + 20.0))
     window.docks["edit"].raise_()
     shot(window, out / "app_editing.png")
 
-    # scenarios: store the edits as a scenario, balance proposal, compare
+    # scenarios: store the edit as a scenario and compare it with the current grids
     window.set_tool("pan")
-    window.scenarios.create("redrawn grid")
-    window.analysis.select("balancing")
-    combo = window.analysis.inputs["balancing"]["community_id"]
-    combo.setCurrentIndex(1 if combo.count() > 1 else 0)
-    window.analysis.run("balancing")
-    wait(window.analysis_finished)
-    window.analysis.accept_into_scenario("balanced")
+    window.scenarios.create_from_edits(i18n.tr("proposal"))
     window.scenarios.refresh()
-    window.scenarios.set_ticked(["current", "redrawn grid", "balanced"])
-    window.scenarios.compare(coverage=True, allocation=False)
-    wait(window.analysis_finished)
-    window.session.stack.set_visible("balanced_grids", False)
-    window.session.stack.set_visible("uncovered_households", False)
-    window.session.stack.set_visible("households", True)
+    window.scenarios.set_ticked(window.scenarios.names()[:2])
+    window.scenarios.compare(coverage=False, allocation=False)
+    wait(window.analysis_ended)
+    window.docks["scenarios"].raise_()
+    window.docks["comparison"].raise_()
     window.canvas.zoom_full()
     shot(window, out / "app_scenarios.png")
+    window.scenarios.clear_comparison()
 
-    # the Chinese interface on the sample
-    window.set_language("zh_CN")
-    window.canvas.set_highlight(None)
-    window.session.stack.set_visible("households", True)
-    window.session.stack.set_visible("staff", True)
+    # the incident lookup: grid by name, its staff and the nearest, marked on the map
     window.docks["table"].raise_()
-    window.docks["analysis"].raise_()
-    window.analysis.select("coverage")
-    window.docks["layers"].raise_()
+    stack.set_visible("households", False)
+    grids = window.session.project.layers["grids"]
+    pt = shapely.point_on_surface(grids.geometry.iloc[5])
+    window.analysis.incident_at(pt.x, pt.y)
+    wait(window.analysis_ended)
+    window.canvas.zoom_to((pt.x - 400, pt.y - 300, pt.x + 400, pt.y + 300))
+    window.docks["identify"].raise_()
     window.layer_panel.set_current("grids")
     shot(window, out / "app_chinese.png")
-    window.set_language("en")
 
     window.session.set_dirty(False)
     window.shutdown()

@@ -80,7 +80,7 @@ def run_app(project_path: Path | None = None) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow()
-    window.show()
+    window.show_initial()
     window.start(Path(project_path) if project_path is not None else None)
     code = int(app.exec())
     window.shutdown()

@@ -133,7 +133,9 @@ class EditController:
         except GridPlannerError as exc:
             self.window.prompter.error(tr("The edit was not applied"), exc.message)
             return False
-        self.window.statusBar().showMessage(command.description, 5000)
+        from ui.panels.edit_panel import command_text
+
+        self.window.statusBar().showMessage(command_text(command), 5000)
         return True
 
     def move_vertex(self, start: tuple[float, float], end: tuple[float, float]) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pyproj import CRS, Transformer
-from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -36,6 +36,7 @@ from gridplanner.project import (
     save_project,
 )
 from ui import i18n
+from ui.canvas.basemap import install_basemap_menu
 from ui.canvas.canvas import MapCanvas
 from ui.canvas.tools import BoxTool, PanTool, PointTool
 from ui.dialogs.messages import Prompter
@@ -43,6 +44,7 @@ from ui.i18n import bind, tr
 from ui.panels.attribute_table import AttributeTable
 from ui.panels.identify import IdentifyPanel, features_at
 from ui.panels.layers_panel import LayerPanel
+from ui.panels.legend import LegendPanel
 from ui.session import Session
 from ui.workers import TaskRunner, wait_all
 
@@ -97,6 +99,8 @@ class MainWindow(QMainWindow):
         self.io_runner = TaskRunner(self)
         self.runner = TaskRunner(self)  # analyses: a new run cancels the one in flight
         self._crs_runner = TaskRunner(self)
+        self.save_runner = TaskRunner(self)
+        self._saved_revision = -1
         self._crs_runner.finished.connect(lambda t: setattr(self, "_to_wgs84", t))
         self._pending_open: dict[str, Any] = {}
         self._to_wgs84: Transformer | None = None
@@ -139,8 +143,10 @@ class MainWindow(QMainWindow):
         self.checks = ChecksPanel(self)
         self.scenarios = ScenarioPanel(self)
         self.edit_panel = EditPanel(self)
+        self.legend = LegendPanel(self.session.stack, self.canvas)
         self.docks = {
             "layers": self._dock("layers", "Layers", self.layer_panel, left),
+            "legend": self._dock("legend", "Legend", self.legend, left),
             "identify": self._dock("identify", "Identify", self.identify, left),
             "analysis": self._dock("analysis", "Analysis", self.analysis, right),
             "edit": self._dock("edit", "Editing", self.edit_panel, right),
@@ -150,6 +156,9 @@ class MainWindow(QMainWindow):
             "comparison": self._dock("comparison", "Scenario comparison",
                                      self.scenarios.compare_widget, bottom),
         }
+        # the legend under the layers, always in view; Identify shares the layers' tab
+        self.splitDockWidget(self.docks["layers"], self.docks["legend"],
+                             Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
         self.tabifyDockWidget(self.docks["analysis"], self.docks["edit"])
         self.tabifyDockWidget(self.docks["edit"], self.docks["scenarios"])
@@ -238,6 +247,14 @@ class MainWindow(QMainWindow):
         stored = str(self.settings.value("language", ""))
         {"zh_CN": self.act_lang_zh, "en": self.act_lang_en}.get(
             stored, self.act_lang_system).setChecked(True)
+        self.act_keep_results: QAction = a(
+            "Keep analysis results in the project file",
+            lambda: self.set_keep_results(self.act_keep_results.isChecked()), checkable=True,
+            tip="Off: results are drawn again by running the analysis, and the project file "
+                "stays small")
+        keep = str(self.settings.value("keep_results", "false")).lower() == "true"
+        self.act_keep_results.setChecked(keep)
+        self.session.keep_results = keep
         self.act_about = a("About GridPlanner", self.about)
 
     def _menu(self, title: str) -> QMenu:
@@ -272,12 +289,15 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for dock in self.docks.values():
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        install_basemap_menu(self, m)
         m = self._menu("&Analysis")
         m.addActions(self.analysis.actions_for_menu())
         m = self._menu("&Settings")
         lang = m.addMenu("")
         bind(lang, "setTitle", "Language")
         lang.addActions([self.act_lang_system, self.act_lang_zh, self.act_lang_en])
+        m.addAction(self.act_keep_results)
         m = self._menu("&Help")
         m.addAction(self.act_about)
         tb = QToolBar(self)
@@ -301,10 +321,12 @@ class MainWindow(QMainWindow):
         self.canvas.view_changed.connect(self._show_scale)
         self.canvas.frame_ready.connect(
             lambda sec: self.render_label.setText(tr("render {ms:.0f} ms").format(ms=sec * 1000)))
+        self.docks["comparison"].toggleViewAction().toggled.connect(
+            self.scenarios.comparison_closed)
         self.layer_panel.current_changed.connect(self.table.show_layer)
         self.layer_panel.style_requested.connect(self.edit_style)
         self.layer_panel.zoom_requested.connect(self.canvas.zoom_to_layer)
-        for runner in (self.runner, self.io_runner):
+        for runner in (self.runner, self.io_runner, self.save_runner):
             runner.progress.connect(self._progress)
             runner.busy_changed.connect(self._busy_changed)
         self.runner.finished.connect(self._analysis_finished)
@@ -334,7 +356,7 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"{message[:40]} %p%")
 
     def _busy_changed(self, _busy: bool) -> None:
-        busy = self.runner.is_busy() or self.io_runner.is_busy()
+        busy = self.runner.is_busy() or self.io_runner.is_busy() or self.save_runner.is_busy()
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         if busy:
@@ -347,7 +369,7 @@ class MainWindow(QMainWindow):
         Starting another run cancels this one (its result is dropped).
         """
         self._analysis_done = on_done
-        self.statusBar().showMessage(tr("Running: {what}").format(what=label))
+        self.statusBar().showMessage(tr("Running: {what}").format(what=analysis_title(label)))
         self.runner.run(fn, label)
 
     def _analysis_finished(self, result: Any) -> None:
@@ -361,18 +383,23 @@ class MainWindow(QMainWindow):
 
             from ui.workers import readable_error
 
+            self.statusBar().showMessage(
+                tr("Failed: {what}").format(what=analysis_title(label)), 10000)
             self.prompter.error(tr("The result cannot be shown"), readable_error(exc),
                                 traceback.format_exc())
             self.analysis_failed.emit(label, readable_error(exc))
             self.analysis_ended.emit(label)
             return
-        self.statusBar().showMessage(tr("Finished: {what}").format(what=label), 5000)
+        self.statusBar().showMessage(tr("Finished: {what}").format(what=analysis_title(label)),
+                                     5000)
         self.analysis_finished.emit(label)
         self.analysis_ended.emit(label)
 
     def _analysis_failed(self, message: str, details: str) -> None:
         label = self.runner.label
         self.last_error = message
+        self.statusBar().showMessage(tr("Failed: {what}").format(what=analysis_title(label)),
+                                     10000)
         self.prompter.error(tr("The analysis could not run"), message, details)
         self.analysis_failed.emit(label, message)
         self.analysis_ended.emit(label)
@@ -480,6 +507,12 @@ class MainWindow(QMainWindow):
         if ask and not self.maybe_save():
             return
         path = Path(path)
+        sample_note = ""
+        copy = user_copy_of_sample(path)
+        if copy is not None:
+            path, sample_note = copy, tr(
+                "This is your own copy of the sample ({path}): Save writes it, never the "
+                "installed sample.").format(path=copy)
         self.last_error = ""
         self._drop_pending()
         try:
@@ -503,7 +536,8 @@ class MainWindow(QMainWindow):
                 self._open_refused("cancelled")
                 return
         self._pending_open = {"path": path, "recovered": recovered, "lock": lock,
-                              "read_only": read_only, "slot": None, "note": note}
+                              "read_only": read_only, "slot": None,
+                              "note": note or sample_note}
         self.statusBar().showMessage(tr("Opening {path}…").format(path=path.name))
         self.io_runner.run(lambda fb: open_project(source, feedback=fb), "open")
 
@@ -647,8 +681,8 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
-        # Saving blocks on purpose: the user asked for it and must not edit meanwhile;
-        # a sample-size project saves in about a second.
+        # The file is written on the save thread; the window waits for it without
+        # taking input (the user asked for the save and must not edit meanwhile).
         session = self.session
         project = session.project
         same = session.lock is not None and not session.read_only and \
@@ -669,18 +703,12 @@ class MainWindow(QMainWindow):
                 self.prompter.error(tr("The project cannot be saved"), exc.message)
                 return False
         self._finish_autosave()
-        try:
-            self.setCursor(Qt.CursorShape.WaitCursor)
-            save_project(project, path)
-        except Exception as exc:
-            from ui.workers import readable_error
-
+        error = self._write_off_thread(path)
+        if error is not None:
             if new_lock is not None:
                 new_lock.release()
-            self.prompter.error(tr("The project cannot be saved"), readable_error(exc))
+            self.prompter.error(tr("The project cannot be saved"), error)
             return False
-        finally:
-            self.unsetCursor()
         # The work is in the file now: the autosaves this window wrote are obsolete.
         if session.owns_file() and session.lock is not new_lock and lock is None:
             old = session.lock.path if session.lock is not None else None
@@ -695,11 +723,66 @@ class MainWindow(QMainWindow):
             session.adopt_file(new_lock)
         else:
             autosave_path(path.resolve()).unlink(missing_ok=True)
-        session.set_dirty(False)
+        if session.revision == self._saved_revision:
+            session.set_dirty(False)  # else the user changed something while it was written
         self._add_recent(project.path)
         self._update_title()
         self.saved.emit(str(path))
         return True
+
+    def _write_off_thread(self, path: Path) -> str | None:
+        """Write a snapshot of the project to ``path`` on the save thread.
+
+        The window keeps painting (progress in the status bar) while the file is
+        written, but takes no input, so what is saved is what the user sees. Returns
+        None once saved, else the readable reason it was not.
+        """
+        session = self.session
+        snapshot = session.snapshot(for_file=True)
+        self._saved_revision = session.revision
+        outcome: dict[str, Any] = {}
+        loop = QEventLoop(self)
+
+        def done(result: Any) -> None:
+            outcome["ok"] = result
+            loop.quit()
+
+        def failed(message: str, _details: str = "") -> None:
+            outcome["error"] = message
+            loop.quit()
+
+        runner = self.save_runner
+
+        def cancelled() -> None:
+            failed(tr("Saving was cancelled"))
+
+        signals: list[tuple[Any, Any]] = [(runner.finished, done), (runner.failed, failed),
+                                          (runner.cancelled, cancelled)]
+        for signal, slot in signals:
+            signal.connect(slot)
+        frozen = [w for w in (self.centralWidget(), self.menuBar(), *self.docks.values(),
+                              *self.findChildren(QToolBar)) if w is not None and w.isEnabled()]
+        for widget in frozen:
+            widget.setEnabled(False)
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        self.statusBar().showMessage(tr("Saving {path}…").format(path=path.name))
+        try:
+            runner.run(lambda fb: save_project(snapshot, path, feedback=fb), "save")
+            if runner.is_busy():
+                loop.exec()
+        finally:
+            for signal, slot in signals:
+                signal.disconnect(slot)
+            for widget in frozen:
+                widget.setEnabled(True)
+            self.unsetCursor()
+        if "error" in outcome:
+            self.statusBar().clearMessage()
+            return str(outcome["error"])
+        session.project.path = snapshot.path
+        session.project.file_stamp = snapshot.file_stamp
+        self.statusBar().showMessage(tr("Saved {path}").format(path=path.name), 5000)
+        return None
 
     def _check_before_overwrite(self, lock: ProjectLock, path: Path) -> str:
         """Before saving over the open file: ``ok``, ``save_as`` or ``stop``.
@@ -759,7 +842,7 @@ class MainWindow(QMainWindow):
         target = self.autosave_target()
         if target is None:
             return
-        snapshot = self.session.snapshot()
+        snapshot = self.session.snapshot(for_file=True)
 
         def work(fb: Any) -> tuple[str, str]:
             save_project(snapshot, target, feedback=fb)
@@ -841,6 +924,21 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def show_initial(self) -> None:
+        """Show the window as it was left, or maximised on the first start."""
+        if self.settings.value("window/geometry") is None:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def set_keep_results(self, keep: bool) -> None:
+        """Save analysis result layers with the project from now on (or not)."""
+        self.settings.setValue("keep_results", "true" if keep else "false")
+        self.act_keep_results.setChecked(keep)
+        self.session.keep_results = keep
+        if keep and self.session.result_layers:
+            self.session.set_dirty(True)  # the results shown are not in the file yet
+
     def save_layout(self) -> None:
         """Remember window geometry and docks."""
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -853,6 +951,7 @@ class MainWindow(QMainWindow):
         i18n.set_language(language or None)
         self.statusBar().clearMessage()
         self.analysis.summary.clear()
+        self.analysis.explain.clear()
         self._update_title()
         self.layer_panel.rebuild()
 
@@ -888,10 +987,21 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_full()
 
     def export(self, kind: str) -> None:
-        """Open an export dialog."""
+        """Open an export dialog.
+
+        A table export first asks what to write when a comparison is open.
+        """
         from ui.dialogs.export_dialog import ExportDialog
 
-        ExportDialog(self, kind).exec()
+        source = "comparison"
+        if kind == "tables" and self.scenarios.comparison is not None:
+            source = _ask(self.prompter, "ask_tables_source", "comparison")
+            if source not in ("comparison", "results"):
+                return
+        dialog = ExportDialog(self, kind)
+        dialog.source = source
+        self.last_export = dialog
+        dialog.exec()
 
     def about(self) -> None:
         """Version and a short description."""
@@ -944,9 +1054,65 @@ class MainWindow(QMainWindow):
         self.canvas.shutdown()
         self.runner.cancel()
         self.io_runner.cancel()
+        self.save_runner.wait(60000)  # a save in flight ends: never half a file
         wait_all(10000)
         self._drop_pending()
         self.session.release()
+
+
+def bundled_sample_paths() -> list[Path]:
+    """Where the installed sample project may be (found without generating it)."""
+    import os
+
+    import sample_data
+    from gridplanner.sample import SAMPLE_FILE
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gridplanner"
+    return [Path(sample_data.__file__).parent / SAMPLE_FILE, cache / SAMPLE_FILE]
+
+
+def sample_copy_folder() -> Path:
+    """Return the folder in the user's documents that holds their copy of the sample."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return (Path(docs) if docs else Path.home()) / "GridPlanner"
+
+
+def user_copy_of_sample(path: Path) -> Path | None:
+    """Return the user's copy of the installed sample when ``path`` is it, else None.
+
+    The copy is made in the documents folder on first use and reused after, so
+    work on the sample is kept and the installed file is never written.
+    """
+    import shutil
+
+    try:
+        resolved = path.resolve()
+        bundled = next((p for p in bundled_sample_paths()
+                        if p.exists() and p.resolve() == resolved), None)
+    except OSError:
+        return None
+    if bundled is None:
+        return None
+    target = sample_copy_folder() / bundled.name
+    if not target.exists():
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(bundled, target)
+        except OSError:
+            return None  # nowhere to copy: the first save asks for a place (read-only)
+    return target
+
+
+#: Titles of the long runs that are not analyses (catalogue texts).
+RUN_TITLES = {"compare": "Scenario comparison", "export": "Export"}
+
+
+def analysis_title(name: str) -> str:
+    """Return the translated title of the run ``name`` (an analysis, a comparison ...)."""
+    from gridplanner.analyses import analyses
+
+    titles = {**RUN_TITLES, **{a.name: a.title for a in analyses()}}
+    return tr(titles[name]) if name in titles else name
 
 
 def _wgs84_transformer(crs: Any) -> Transformer | None:

@@ -52,6 +52,17 @@ class Session(QObject):
         self.commands = CommandStack(self.project)
         self.dirty = False
         self.results: dict[str, Any] = {}
+        #: Names of the analysis result layers on the map: redrawn by every run, they
+        #: are not edits (no unsaved mark) and are saved only when ``keep_results``.
+        self.result_layers: set[str] = set()
+        #: Result layer name -> the analysis that drew it (its group on the map).
+        self.result_groups: dict[str, str] = {}
+        #: Save result layers with the project (a setting of the app; off by default
+        #: so a district project does not grow with every run).
+        self.keep_results = False
+        #: Counts the changes the user made (edits, imports): a save that started
+        #: before the last change leaves the project marked unsaved.
+        self.revision = 0
         self.lock: ProjectLock | None = None
         self.slot: AutosaveSlot | None = None
         self.read_only = False
@@ -72,6 +83,8 @@ class Session(QObject):
         self.commands.close()
         self.project = project
         self.results = {}
+        self.result_layers = set()
+        self.result_groups = {}
         project.subscribe(self._listener)
         self.commands = CommandStack(project)
         self.commands.subscribe(self._commands_changed)
@@ -86,6 +99,7 @@ class Session(QObject):
         self._event.emit(event, name)  # queued when called from a worker thread
 
     def _commands_changed(self, event: str = "", command: GridCommand | None = None) -> None:
+        self.revision += 1
         self.set_dirty(True)
         self.command_event.emit(event, command)
         self.history_changed.emit()
@@ -95,6 +109,13 @@ class Session(QObject):
             self._sync_layer(name)
         elif event == "layer_removed":
             self.stack.remove(name)
+        if name in self.result_layers:
+            if event == "layer_removed":
+                self.result_layers.discard(name)
+                self.result_groups.pop(name, None)
+            if not self.keep_results:
+                return  # an analysis drew it again: nothing the user would lose
+        self.revision += 1
         self.set_dirty(True)
 
     def _sync_layer(self, name: str) -> None:
@@ -108,7 +129,7 @@ class Session(QObject):
             return  # a table without geometry: shown in the analysis panel, not on the map
         if name not in SCHEMAS and name.startswith("scenario__"):
             return  # stored scenario variants stay in the file, off the map
-        self.stack.set_frame(name, frame)
+        self.stack.set_frame(name, frame, group=self.result_groups.get(name, ""))
 
     def adopt_file(self, lock: ProjectLock | None, *, slot: AutosaveSlot | None = None,
                    read_only: bool = False) -> None:
@@ -136,8 +157,14 @@ class Session(QObject):
             self.dirty = dirty
             self.dirty_changed.emit(dirty)
 
-    def add_result_layer(self, name: str, frame: gpd.GeoDataFrame) -> None:
-        """Keep an analysis result as a layer of the project (shown on the map)."""
+    def add_result_layer(self, name: str, frame: gpd.GeoDataFrame, *, group: str = "") -> None:
+        """Show an analysis result as a layer (kept in the file only with ``keep_results``).
+
+        ``group`` names the analysis: its layers sit together in the layer panel.
+        """
+        self.result_layers.add(name)
+        if group:
+            self.result_groups[name] = group
         self.project.set_layer(name, frame)
 
     def remove_result_layer(self, name: str) -> None:
@@ -146,16 +173,20 @@ class Session(QObject):
             raise ValueError(f"{name} is a project layer, not a result")
         self.project.remove_layer(name)
 
-    def snapshot(self) -> Project:
+    def snapshot(self, *, for_file: bool = False) -> Project:
         """Return a shallow copy safe to save from a worker while the user works on.
 
         Frames are replaced, never modified in place (engine convention), so copying
-        the dicts is enough.
+        the dicts is enough. ``for_file``: the copy to write into the project file,
+        without the analysis result layers unless :attr:`keep_results` is set.
         """
+        extra = {name: frame for name, frame in self.project.extra_layers.items()
+                 if not for_file or self.keep_results or name not in self.result_layers}
         return Project(layers=dict(self.project.layers),
                        settings=copy.deepcopy(self.project.settings),
                        scenarios=copy.deepcopy(self.project.scenarios),
-                       extra_layers=dict(self.project.extra_layers), path=self.project.path)
+                       extra_layers=extra, path=self.project.path,
+                       file_stamp=self.project.file_stamp)
 
     # ---------------------------------------------------------------- editing
     def push(self, command: GridCommand) -> None:

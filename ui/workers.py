@@ -173,11 +173,14 @@ class TaskRunner(QObject):
 
 def readable_error(exc: BaseException) -> str:
     """Return a message for a dialog: the engine's own text or a plain summary."""
+    from gridplanner.i18n import gettext as tr
+
     if isinstance(exc, GridPlannerError):
         return exc.message
     if isinstance(exc, MemoryError):
-        return "Not enough memory for this run; close other programs or use the command line."
+        return tr("Not enough memory for this run; close other programs or use the command "
+                  "line.")
     if isinstance(exc, OSError):
-        return f"A file could not be used: {exc}"
+        return tr("A file could not be used: {problem}").format(problem=exc)
     name = type(exc).__name__
-    return f"Unexpected problem ({name}): {exc}".strip()
+    return tr("Unexpected problem ({name}): {problem}").format(name=name, problem=exc).strip()

@@ -38,6 +38,7 @@ from scipy import sparse
 from gridplanner.allocation.flow import FlowSolution, resolve_splits, solve_flow
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import gettext, pgettext
 from gridplanner.integrity import staff_grid_ids
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.network.distance import k_nearest_sources, point_table
@@ -270,13 +271,13 @@ def allocate_layers(
                     snap_cutoff_m=snap_cutoff_m, time_limit_s=float(time_limit_s))
     defaults = dict(CAPACITY_DEFAULTS)
     defaults.update(capacity_defaults or {})
-    report(feedback, 0.0, "road network")
+    report(feedback, 0.0, gettext("road network"))
     net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.0, 0.25))
     if net.n_edges == 0:
         raise AnalysisError("layer roads has no walkable road: the walking network is empty")
 
-    report(feedback, 0.25, "snapping to roads")
+    report(feedback, 0.25, gettext("snapping to roads"))
     hh_snap = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
     _require_on_network(hh_snap, len(households), "household points", opts)
@@ -285,17 +286,17 @@ def allocate_layers(
     _require_on_network_staff(team, opts)
     demand = _demand(households, net, hh_snap, team, grid_ids, hh_grid, opts)
 
-    report(feedback, 0.3, "network distances")
+    report(feedback, 0.3, gettext("network distances"))
     cands = _candidates(team, demand, opts, feedback=feedback)
 
-    report(feedback, 0.7, "solving the assignment")
+    report(feedback, 0.7, gettext("solving the assignment"))
     flow = _solve(team, demand, cands, opts)
 
-    report(feedback, 0.85, "whole points")
+    report(feedback, 0.85, gettext("whole points"))
     done = _exact_whole(team, demand, flow, _whole_points(team, demand, flow, opts), opts)
 
     result = _result(households, team, demand, flow, done, opts)
-    report(feedback, 1.0, "assignment done")
+    report(feedback, 1.0, gettext("assignment done"))
     return result
 
 
@@ -634,7 +635,7 @@ def _candidates(team: _Staff, demand: _Demand, opts: _Options, *,
     node_i, node_d = _table(team, demand, np.arange(len(demand.node)), k=opts.k,
                             cutoff_m=opts.walk_cutoff_m, min_k=max(2, opts.k // 2),
                             searched_m=searched, feedback=sub(feedback, 0.3, 0.65))
-    report(feedback, 0.65, "candidate staff")
+    report(feedback, 0.65, gettext("candidate staff"))
     pt_i, pt_d = point_table(demand.attachment, demand.lo, demand.hi, node_i, node_d,
                              k=opts.k)
     width = np.full(len(demand.lo), opts.k, dtype=np.int64)
@@ -1098,19 +1099,23 @@ def _reasons(done: _Assignment, demand: _Demand, n_cands: np.ndarray, opts: _Opt
     flow_un = np.zeros(n, dtype=np.int64)
     np.add.at(flow_un, sol.part_point[sol.part_staff < 0], sol.part_amount[sol.part_staff < 0])
     un = done.staff < 0
-    reason[un] = f"no capacity left among {role} staff within {walk:g} m"
+    role_name = pgettext("role", role)
+    reason[un] = gettext("no capacity left among {role} staff within {m:g} m", role=role_name,
+                         m=walk)
     split = un & usable & has_cand & (flow_un < demand.weight)
-    reason[split] = ("no single staff member within reach has room for all households "
-                     "of this point")
-    reason[un & usable & ~has_cand] = (f"unreachable: no {role} staff within "
-                                       f"{walk:g} m on the road network")
+    reason[split] = gettext("no single staff member within reach has room for all "
+                            "households of this point")
+    reason[un & usable & ~has_cand] = gettext("unreachable: no {role} staff within {m:g} m on "
+                                              "the road network", role=role_name, m=walk)
     if opts.within_grid:
         no_grid = un & demand.on_network & (hh_grid < 0)
-        reason[no_grid] = "outside every grid"
+        reason[no_grid] = gettext("outside every grid")
         in_grid = un & usable & ~has_cand
-        reason[in_grid] = [f"no {role} staff of grid {demand.grid_ids[g]} within {walk:g} m "
-                           "on the road network" for g in hh_grid[in_grid]]
-    reason[un & ~demand.on_network] = (f"off the road network: farther than "
-                                       f"{opts.snap_cutoff_m:g} m from any walkable road")
-    reason[un & no_location] = "no location: the point is empty or not a valid point"
+        reason[in_grid] = [gettext("no {role} staff of grid {grid} within {m:g} m on the road "
+                                   "network", role=role_name, grid=demand.grid_ids[g], m=walk)
+                           for g in hh_grid[in_grid]]
+    reason[un & ~demand.on_network] = gettext(
+        "off the road network: farther than {m:g} m from any walkable road",
+        m=opts.snap_cutoff_m)
+    reason[un & no_location] = gettext("no location: the point is empty or not a valid point")
     return reason

@@ -6,6 +6,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 from gridplanner.network.graph import RoadNetwork
 from gridplanner.network.snap import Snapped, attach, augment
 
@@ -41,7 +42,7 @@ def source_to_point_distances(
     out = np.full((len(sources), len(points)), np.inf)
     on = np.flatnonzero(aug.source_node >= 0)
     for start in range(0, len(on), batch):
-        report(feedback, start / max(len(on), 1), "network distances")
+        report(feedback, start / max(len(on), 1), _("network distances"))
         chunk = on[start:start + batch]
         d = dijkstra(aug.matrix, directed=True, indices=aug.source_node[chunk], limit=cutoff_m)
         dist = att.distance(d)

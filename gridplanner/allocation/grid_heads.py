@@ -26,6 +26,7 @@ from scipy.optimize import linear_sum_assignment
 from gridplanner.allocation.common import source_to_point_distances
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import snap_points
@@ -101,7 +102,7 @@ def assign_grid_heads_layers(
     heads = staff.loc[(role == "grid_head").to_numpy()]
     net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.3))
-    report(feedback, 0.3, "grid centres")
+    report(feedback, 0.3, _("grid centres"))
     centres = _centres(grids, households, household_grid)
     gid = grids["grid_id"].astype(str).to_numpy()
     cost = np.full((len(grids), max(len(heads), 1)), np.inf)
@@ -125,7 +126,7 @@ def assign_grid_heads_layers(
                      if len(heads) else "the staff layer has no grid heads")
     table = gpd.GeoDataFrame({"grid_id": gid, "staff_id": staff_col, "distance_m": dist,
                               "flag": flag}, geometry=centres, crs=grids.crs)
-    report(feedback, 1.0, "grid heads assigned")
+    report(feedback, 1.0, _("grid heads assigned"))
     return GridHeadResult(table, float(np.nansum(dist)), int(missing.sum()))
 
 

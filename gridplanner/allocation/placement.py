@@ -32,6 +32,7 @@ from scipy.spatial import cKDTree
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import RoadNetwork, build_network
@@ -130,7 +131,7 @@ def p_median(
     rng = np.random.default_rng(seed)
     best: tuple[float, list[int], list[float]] | None = None
     for start in range(max(starts, 1)):
-        report(feedback, start / max(starts, 1), "placing staff")
+        report(feedback, start / max(starts, 1), gettext("placing staff"))
         if start == 0:
             chosen, gains = _greedy(d, w, cur0, p)
         elif neighbours is None:
@@ -151,7 +152,7 @@ def p_median(
         if best is None or obj < best[0] - 1e-9:
             best = (obj, chosen, gains)
     assert best is not None
-    report(feedback, 1.0, "placing staff")
+    report(feedback, 1.0, gettext("placing staff"))
     return PMedianSolution(tuple(best[1]), best[0], tuple(best[2]))
 
 
@@ -314,7 +315,7 @@ def _candidate_distances(
     done = 0
     for pos, nodes, d in local_dijkstra(aug.matrix, src[ok_c], limit_m=limit,
                                         node_xy=aug.node_xy, batch=16):
-        report(feedback, 0.3 + 0.4 * done / max(len(ok_c), 1), "network distances")
+        report(feedback, 0.3 + 0.4 * done / max(len(ok_c), 1), gettext("network distances"))
         done += len(pos)
         c = col[nodes]
         at = c >= 0
@@ -462,7 +463,7 @@ def place_staff_layers(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
         raise AnalysisError("layer roads has no walkable road: the walking network is empty")
-    report(feedback, 0.2, "candidates")
+    report(feedback, 0.2, gettext("candidates"))
     if candidates is not None and len(candidates):
         cand_pts = np.asarray(candidates.geometry.values)
     else:
@@ -497,7 +498,7 @@ def place_staff_layers(
 
     # Existing staff first: one multi-source pass on their own split graph. Base
     # nodes keep their numbers there; candidate feet are placed along their edges.
-    report(feedback, 0.3, "network distances")
+    report(feedback, 0.3, gettext("network distances"))
     src = aug.source_node
     ok_c = np.flatnonzero(src >= 0)
     cur = np.full(len(dem_nodes), np.inf)
@@ -519,7 +520,7 @@ def place_staff_layers(
     unreachable = 10.0 * walk_cutoff_m + 1.0
     dist = _candidate_distances(aug, src, ok_c, dem_nodes, cur, walk_cutoff_m,
                                 len(cand_pts), feedback, unreachable_m=unreachable)
-    report(feedback, 0.7, "choosing sites")
+    report(feedback, 0.7, gettext("choosing sites"))
     # Interchange tries, in place of a site, its 40 nearest candidates.
     cxy = shapely.get_coordinates(cand_pts)
     m = min(len(cxy), 40)

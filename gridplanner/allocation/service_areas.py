@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.locate import household_weights
 from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import (
@@ -131,7 +132,7 @@ def service_areas_layers(
                 f"layer facilities has no facility of kind {kind!r} (column kind); "
                 f"kinds present: {', '.join(sorted(set(kinds.tolist()))) or 'none'}")
         facilities, kinds = facilities.loc[kinds == kind], kinds[kinds == kind]
-    report(feedback, 0.2, "snapping")
+    report(feedback, 0.2, _("snapping"))
     hh_snap = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
     groups = sorted(set(kinds.tolist()))
@@ -149,7 +150,7 @@ def service_areas_layers(
     areas = pd.concat([p.areas for p in parts], ignore_index=True).iloc[order]
     roads_out = pd.concat([p.roads for p in parts], ignore_index=True).iloc[order]
     hh_out = pd.concat([p.households for p in parts], ignore_index=True)
-    report(feedback, 1.0, "service areas done")
+    report(feedback, 1.0, _("service areas done"))
     return ServiceAreaResult(
         gpd.GeoDataFrame(areas.reset_index(drop=True), geometry="geometry",
                          crs=facilities.crs),
@@ -167,7 +168,7 @@ def _one_kind(net: RoadNetwork, facilities: gpd.GeoDataFrame, kind: str,
     fac_snap = snap_points(net, facilities.geometry.values, cutoff_m=snap_cutoff_m)
     aug = augment(net, fac_snap)
     reach = _reach(aug, attach(net, aug, hh_snap), len(hh_snap), cutoff, feedback=feedback)
-    report(feedback, 0.85, "areas")
+    report(feedback, 0.85, _("areas"))
     weight = household_weights(households)
     served = reach.point_owner >= 0
     hh_out = gpd.GeoDataFrame(
@@ -243,7 +244,7 @@ def _reach(aug: Augmented, att: Attachment, n_points: int, cutoff: np.ndarray, *
     owner_pt = np.full(n_points, -1, dtype=np.int64)
     on = np.flatnonzero(aug.source_node >= 0)
     for start in range(0, len(on), 32):
-        report(feedback, 0.3 + 0.5 * start / max(len(on), 1), "network distances")
+        report(feedback, 0.3 + 0.5 * start / max(len(on), 1), _("network distances"))
         chunk = on[start:start + 32]
         d = dijkstra(aug.matrix, directed=True, indices=aug.source_node[chunk],
                      limit=float(cutoff[chunk].max()))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from gridplanner.analyses.registry import Analysis, AnalysisResult, option
+from gridplanner.i18n import _, pgettext
 from gridplanner.text import format_table
 
 if TYPE_CHECKING:
@@ -48,9 +49,9 @@ def coverage_result(result: CoverageResult, opts: CoverageOptions) -> AnalysisRe
     :class:`~gridplanner.coverage.CoverageState` to update coverage edit by edit.
     """
     district = result.district.iloc[0]
-    headline = (f"households covered {_pct(district['households_pct_all'])} %, "
-                f"intersections {_pct(district['intersections_pct_all'])} %; "
-                f"{len(result.gaps)} gaps")
+    headline = _("households covered {households} %, intersections {intersections} %; "
+                 "{gaps} gaps", households=_pct(district["households_pct_all"]),
+                 intersections=_pct(district["intersections_pct_all"]), gaps=len(result.gaps))
     return AnalysisResult("coverage", result.layers(), result.grid_table,
                           coverage_summary(result, gaps=opts.gaps), result, headline=headline,
                           geometry_types={
@@ -64,46 +65,58 @@ def coverage_result(result: CoverageResult, opts: CoverageOptions) -> AnalysisRe
 def coverage_summary(result: CoverageResult, *, gaps: int = 10, worst: int = 10) -> str:
     """Readable summary: district shares, least covered grids, largest gaps, issues."""
     lines = []
-    cameras = "online and offline" if result.include_offline else "online"
-    shadows = "with building shadows" if result.use_buildings else "without buildings"
-    lines.append(f"camera coverage ({cameras} cameras, {shadows}), percent")
+    if result.include_offline:
+        lines.append(_("camera coverage (online and offline cameras, {shadows}), percent",
+                       shadows=_("with building shadows") if result.use_buildings
+                       else _("without buildings")))
+    else:
+        lines.append(_("camera coverage (online cameras, {shadows}), percent",
+                       shadows=_("with building shadows") if result.use_buildings
+                       else _("without buildings")))
     district = result.district.iloc[0]
     rows: list[list[Any]] = []
-    for measure, label in (("area", "area"), ("households", "households"),
-                           ("roads", "walkable roads"), ("intersections", "intersections")):
+    for measure, label in (("area", _("area")), ("households", _("households")),
+                           ("roads", _("walkable roads")),
+                           ("intersections", _("intersections"))):
         rows.append([label, *(_pct(district[f"{measure}_pct_{c}"])
                               for c in ("all", "cat1", "cat23"))])
-    lines.append(format_table(["district", "all", "cat 1", "cat 2-3"], rows))
+    lines.append(format_table([_("district"), _("all cameras"), _("category 1"),
+                               _("categories 2-3")], rows))
     table = result.grid_table
     if len(table):
-        lines.append(f"\nleast covered grids by households (of {len(table)}):")
+        lines.append("\n" + _("least covered grids by households (of {n}):", n=len(table)))
         order = table.sort_values(["households_pct_all", "area_pct_all"], na_position="last")
         rows = [[r.grid_id, int(r.households), _pct(r.households_pct_all),
                  _pct(r.households_pct_cat1), _pct(r.households_pct_cat23),
                  _pct(r.area_pct_all), _pct(r.intersections_pct_all)]
                 for r in order.head(worst).itertuples()]
-        lines.append(format_table(["grid", "households", "hh all", "hh cat1", "hh cat2-3",
-                                   "area all", "ix all"], rows))
+        lines.append(format_table([_("grid"), _("households"), _("households, all %"),
+                                   _("households, cat. 1 %"), _("households, cat. 2-3 %"),
+                                   _("area, all %"), _("intersections, all %")], rows))
     if len(result.gaps) and gaps > 0:
-        lines.append(f"\nlargest gaps by uncovered households (of {len(result.gaps)}):")
+        lines.append("\n" + _("largest gaps by uncovered households (of {n}):",
+                              n=len(result.gaps)))
         rows = [[int(r.rank), r.grid_id, int(r.uncovered_households), round(r.area_m2)]
                 for r in result.gaps.head(gaps).itertuples()]
-        lines.append(format_table(["rank", "grid", "households", "area m²"], rows))
-    lines.append(f"\nuncovered: {int(result.uncovered_households['households'].sum()):,} "
-                 f"households at {len(result.uncovered_households):,} points, "
-                 f"{len(result.uncovered_intersections):,} intersections, "
-                 f"{result.uncovered_roads['length_m'].sum() / 1000:,.1f} km of walkable road")
+        lines.append(format_table([_("rank"), _("grid"), _("households"), _("area m²")],
+                                  rows))
+    lines.append("\n" + _("uncovered: {households:,} households at {points:,} points, "
+                          "{intersections:,} intersections, {km:,.1f} km of walkable road",
+                          households=int(result.uncovered_households["households"].sum()),
+                          points=len(result.uncovered_households),
+                          intersections=len(result.uncovered_intersections),
+                          km=result.uncovered_roads["length_m"].sum() / 1000))
     issues = result.camera_issues
     if len(issues):
-        lines.append(f"\ncamera records with problems: {len(issues)}")
+        lines.append("\n" + _("camera records with problems: {n}", n=len(issues)))
         rows = [[r.camera_id, str(r.row), r.column, r.value, r.reason, r.action]
                 for r in issues.head(20).itertuples()]
-        lines.append(format_table(["camera", "row", "column", "value", "problem", "coverage"],
-                                  rows))
+        lines.append(format_table([_("camera"), _("row"), _("column"), _("value"),
+                                   _("problem"), _("coverage")], rows))
         if len(issues) > 20:
-            lines.append(f"... and {len(issues) - 20} more in layer camera_issues")
+            lines.append(_("... and {n} more in layer camera_issues", n=len(issues) - 20))
     else:
-        lines.append("\ncamera records: no problems found")
+        lines.append("\n" + _("camera records: no problems found"))
     return "\n".join(lines)
 
 
@@ -144,7 +157,7 @@ def run_siting(ctx: AnalysisContext, opts: SitingOptions,
     from gridplanner.coverage.siting import site_cameras
 
     candidates, notes = read_optional_points(opts.candidates, ctx.project,
-                                             what="candidate site")
+                                             what=_("candidate site"))
     result = site_cameras(
         ctx.project, k=opts.k, candidates=candidates, spacing_m=opts.spacing_m,
         intersection_weight=opts.intersection_weight, category=opts.category,
@@ -154,8 +167,9 @@ def run_siting(ctx: AnalysisContext, opts: SitingOptions,
     layers = {"proposed_cameras": result.proposed, "proposed_footprints": result.footprints}
     summary = "\n".join([*notes, siting_summary(result, k=opts.k,
                                                 weight=opts.intersection_weight)])
-    headline = (f"{len(result.proposed)} camera sites proposed, score "
-                f"{result.total_gain:,.0f} (within {result.guarantee * 100:.0f} % of optimal)")
+    headline = _("{n} camera sites proposed, score {score:,.0f} (within {pct:.0f} % of "
+                 "optimal)", n=len(result.proposed), score=result.total_gain,
+                 pct=result.guarantee * 100)
     return AnalysisResult("site-cameras", layers, pd.DataFrame(result.proposed), summary,
                           result, geometry_types={"proposed_cameras": POINT,
                                                   "proposed_footprints": POLY},
@@ -164,20 +178,27 @@ def run_siting(ctx: AnalysisContext, opts: SitingOptions,
 
 def siting_summary(result: SitingResult, *, k: int, weight: float) -> str:
     """Return the picks with their gains, and how close to optimal they are proven."""
-    rows = [[int(r.rank), r.site_id, r.source,
-             "all-round" if pd.isna(r.azimuth_deg) else f"{r.azimuth_deg:g}",
+    rows = [[int(r.rank), r.site_id, _source(r.source),
+             _("all-round") if pd.isna(r.azimuth_deg) else f"{r.azimuth_deg:g}",
              float(r.gain), int(r.new_households), int(r.new_intersections),
              float(r.cumulative_gain)]
             for r in result.proposed.itertuples()]
-    lines = [format_table(["rank", "site", "source", "azimuth", "gain", "households",
-                           "intersections", "cumulative"], rows)]
+    lines = [format_table([_("rank"), _("site"), _("source"), _("azimuth"), _("gain"),
+                           _("households"), _("intersections"), _("cumulative")], rows)]
     if len(result.proposed) < k:
-        lines.append(f"\nonly {len(result.proposed)} sites add anything; every other "
-                     "candidate sees nothing new")
-    lines.append(f"\nscore {result.total_gain:,.0f} (households + {weight:g} x "
-                 f"intersections); the best possible is at most {result.optimum_bound:,.0f}, "
-                 f"so this pick is proven within {result.guarantee * 100:.0f} % of optimal")
+        lines.append("\n" + _("only {n} sites add anything; every other candidate sees "
+                              "nothing new", n=len(result.proposed)))
+    lines.append("\n" + _("score {score:,.0f} (households + {weight:g} x intersections); the "
+                          "best possible is at most {bound:,.0f}, so this pick is proven "
+                          "within {pct:.0f} % of optimal", score=result.total_gain,
+                          weight=weight, bound=result.optimum_bound,
+                          pct=result.guarantee * 100))
     return "\n".join(lines)
+
+
+def _source(source: str) -> str:
+    """Return a candidate's source (intersection, road, candidate) in the current language."""
+    return pgettext("site source", str(source))
 
 
 COVERAGE = Analysis("coverage", "Camera coverage",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gridplanner.analyses.registry import Analysis, AnalysisResult, option
+from gridplanner.i18n import _, ngettext, pgettext
 from gridplanner.text import format_table
 
 if TYPE_CHECKING:
@@ -36,7 +37,19 @@ def run_checks(ctx: AnalysisContext, opts: CheckOptions,
                           pd.DataFrame(result.findings.drop(columns="geometry")),
                           format_findings(result, every=opts.list_all), result,
                           exit_code=1 if len(result.findings) else 0,
-                          headline=f"{len(result.findings)} grid findings")
+                          headline=ngettext("{n} grid finding", "{n} grid findings",
+                                            len(result.findings)))
+
+
+def check_label(check: str) -> str:
+    """Return the name of a grid check (key of column ``check``) in the current language.
+
+    Examples
+    --------
+    >>> check_label("gap")
+    'gap'
+    """
+    return pgettext("check", check)
 
 
 def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15) -> str:
@@ -45,18 +58,20 @@ def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15
 
     findings = result.findings
     if not len(findings):
-        return "no findings: the grids are clean"
+        return _("no findings: the grids are clean")
     counts = result.counts()
-    lines = [format_table(["check", "findings"], [[c, int(n)] for c, n in counts.items()])]
+    lines = [format_table([_("check"), _("findings")],
+                          [[check_label(c), int(n)] for c, n in counts.items()])]
     for check in CHECK_ORDER:
         rows = findings[findings["check"] == check]
         if not len(rows):
             continue
-        lines.append(f"\n{check} ({len(rows)}):")
+        lines.append("\n" + _("{check} ({n}):", check=check_label(check), n=len(rows)))
         shown = rows if every else rows.head(limit)
         lines.extend(f"  - {msg}" for msg in shown["message"])
         if len(rows) > len(shown):
-            lines.append(f"  ... and {len(rows) - len(shown)} more (--all lists them)")
+            lines.append("  " + _("... and {n} more (--all lists them)",
+                                  n=len(rows) - len(shown)))
     return "\n".join(lines)
 
 
@@ -80,19 +95,20 @@ def run_balance(ctx: AnalysisContext, opts: BalanceOptions,
     from gridplanner.grids.balance import BalanceError, propose_balanced_grids
 
     if opts.max_households < max(opts.min_households, 1):
-        raise BalanceError(f"the band {opts.min_households}-{opts.max_households} is empty: "
-                           "the minimum must be below the maximum")
+        raise BalanceError(_("the band {low}-{high} is empty: the minimum must be below the "
+                             "maximum", low=opts.min_households, high=opts.max_households))
     proposal = propose_balanced_grids(
         ctx.project, community_id=opts.community, min_households=opts.min_households,
         max_households=opts.max_households, feedback=feedback)
-    summary = (f"{format_figures(proposal.figures)}\n\nThe project is unchanged: load the "
-               "grids layer as a scenario to use it.")
+    summary = (format_figures(proposal.figures) + "\n\n"
+               + _("The project is unchanged: load the grids layer as a scenario to use it."))
     return AnalysisResult("balance", {"grids": proposal.grids,
                                       "balance_figures": pd.DataFrame(proposal.figures)},
                           pd.DataFrame(proposal.figures), summary, proposal,
                           geometry_types={"grids": "MultiPolygon"},
-                          headline=f"{len(proposal.grids)} grids proposed for "
-                          f"{len(proposal.figures)} communities")
+                          headline=_("{grids} grids proposed for {communities} communities",
+                                     grids=len(proposal.grids),
+                                     communities=len(proposal.figures)))
 
 
 def format_figures(figures: pd.DataFrame) -> str:
@@ -103,8 +119,8 @@ def format_figures(figures: pd.DataFrame) -> str:
              f"{r.pp_mean_before:.2f} -> {r.pp_mean_after:.2f}",
              f"{r.reock_mean_before:.2f} -> {r.reock_mean_after:.2f}"]
             for r in figures.itertuples(index=False)]
-    return format_table(["community", "households", "grids", "out of band",
-                         "households before", "households after", "Polsby-Popper",
+    return format_table([_("community"), _("households"), _("grids"), _("out of band"),
+                         _("households before"), _("households after"), "Polsby-Popper",
                          "Reock"], rows)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from gridplanner.errors import AnalysisError, ReadError
+from gridplanner.i18n import _
 
 if TYPE_CHECKING:
     from pyproj import CRS
@@ -46,24 +47,24 @@ def read_points(spec: str, project: Project, *, what: str, representative: bool 
     notes: list[str] = []
     crs = project.crs
     if crs is None:
-        raise AnalysisError("the project has no coordinate system; cannot place "
-                            f"the {what} of {path}")
+        raise AnalysisError(_("the project has no coordinate system; cannot place the {what} "
+                              "of {path}", what=what, path=path))
     frame = reproject(frame, crs, source_crs=source_crs)
     geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
-        notes.append(f"skipped {int(empty.sum())} rows without a point")
+        notes.append(_("skipped {n} rows without a point", n=int(empty.sum())))
     frame, geoms = frame[~empty], geoms[~empty]
     not_point = shapely.get_type_id(geoms) != 0
     if not_point.any():
         if representative:
-            notes.append(f"{int(not_point.sum())} rows are not points: their representative "
-                         "points are used")
+            notes.append(_("{n} rows are not points: their representative points are used",
+                           n=int(not_point.sum())))
             frame = frame.set_geometry(frame.geometry.representative_point())
         else:
-            notes.append(f"skipped {int(not_point.sum())} rows that are not points")
+            notes.append(_("skipped {n} rows that are not points", n=int(not_point.sum())))
             frame = frame[~not_point]
     if not len(frame):
-        raise ReadError(f"{path}: no {what} points in the file")
+        raise ReadError(_("{path}: no {what} points in the file", path=path, what=what))
     return frame, notes
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gridplanner.errors import AnalysisError
+from gridplanner.i18n import _
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -132,13 +133,15 @@ class Analysis:
         names = {f.name for f in self.fields()}
         unknown = sorted(set(values) - names)
         if unknown:
-            raise AnalysisError(f"{self.name}: unknown option {unknown[0]!r}; options are "
-                                f"{', '.join(sorted(names)) or 'none'}")
+            raise AnalysisError(_("{analysis}: unknown option {option!r}; options are {names}",
+                                  analysis=self.name, option=unknown[0],
+                                  names=", ".join(sorted(names)) or "-"))
         for f in self.fields():
             if f.name in values:
                 values[f.name] = _checked(self.name, f, values[f.name])
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise AnalysisError(f"{self.name}: give {_flag_name(f)} ({option_info(f).help})")
+                raise AnalysisError(_("{analysis}: give {flag} ({help})", analysis=self.name,
+                                      flag=_flag_name(f), help=_(option_info(f).help)))
         return self.options(**values)
 
 
@@ -152,17 +155,22 @@ def _checked(analysis: str, f: dataclasses.Field[Any], value: Any) -> Any:
     if value is None:
         return None
     if info.choices and value not in info.choices:
-        raise AnalysisError(f"{analysis}: {_flag_name(f)} {value!r} is not one of "
-                            f"{', '.join(map(str, info.choices))}")
+        raise AnalysisError(_("{analysis}: {flag} {value!r} is not one of {choices}",
+                              analysis=analysis, flag=_flag_name(f), value=value,
+                              choices=", ".join(map(str, info.choices))))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
         low, high = info.minimum, info.maximum
         if not math.isfinite(number) or (low is not None and number < low) or (
                 high is not None and number > high):
-            span = (f"from {low:g} to {high:g}" if low is not None and high is not None
-                    else f"at least {low:g}" if low is not None else f"at most {high:g}")
-            raise AnalysisError(f"{analysis}: {_flag_name(f)} {value:g} is out of range: "
-                                f"give a number {span} {info.unit}".rstrip())
+            span = (_("from {low:g} to {high:g}", low=low, high=high)
+                    if low is not None and high is not None
+                    else _("at least {low:g}", low=low) if low is not None
+                    else _("at most {high:g}", high=high))
+            unit = _(info.unit) if info.unit else ""
+            raise AnalysisError(_("{analysis}: {flag} {value:g} is out of range: give a number "
+                                  "{span} {unit}", analysis=analysis, flag=_flag_name(f),
+                                  value=value, span=span, unit=unit).rstrip())
     return value
 
 
@@ -189,8 +197,8 @@ def get(name: str) -> Analysis:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise AnalysisError(f"unknown analysis {name!r}: use one of "
-                            f"{', '.join(_REGISTRY)}") from None
+        raise AnalysisError(_("unknown analysis {name!r}: use one of {names}", name=name,
+                              names=", ".join(_REGISTRY))) from None
 
 
 def run(name: str, context: AnalysisContext, options: Any = None, *,

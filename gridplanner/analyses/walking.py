@@ -16,8 +16,10 @@ import shapely
 
 from gridplanner.analyses.registry import Analysis, AnalysisResult, option
 from gridplanner.errors import AnalysisError
+from gridplanner.i18n import _, ngettext, pgettext
+from gridplanner.scenarios.labels import column_label
 from gridplanner.settings import ROLES
-from gridplanner.text import format_table
+from gridplanner.text import format_table, problem_text, severity_label
 
 if TYPE_CHECKING:
     from gridplanner.allocation.assign import AllocationResult, AllocationTotals
@@ -45,21 +47,26 @@ def run_network(ctx: AnalysisContext, opts: NetworkOptions,
     roads = ctx.layer("roads")
     net = ctx.network(feedback=feedback)
     pieces = components(net)
-    lines = [f"roads: {len(roads)} rows, walking graph: {net.n_nodes:,} nodes, "
-             f"{net.n_edges:,} edges, {float(net.edge_length_m.sum()) / 1000:,.1f} km",
-             f"intersections (degree >= 3): {int((net.degree >= 3).sum()):,}; "
-             f"dead ends: {int((net.degree == 1).sum()):,}",
-             f"connected pieces: {len(pieces)}"]
+    lines = [_("roads: {rows:,} rows, walking graph: {nodes:,} nodes, {edges:,} edges, "
+               "{km:,.1f} km", rows=len(roads), nodes=net.n_nodes, edges=net.n_edges,
+               km=float(net.edge_length_m.sum()) / 1000),
+             _("intersections (degree >= 3): {intersections:,}; dead ends: {dead_ends:,}",
+               intersections=int((net.degree >= 3).sum()),
+               dead_ends=int((net.degree == 1).sum())),
+             _("connected pieces: {n}", n=len(pieces))]
     if len(pieces) > 1:
         rows = [[p.piece, p.n_nodes, p.n_edges, round(p.length_m, 1), round(p.x, 1),
                  round(p.y, 1)] for p in pieces[:opts.pieces]]
-        lines.append(format_table(["piece", "nodes", "edges", "length_m", "x", "y"], rows))
+        lines.append(format_table([_("piece"), _("nodes"), _("edges"), _("length m"), "x",
+                                   "y"], rows))
         small = sum(p.n_nodes for p in pieces[1:])
-        lines.append(f"{small:,} nodes lie outside the main piece: households and staff "
-                     "there cannot reach the rest; join the roads or check their levels.")
-    lines.extend(f"  [{p.severity}] {p.describe()}" for p in net.problems[:20])
+        lines.append(_("{n:,} nodes lie outside the main piece: households and staff there "
+                       "cannot reach the rest; join the roads or check their levels.",
+                       n=small))
+    lines.extend(f"  [{severity_label(p.severity)}] {problem_text(p)}"
+                 for p in net.problems[:20])
     if len(net.problems) > 20:
-        lines.append(f"  ... and {len(net.problems) - 20} more road problems")
+        lines.append("  " + _("... and {n} more road problems", n=len(net.problems) - 20))
     piece_frame = gpd.GeoDataFrame(
         {"piece": [p.piece for p in pieces], "nodes": [p.n_nodes for p in pieces],
          "edges": [p.n_edges for p in pieces], "length_m": [p.length_m for p in pieces]},
@@ -110,38 +117,47 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
                        within_grid: bool) -> str:
     """Totals, reasons for unassigned households and full staff, as printed text."""
     t = result.totals
-    mode = " within grids" if within_grid else ""
-    lines = [f"assigned {t.assigned_households:,} households to {role} staff{mode}; "
-             f"{t.unassigned_households:,} unassigned"]
+    role_name = pgettext("role", role)
+    if within_grid:
+        head = _("assigned {assigned:,} households to {role} staff within grids; "
+                 "{unassigned:,} unassigned", assigned=t.assigned_households, role=role_name,
+                 unassigned=t.unassigned_households)
+    else:
+        head = _("assigned {assigned:,} households to {role} staff; {unassigned:,} "
+                 "unassigned", assigned=t.assigned_households, role=role_name,
+                 unassigned=t.unassigned_households)
+    lines = [head]
     rows = [
-        ["objective (household-metres)", f"{t.objective_household_m:,.0f}"],
-        ["mean distance (m)", f"{t.mean_distance_m:,.1f}"],
-        ["95th percentile distance (m)", f"{t.p95_distance_m:,.1f}"],
-        ["max distance (m)", f"{t.max_distance_m:,.1f}"],
-        ["households beyond 1 km", f"{t.households_beyond_1km:,}"],
-        ["households assigned / unassigned",
+        [_("objective (household-metres)"), f"{t.objective_household_m:,.0f}"],
+        [_("mean distance (m)"), f"{t.mean_distance_m:,.1f}"],
+        [_("95th percentile distance (m)"), f"{t.p95_distance_m:,.1f}"],
+        [_("max distance (m)"), f"{t.max_distance_m:,.1f}"],
+        [_("households beyond 1 km"), f"{t.households_beyond_1km:,}"],
+        [_("households assigned / unassigned"),
          f"{t.assigned_households:,} / {t.unassigned_households:,}"],
-        ["flow optimum (lower bound)", f"{t.flow_optimum_household_m:,.0f}"],
-        ["flow: households assigned / unassigned",
+        [_("flow optimum (lower bound)"), f"{t.flow_optimum_household_m:,.0f}"],
+        [_("flow: households assigned / unassigned"),
          f"{t.flow_assigned_households:,} / {t.flow_unassigned_households:,}"],
-        [f"total, {t.unassigned_cost_m:,.0f} m per unassigned household",
+        [_("total, {m:,.0f} m per unassigned household", m=t.unassigned_cost_m),
          f"{t.total_with_unassigned_household_m:,.0f}"],
-        [f"lower bound, {t.unassigned_cost_m:,.0f} m per unassigned household",
+        [_("lower bound, {m:,.0f} m per unassigned household", m=t.unassigned_cost_m),
          f"{t.flow_total_with_unassigned_household_m:,.0f}"],
-        ["above the lower bound (%)", f"{t.gap_pct:.3f}"],
-        ["points split by the flow, made whole", f"{t.split_points:,}"],
-        ["households dropped to keep points whole", f"{t.unassigned_to_keep_points_whole:,}"],
-        ["whole points proven optimal", _whole_proof(t)],
+        [_("above the lower bound (%)"), f"{t.gap_pct:.3f}"],
+        [_("points split by the flow, made whole"), f"{t.split_points:,}"],
+        [_("households dropped to keep points whole"),
+         f"{t.unassigned_to_keep_points_whole:,}"],
+        [_("whole points proven optimal"), _whole_proof(t)],
     ]
-    lines.append(format_table(["total", "value"], rows))
+    lines.append(format_table([_("total"), _("value")], rows))
     if len(result.unassigned):
         reasons = result.unassigned.groupby("reason")["households"].agg(["count", "sum"])
-        lines.append(format_table(["reason", "points", "households"],
+        lines.append(format_table([_("reason"), _("points"), _("households")],
                                   [[r, int(c), int(n)] for r, (c, n) in reasons.iterrows()]))
     full = result.staff_load[result.staff_load["load"] >= result.staff_load["capacity"]]
     if len(full):
-        lines.append(f"{len(full)} staff at full capacity")
-    lines.extend(f"  [{p.severity}] {p.describe()}" for p in result.problems[:10])
+        lines.append(_("{n} staff at full capacity", n=len(full)))
+    lines.extend(f"  [{severity_label(p.severity)}] {problem_text(p)}"
+                 for p in result.problems[:10])
     if heads is not None:
         lines.append(heads_summary(heads))
     return "\n".join(lines)
@@ -150,18 +166,19 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
 def _whole_proof(t: AllocationTotals) -> str:
     """Say whether the whole-point answer is proven optimal, else what is known."""
     if t.whole_points_optimal:
-        return "yes"
+        return _("yes")
     short = t.flow_assigned_households - t.assigned_households
     if short > 0:
-        return (f"no: the flow places {short:,} more households split between staff; "
-                "not proven whether whole points can")
-    return f"no: within {t.whole_points_gap_pct:.3f}% of the lower bound"
+        return _("no: the flow places {n:,} more households split between staff; not proven "
+                 "whether whole points can", n=short)
+    return _("no: within {pct:.3f}% of the lower bound", pct=t.whole_points_gap_pct)
 
 
 def heads_summary(heads: GridHeadResult) -> str:
     """One line: total distance of heads to their grids, grids without a head."""
-    return (f"grid heads: total {heads.total_distance_m:,.0f} m to grid centres; "
-            f"{heads.grids_without_head} grids without a head")
+    return ngettext("grid heads: total {m:,.0f} m to grid centres; {n} grid without a head",
+                    "grid heads: total {m:,.0f} m to grid centres; {n} grids without a head",
+                    heads.grids_without_head, m=heads.total_distance_m)
 
 
 # ------------------------------------------------------------------ grid heads
@@ -201,15 +218,16 @@ def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
     from gridplanner.allocation.placement import place_staff
     from gridplanner.analyses.inputs import read_optional_points
 
-    candidates, notes = read_optional_points(opts.candidates, ctx.project, what="candidate")
+    candidates, notes = read_optional_points(opts.candidates, ctx.project,
+                                             what=_("candidate"))
     result = place_staff(ctx.project, opts.n, role=opts.role, candidates=candidates,
                          starts=opts.starts, feedback=feedback)
     summary = "\n".join([*notes, placement_summary(result, role=opts.role)])
     served = result.served_after_households - result.served_before_households
-    headline = (f"{len(result.sites)} new bases: walk of the households served before "
-                f"{result.total_before_household_m:,.0f} -> "
-                f"{result.served_before_after_household_m:,.0f} household-metres; "
-                f"{served:,} households newly served")
+    headline = _("{n} new bases: walk of the households served before {before:,.0f} -> "
+                 "{after:,.0f} household-metres; {served:,} households newly served",
+                 n=len(result.sites), before=result.total_before_household_m,
+                 after=result.served_before_after_household_m, served=served)
     return AnalysisResult("place", {"new_sites": result.sites},
                           pd.DataFrame(result.sites.drop(columns="geometry")), summary,
                           result, geometry_types={"new_sites": POINT}, headline=headline)
@@ -228,16 +246,20 @@ def placement_summary(result: PlacementResult, *, role: str) -> str:
         s["newly_served_household_m"], s.geometry, strict=True)]
     before, after = result.served_before_households, result.served_after_households
     return "\n".join([
-        format_table(["rank", "gain_household_m", "newly_served_households",
-                      "newly_served_household_m", "x", "y"], rows),
-        f"households within {result.walk_cutoff_m:,.0f} m of {role} staff: {before:,} -> "
-        f"{after:,} of {result.households:,} ({after - before:,} newly served)",
-        f"walk of the {before:,} households served before: "
-        f"{result.total_before_household_m:,.0f} -> "
-        f"{result.served_before_after_household_m:,.0f} household-metres",
-        f"walk of all households served: {result.total_before_household_m:,.0f} "
-        f"({before:,} households) -> {result.total_after_household_m:,.0f} "
-        f"({after:,} households) household-metres",
+        format_table([_("rank"), _("walk saved (household-metres)"),
+                      _("households newly served"), _("walk of the newly served "
+                                                     "(household-metres)"), "x", "y"], rows),
+        _("households within {cutoff:,.0f} m of {role} staff: {before:,} -> {after:,} of "
+          "{total:,} ({new:,} newly served)", cutoff=result.walk_cutoff_m,
+          role=pgettext("role", role), before=before, after=after, total=result.households,
+          new=after - before),
+        _("walk of the {n:,} households served before: {before:,.0f} -> {after:,.0f} "
+          "household-metres", n=before, before=result.total_before_household_m,
+          after=result.served_before_after_household_m),
+        _("walk of all households served: {before:,.0f} ({n_before:,} households) -> "
+          "{after:,.0f} ({n_after:,} households) household-metres",
+          before=result.total_before_household_m, n_before=before,
+          after=result.total_after_household_m, n_after=after),
     ])
 
 
@@ -263,10 +285,11 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
         strict=True)]
     per_kind = a.groupby("kind", sort=True)["households"].agg(["count", "sum"])
     summary = "\n".join([
-        format_table(["facility_id", "kind", "cutoff_m", "households", "road_length_m"], rows),
-        "each kind of facility serves on its own (a household may be served by one "
-        "facility of each kind); within a kind the areas do not overlap",
-        format_table(["kind", "facilities", "households served"],
+        format_table([_("facility"), _("kind"), _("cutoff m"), _("households"),
+                      _("road length m")], rows),
+        _("each kind of facility serves on its own (a household may be served by one "
+          "facility of each kind); within a kind the areas do not overlap"),
+        format_table([_("kind"), _("facilities"), _("households served")],
                      [[k, int(c), f"{int(n):,}"] for k, (c, n) in per_kind.iterrows()])])
     layers = {"service_areas": result.areas, "service_households": result.households,
               "service_roads": result.roads}
@@ -274,9 +297,10 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
                           summary, result,
                           geometry_types={"service_areas": POLY, "service_households": POINT,
                                           "service_roads": LINE},
-                          headline=f"{len(a)} facilities of {len(per_kind)} kinds: "
-                          + "; ".join(f"{k} {int(n):,}" for k, n in per_kind["sum"].items())
-                          + " households served")
+                          headline=_("{n} facilities of {kinds} kinds: {served} households "
+                                     "served", n=len(a), kinds=len(per_kind),
+                                     served="; ".join(f"{k} {int(n):,}" for k, n
+                                                      in per_kind["sum"].items())))
 
 
 # ------------------------------------------------------------------ incident routing
@@ -302,13 +326,14 @@ def run_route(ctx: AnalysisContext, opts: RouteOptions,
     shown = pd.DataFrame(table.drop(columns="geometry"))
     rows = [[("" if (isinstance(v, float) and np.isnan(v)) else v) for v in rec]
             for rec in shown.head(50).itertuples(index=False)]
-    lines = [*notes, format_table(list(shown.columns), rows)]
+    lines = [*notes, format_table([column_label(str(c)) for c in shown.columns], rows)]
     if len(shown) > 50:
-        lines.append(f"... {len(shown) - 50} more rows")
+        lines.append(_("... {n} more rows", n=len(shown) - 50))
     located = int((shown["grid_id"] != "").sum())
     return AnalysisResult("route", {"routes": table}, shown, "\n".join(lines), table,
                           geometry_types={"routes": POINT},
-                          headline=f"{len(shown)} incident points, {located} inside a grid")
+                          headline=_("{n} incident points, {located} inside a grid",
+                                     n=len(shown), located=located))
 
 
 def _incident_points(ctx: AnalysisContext, opts: RouteOptions
@@ -318,7 +343,8 @@ def _incident_points(ctx: AnalysisContext, opts: RouteOptions
     from layers.crs import parse_source_crs, reproject
 
     if (opts.at is None) == (opts.points is None):
-        raise AnalysisError("route: give one point (--at X,Y) or a file of points (--points)")
+        raise AnalysisError(_("route: give one point (--at X,Y) or a file of points "
+                              "(--points)"))
     crs = ctx.project.crs
     given = parse_source_crs(opts.crs) if opts.crs else None
     if opts.at is not None:
@@ -329,7 +355,7 @@ def _incident_points(ctx: AnalysisContext, opts: RouteOptions
             points = reproject(points, crs, source_crs=given)
         return points, []
     assert opts.points is not None
-    points, notes = read_points(opts.points, ctx.project, what="incident",
+    points, notes = read_points(opts.points, ctx.project, what=_("incident"),
                                 representative=True, source_crs=given)
     if "incident_id" not in points.columns:
         points = points.assign(incident_id=[str(i + 1) for i in range(len(points))])

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         if info.name.startswith("cmd_"):
             module = importlib.import_module(f"{__name__}.{info.name}")
             module.register(subparsers)
+    from gridplanner.cli.common import add_language_option
+
+    add_language_option(parser)  # after the commands: every one of them gets --lang
     return parser
 
 
@@ -44,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
+    from gridplanner.cli.common import apply_language
+    from gridplanner.i18n import _
+
+    apply_language(args.lang)
     if args.command is None:
         from gridplanner.cli.launch import launch_default
 
@@ -51,21 +58,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except Cancelled:
-        print("\ncancelled", file=sys.stderr)
+        print("\n" + _("cancelled"), file=sys.stderr)
         return EXIT_CANCELLED
     except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+        print("\n" + _("interrupted"), file=sys.stderr)
         return EXIT_CANCELLED
     except GridPlannerError as exc:
         if args.debug:
             raise
-        print(f"error: {exc.message}", file=sys.stderr)
+        from gridplanner.text import error_message
+
+        print(_("error: {message}", message=error_message(exc.message)), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         if args.debug:
             raise
-        print(f"error: unexpected failure: {type(exc).__name__}: {exc}\n"
-              "Run again with --debug for details and report it.", file=sys.stderr)
+        print(_("error: unexpected failure: {kind}: {message}\n"
+                "Run again with --debug for details and report it.",
+                kind=type(exc).__name__, message=exc), file=sys.stderr)
         return EXIT_ERROR
 
 

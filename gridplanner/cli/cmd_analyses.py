@@ -19,6 +19,7 @@ from gridplanner.analyses import Analysis, analyses, option_info
 from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, load, terminal_feedback
 from gridplanner.errors import ReadError
+from gridplanner.i18n import N_, _
 
 if TYPE_CHECKING:
     from gridplanner.analyses import AnalysisResult
@@ -82,12 +83,13 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
     print(result.summary)
     if out is not None:
         _write(result, out, single=analysis.adds_layer)
-        print(f"\nwritten: {out[0]} (layers: {', '.join(_written(result, out[1]))})")
+        print("\n" + _("written: {path} (layers: {layers})", path=out[0],
+                       layers=", ".join(_written(result, out[1]))))
     return result.exit_code or EXIT_OK
 
 
-_KINDS = {".gpkg": "a GeoPackage (.gpkg)", ".csv": "a CSV table (.csv)",
-          ".geojson": "GeoJSON (.geojson)", ".json": "GeoJSON (.json)"}
+_KINDS = {".gpkg": N_("a GeoPackage (.gpkg)"), ".csv": N_("a CSV table (.csv)"),
+          ".geojson": N_("GeoJSON (.geojson)"), ".json": N_("GeoJSON (.json)")}
 
 
 def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[Path, str]:
@@ -97,8 +99,9 @@ def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[P
     path, found = split_layer_spec(out)
     layer = found or ""
     if path.suffix.lower() not in suffixes:
-        kinds = " or ".join(_KINDS.get(s, s) for s in suffixes)
-        raise ReadError(f"{path}: results are written as {kinds}: give a {suffixes[0]} name")
+        kinds = _(" or ").join(_(_KINDS[s]) if s in _KINDS else s for s in suffixes)
+        raise ReadError(_("{path}: results are written as {kinds}: give a {suffix} name",
+                          path=path, kinds=kinds, suffix=suffixes[0]))
     check_target(path, protect=protected_paths(project))
     return path, layer
 

@@ -16,7 +16,16 @@ from gridplanner.cli.common import (
     write_lock,
 )
 from gridplanner.errors import ProjectError, SchemaError
+from gridplanner.i18n import _, pgettext
+from gridplanner.text import problem_message, problem_text, severity_label
 from layers.errors import Problem
+from layers.mapping import (
+    ImportMapping,
+    load_mapping,
+    mapping_from_flags,
+    parse_column_flag,
+    parse_value_flag,
+)
 from layers.schema import LAYER_NAMES
 
 if TYPE_CHECKING:
@@ -45,13 +54,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    "EPSG code, gcj02 (Amap/Tencent) or bd09 (Baidu)")
     p.add_argument("--analysis-crs", metavar="EPSG",
                    help="metric CRS of the project (default: chosen from the data)")
+    add_mapping_arguments(p)
     p.set_defaults(func=run_import)
+
+
+def add_mapping_arguments(p: argparse.ArgumentParser) -> None:
+    """Add ``--column``, ``--value`` and ``--mapping`` to a command reading layer files."""
+    p.add_argument("--column", action="append", default=[], metavar="LAYER:COLUMN=FILE_COLUMN",
+                   help="read a layer's column from a file column of another name, e.g. "
+                   "service_areas:area_id=adcode (repeatable)")
+    p.add_argument("--value", action="append", default=[], metavar="LAYER:COLUMN:VALUE=MEANT",
+                   help="read a value of the file as another, e.g. "
+                   "staff:role:专职网格员=full_time (repeatable)")
+    p.add_argument("--mapping", metavar="FILE.json",
+                   help="column and value mapping saved by the app's import dialog (or "
+                   "written by hand); --column and --value override it")
 
 
 def summarise_problems(problems: list[Problem], *, every: bool = False) -> str:
     """Group problems by layer, column and message, with counts and example ids."""
     if every:
-        return "\n".join(f"  [{p.severity}] {p.describe()}" for p in problems)
+        return "\n".join(f"  [{severity_label(p.severity)}] {problem_text(p)}"
+                         for p in problems)
     groups: Counter[tuple[str, str, str, str]] = Counter()
     examples: dict[tuple[str, str, str, str], list[str]] = {}
     for p in problems:
@@ -60,9 +84,11 @@ def summarise_problems(problems: list[Problem], *, every: bool = False) -> str:
         groups[key] += 1
         if p.feature_id and len(examples.setdefault(key, [])) < 3:
             examples[key].append(p.feature_id)
-    rows = [[sev, layer, col, msg, n, ", ".join(examples.get((sev, layer, col, msg), []))]
+    rows = [[severity_label(sev), layer, col, problem_message(msg), n,
+             ", ".join(examples.get((sev, layer, col, msg), []))]
             for (sev, layer, col, msg), n in sorted(groups.items())]
-    return format_table(["severity", "layer", "column", "problem", "count", "e.g."], rows)
+    return format_table([_("severity"), _("layer"), _("column"), _("problem"), _("count"),
+                         _("e.g.")], rows)
 
 
 def project_summary(project: Project) -> str:
@@ -73,12 +99,12 @@ def project_summary(project: Project) -> str:
         if frame is None:
             continue
         gtypes = sorted(set(frame.geom_type.dropna())) if len(frame) else []
-        rows.append([name, len(frame), "/".join(gtypes)])
+        rows.append([name, len(frame), "/".join(pgettext("geometry", g) for g in gtypes)])
     crs = project.crs
-    head = f"project: {project.path}\nCRS: {crs.to_string() if crs else 'none'}"
-    if crs is not None:
-        head += f" ({crs.name})"
-    return head + "\n\n" + format_table(["layer", "features", "geometry"], rows)
+    head = _("project: {path}", path=project.path) + "\n" + (
+        _("CRS: {code} ({name})", code=crs.to_string(), name=crs.name) if crs is not None
+        else _("CRS: none"))
+    return head + "\n\n" + format_table([_("layer"), _("features"), _("geometry")], rows)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -88,7 +114,7 @@ def run_info(args: argparse.Namespace) -> int:
     project = load(args.project)
     print(project_summary(project))
     problems = project.warnings + reference_problems(project)
-    print(f"\nvalidation: 0 errors, {len(problems)} warnings")
+    print("\n" + _("validation: 0 errors, {n} warnings", n=len(problems)))
     if problems:
         print(summarise_problems(problems))
     return EXIT_OK
@@ -104,13 +130,33 @@ def run_validate(args: argparse.Namespace) -> int:
         if not exc.problems:
             raise
         print(summarise_problems(list(exc.problems), every=args.all))
-        print(f"\n{len(exc.problems)} errors: the project cannot be used until they are fixed")
+        print("\n" + _("{n} errors: the project cannot be used until they are fixed",
+                       n=len(exc.problems)))
         return EXIT_PROBLEMS
     problems = project.warnings + reference_problems(project)
     if problems:
         print(summarise_problems(problems, every=args.all))
-    print(f"\nvalid: 0 errors, {len(problems)} warnings")
+    print("\n" + _("valid: 0 errors, {n} warnings", n=len(problems)))
     return EXIT_OK
+
+
+def import_mapping(args: argparse.Namespace, *, given: dict[str, str]) -> ImportMapping:
+    """Return the mapping of ``--mapping``, ``--column`` and ``--value``.
+
+    Raises
+    ------
+    SchemaError
+        Naming the flag value whose layer was given no file.
+    """
+    base = load_mapping(args.mapping) if args.mapping else None
+    mapping = mapping_from_flags(columns=args.column, values=args.value, base=base)
+    flagged = [(f"--column {t}", parse_column_flag(t)[0]) for t in args.column]
+    flagged += [(f"--value {t}", parse_value_flag(t)[0]) for t in args.value]
+    for text, layer in flagged:
+        if layer not in given:
+            raise SchemaError(f"{text}: no {layer} file is imported; give it with "
+                              f"--{layer.replace('_', '-')} FILE")
+    return mapping
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -130,10 +176,11 @@ def run_import(args: argparse.Namespace) -> int:
         raise SchemaError("--analysis-crs must be a metric CRS such as 4549, not a web-map one")
     if isinstance(analysis, CRS) and not analysis.is_projected:
         raise SchemaError(f"--analysis-crs {args.analysis_crs} is not a projected (metric) CRS")
+    mapping = import_mapping(args, given=files)
     with terminal_feedback() as feedback:
         try:
             project = build_project(files, source_crs=source, analysis_crs=analysis,
-                                    feedback=feedback)
+                                    mapping=mapping, feedback=feedback)
         except SchemaError as exc:
             if not exc.problems:
                 raise

@@ -21,6 +21,7 @@ from gridplanner.cli.common import (
     write_lock,
 )
 from gridplanner.errors import ProjectError
+from gridplanner.i18n import _, current_language
 
 _COLOR_CHOICES = ("band_status", "households", "coverage", "coverage_cat1", "coverage_cat23",
                   "intersections", "walk", "workers")
@@ -79,7 +80,9 @@ def register(
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                    help="two or more scenario names; the first is the reference")
     p.add_argument("--out", metavar="FILE", help="report.xlsx, report.csv or report.html")
-    p.add_argument("--chinese-headers", action="store_true", help="Chinese column headers")
+    p.add_argument("--chinese-headers", action="store_true",
+                   help="Chinese column headers in a .csv report (.xlsx and .html reports "
+                   "follow --lang)")
     p.add_argument("--include-personal", action="store_true",
                    help="keep staff names, phones and ID numbers in the report")
     _add_analysis_switches(p)
@@ -113,7 +116,8 @@ def register(
     add_project_argument(p)
     p.add_argument("--out", metavar="FILE", required=True, help="results.gpkg, .xlsx or .csv")
     p.add_argument("--scenario", default="current", help="scenario (default current)")
-    p.add_argument("--chinese-headers", action="store_true", help="Chinese headers (xlsx/csv)")
+    p.add_argument("--chinese-headers", action="store_true",
+                   help="Chinese column headers in .csv (.xlsx follows --lang)")
     p.add_argument("--include-personal", action="store_true",
                    help="keep staff names, phones and ID numbers")
     _add_analysis_switches(p)
@@ -128,6 +132,10 @@ def register(
     p.add_argument("--grid", metavar="GRID_ID", help="draw only around this grid")
     p.add_argument("--per-grid", action="store_true", help="one image per grid into --out")
     p.add_argument("--dpi", type=int, default=150)
+    p.add_argument("--basemap", metavar="PRESET|URL|PATH",
+                   help="tiles under the map: osm, tianditu-vector, tianditu-imagery (key in "
+                   "GRIDPLANNER_TIANDITU_KEY), amap, a {z}/{x}/{y} URL, a tile folder or an "
+                   ".mbtiles file (prefix gcj02: for GCJ-02 tiles)")
     _add_analysis_switches(p)
     p.set_defaults(func=run_export_png)
 
@@ -145,7 +153,8 @@ def run_scenario_list(args: argparse.Namespace) -> int:
         sc = get_scenario(project, name)
         rows.append([name, _describe_changes(sc), ", ".join(sc.parameters) or "",
                      sc.description])
-    print(format_table(["scenario", "changes", "parameters", "description"], rows))
+    print(format_table([_("scenario"), _("changes"), _("parameters"), _("description")],
+                       rows))
     return EXIT_OK
 
 
@@ -153,7 +162,7 @@ def _describe_changes(sc: Any) -> str:
     parts = []
     for layer, ch in sc.changes.items():
         if ch.mode == "table":
-            parts.append(f"{layer}: whole layer")
+            parts.append(_("{layer}: whole layer", layer=layer))
         else:
             parts.append(f"{layer}: +{len(ch.added)} -{len(ch.removed)} ~{len(ch.changed)}")
     return "; ".join(parts) or "-"
@@ -165,9 +174,12 @@ def run_scenario_show(args: argparse.Namespace) -> int:
 
     project = load(args.project)
     sc = get_scenario(project, args.name)
-    print(f"scenario: {sc.name}\ndescription: {sc.description}\ncreated: {sc.created}")
-    print(f"changes: {_describe_changes(sc)}")
-    print("parameters: " + (json.dumps(dict(sc.parameters), ensure_ascii=False) or "{}"))
+    print(_("scenario: {name}", name=sc.name))
+    print(_("description: {text}", text=sc.description))
+    print(_("created: {time}", time=sc.created))
+    print(_("changes: {changes}", changes=_describe_changes(sc)))
+    print(_("parameters: {values}",
+            values=json.dumps(dict(sc.parameters), ensure_ascii=False) or "{}"))
     return EXIT_OK
 
 
@@ -180,7 +192,7 @@ def run_scenario_delete(args: argparse.Namespace) -> int:
         project = load(args.project)
         delete_scenario(project, args.name)
         save_project(project)
-    print(f"deleted scenario '{args.name}' from {project.path}")
+    print(_("deleted scenario '{name}' from {path}", name=args.name, path=project.path))
     return EXIT_OK
 
 
@@ -189,7 +201,8 @@ def _parse_settings(items: list[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ProjectError(f"--set {item!r}: write KEY=VALUE, e.g. walk_cutoff_m=1500")
+            raise ProjectError(_("--set {item}: write KEY=VALUE, e.g. walk_cutoff_m=1500",
+                                 item=repr(item)))
         try:
             out[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
@@ -215,7 +228,7 @@ def run_scenario_create(args: argparse.Namespace) -> int:
             layers[layer] = loaded.frame
         if args.balanced_grids:
             if "grids" in layers:
-                raise ProjectError("give either --grids or --balanced-grids, not both")
+                raise ProjectError(_("give either --grids or --balanced-grids, not both"))
             from gridplanner.grids.balance import propose_balanced_grids
 
             low, high = project.config.band_for("urban")
@@ -225,14 +238,17 @@ def run_scenario_create(args: argparse.Namespace) -> int:
             layers["grids"] = proposal.grids
         settings = _parse_settings(args.settings)
         if not layers and not settings:
-            raise ProjectError("nothing to vary: give a layer file (--staff FILE ...), "
-                               "--balanced-grids, or --set KEY=VALUE")
+            raise ProjectError(_("nothing to vary: give a layer file (--staff FILE ...), "
+                                 "--balanced-grids, or --set KEY=VALUE"))
         sc = save_scenario(project, args.name, layers=layers, parameters=settings,
                            description=args.description, replace=args.replace)
         save_project(project)
-    print(f"scenario '{sc.name}': {_describe_changes(sc)}"
-          + (f"; parameters {', '.join(sc.parameters)}" if sc.parameters else ""))
-    print(f"saved in {project.path}")
+    if sc.parameters:
+        print(_("scenario '{name}': {changes}; parameters {keys}", name=sc.name,
+                changes=_describe_changes(sc), keys=", ".join(sc.parameters)))
+    else:
+        print(_("scenario '{name}': {changes}", name=sc.name, changes=_describe_changes(sc)))
+    print(_("saved in {path}", path=project.path))
     return EXIT_OK
 
 
@@ -240,12 +256,13 @@ def run_scenario_create(args: argparse.Namespace) -> int:
 
 
 def figures_table(comparison: Any) -> str:
-    """Render the comparison's figures as a plain-text table."""
+    """Render the comparison's figures as a plain-text table (labels in the current language)."""
     names = list(comparison.names)
-    headers = ["figure", *names, *[f"Δ {n}" for n in names[1:]]]
+    headers = [_("figure"), *names, *[f"Δ {n}" for n in names[1:]]]
+    label = "figure_zh" if current_language() == "zh_CN" else "figure_en"
     rows = []
     for rec in comparison.figures.to_dict("records"):
-        row: list[Any] = [f"{rec['figure_zh']} {rec['figure_en']}"]
+        row: list[Any] = [rec[label]]
         row += [_num(rec[n]) for n in names]
         row += [_num(rec[f"Δ {n}"], signed=True) for n in names[1:]]
         rows.append(row)
@@ -269,7 +286,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from gridplanner.scenarios import compare_scenarios
 
     if len(args.scenarios) < 2:
-        raise ProjectError("give at least two scenarios, e.g. current and a stored one")
+        raise ProjectError(_("give at least two scenarios, e.g. current and a stored one"))
     if args.out:
         check_target(args.out, protect=protected_paths(args.project))
     project = load(args.project)
@@ -279,16 +296,17 @@ def run_compare(args: argparse.Namespace) -> int:
                                        allocation=not args.no_allocation, feedback=feedback)
     print(figures_table(comparison))
     if len(comparison.changed_grids) or len(comparison.changed_staff):
-        print(f"\nchanged grids: {len(comparison.changed_grids)}, "
-              f"changed staff: {len(comparison.changed_staff)}")
+        print("\n" + _("changed grids: {grids}, changed staff: {staff}",
+                       grids=len(comparison.changed_grids),
+                       staff=len(comparison.changed_staff)))
     for note in comparison.notes:
-        print(f"note: {note}")
+        print(_("note: {text}", text=note))
     if args.out:
         paths = write_report(comparison, args.out, chinese_headers=args.chinese_headers,
                              include_personal=args.include_personal,
                              protect=protected_paths(args.project))
         for path in paths:
-            print(f"written: {path}")
+            print(_("written: {path}", path=path))
     return EXIT_OK
 
 
@@ -304,7 +322,7 @@ def _scenario_figures(args: argparse.Namespace) -> Any:
         figures = key_figures(derived, name=args.scenario, coverage=not args.no_coverage,
                               allocation=not args.no_allocation, feedback=feedback)
     for note in figures.notes:
-        print(f"note: {note}")
+        print(_("note: {text}", text=note))
     return figures
 
 
@@ -332,7 +350,7 @@ def run_export_map(args: argparse.Namespace) -> int:
                       include_personal=args.include_personal, tile_url=args.tile_url,
                       tile_system=args.tile_system, tile_attribution=args.tile_attribution,
                       title=f"GridPlanner {args.scenario}", protect=protect)
-    print(f"written: {path}")
+    print(_("written: {path}", path=path))
     return EXIT_OK
 
 
@@ -345,7 +363,7 @@ def run_export_results(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".gpkg", ".xlsx", ".csv"):
-        raise ExportError(f"{out}: use .gpkg, .xlsx or .csv")
+        raise ExportError(_("{path}: use .gpkg, .xlsx or .csv", path=out))
     protect = protected_paths(args.project)
     check_target(out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
@@ -359,19 +377,22 @@ def run_export_results(args: argparse.Namespace) -> int:
     else:
         write_tables({"grid_figures": figures.grids}, out, chinese_headers=args.chinese_headers,
                      include_personal=args.include_personal, protect=protect)
-    print(f"written: {out} ({', '.join(layers) if suffix != '.csv' else 'per-grid figures'})")
+    print(_("written: {path} ({what})", path=out,
+            what=", ".join(layers) if suffix != ".csv" else _("per-grid figures")))
     return EXIT_OK
 
 
 def run_export_png(args: argparse.Namespace) -> int:
     """Write a PNG of the district, of one grid, or one per grid."""
+    from gridplanner.basemap import parse_basemap
     from gridplanner.export.files import ExportError, check_target, protected_paths
     from gridplanner.export.png import render_grid_pngs, render_png
 
     if not 20 <= args.dpi <= 1200:
-        raise ExportError(f"--dpi {args.dpi}: give 20 to 1200 dots per inch")
+        raise ExportError(_("--dpi {dpi}: give 20 to 1200 dots per inch", dpi=args.dpi))
 
     protect = protected_paths(args.project)
+    basemap = parse_basemap(args.basemap) if args.basemap else None
     if not args.per_grid:
         check_target(args.out, protect=protect)  # before the analyses, not after
     figures = _scenario_figures(args)
@@ -380,12 +401,14 @@ def run_export_png(args: argparse.Namespace) -> int:
         with terminal_feedback() as feedback:
             paths = render_grid_pngs(figures.project, args.out, grid_table=shown.grids,
                                      results=shown.layers, color_by=args.color_by,
-                                     dpi=args.dpi, protect=protect, feedback=feedback)
-        print(f"written: {len(paths)} images in {args.out}")
+                                     dpi=args.dpi, protect=protect, basemap=basemap,
+                                     feedback=feedback)
+        print(_("written: {n} images in {path}", n=len(paths), path=args.out))
         return EXIT_OK
     path = render_png(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       color_by=args.color_by, grid_id=args.grid, dpi=args.dpi,
                       title=f"GridPlanner {args.scenario}" + (f" {args.grid}" if args.grid
-                                                               else ""), protect=protect)
-    print(f"written: {path}")
+                                                               else ""), protect=protect,
+                      basemap=basemap)
+    print(_("written: {path}", path=path))
     return EXIT_OK

@@ -40,6 +40,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridplanner.i18n import _
+
 #: Largest range (m) taken at face value; larger values are treated as mistakes.
 MAX_RANGE_M = 1000.0
 
@@ -136,8 +138,8 @@ def resolve_cameras(
     ids = _text(cameras, "camera_id", n)
     no_id = pd.isna(ids)
     camera_id = ids.astype(object).copy()
-    camera_id[no_id] = [f"row {i + 1}" for i in np.flatnonzero(no_id)]
-    add(no_id, "camera_id", ids, "camera_id is empty", "kept, shown by its row number")
+    camera_id[no_id] = [_("row {n}", n=i + 1) for i in np.flatnonzero(no_id)]
+    add(no_id, "camera_id", ids, _("camera_id is empty"), _("kept, shown by its row number"))
 
     geom = cameras.geometry.to_numpy() if n else np.empty(0, dtype=object)
     point = np.asarray(shapely.get_type_id(geom) == 0) & ~np.asarray(shapely.is_empty(geom))
@@ -149,16 +151,18 @@ def resolve_cameras(
         xy[has] = shapely.get_coordinates(first[has])[:, :2]
     usable = has & np.isfinite(xy).all(axis=1)
     add(~usable, "geometry", np.full(n, "", dtype=object),
-        "no usable position (empty, not a point or not finite)", "left out of coverage")
+        _("no usable position (empty, not a point or not finite)"),
+        _("left out of coverage"))
 
     category_raw = _number(cameras, "category", n)
     valid_cat = np.isin(category_raw, (1.0, 2.0, 3.0))
     category = np.where(valid_cat, np.nan_to_num(category_raw), 0).astype("int64")
     cautious = min(defaults, key=lambda c: (defaults[c]["range_m"], c)) if defaults else 0
-    add(np.isnan(category_raw), "category", category_raw, "category is empty",
-        f"counted under 'all' only; category {cautious} defaults used")
+    fallback = _("counted under 'all' only; category {category} defaults used",
+                 category=cautious)
+    add(np.isnan(category_raw), "category", category_raw, _("category is empty"), fallback)
     add(~np.isnan(category_raw) & ~valid_cat, "category", category_raw,
-        "category is not 1, 2 or 3", f"counted under 'all' only; category {cautious} defaults used")
+        _("category is not 1, 2 or 3"), fallback)
     default_cat = np.where(valid_cat, category, cautious)
     def_range = _lookup(defaults, default_cat, "range_m", 25.0)
     def_fov = _lookup(defaults, default_cat, "fov_deg", 90.0)
@@ -172,17 +176,18 @@ def resolve_cameras(
     bad_range = empty | nonpos | large
     range_m[bad_range] = def_range[bad_range]
     def default_text(r: int) -> str:
-        return f"default {def_range[r]:g} m used"
+        return _("default {m:g} m used", m=def_range[r])
 
-    add(empty & usable, "range_m", range_raw, "range_m is empty", default_text)
-    add(nonpos, "range_m", range_raw, "range_m is not positive", default_text)
-    add(large, "range_m", range_raw, f"range_m is above {max_range_m:g} m", default_text)
+    add(empty & usable, "range_m", range_raw, _("range_m is empty"), default_text)
+    add(nonpos, "range_m", range_raw, _("range_m is not positive"), default_text)
+    add(large, "range_m", range_raw, _("range_m is above {m:g} m", m=max_range_m),
+        default_text)
 
     az_raw = _number(cameras, "azimuth_deg", n)
     az_bad = np.isfinite(az_raw) & ((az_raw < 0) | (az_raw >= 360))
     azimuth = np.where(np.isfinite(az_raw), np.mod(az_raw, 360.0), np.nan)
-    add(az_bad, "azimuth_deg", az_raw, "azimuth_deg is outside [0, 360)",
-        lambda r: f"read as {azimuth[r]:g}")
+    add(az_bad, "azimuth_deg", az_raw, _("azimuth_deg is outside [0, 360)"),
+        lambda r: _("read as {value:g}", value=azimuth[r]))
 
     fov_raw = _number(cameras, "fov_deg", n)
     fov_bad = np.isfinite(fov_raw) & ((fov_raw <= 0) | (fov_raw > 360))
@@ -192,18 +197,18 @@ def resolve_cameras(
     fov = np.where(fov_bad | fov_empty, def_fov, fov_raw)
     fov = np.where(directed, fov, 360.0)
     def fov_text(r: int) -> str:
-        return f"default {def_fov[r]:g} degrees used"
+        return _("default {degrees:g} degrees used", degrees=def_fov[r])
 
-    add(fov_empty & usable, "fov_deg", fov_raw, "fov_deg is empty", fov_text)
-    add(fov_bad & directed, "fov_deg", fov_raw, "fov_deg is outside (0, 360]", fov_text)
-    add(fov_bad & ~directed, "fov_deg", fov_raw, "fov_deg is outside (0, 360]",
-        "ignored: the camera has no azimuth and sees all round")
+    add(fov_empty & usable, "fov_deg", fov_raw, _("fov_deg is empty"), fov_text)
+    add(fov_bad & directed, "fov_deg", fov_raw, _("fov_deg is outside (0, 360]"), fov_text)
+    add(fov_bad & ~directed, "fov_deg", fov_raw, _("fov_deg is outside (0, 360]"),
+        _("ignored: the camera has no azimuth and sees all round"))
 
     status = _text(cameras, "status", n)
     status = np.where(pd.isna(status), "online", status)
     status_l = np.char.lower(status.astype(str))
     add(~np.isin(status_l, ("online", "offline")), "status", status,
-        "status is neither online nor offline", "counted as online")
+        _("status is neither online nor offline"), _("counted as online"))
 
     camera = ResolvedCameras(
         camera_id=camera_id,
@@ -292,10 +297,10 @@ def _duplicate_ids(resolved: ResolvedCameras, cameras: gpd.GeoDataFrame) -> pd.D
         return _problem_frame([])
     first_row = pd.Series(np.arange(len(ids))).groupby(ids.to_numpy()).transform("min")
     first_row = first_row.fillna(-1).to_numpy(dtype="int64")
-    actions = np.array([f"kept; row {int(r) + 1} has the same id" for r in first_row],
+    actions = np.array([_("kept; row {n} has the same id", n=int(r) + 1) for r in first_row],
                        dtype=object)
     return _problem_frame([(np.flatnonzero(dup), "camera_id", ids.to_numpy(),
-                            "camera_id is used by an earlier row", actions)])
+                            _("camera_id is used by an earlier row"), actions)])
 
 
 def _duplicate_positions(resolved: ResolvedCameras, tolerance_m: float) -> pd.DataFrame:
@@ -313,12 +318,12 @@ def _duplicate_positions(resolved: ResolvedCameras, tolerance_m: float) -> pd.Da
     rows = first.index.to_numpy()
     other = first.to_numpy()
     reason = np.empty(len(resolved), dtype=object)
-    reason[rows] = [f"same position as camera {resolved.camera_id[o]} (row {o + 1})"
-                    for o in other]
+    reason[rows] = [_("same position as camera {camera} (row {n})",
+                      camera=resolved.camera_id[o], n=o + 1) for o in other]
     mask = np.zeros(len(resolved), dtype=bool)
     mask[rows] = True
     return _problem_frame([(np.flatnonzero(mask), "geometry", np.full(len(resolved), ""),
-                            reason, "kept; check they are distinct cameras on one pole")])
+                            reason, _("kept; check they are distinct cameras on one pole"))])
 
 
 def _outside_grids(resolved: ResolvedCameras, grids: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -327,14 +332,14 @@ def _outside_grids(resolved: ResolvedCameras, grids: gpd.GeoDataFrame) -> pd.Dat
     if not len(idx):
         return _problem_frame([])
     pts = shapely.points(resolved.x[idx], resolved.y[idx])
-    hit_pt, _ = shapely.STRtree(geoms).query(pts, predicate="intersects")
+    hit_pt, _grid = shapely.STRtree(geoms).query(pts, predicate="intersects")
     inside = np.zeros(len(idx), dtype=bool)
     inside[hit_pt] = True
     mask = np.zeros(len(resolved), dtype=bool)
     mask[idx[~inside]] = True
     return _problem_frame([(np.flatnonzero(mask), "geometry", np.full(len(resolved), ""),
-                            "outside every grid",
-                            "kept; its view counts where it reaches a grid")])
+                            _("outside every grid"),
+                            _("kept; its view counts where it reaches a grid"))])
 
 
 def _problem_frame(problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]]) -> pd.DataFrame:

@@ -62,6 +62,7 @@ from gridplanner.coverage.result import (
 from gridplanner.coverage.visibility import OWN_BUILDING_M, building_index, visible_footprints
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.runtime import gc_paused
 from layers.schema import CAMERA_DEFAULTS
@@ -105,7 +106,7 @@ class CoverageState:
         feedback: Feedback | None = None,
     ) -> None:
         _check_inputs(grids, cameras)
-        report(feedback, 0.0, "preparing layers")
+        report(feedback, 0.0, gettext("preparing layers"))
         self.crs = grids.crs
         self.defaults = dict(camera_defaults or CAMERA_DEFAULTS)
         self.include_offline = bool(include_offline)
@@ -142,7 +143,7 @@ class CoverageState:
         road_lines = _walkable_lines(_frame_or_empty(roads))
         self.road_step_m = float(road_step_m)
 
-        report(feedback, 0.05, "drawing camera footprints")
+        report(feedback, 0.05, gettext("drawing camera footprints"))
         self.slot_camera = np.empty(0, dtype=object)
         self.slot_alive = np.empty(0, dtype=bool)
         self.slot_counted = np.empty(0, dtype=bool)
@@ -151,7 +152,7 @@ class CoverageState:
         resolved, _ = resolve_cameras(cameras, defaults=self.defaults,
                                       max_range_m=self.max_range_m)
         visible = self._visible(resolved)
-        report(feedback, 0.35, "indexing")
+        report(feedback, 0.35, gettext("indexing"))
         counted = resolved.usable & (resolved.online | self.include_offline)
         self.engine = CoverageEngine(grid_geoms, masked(visible, counted),
                                      resolved.category, hh_points, self.hh_weight, ix_points,
@@ -159,9 +160,9 @@ class CoverageState:
                                      workers=workers)
         self._append_slots(resolved, visible, counted)
         self._figures = _Figures(len(grid_geoms))
-        report(feedback, 0.45, "coverage per grid")
+        report(feedback, 0.45, gettext("coverage per grid"))
         self._store(self.engine.compute(np.arange(len(grid_geoms))))
-        report(feedback, 1.0, "coverage computed")
+        report(feedback, 1.0, gettext("coverage computed"))
 
     # -- construction ----------------------------------------------------------
 

@@ -40,6 +40,7 @@ from gridplanner.coverage.incremental import CoverageState
 from gridplanner.coverage.visibility import visible_footprints
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 
 #: Default weight of one newly covered intersection, in households: a category-1
 #: camera's first purpose is key public places and intersections.
@@ -159,7 +160,7 @@ def site_cameras(
     """
     if int(k) < 1:
         raise AnalysisError(f"site-cameras: k must be at least 1 (got {k})")
-    report(feedback, 0.0, "current coverage")
+    report(feedback, 0.0, _("current coverage"))
     if state is None:
         state = CoverageState.from_project(project, include_offline=include_offline,
                                            use_buildings=use_buildings)
@@ -167,7 +168,7 @@ def site_cameras(
                       directions=directions, all_round=all_round)
     _check_options(view_range=spec.range_m, view_fov=spec.fov_deg, spacing_m=spacing_m,
                    directions=directions, intersection_weight=intersection_weight)
-    report(feedback, 0.3, "candidate sites")
+    report(feedback, 0.3, _("candidate sites"))
     sites = _candidate_sites(state, project, candidates, spacing_m)
     if not len(sites):
         if candidates is not None:
@@ -175,21 +176,21 @@ def site_cameras(
                                 "grid; check the candidate layer's coordinates")
         raise AnalysisError("site-cameras: no candidate site inside the grids; give a "
                             "candidate layer or check the roads layer")
-    report(feedback, 0.4, "candidate views")
+    report(feedback, 0.4, _("candidate views"))
     views = _views(sites, spec)
-    report(feedback, 0.6, "what each view would add")
+    report(feedback, 0.6, _("what each view would add"))
     targets = _targets(state, float(intersection_weight))
     buildings = state._buildings if use_buildings else None
     shadows = None if buildings is None else _Shadows(
         views, spec.range_m, targets.tree, buildings, own_building_m=state.own_building_m)
-    report(feedback, 0.8, "choosing sites")
+    report(feedback, 0.8, _("choosing sites"))
     picks, gains, bounds, rows = lazy_greedy(
         _incidence(targets.tree, views.polygons, len(targets.weight)), targets.weight, int(k),
         refine=None if shadows is None else shadows.targets)
     result = _picked(state, sites, views, spec, targets,
                      _Greedy(picks, gains, bounds, rows),
                      cut={} if shadows is None else shadows.cut)
-    report(feedback, 1.0, "sites chosen")
+    report(feedback, 1.0, _("sites chosen"))
     return result
 
 

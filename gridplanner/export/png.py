@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from gridplanner import palette
+from gridplanner.basemap import BasemapSpec, draw_basemap
 from gridplanner.export.files import atomic_file, check_target, safe_file_stem
 from gridplanner.export.fonts import cjk_families
 from gridplanner.export.webmap import COLOR_BY, MapError, _classify
-from gridplanner.feedback import Feedback, report
+from gridplanner.feedback import Feedback, report, sub
 from gridplanner.i18n import bilingual
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
@@ -48,6 +49,7 @@ def render_png(
     size_in: tuple[float, float] = (10.0, 8.0),
     size_px: tuple[int, int] | None = None,
     protect: Iterable[str | Path] = (),
+    basemap: BasemapSpec | None = None,
     feedback: Feedback | None = None,
 ) -> Path:
     """Draw grids coloured by a figure, with staff and coverage, to a PNG file.
@@ -81,6 +83,8 @@ def render_png(
         map); overrides ``size_in``.
     protect
         Files that must not be replaced (the open project and its autosave).
+    basemap
+        Tiles drawn under the map (:func:`gridplanner.basemap.parse_basemap`).
     feedback
         Progress and cancellation.
 
@@ -184,6 +188,8 @@ def render_png(
                                 weight="bold")
             ax.set_axis_off()
             ax.set_aspect("equal", adjustable="datalim" if exact else "box")
+            if basemap is not None:
+                draw_basemap(ax, crs=project.crs, spec=basemap, feedback=sub(feedback, 0.1, 0.7))
             handles = _legend_handles(scheme, Patch)
             handles += [Patch(color=palette.role_colour(r),
                               label=f"{WORDS_ZH[r]} {r.replace('_', ' ')}")
@@ -268,6 +274,7 @@ def render_grid_pngs(
     color_by: str = "band_status",
     dpi: int = 110,
     protect: Iterable[str | Path] = (),
+    basemap: BasemapSpec | None = None,
     feedback: Feedback | None = None,
 ) -> list[Path]:
     """Write one PNG per grid (``<grid_id>.png``, made safe and unique) into ``out_dir``."""
@@ -280,6 +287,6 @@ def render_grid_pngs(
         out.append(render_png(project, Path(out_dir) / f"{name}.png", grid_table=grid_table,
                               results=results, color_by=color_by, grid_id=gid,
                               title=f"{bilingual('Grid', 'map-title')} {gid}",
-                              dpi=dpi, size_in=(6.0, 5.0), protect=protect))
+                              dpi=dpi, size_in=(6.0, 5.0), protect=protect, basemap=basemap))
     report(feedback, 1.0, "images written")
     return out

@@ -13,6 +13,7 @@ import shapely
 from gridplanner.export.files import ExportError, check_target
 from gridplanner.export.tables import without_personal
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 from gridplanner.scenarios.figures import ScenarioFigures
 from layers.io import write_geopackage as write_layers_atomically
 
@@ -140,14 +141,14 @@ def write_geopackage(
                           "first")
     frames: dict[str, pd.DataFrame] = {}
     for i, name in enumerate(layers):
-        report(feedback, i / max(len(layers), 1), f"writing {name}")
+        report(feedback, i / max(len(layers), 1), _("writing {name}", name=name))
         frame = layers[name] if include_personal else without_personal(layers[name], name)
         frames[name] = frame if isinstance(frame, gpd.GeoDataFrame) else _plain_table(frame)
     try:
         write_layers_atomically(frames, target)
     except Exception as exc:
         raise ExportError(f"{target}: cannot write the GeoPackage ({exc})") from exc
-    report(feedback, 1.0, "written")
+    report(feedback, 1.0, _("written"))
     return target
 
 

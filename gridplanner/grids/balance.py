@@ -72,6 +72,7 @@ from gridplanner.grids.topology import (
     polygonal,
     reock,
 )
+from gridplanner.i18n import gettext
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from layers.errors import GridPlannerError
@@ -185,14 +186,15 @@ def propose_balanced_grids(
     new_frames: list[gpd.GeoDataFrame] = []
     figures: list[dict[str, object]] = []
     for ci, cid in enumerate(chosen):
-        report(feedback, ci / len(chosen), f"balancing community {cid}")
+        report(feedback, ci / len(chosen),
+               gettext("balancing community {community}", community=cid))
         redrawn = _redraw(inputs, cid, communities[cid], band, seed)
         keep_rows &= ~redrawn.replaced
         new_frames.append(redrawn.grids)
         figures.append(redrawn.figures)
-    report(feedback, 0.95, "assembling the proposal")
+    report(feedback, 0.95, gettext("assembling the proposal"))
     result = _assemble(inputs, keep_rows, new_frames)
-    report(feedback, 1.0, "proposal ready")
+    report(feedback, 1.0, gettext("proposal ready"))
     return BalanceProposal(grids=result, figures=pd.DataFrame(figures),
                            min_households=int(min_households),
                            max_households=int(max_households))

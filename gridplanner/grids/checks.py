@@ -45,6 +45,7 @@ from gridplanner.grids.topology import (
     polsby_popper,
     reock,
 )
+from gridplanner.i18n import _, pgettext
 from gridplanner.integrity import CORE_ROLES, missing_roles
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
@@ -192,19 +193,19 @@ def run_checks(
     usable = np.array([g if shapely.get_type_id(g) in (3, 6) else _poly(g) for g in usable],
                       dtype=object) if n else usable
 
-    report(feedback, 0.0, "checking shapes")
+    report(feedback, 0.0, _("checking shapes"))
     _shape_checks(out, ids, comm, safe, usable, missing, valid,
                   sliver_area_m2=sliver_area_m2, sliver_width_m=sliver_width_m)
-    report(feedback, 0.15, "checking overlaps")
+    report(feedback, 0.15, _("checking overlaps"))
     _overlap_checks(out, ids, comm, usable, min_area_m2)
-    report(feedback, 0.3, "checking communities and gaps")
+    report(feedback, 0.3, _("checking communities and gaps"))
     communities = community_polygons(project)
     has_areas = len(project.layer("service_areas")) > 0
     _community_checks(out, ids, comm, usable, communities, has_areas, min_area_m2)
-    report(feedback, 0.55, "counting households")
+    report(feedback, 0.55, _("counting households"))
     households = project.layer("households")
     counts = _household_checks(out, ids, comm, usable, households)
-    report(feedback, 0.7, "checking household band and compactness")
+    report(feedback, 0.7, _("checking household band and compactness"))
     band = np.array([project.config.band_for(k) for k in kinds], dtype=np.int64).reshape(-1, 2)
     pp = polsby_popper(usable)
     rk = reock(usable)
@@ -212,20 +213,24 @@ def run_checks(
         low = counts < band[:, 0]
         high = counts > band[:, 1]
         for i in np.flatnonzero((low | high) & ~missing):
-            word = "fewer" if low[i] else "more"
+            template = (_("grid {grid} has {n:,} households, fewer than the {low}-{high} band "
+                          "for {kind} grids") if low[i] else
+                        _("grid {grid} has {n:,} households, more than the {low}-{high} band "
+                          "for {kind} grids"))
             out.add("band", "warning", ids[i], comm[i], counts[i],
-                    f"grid {ids[i]} has {counts[i]:,} households, {word} than the "
-                    f"{band[i, 0]}-{band[i, 1]} band for {kinds[i]} grids", usable[i])
+                    template.format(grid=ids[i], n=counts[i], low=band[i, 0], high=band[i, 1],
+                                    kind=pgettext("kind", str(kinds[i]))), usable[i])
     bad = ((pp < min_polsby_popper) | (rk < min_reock)) & ~missing
     for i in np.flatnonzero(bad):
         out.add("compactness", "info", ids[i], comm[i], pp[i],
-                f"grid {ids[i]} is not compact: Polsby-Popper {pp[i]:.2f} "
-                f"(threshold {min_polsby_popper:.2f}), Reock {rk[i]:.2f} "
-                f"(threshold {min_reock:.2f})", usable[i])
-    report(feedback, 0.8, "checking staff and codes")
+                _("grid {grid} is not compact: Polsby-Popper {pp:.2f} (threshold "
+                  "{pp_min:.2f}), Reock {reock:.2f} (threshold {reock_min:.2f})",
+                  grid=ids[i], pp=pp[i], pp_min=min_polsby_popper, reock=rk[i],
+                  reock_min=min_reock), usable[i])
+    report(feedback, 0.8, _("checking staff and codes"))
     _staff_checks(out, project, ids, comm, usable)
     _code_checks(out, ids, comm, usable)
-    report(feedback, 1.0, "checks done")
+    report(feedback, 1.0, _("checks done"))
 
     findings = out.frame(crs)
     if community_id is not None:
@@ -253,25 +258,27 @@ def _shape_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, safe: np.nd
     empty = missing | (area <= 0)
     for i in np.flatnonzero(empty):
         out.add("empty", "warning", ids[i], comm[i], 0.0,
-                f"grid {ids[i]} has no area: draw it again or delete it",
+                _("grid {grid} has no area: draw it again or delete it", grid=ids[i]),
                 shapely.Point() if missing[i] else shapely.centroid(safe[i]))
     bad = np.flatnonzero(~valid & ~missing)
     reasons: list[str] = list(shapely.is_valid_reason(safe[bad])) if len(bad) else []
     for i, reason in zip(bad, reasons, strict=True):
         out.add("invalid", "warning", ids[i], comm[i], 0.0,
-                f"grid {ids[i]} is not a valid polygon ({reason})", safe[i])
+                _("grid {grid} is not a valid polygon ({reason})", grid=ids[i],
+                  reason=reason), safe[i])
     parts = part_count(usable)
     for i in np.flatnonzero((parts > 1) & ~empty):
         out.add("multipart", "warning", ids[i], comm[i], parts[i],
-                f"grid {ids[i]} is made of {parts[i]} separate pieces", usable[i])
+                _("grid {grid} is made of {n} separate pieces", grid=ids[i], n=parts[i]),
+                usable[i])
     perim = shapely.length(usable)
     with np.errstate(divide="ignore", invalid="ignore"):
         width = np.where(perim > 0, 2 * area / perim, 0.0)
     sliver = ~empty & ((area < sliver_area_m2) | (width < sliver_width_m))
     for i in np.flatnonzero(sliver):
         out.add("sliver", "warning", ids[i], comm[i], area[i],
-                f"grid {ids[i]} is a sliver: {area[i]:,.0f} m², mean width "
-                f"{width[i]:,.1f} m", usable[i])
+                _("grid {grid} is a sliver: {area:,.0f} m², mean width {width:,.1f} m",
+                  grid=ids[i], area=area[i], width=width[i]), usable[i])
 
 
 def _overlap_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray,
@@ -289,7 +296,8 @@ def _overlap_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: n
     for k in np.flatnonzero(area >= min_area_m2):
         i, j = a[k], b[k]
         out.add("overlap", "warning", [ids[i], ids[j]], comm[i], area[k],
-                f"grids {ids[i]} and {ids[j]} overlap by {area[k]:,.0f} m²",
+                _("grids {first} and {second} overlap by {area:,.0f} m²", first=ids[i],
+                  second=ids[j], area=area[k]),
                 _poly(inter[k]))
 
 
@@ -317,10 +325,12 @@ def _community_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable:
         for k, part in enumerate(parts):
             touching = sorted({str(ids[j]) for j in b[a == k]})
             area = float(shapely.area(part))
-            between = f" next to grids {', '.join(touching)}" if touching else ""
-            out.add("gap", "warning", touching, cid, area,
-                    f"gap of {area:,.0f} m² in community {cid}{between}: no grid covers it",
-                    part)
+            message = (_("gap of {area:,.0f} m² in community {community} next to grids "
+                         "{grids}: no grid covers it", area=area, community=cid,
+                         grids=_(", ").join(touching)) if touching else
+                       _("gap of {area:,.0f} m² in community {community}: no grid covers it",
+                         area=area, community=cid))
+            out.add("gap", "warning", touching, cid, area, message, part)
     if not has_areas:
         return
     for i in range(len(ids)):
@@ -329,16 +339,18 @@ def _community_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable:
             continue
         if cid not in communities:
             out.add("unknown_community", "warning", ids[i], cid, 0.0,
-                    f"grid {ids[i]} names community '{cid}', which is not a community "
-                    "service area: correct its community_id", usable[i])
+                    _("grid {grid} names community '{community}', which is not a community "
+                      "service area: correct its community_id", grid=ids[i], community=cid),
+                    usable[i])
             continue
         outside = _poly(shapely.difference(usable[i], communities[cid]))
         area = float(shapely.area(outside))
         if area >= min_area_m2:
             share = 100.0 * area / max(float(shapely.area(usable[i])), 1e-9)
             out.add("outside_community", "warning", ids[i], cid, area,
-                    f"grid {ids[i]} extends {area:,.0f} m² ({share:.1f}% of it) outside "
-                    f"community {cid}", outside)
+                    _("grid {grid} extends {area:,.0f} m² ({share:.1f}% of it) outside "
+                      "community {community}", grid=ids[i], area=area, share=share,
+                      community=cid), outside)
 
 
 def _household_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray,
@@ -356,7 +368,8 @@ def _household_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable:
     valid_pt = ~(shapely.is_missing(points) | shapely.is_empty(points))
     for p in np.flatnonzero(~hit & valid_pt):
         out.add("household_no_grid", "warning", [], "", weights[p],
-                f"household point {hh_ids[p]} ({weights[p]} households) lies in no grid",
+                _("household point {point} ({n} households) lies in no grid",
+                  point=hh_ids[p], n=weights[p]),
                 points[p])
     two = np.flatnonzero(member.n_inside >= 2)
     if len(two):
@@ -368,8 +381,8 @@ def _household_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable:
             named = [str(ids[g]) for g in gi[pi == k]]
             out.add("household_two_grids", "warning", named, comm[gi[pi == k][0]],
                     weights[p],
-                    f"household point {hh_ids[p]} lies in {len(named)} grids: "
-                    f"{', '.join(named)}", points[p])
+                    _("household point {point} lies in {n} grids: {grids}", point=hh_ids[p],
+                      n=len(named), grids=_(", ").join(named)), points[p])
     return counts
 
 
@@ -380,7 +393,8 @@ def _staff_checks(out: _Findings, project: Project, ids: np.ndarray, comm: np.nd
     lacking = missing_roles(project)
     if not len(lacking):
         return
-    names = {"grid_head": "grid head", "full_time": "full-time worker", "police": "police officer"}
+    names = {"grid_head": _("grid head"), "full_time": _("full-time worker"),
+             "police": _("police officer")}
     position = {g: i for i, g in enumerate(ids)}
     for rec in lacking.itertuples(index=False):
         gid = str(rec.grid_id)
@@ -389,7 +403,8 @@ def _staff_checks(out: _Findings, project: Project, ids: np.ndarray, comm: np.nd
         if i is None:
             continue
         out.add("missing_staff", "warning", gid, comm[i], len(roles),
-                f"grid {gid} has no {', no '.join(roles)}", usable[i])
+                _("grid {grid} has no {roles}", grid=gid, roles=_(", no ").join(roles)),
+                usable[i])
 
 
 def _code_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray) -> None:
@@ -398,20 +413,25 @@ def _code_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.n
     for code in sorted(set(ids[dup])):
         where = np.flatnonzero(ids == code)
         out.add("duplicate_code", "warning", [code] * len(where), comm[where[0]], len(where),
-                f"grid code {code} is used by {len(where)} grids: give each its own code",
+                _("grid code {code} is used by {n} grids: give each its own code", code=code,
+                  n=len(where)),
                 shapely.union_all(usable[where]))
     for i, (code, cid) in enumerate(zip(ids, comm, strict=True)):
         problem = ""
         if not code.strip():
-            problem = "is empty"
+            problem = _("grid code '{code}' is empty")
         elif not _CODE_CHARS.match(code):
-            problem = "holds spaces or characters other than letters, digits, '-', '_', '.'"
+            problem = _("grid code '{code}' holds spaces or characters other than letters, "
+                        "digits, '-', '_', '.'")
         elif cid and not code.startswith(cid):
-            problem = f"does not start with its community's code {cid}"
+            problem = _("grid code '{code}' does not start with its community's code "
+                        "{community}")
         elif cid and code == cid:
-            problem = f"is the community's code {cid} itself, without a grid number"
+            problem = _("grid code '{code}' is the community's code {community} itself, "
+                        "without a grid number")
         elif cid and cid.isdigit() and not code[len(cid):].isdigit():
-            problem = f"should be the community code {cid} followed by digits"
+            problem = _("grid code '{code}' should be the community code {community} "
+                        "followed by digits")
         if problem:
             out.add("malformed_code", "warning", code, cid, 0.0,
-                    f"grid code '{code}' {problem}", usable[i])
+                    problem.format(code=code, community=cid), usable[i])

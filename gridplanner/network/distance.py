@@ -23,6 +23,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 from gridplanner.network.snap import Attachment
 
 
@@ -135,7 +136,7 @@ def k_nearest_sources(
         radius = min(cutoff_m, 2.0 * radius) if rounds == 0 else cutoff_m
         rounds += 1
     best_i, best_d = _nearest_first(_Hits.joined(found), len(tgt), k)
-    report(feedback, 1.0, "network distances")
+    report(feedback, 1.0, _("network distances"))
     return best_i, best_d
 
 
@@ -240,7 +241,7 @@ def _hits_from_sources(search: _Search, pending: np.ndarray, active: np.ndarray,
     for chunk, nodes, d in _searches_from(search.matrix, search.sources, active, radius,
                                           search.node_xy, search.batch):
         report(feedback, min(0.95, 0.3 * rounds + 0.3 * done_src / len(active)),
-               "network distances")
+               _("network distances"))
         done_src += len(chunk)
         r, col = np.nonzero(np.isfinite(d))
         node = nodes[col]

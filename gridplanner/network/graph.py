@@ -33,6 +33,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 from layers.errors import Problem
 
 if TYPE_CHECKING:
@@ -239,11 +240,11 @@ def build_network(
     >>> net.n_nodes, net.n_edges
     (5, 4)
     """
-    report(feedback, 0.0, "reading roads")
+    report(feedback, 0.0, _("reading roads"))
     lines, row, level, speed, problems = _clean_lines(roads)
-    report(feedback, 0.2, "noding roads")
+    report(feedback, 0.2, _("noding roads"))
     net = _node_lines(lines, row, level, speed, float(max(join_tolerance_m, 0.0)))
-    report(feedback, 1.0, "road network built")
+    report(feedback, 1.0, _("road network built"))
     return RoadNetwork(*net, crs=roads.crs, problems=tuple(problems))
 
 

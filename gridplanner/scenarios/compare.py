@@ -12,6 +12,7 @@ import shapely
 
 from gridplanner.errors import ProjectError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.project import Project
 from gridplanner.scenarios.figures import ScenarioFigures, key_figures
 from gridplanner.scenarios.labels import FIGURES
@@ -105,13 +106,13 @@ def compare_scenarios(
     results = []
     step = 1.0 / len(names)
     for i, (name, scenario) in enumerate(zip(names, scenarios, strict=True)):
-        report(feedback, i * step, f"scenario {name}")
+        report(feedback, i * step, _("scenario {name}", name=name))
         derived = project if is_current(name) else apply_scenario(project, scenario)
         label = CURRENT if is_current(name) else name
         results.append(key_figures(derived, name=label, coverage=coverage,
                                    allocation=allocation,
                                    feedback=sub(feedback, i * step, (i + 1) * step)))
-    report(feedback, 1.0, "comparison done")
+    report(feedback, 1.0, _("comparison done"))
     return compare_figures(results)
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from gridplanner.errors import Cancelled, GridPlannerError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.integrity import CORE_ROLES, missing_roles, staff_grid_ids
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.project import Project
@@ -111,7 +112,7 @@ def key_figures(
     results: dict[str, Any] = {}
     config = project.config
     figures.update(_staff_figures(project, config))
-    report(feedback, 0.0, "checking grids")
+    report(feedback, 0.0, _("checking grids"))
     checks = _run_checks(project, notes, sub(feedback, 0.0, 0.2))
     if checks is not None:
         results["checks"] = checks
@@ -122,9 +123,9 @@ def key_figures(
             figures["grids_outside_band"] = float(
                 grids["band_status"].isin([BELOW, ABOVE]).sum())
         else:
-            notes.append("household band: the project has no households")
+            notes.append(_("household band: the project has no households"))
     if coverage:
-        report(feedback, 0.2, "camera coverage")
+        report(feedback, 0.2, _("camera coverage"))
         result = _run_coverage(project, notes, sub(feedback, 0.2, 0.5))
         if result is not None:
             results["coverage"] = result
@@ -132,13 +133,13 @@ def key_figures(
             _coverage_summary(project, result, grids, figures)
     staff = _empty_staff_table()
     if allocation:
-        report(feedback, 0.5, "walking allocation")
+        report(feedback, 0.5, _("walking allocation"))
         assigned = _run_allocation(project, notes, sub(feedback, 0.5, 1.0))
         if assigned is not None:
             results["allocation"] = assigned
             grids = _with_walk(grids, project, assigned)
             staff = _allocation_summary(project, assigned, figures)
-    report(feedback, 1.0, "figures done")
+    report(feedback, 1.0, _("figures done"))
     return ScenarioFigures(name=name, figures=figures, grids=grids, staff=staff,
                            notes=tuple(notes), results=results, project=project)
 
@@ -244,11 +245,11 @@ def _run_checks(project: Project, notes: list[str], feedback: Feedback | None) -
 
         return run_checks(project, feedback=feedback)
     except (ImportError, AttributeError) as exc:  # the grids engine is not installed
-        notes.append(f"grid checks unavailable ({exc})")
+        notes.append(_("grid checks unavailable ({error})", error=exc))
     except Cancelled:
         raise
     except GridPlannerError as exc:
-        notes.append(f"grid checks could not run: {exc.message}")
+        notes.append(_("grid checks could not run: {error}", error=exc.message))
     return None
 
 
@@ -270,18 +271,18 @@ def _with_band(table: pd.DataFrame, checks: Any) -> pd.DataFrame:
 
 def _run_coverage(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     if not len(project.layer("cameras")):
-        notes.append("camera coverage: the project has no cameras")
+        notes.append(_("camera coverage: the project has no cameras"))
         return None
     try:
         from gridplanner.coverage import compute_coverage
 
         return compute_coverage(project, feedback=feedback)
     except (ImportError, AttributeError) as exc:
-        notes.append(f"camera coverage unavailable ({exc})")
+        notes.append(_("camera coverage unavailable ({error})", error=exc))
     except Cancelled:
         raise
     except GridPlannerError as exc:
-        notes.append(f"camera coverage could not run: {exc.message}")
+        notes.append(_("camera coverage could not run: {error}", error=exc.message))
     return None
 
 
@@ -317,21 +318,21 @@ def _empty_staff_table() -> pd.DataFrame:
 def _run_allocation(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     staff = project.layer("staff")
     if not (staff["role"] == "full_time").any() if len(staff) else True:
-        notes.append("walking allocation: the project has no full-time workers")
+        notes.append(_("walking allocation: the project has no full-time workers"))
         return None
     if not len(project.layer("households")) or not len(project.layer("roads")):
-        notes.append("walking allocation: the project needs households and roads")
+        notes.append(_("walking allocation: the project needs households and roads"))
         return None
     try:
         from gridplanner.allocation import allocate
 
         return allocate(project, role="full_time", feedback=feedback)
     except (ImportError, AttributeError) as exc:
-        notes.append(f"walking allocation unavailable ({exc})")
+        notes.append(_("walking allocation unavailable ({error})", error=exc))
     except Cancelled:
         raise
     except GridPlannerError as exc:
-        notes.append(f"walking allocation could not run: {exc.message}")
+        notes.append(_("walking allocation could not run: {error}", error=exc.message))
     return None
 
 

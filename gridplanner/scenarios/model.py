@@ -37,6 +37,7 @@ import shapely
 
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import ProjectError, SettingsError
+from gridplanner.i18n import _
 from gridplanner.project import Project
 from layers.errors import Problem, SchemaError
 from layers.schema import SCHEMAS
@@ -191,7 +192,7 @@ def get_scenario(project: Project, name: str) -> Scenario:
         When no scenario has that name (the message lists the names there are).
     """
     if is_current(name):
-        return Scenario(name=CURRENT, description="base data")
+        return Scenario(name=CURRENT, description=_("base data"))
     if name not in project.scenarios:
         known = ", ".join(scenario_names(project))
         raise ProjectError(f"no scenario called '{name}' in the project; scenarios: {known}")

@@ -452,9 +452,26 @@ def test_incident_lookup_names_grid_and_staff(window, qtbot):
     with qtbot.waitSignal(window.analysis_ended, timeout=120000):
         window.analysis.incident_at(pt.x, pt.y)
     assert window.prompter.errors == []
-    top = window.identify.tree.topLevelItem(0)
-    fields = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
-    assert fields["grid_id"] == str(grids["grid_id"].iloc[5])
+    records = {}
+    for k in range(window.identify.tree.topLevelItemCount()):
+        top = window.identify.tree.topLevelItem(k)
+        records[top.text(0)] = {top.child(i).text(0): top.child(i).text(1)
+                                for i in range(top.childCount())}
+    gid, name = str(grids["grid_id"].iloc[5]), str(grids["name"].iloc[5])
+    assert records["Incident"]["Grid"] == f"{name} ({gid})"
+    staff = window.session.project.layers["staff"]
+    worker = staff[(staff["role"] == "full_time") & (staff["grid_id"] == gid)].iloc[0]
+    responsible = records["Staff responsible for the grid"]["Full-time grid worker"]
+    assert f"{worker['name']} ({worker['phone']})" in responsible
+    nearest = records["Nearest staff on the roads"]
+    assert all(" m" in text and "(" in text for text in nearest.values())
+    # the incident is marked on the map
+    marker = window.session.stack.get("routes")
+    assert marker is not None
+    assert marker.visible
+    assert marker.style.symbol == "star"
+    assert len(marker.frame) == 1
+    assert marker.frame.geometry.iloc[0].distance(pt) < 1e-6
 
 
 def test_split_by_drawn_line_then_lock_refuses_edits(fresh_window, qtbot):

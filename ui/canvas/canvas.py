@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from ui.canvas.basemap import BasemapController
 from ui.canvas.layer_model import LayerStack
 from ui.canvas.render import (
     LayerSnapshot,
@@ -86,6 +87,7 @@ class MapCanvas(QWidget):
         self._selection: dict[str, tuple[str, object]] = {}
         self._highlight: tuple[str, object] | None = None
         self.tool: MapTool | None = None
+        self.basemap = BasemapController(self)
         self.last_paint_s = 0.0
         stack.inserted.connect(self._layers_changed)
         stack.removed.connect(self._layer_removed)
@@ -171,6 +173,7 @@ class MapCanvas(QWidget):
     def refresh(self) -> None:
         """Ask for a new frame soon (requests within 40 ms merge into one)."""
         self._timer.start()
+        self.basemap.request()
 
     def _layers_changed(self, name: str) -> None:
         if self._frame is None and len(self.stack) and self.scale == 1.0:
@@ -190,7 +193,8 @@ class MapCanvas(QWidget):
     def render_job(self, view: ViewState | None = None) -> RenderJob:
         """Build the job that renders the visible layers for ``view`` (default: current)."""
         snaps = tuple(LayerSnapshot.of(layer) for layer in self.stack.visible_bottom_up())
-        return RenderJob(view or self.view(), snaps, dict(self._prepared))
+        return RenderJob(view or self.view(), snaps, dict(self._prepared),
+                         background=self.basemap.frame_background())
 
     def _start_render(self) -> None:
         job = self.render_job()
@@ -215,6 +219,7 @@ class MapCanvas(QWidget):
         """Stop rendering before the window closes."""
         self._timer.stop()
         self._runner.cancel()
+        self.basemap.shutdown()
         self._runner.wait()
 
     def render_image(self, size: QSize) -> QImage:
@@ -257,6 +262,7 @@ class MapCanvas(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#f4f2ec"))
         view = self.view()
+        self.basemap.paint(painter, view)
         frame = self._frame
         if frame is not None:
             if frame.view == view:
@@ -271,6 +277,7 @@ class MapCanvas(QWidget):
             self._paint_overlay(painter, view, kind, data, SELECTION_COLOUR)
         if self._highlight is not None:
             self._paint_overlay(painter, view, *self._highlight, HIGHLIGHT_COLOUR)
+        self.basemap.paint_credit(painter, self.width(), self.height())
         if self.tool is not None:
             self.tool.paint(painter, view)
         painter.end()

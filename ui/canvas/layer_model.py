@@ -93,6 +93,9 @@ class MapLayer:
     opacity: float = 1.0
     version: int = 0
     title: str = ""
+    #: The analysis whose result this layer is ('' for the project's own layers):
+    #: the layer panel shows a group per analysis.
+    group: str = ""
     selection: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
@@ -147,18 +150,20 @@ class LayerStack(QObject):
         for name in self.names():
             self.remove(name)
 
-    def set_frame(self, name: str, frame: gpd.GeoDataFrame, *, title: str = "") -> MapLayer:
+    def set_frame(self, name: str, frame: gpd.GeoDataFrame, *, title: str = "",
+                  group: str = "") -> MapLayer:
         """Add the layer, or replace its data (keeping its style, visibility and place)."""
         layer = self.get(name)
         if layer is None:
             kind = geometry_kind(frame)
             layer = MapLayer(name, frame, kind, default_style(name, kind),
-                             visible=name not in HIDDEN_AT_START, title=title)
+                             visible=name not in HIDDEN_AT_START, title=title, group=group)
             self._layers.insert(self._insert_position(name), layer)
             self.inserted.emit(name)
             return layer
         old, layer.frame = layer.frame, frame
         layer.version += 1
+        layer.group = group or layer.group
         if len(layer.selection):
             rows = follow_selection(name, old, frame, layer.selection)
             if not np.array_equal(rows, layer.selection):

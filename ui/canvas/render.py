@@ -354,6 +354,7 @@ def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState)
     """
     p.resetTransform()
     size = style.size_px
+    marker = MARKERS.get(style.symbol)
     for colour, (x, y) in zip(prep.classes.colours, prep.xy, strict=True):
         if len(x) == 0:
             continue
@@ -362,6 +363,9 @@ def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState)
         if not keep.any():
             continue
         sx, sy = sx[keep], sy[keep]
+        if marker is not None and len(sx) <= MARKER_MAX_POINTS:
+            draw_markers(p, sx, sy, marker, size, _qcolor(colour))
+            continue
         if size < 4 and len(sx) > SPLAT_MIN_POINTS:
             splat_points(p, sx, sy, _qcolor(colour), size, view.width, view.height)
             continue
@@ -379,6 +383,52 @@ def draw_points(p: QPainter, prep: Prepared, style: LayerStyle, view: ViewState)
         p.setPen(pen)
         for i in range(0, len(sx), step):
             points_np(p, sx[i:i + step], sy[i:i + step])
+
+
+def _star(points: int = 5, inner: float = 0.45) -> np.ndarray:
+    angles = np.pi / 2 + np.arange(2 * points + 1) * np.pi / points
+    radius = np.where(np.arange(2 * points + 1) % 2 == 0, 1.0, inner)
+    return np.column_stack([np.cos(angles) * radius, -np.sin(angles) * radius])
+
+
+#: Point marker outlines (closed rings, unit radius, y down) by style symbol; a
+#: circle is drawn as a round dot.
+MARKERS: dict[str, np.ndarray] = {
+    "square": np.array([[-0.8, -0.8], [0.8, -0.8], [0.8, 0.8], [-0.8, 0.8], [-0.8, -0.8]]),
+    "triangle": np.array([[0.0, -1.0], [0.95, 0.75], [-0.95, 0.75], [0.0, -1.0]]),
+    "diamond": np.array([[0.0, -1.0], [0.85, 0.0], [0.0, 1.0], [-0.85, 0.0], [0.0, -1.0]]),
+    "star": _star(),
+}
+#: Above this many markers in view, they are drawn as plain dots.
+MARKER_MAX_POINTS = 20_000
+
+
+def draw_markers(p: QPainter, sx: np.ndarray, sy: np.ndarray, marker: np.ndarray,
+                 size: float, colour: QColor) -> None:
+    """Fill one marker shape per point with a dark rim, as one path (no loop over points)."""
+    k = len(marker)
+    radius = max(size, 4.0) * 0.75
+    xs = (sx[:, None] + marker[None, :, 0] * radius).ravel()
+    ys = (sy[:, None] + marker[None, :, 1] * radius).ravel()
+    starts = np.zeros(len(xs), dtype=bool)
+    starts[::k] = True
+    path = _path_from_starts(np.column_stack([xs, ys]), starts)
+    path.setFillRule(Qt.FillRule.WindingFill)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    pen = QPen(QColor("#202020"), 1.2)
+    p.setPen(pen)
+    p.setBrush(QBrush(colour))
+    p.drawPath(path)
+
+
+def scale_denominator(view: ViewState) -> float:
+    """N of the map scale 1:N of ``view`` at 96 dpi (map units in metres)."""
+    return (1.0 / view.scale) / (0.0254 / 96)
+
+
+def shown_at(style: LayerStyle, view: ViewState) -> bool:
+    """Whether a layer of ``style`` is drawn at the scale of ``view``."""
+    return style.max_scale <= 0 or scale_denominator(view) <= style.max_scale
 
 
 def splat_points(p: QPainter, sx: np.ndarray, sy: np.ndarray, colour: QColor, size: float,
@@ -471,6 +521,8 @@ class RenderJob:
     layers: tuple[LayerSnapshot, ...]
     prepared: dict[str, Prepared]
     device_pixel_ratio: float = 1.0
+    #: Colour under the layers ("transparent" when a basemap is painted beneath).
+    background: str = "#f4f2ec"
 
 
 @dataclass
@@ -490,13 +542,15 @@ def render(job: RenderJob, is_cancelled: Callable[[], bool] = lambda: False) -> 
     t0 = time.perf_counter()
     view = job.view
     image = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(QColor("#f4f2ec"))
+    image.fill(QColor(job.background))
     built: dict[str, Prepared] = {}
     painter = QPainter(image)
     try:
         for layer in job.layers:
             if is_cancelled():
                 break
+            if not shown_at(layer.style, view):
+                continue
             prep = job.prepared.get(layer.name)
             if prep is None or prep.key != layer.style_key:
                 prep = prepare(layer)
@@ -506,6 +560,8 @@ def render(job: RenderJob, is_cancelled: Callable[[], bool] = lambda: False) -> 
             RENDERERS[prep.kind](painter, prep, layer.style, view)
             painter.restore()
         for layer in job.layers:  # labels last, above every layer (as QGIS does)
+            if not shown_at(layer.style, view):
+                continue
             prep = built.get(layer.name) or job.prepared.get(layer.name)
             if prep is not None and prep.labels and not is_cancelled():
                 draw_labels(painter, prep.labels, view)

@@ -7,6 +7,7 @@ many features the layer holds.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,6 +44,18 @@ class LayerStyle:
         Fill opacity 0..1 of polygons (the layer opacity multiplies it).
     label_field
         Column drawn as a label at a suitable zoom; empty for none.
+    breaks
+        Class limits of ``graduated`` (default: equal-count breaks).
+    symbol
+        Point marker: ``circle``, ``square``, ``triangle``, ``diamond`` or ``star``.
+    unit
+        Unit of the styled figure (a catalogue text: ``%``, ``m``, ``households``),
+        shown with the class labels of the legend.
+    reverse
+        Run the graduated ramp the other way (green for low values: distances).
+    max_scale
+        Drawn only when the map is zoomed in to 1:``max_scale`` or closer (0: at
+        every scale), as QGIS's scale-dependent visibility: dense point layers.
     """
 
     mode: str = "single"
@@ -54,6 +67,10 @@ class LayerStyle:
     fill_alpha: float = 0.35
     label_field: str = ""
     breaks: tuple[float, ...] = ()
+    symbol: str = "circle"
+    unit: str = ""
+    max_scale: float = 0.0
+    reverse: bool = False
 
     def with_(self, **changes: Any) -> LayerStyle:
         """Return a copy with ``changes``."""
@@ -136,10 +153,39 @@ def classify(frame: pd.DataFrame, style: LayerStyle, layer_name: str = "") -> Cl
         k = breaks.size - 1
         codes = np.clip(np.searchsorted(breaks, values, side="right") - 1, 0, k - 1)
         codes = np.where(np.isfinite(values), codes, -1).astype(np.int64)
-        ramp = _ramp(k)
-        labels = tuple(f"{_fmt(breaks[i])} – {_fmt(breaks[i + 1])}" for i in range(k))
-        return Classified(codes, ramp, labels)
+        ramp = _ramp(k)[::-1] if style.reverse else _ramp(k)
+        return Classified(codes, ramp, class_labels(breaks, style.unit))
     return Classified(np.zeros(n, dtype=np.int64), (style.colour,), ("",))
+
+
+#: An upper class limit this large means "and above".
+OPEN_END = 1e8
+
+
+def class_labels(breaks: np.ndarray | tuple[float, ...], unit: str = "") -> tuple[str, ...]:
+    """Labels of the classes between ``breaks``, with ``unit`` (a catalogue text).
+
+    Whole-number limits read without decimals; the last class of a huge upper
+    limit reads "≥ low".
+
+    Examples
+    --------
+    >>> class_labels((0.0, 20.0, 100.0001), "%")
+    ('0 – 20 %', '20 – 100 %')
+    >>> class_labels((0.0, 500.0, 1e9), "m")
+    ('0 – 500 m', '≥ 500 m')
+    """
+    from ui.i18n import tr
+
+    b = [float(v) for v in breaks]
+    suffix = f" {tr(unit)}" if unit else ""
+    labels = []
+    for low, high in itertools.pairwise(b):
+        if high >= OPEN_END:
+            labels.append(f"≥ {_fmt(low)}{suffix}")
+        else:
+            labels.append(f"{_fmt(low)} – {_fmt(high)}{suffix}")
+    return tuple(labels)
 
 
 def _ramp(k: int) -> tuple[str, ...]:
@@ -150,7 +196,9 @@ def _ramp(k: int) -> tuple[str, ...]:
 
 
 def _fmt(value: float) -> str:
-    if abs(value) < 1 and value != 0:
+    if (abs(value - round(value)) < 0.01 and abs(value) >= 1) or value == 0:
+        return f"{round(value):,.0f}"
+    if abs(value) < 1:
         return f"{value:.2f}"
     if abs(value) < 100:
         return f"{value:.1f}"

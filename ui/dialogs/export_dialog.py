@@ -49,6 +49,9 @@ class ExportDialog(QDialog):
         self.main_window = window
         self.kind = kind
         self.written: list[Path] = []
+        #: What a table export writes: the open comparison (when there is one) or
+        #: the analysis results (the main window asks).
+        self.source = "comparison"
         self.setWindowTitle(tr(TITLES[kind]))
         self.path = QLineEdit()
         base = window.session.project.path
@@ -146,12 +149,13 @@ class ExportDialog(QDialog):
         protect = self.protected()
         coverage = window.analysis.coverage
         allocation = window.analysis.allocation
-        comparison = window.scenarios.comparison
+        comparison = window.scenarios.comparison if self.source == "comparison" else None
         colour_by = self.colour_by.currentData() or "band_status"
         layers = {k: v for k, v in project.extra_layers.items()
                   if not k.startswith("scenario__")}
         view = window.canvas.view()
         size = (self.width_px.value(), self.height_px.value())
+        basemap = window.canvas.basemap.spec  # the image shows the basemap the map shows
 
         def figures(feedback: Any) -> Any:
             from gridplanner.export.figures import map_figures
@@ -175,7 +179,8 @@ class ExportDialog(QDialog):
             shown = figures(sub(feedback, 0.0, 0.7))
             return [render_png(project, target, grid_table=shown.grids, results=shown.layers,
                                color_by=colour_by, extent=view.extent(), size_px=size,
-                               protect=protect, feedback=sub(feedback, 0.7, 1.0))]
+                               protect=protect, basemap=basemap,
+                               feedback=sub(feedback, 0.7, 1.0))]
 
         def tables(feedback: Any) -> list[Path]:
             from gridplanner.export.tables import write_report, write_tables

@@ -98,6 +98,24 @@ class Prompter:
             return "overwrite"
         return "cancel"
 
+    def ask_tables_source(self) -> str:
+        """Ask what a table export writes: ``results``, ``comparison`` or ``cancel``."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Export reports (XLSX/CSV)"),
+                          tr("A scenario comparison is open. Write the comparison report, "
+                             "or the tables of the analysis results?"), parent=self.parent)
+        comparison = box.addButton(tr("Scenario comparison"),
+                                   QMessageBox.ButtonRole.AcceptRole)
+        results = box.addButton(tr("Analysis results"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(comparison)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is comparison:
+            return "comparison"
+        if clicked is results:
+            return "results"
+        return "cancel"
+
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """Ask for a line of text (None when cancelled)."""
         from PySide6.QtWidgets import QInputDialog

@@ -20,7 +20,10 @@ are small hooks keyed by analysis name: coverage keeps its
 allocation and coverage hide the dense household points, the grid checks fill the
 Checks dock, the incident lookup (``route``, run by clicking the map) answers in the
 Identify dock, and siting, placement and balancing results can be accepted into a new
-scenario through :func:`gridplanner.scenarios.accept_result`.
+scenario through :func:`gridplanner.scenarios.accept_result`. Above the engine's
+summary the panel explains some results in the interface language, with names: who
+is responsible for an incident and who is nearest, the walking distance before and
+after new staff, why households stay unassigned (:func:`unassigned_reasons`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFontDatabase
@@ -78,31 +82,42 @@ if TYPE_CHECKING:
 #: incident lookup is the click-the-map tool.
 NO_PAGE = frozenset({"network", "route"})
 
+#: Dense point layers are drawn only from this scale in (1:N).
+DENSE_MAX_SCALE = 5000.0
+#: Colour of the incident marker of the incident lookup.
+INCIDENT_COLOUR = "#d7191c"
+
 #: How result layers are drawn, by their name on the map (:func:`layer_key`). An
 #: entry may depend on the run's options (the balanced proposal colours its band).
 RESULT_STYLES: dict[str, LayerStyle | Callable[[Any], LayerStyle]] = {
     "grid_coverage": LayerStyle(mode="graduated", field="households_pct_all",
                                 breaks=(0.0, 20.0, 40.0, 60.0, 80.0, 100.0001),
-                                outline=palette.GRID_OUTLINE, fill_alpha=0.55, size_px=1.0),
+                                outline=palette.GRID_OUTLINE, fill_alpha=0.55, size_px=1.0,
+                                unit="%"),
     "coverage_gaps": LayerStyle(colour=palette.GAP_AREA, outline=palette.GAP_AREA,
                                 fill_alpha=0.25,
                                 size_px=0.0),
     "uncovered_households": LayerStyle(colour=palette.UNCOVERED, size_px=2.5),
-    "uncovered_intersections": LayerStyle(colour=palette.UNSEEN_INTERSECTION, size_px=3.5),
-    "proposed_cameras": LayerStyle(colour=palette.PROPOSED_SITE[0], size_px=9.0),
+    # Thousands of dots at district scale: drawn from 1:5,000 in (QGIS-like).
+    "uncovered_intersections": LayerStyle(colour=palette.UNSEEN_INTERSECTION, size_px=3.5,
+                                          max_scale=DENSE_MAX_SCALE),
+    "proposed_cameras": LayerStyle(colour=palette.PROPOSED_SITE[0], size_px=11.0,
+                                   symbol="triangle"),
     "proposed_footprints": LayerStyle(colour=palette.PROPOSED_SITE[0],
                                       outline=palette.PROPOSED_SITE[1], fill_alpha=0.35,
                                       size_px=1.0),
     "assignments": LayerStyle(mode="graduated", field="distance_m",
-                              breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9), size_px=3.0),
+                              breaks=(0.0, 250.0, 500.0, 1000.0, 2000.0, 1e9), size_px=3.0,
+                              unit="m", reverse=True),
     "unassigned": LayerStyle(colour=palette.UNASSIGNED, size_px=6.0),
-    "new_sites": LayerStyle(colour=palette.NEW_STAFF_SITE, size_px=9.0),
+    "new_sites": LayerStyle(colour=palette.NEW_STAFF_SITE, size_px=12.0, symbol="diamond"),
+    "routes": LayerStyle(colour=INCIDENT_COLOUR, size_px=22.0, symbol="star"),
     "service_areas__service_areas": LayerStyle(mode="categorised", field="facility_id",
                                                fill_alpha=0.35),
     "balance__grids": lambda options: LayerStyle(
         mode="graduated", field="households", outline=palette.PROPOSED_GRID_OUTLINE,
         fill_alpha=0.45,
-        label_field="grid_id",
+        label_field="grid_id", unit="households",
         breaks=(0.0, options.min_households, options.max_households + 1, 1e9)),
 }
 
@@ -115,8 +130,14 @@ ACCEPT_LABELS = {"site-cameras": "Accept sites into a new scenario",
 CHOICE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
                  "police": "Police", "part_time": "Part-time workers"}
 
+#: Result layers drawn only when the user ticks them: thousands of overlapping
+#: camera views or road pieces would bury the coverage colours and the gaps.
+HIDDEN_RESULTS = frozenset({"camera_footprints", "uncovered_roads", "service_roads"})
 #: Dense layers hidden when an analysis shows its own points over them.
 HIDE_AFTER = {"coverage": ("households", "buildings"), "allocate": ("households",)}
+#: Labels of options whose engine help reads badly beside a form field.
+FORM_LABELS = {("place", "role"): "Role of the new staff",
+               ("allocate", "role"): "Role"}
 
 #: Largest number a spin box takes where the option sets no maximum.
 _SPIN_MAX = 2_147_483_647
@@ -156,6 +177,24 @@ class OptionInput:
     widget: QWidget
     get: Callable[[], Any]
     set: Callable[[Any], None]
+    #: What shows the option's help as a tooltip (and its unit as a suffix); the
+    #: panel sets them again after a language switch.
+    tip_widget: QWidget | None = None
+    help: str = ""
+    unit: str = ""
+
+    def retranslate(self) -> None:
+        """Show the help and unit in the current language."""
+        if self.tip_widget is None:
+            return
+        self.tip_widget.setToolTip(option_tip(self.help, self.unit))
+        if self.unit and isinstance(self.tip_widget, QSpinBox | QDoubleSpinBox):
+            self.tip_widget.setSuffix(f" {tr(self.unit)}")
+
+
+def option_tip(help_text: str, unit: str) -> str:
+    """Return the tooltip of an option: its help, and its unit when it has one."""
+    return f"{tr(help_text)} ({tr(unit)})" if unit else tr(help_text)
 
 
 def _field_types(options: type) -> dict[str, Any]:
@@ -175,7 +214,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
     info = option_info(f)
     kind, optional = _split_optional(hint)
     default = None if f.default is dataclasses.MISSING else f.default
-    tip = f"{tr(info.help)} ({tr(info.unit)})" if info.unit else tr(info.help)
+    tip = option_tip(info.help, info.unit)
     if kind is bool:
         box = QCheckBox()
         box.setChecked(bool(default))
@@ -190,8 +229,10 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
         return OptionInput(f.name, combo, combo.currentData,
                            lambda v: combo.setCurrentIndex(max(combo.findData(v), 0)))
     if kind in (int, float):
-        return _number_input(f.name, kind, info.minimum, info.maximum, info.unit, optional,
-                             default, tip)
+        number = _number_input(f.name, kind, info.minimum, info.maximum, info.unit, optional,
+                               default, tip)
+        return dataclasses.replace(number, tip_widget=number.widget, help=info.help,
+                                   unit=info.unit)
     line = QLineEdit("" if default is None else str(default))
     line.setToolTip(tip)
 
@@ -203,7 +244,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
         line.setText("" if v is None else str(v))
 
     if info.metavar != "FILE":
-        return OptionInput(f.name, line, text, set_text)
+        return OptionInput(f.name, line, text, set_text, line, info.help, info.unit)
     row = QWidget(parent)
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -217,7 +258,7 @@ def option_input(f: dataclasses.Field[Any], hint: Any, parent: QWidget) -> Optio
 
     browse.clicked.connect(choose)
     layout.addWidget(browse)
-    return OptionInput(f.name, row, text, set_text)
+    return OptionInput(f.name, row, text, set_text, line, info.help, info.unit)
 
 
 def _number_input(name: str, kind: type, low: float | None, high: float | None, unit: str,
@@ -292,7 +333,8 @@ class AnalysisPanel(QWidget):
         self._run_hooks: dict[str, RunHook] = {"coverage": self._run_coverage}
         self._shown_hooks: dict[str, Callable[[Run, Any], None]] = {
             "coverage": self._coverage_shown, "allocate": self._allocation_shown,
-            "check": self._checks_shown, "route": self._incident_shown}
+            "check": self._checks_shown, "route": self._incident_shown,
+            "place": self._placement_shown}
         self.choice = QComboBox()
         self.stack = QStackedWidget()
         self.run_button = bind(QPushButton(), "setText", "Run")
@@ -300,13 +342,24 @@ class AnalysisPanel(QWidget):
         self.accept_button = QPushButton()
         self.accept_button.setEnabled(False)
         self.accept_button.clicked.connect(lambda: self.accept_into_scenario())
+        self.running = ""
+        #: What the app explains of a result in the interface language (who, why).
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        self.explain.setTextFormat(Qt.TextFormat.PlainText)
+        self.explain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = QLabel()
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         summary_area = QScrollArea()
         summary_area.setWidgetResizable(True)
-        summary_area.setWidget(self.summary)
+        summary_box = QWidget()
+        summary_layout = QVBoxLayout(summary_box)
+        summary_layout.setContentsMargins(2, 2, 2, 2)
+        summary_layout.addWidget(self.explain)
+        summary_layout.addWidget(self.summary, 1)
+        summary_area.setWidget(summary_box)
         self.model = FrameModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -339,6 +392,8 @@ class AnalysisPanel(QWidget):
         layout.addWidget(split)
         self._menu_actions: list[QAction] = []
         window.session.project_replaced.connect(self._project_replaced)
+        window.analysis_failed.connect(self._run_failed)
+        window.analysis_cancelled.connect(self._run_cancelled)
         on_language_change(self._retranslate)
         self._retranslate()
 
@@ -355,7 +410,8 @@ class AnalysisPanel(QWidget):
             if info.cli_only:
                 continue
             item = option_input(f, hints[f.name], page)
-            label = bind(QLabel(), "setText", info.form_label)
+            label = bind(QLabel(), "setText",
+                         FORM_LABELS.get((analysis.name, f.name), info.form_label))
             label.setWordWrap(True)
             form.addRow(label, item.widget)
             inputs[f.name] = item
@@ -372,6 +428,9 @@ class AnalysisPanel(QWidget):
             self.choice.addItem(tr(analysis.title), analysis.name)
         self.choice.setCurrentIndex(max(index, 0))
         self.choice.blockSignals(False)
+        for page in self.inputs.values():
+            for item in page.values():
+                item.retranslate()
         for combo, _item in self._choice_boxes:
             for i in range(combo.count()):
                 value = combo.itemData(i)
@@ -384,12 +443,15 @@ class AnalysisPanel(QWidget):
         return {key: item.get() for key, item in self.inputs.get(name, {}).items()}
 
     def actions_for_menu(self) -> list[QAction]:
-        """One menu action per analysis (selects it and runs it), then the incident tool."""
+        """One menu action per analysis, then the incident tool.
+
+        An analysis entry opens its options; nothing runs before the user presses Run.
+        """
         actions = []
         for analysis in self.pages:
             act = QAction(self.main_window)
             bind(act, "setText", analysis.title)
-            act.triggered.connect(lambda _c=False, n=analysis.name: self.show_and_run(n))
+            act.triggered.connect(lambda _c=False, n=analysis.name: self.open_options(n))
             actions.append(act)
         incident = QAction(self.main_window)
         bind(incident, "setText", "Incident lookup (click the map)")
@@ -402,6 +464,13 @@ class AnalysisPanel(QWidget):
         """Show the options of analysis ``name``."""
         self.choice.setCurrentIndex([a.name for a in self.pages].index(name))
         self.main_window.docks["analysis"].raise_()
+
+    def open_options(self, name: str) -> None:
+        """Show the options of ``name`` with the Run button ready (nothing starts)."""
+        dock = self.main_window.docks["analysis"]
+        dock.show()
+        self.select(name)
+        self.run_button.setFocus()
 
     def show_and_run(self, name: str) -> None:
         """Select an analysis and run it with its current options."""
@@ -420,7 +489,8 @@ class AnalysisPanel(QWidget):
             options = analysis.make_options(self.values(analysis.name) if values is None
                                             else values)
         except GridPlannerError as exc:
-            self.main_window.prompter.error(tr("The analysis could not run"), exc.message)
+            self.main_window.prompter.error(tr("The analysis could not run"),
+                                            form_wording(analysis, exc.message))
             return
         project = self.main_window.session.project
         context = AnalysisContext.of(project)  # made here, not on the worker thread
@@ -432,12 +502,26 @@ class AnalysisPanel(QWidget):
             return analysis.run(context, options, feedback), None
 
         self.summary.setText(tr("Running {name}…").format(name=tr(analysis.title)))
+        self.explain.clear()
+        self.running = analysis.name
         self.main_window.run_analysis(analysis.name, work,
-                                 lambda out: self._finished(analysis, options, out))
+                                      lambda out: self._finished(analysis, options, out))
+
+    def _run_failed(self, label: str, message: str) -> None:
+        if self.running and label == self.running:
+            self.running = ""
+            self.summary.setText(tr("The run failed: {message}").format(
+                message=form_wording(get(label), message)))
+
+    def _run_cancelled(self, label: str) -> None:
+        if self.running and label == self.running:
+            self.running = ""
+            self.summary.setText(tr("Cancelled"))
 
     def _finished(self, analysis: Analysis, options: Any,
                   out: tuple[AnalysisResult, Any]) -> None:
         result, extra = out
+        self.running = ""
         run = Run(analysis, options, result)
         self.last = run
         self._show_layers(run)
@@ -462,7 +546,10 @@ class AnalysisPanel(QWidget):
                 tables[layer] = frame
                 continue
             key = layer_key(name, layer)
-            session.add_result_layer(key, frame)
+            first = key not in session.stack
+            session.add_result_layer(key, frame, group=name)
+            if first and key in HIDDEN_RESULTS:
+                session.stack.set_visible(key, False)
             style = result_style(key, run.options)
             if style is not None:
                 session.stack.set_style(key, style)
@@ -497,6 +584,8 @@ class AnalysisPanel(QWidget):
         self.tables.clear()
         self._owner.clear()
         self.summary.clear()
+        self.explain.clear()
+        self.running = ""
         self.show_table(None)
         self._update_accept()
 
@@ -552,6 +641,29 @@ class AnalysisPanel(QWidget):
 
     def _allocation_shown(self, run: Run, _extra: Any) -> None:
         self.allocation = run.result.value
+        project = self.main_window.session.project
+        lines = unassigned_reasons(run.result.layers.get("unassigned"), project.layer("grids"),
+                                   project.layer("staff"), role=run.options.role,
+                                   within_grid=run.options.within_grid)
+        self.explain.setText("\n".join(lines))
+
+    def _placement_shown(self, run: Run, _extra: Any) -> None:
+        value = run.result.value
+        before = float(getattr(value, "total_before_household_m", float("nan")))
+        after = float(getattr(value, "total_after_household_m", float("nan")))
+        kept = float(getattr(value, "served_before_after_household_m", float("nan")))
+        served0 = int(getattr(value, "served_before_households", 0))
+        served1 = int(getattr(value, "served_after_households", 0))
+        role = role_title(run.options.role)
+        self.explain.setText("\n".join([
+            tr("{n} new {role} bases").format(n=len(run.result.layers.get("new_sites", [])),
+                                            role=role),
+            tr("Total walking distance of the households served before: {before} m → "
+               "{after} m").format(before=f"{before:,.0f}", after=f"{kept:,.0f}"),
+            tr("Total walking distance of all households served: {before} m ({n0} "
+               "households) → {after} m ({n1} households)").format(
+                before=f"{before:,.0f}", after=f"{after:,.0f}", n0=f"{served0:,}",
+                n1=f"{served1:,}")]))
 
     def _checks_shown(self, run: Run, _extra: Any) -> None:
         self.main_window.checks.show_result(run.result.value)
@@ -561,9 +673,17 @@ class AnalysisPanel(QWidget):
         table = run.result.table
         if not len(table):
             return
-        fields = {str(k): v for k, v in table.iloc[0].items()}
-        self.main_window.identify.show_records([(tr("Incident"), fields)])
+        project = self.main_window.session.project
+        records = incident_records(table.iloc[0], project.layer("grids"),
+                                   project.layer("staff"))
+        self.main_window.identify.show_records(records)
         self.main_window.docks["identify"].raise_()
+        routes = run.result.layers.get("routes")
+        if routes is not None and len(routes):  # the star of the incident layer marks it
+            self.main_window.session.stack.set_visible(layer_key("route", "routes"), True)
+        grid = str(records[0][1].get("Grid", "—"))
+        self.explain.setText(tr("Incident in grid {grid}").format(grid=grid) if grid != "—"
+                             else tr("The incident is outside every grid"))
 
     # ------------------------------------------------------- into scenarios
     def accept_into_scenario(self, name: str | None = None) -> str | None:
@@ -596,3 +716,137 @@ class AnalysisPanel(QWidget):
     def incident_at(self, x: float, y: float) -> None:
         """Look up an incident point (the ``route`` analysis); the answer goes to Identify."""
         self.run("route", {"at": f"{float(x)!r},{float(y)!r}"})
+
+
+def form_wording(analysis: Analysis, message: str) -> str:
+    """Name the form's fields where an engine message names command-line flags.
+
+    ``give --min below --max`` reads "give “Households at least” below “Households
+    at most”" in the form that has no flags.
+    """
+    import re
+
+    for f in analysis.fields():
+        info = option_info(f)
+        label = f"“{tr(FORM_LABELS.get((analysis.name, f.name), info.form_label))}”"
+        for flag in {info.flag or "--" + f.name.replace("_", "-"), info.short} - {""}:
+            message = re.sub(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", label, message)
+    return message
+
+
+# ------------------------------------------------------------- explanations
+#: One member of each staff role, as sentences name them (catalogue texts, context
+#: ``member``).
+ROLE_NOUNS = {"full_time": "full-time grid worker", "grid_head": "grid head",
+              "police": "grid police officer", "part_time": "part-time grid worker"}
+
+
+def role_title(role: str) -> str:
+    """Return one member of a staff role, in the interface language."""
+    from gridplanner.i18n import pgettext
+
+    return pgettext("member", ROLE_NOUNS[role]) if role in ROLE_NOUNS else str(role)
+
+
+def _people(ids: Any, staff: pd.DataFrame) -> str:
+    """``name (phone)`` of the staff ids in ``ids`` (``;``-joined text), or ''."""
+    text = "" if ids is None or (isinstance(ids, float) and pd.isna(ids)) else str(ids)
+    wanted = [i for i in (t.strip() for t in text.split(";")) if i]
+    if not wanted:
+        return ""
+    known = staff.set_index(staff["staff_id"].astype(str)) if "staff_id" in staff.columns \
+        else pd.DataFrame()
+    shown = []
+    for sid in wanted:
+        if sid not in known.index:
+            shown.append(sid)
+            continue
+        row = known.loc[sid]
+        row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+        name = str(row.get("name", "") or sid)
+        phone = str(row.get("phone", "") or "")
+        shown.append(f"{name} ({phone})" if phone else name)
+    return "; ".join(shown)
+
+
+def incident_records(row: pd.Series, grids: pd.DataFrame, staff: pd.DataFrame
+                     ) -> list[tuple[str, dict[str, Any]]]:
+    """Return what the incident lookup shows: the grid by name, its staff, the nearest.
+
+    Titles and field names are catalogue texts; people read ``name (phone)``.
+    """
+    from gridplanner.routing import ROUTE_ROLES
+
+    gid = str(row.get("grid_id", "") or "")
+    grid_text = gid
+    if gid and "grid_id" in grids.columns and "name" in grids.columns:
+        names = grids.loc[grids["grid_id"].astype(str) == gid, "name"]
+        if len(names) and str(names.iloc[0]):
+            grid_text = f"{names.iloc[0]} ({gid})"
+    where: dict[str, Any] = {"Grid": grid_text or "—",
+                             "Community": str(row.get("community_id", "") or "—")}
+    responsible: dict[str, Any] = {}
+    nearest: dict[str, Any] = {}
+    for role in ROUTE_ROLES:
+        title = ROLE_FIELD_TITLES[role]
+        responsible[title] = _people(row.get(role), staff) or "—"
+        who = _people(row.get(f"nearest_{role}"), staff)
+        metres = row.get(f"nearest_{role}_m")
+        if who and metres is not None and not pd.isna(metres):
+            who += f", {float(metres):,.0f} m"
+        nearest[title] = who or "—"
+    return [("Incident", where), ("Staff responsible for the grid", responsible),
+            ("Nearest staff on the roads", nearest)]
+
+
+#: Field names of the staff roles in the incident lookup (catalogue texts).
+ROLE_FIELD_TITLES = {"grid_head": "Grid head", "full_time": "Full-time grid worker",
+                     "police": "Grid police officer"}
+
+
+def unassigned_reasons(unassigned: pd.DataFrame | None, grids: gpd.GeoDataFrame,
+                       staff: pd.DataFrame, *, role: str, within_grid: bool) -> list[str]:
+    """Why households stay unassigned, in the interface language, most households first.
+
+    Within grids, a grid whose staff of ``role`` is missing altogether says so by
+    name ("grid … has no full-time worker: 1,768 households"); the other reasons
+    are the engine's, counted.
+    """
+    if unassigned is None or not len(unassigned):
+        return [tr("Every household is assigned.")]
+    weights = pd.to_numeric(unassigned.get("households", 1), errors="coerce").fillna(1)
+    lines: list[tuple[int, str]] = []
+    handled = np.zeros(len(unassigned), dtype=bool)
+    if within_grid and isinstance(unassigned, gpd.GeoDataFrame) and len(grids):
+        from gridplanner.integrity import staff_grid_ids
+
+        pts = unassigned.geometry.to_numpy()
+        hit_pt, hit_grid = grids.sindex.query(pts, predicate="intersects")
+        grid_of = np.full(len(unassigned), -1, dtype=np.int64)
+        grid_of[hit_pt[::-1]] = hit_grid[::-1]  # first grid hit wins
+        of_role = staff[staff["role"].astype(str) == role] if "role" in staff.columns \
+            else staff.iloc[:0]
+        staffed = set(staff_grid_ids(of_role["grid_id"])) if "grid_id" in of_role.columns \
+            else set()
+        ids = grids["grid_id"].astype(str).to_numpy()
+        names = grids["name"].astype(str).to_numpy() if "name" in grids.columns \
+            else ids
+        for g in np.unique(grid_of[grid_of >= 0]):
+            if ids[g] in staffed:
+                continue
+            mask = grid_of == g
+            handled |= mask
+            label = f"{names[g]} ({ids[g]})" if names[g] and names[g] != ids[g] else ids[g]
+            lines.append((int(weights[mask].sum()), tr(
+                "grid {grid} has no {role}: {n} households").format(
+                grid=label, role=role_title(role), n=f"{int(weights[mask].sum()):,}")))
+    rest = unassigned[~handled]
+    if len(rest):
+        counted = weights[~handled].groupby(rest["reason"].astype(str)).sum()
+        for reason, n in counted.items():
+            lines.append((int(n), tr("{reason}: {n} households").format(
+                reason=tr(str(reason)), n=f"{int(n):,}")))
+    total = int(weights.sum())
+    lines.sort(key=lambda item: -item[0])
+    return [tr("{n} households stay unassigned:").format(n=f"{total:,}"),
+            *(f"  {text}" for _n, text in lines)]

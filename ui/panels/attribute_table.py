@@ -57,6 +57,9 @@ class FrameModel(QAbstractTableModel):
     def _language_changed(self) -> None:
         if self._columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+            if len(self.order):
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(self.order) - 1, len(self._columns) - 1))
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Show ``frame`` (kept by reference), re-applying sort and filter."""
@@ -69,6 +72,10 @@ class FrameModel(QAbstractTableModel):
         self._values = [frame[c].to_numpy() for c in self._columns]
         self._right = [pd.api.types.is_numeric_dtype(frame[c])
                        and not pd.api.types.is_bool_dtype(frame[c]) for c in self._columns]
+        #: Columns whose values are words of the data model (kinds, roles, yes/no),
+        #: shown in the interface language; other text is the user's data, as typed.
+        self._words = [c in WORD_COLUMNS or pd.api.types.is_bool_dtype(frame[c])
+                       for c in self._columns]
         self._apply()
         self.endResetModel()
 
@@ -92,7 +99,10 @@ class FrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return _format(self._values[index.column()][int(self.order[index.row()])])
+            value = self._values[index.column()][int(self.order[index.row()])]
+            if self._words[index.column()]:
+                return value_title(value)
+            return _format(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and self._right[index.column()]:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -147,9 +157,38 @@ class FrameModel(QAbstractTableModel):
 
 def column_title(column: str) -> str:
     """Return a column header in the interface language (English: the column name)."""
-    from gridplanner.scenarios.labels import column_label
+    from gridplanner.scenarios.labels import WORDS, column_label, word_label
 
-    return column_label(column)
+    title = column_label(column)
+    if title == column and column in WORDS:  # a column named after a role: its title
+        return word_label(column)
+    return title
+
+
+#: Columns holding words of the data model rather than the user's own text.
+WORD_COLUMNS = frozenset({"kind", "status", "level", "role", "change", "band_status",
+                          "walkable", "locked", "online"})
+#: Catalogue context of attribute words (``urban`` -> 城市, ``True`` -> 是).
+VALUE_CONTEXT = "attribute"
+
+
+def value_title(value: Any) -> str:
+    """Return an attribute word in the interface language (yes/no for booleans).
+
+    Words without a catalogue entry show as they are.
+    """
+    from gridplanner.i18n import pgettext
+
+    if isinstance(value, bool | np.bool_):
+        return pgettext(VALUE_CONTEXT, "True" if value else "False")
+    text = _format(value)
+    if not text:
+        return text
+    from gridplanner.scenarios.labels import WORDS, word_label
+
+    if text in WORDS:
+        return word_label(text)
+    return pgettext(VALUE_CONTEXT, text)
 
 
 def _format(value: Any) -> str:
@@ -203,6 +242,7 @@ class AttributeTable(QWidget):
         # A project reopening removes and re-adds its layers: keep showing the same one.
         stack.removed.connect(lambda name: self._reset_to(name, None))
         stack.inserted.connect(lambda name: self._reset_to(name, name))
+        on_language_change(self._retranslate)
 
     def _reset_to(self, name: str, show: str | None) -> None:
         if name != self.layer_name:
@@ -231,6 +271,9 @@ class AttributeTable(QWidget):
         shown = self.model.rowCount()
         text = f"{shown:,}" if shown == total else f"{shown:,} / {total:,}"
         self.title.setText(tr("{n} rows").format(n=text))
+
+    def _retranslate(self) -> None:
+        self._update_title()
 
     def _layer_changed(self, name: str, what: str) -> None:
         if name == self.layer_name and what == "data":

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from gridplanner.grids.commands import GridCommand
 from gridplanner.project import Project
 from gridplanner.scenarios.edit_figures import IN_BAND, band_status, grid_edit_figures, toward_band
-from ui.i18n import bind, on_language_change, tr
+from ui.i18n import bind, current_language, on_language_change, tr
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -116,8 +116,8 @@ class EditPanel(QWidget):
         first = QListWidgetItem(tr("(start)"))
         first.setData(Qt.ItemDataRole.UserRole, 0)
         self.history.addItem(first)
-        for i, text in enumerate(commands.history):
-            item = QListWidgetItem(f"{i + 1}. {text}")
+        for i, command in enumerate(commands.commands):
+            item = QListWidgetItem(f"{i + 1}. {command_text(command)}")
             item.setData(Qt.ItemDataRole.UserRole, i + 1)
             if i >= index:
                 item.setForeground(QBrush(QColor("#999999")))
@@ -183,6 +183,49 @@ class EditPanel(QWidget):
                                  "against the values before the edit."))
         else:
             self.note.setText(tr("Green: better than before the edit; red: worse."))
+
+
+def command_text(command: GridCommand) -> str:
+    """Describe an edit for the history list in the interface language.
+
+    Built from the command's parameters (which grids, how many households), so
+    the history reads in the language chosen whatever the engine's own wording.
+    """
+    p = command.params
+    kind = getattr(command, "kind", "")
+
+    def ids(key: str) -> str:
+        return "、".join(str(g) for g in p.get(key) or []) if current_language() == "zh_CN" \
+            else ", ".join(str(g) for g in p.get(key) or [])
+
+    if kind == "move_vertex":
+        return tr("Move a shared vertex of {ids}").format(ids=ids("grid_ids") or "—")
+    if kind == "reshape_boundary":
+        return tr("Reshape the boundary between {a} and {b}").format(a=p.get("grid_a"),
+                                                                     b=p.get("grid_b"))
+    if kind == "split":
+        made = ids("new_ids")
+        return (tr("Split grid {grid} into {ids}").format(grid=p.get("grid_id"), ids=made)
+                if made else tr("Split grid {grid}").format(grid=p.get("grid_id")))
+    if kind == "merge":
+        return tr("Merge grids {ids} into {keep}").format(ids=ids("grid_ids"),
+                                                          keep=p.get("keep_id"))
+    if kind == "reassign_households":
+        n = len(p.get("household_ids") or [])
+        return tr("Reassign {n} household points to grid {grid}").format(
+            n=n, grid=p.get("to_grid_id"))
+    if kind == "rename":
+        new_id, name, grid = p.get("new_id"), p.get("name"), p.get("grid_id")
+        bits = []
+        if new_id is not None and new_id != grid:
+            bits.append(tr("Recode {grid} as {new}").format(grid=grid, new=new_id))
+        if name is not None:
+            bits.append(tr("Rename {grid} to “{name}”").format(grid=new_id or grid, name=name))
+        return "; ".join(bits) or tr("Rename {grid}").format(grid=grid)
+    if kind == "set_locked":
+        text = "Lock grids {ids}" if p.get("locked") else "Unlock grids {ids}"
+        return tr(text).format(ids=ids("grid_ids"))
+    return command.description
 
 
 def baseline_figures(project: Project) -> dict[str, Figures]:

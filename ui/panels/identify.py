@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ui.canvas.layer_model import LayerStack
 from ui.i18n import on_language_change, tr
-from ui.panels.attribute_table import _format
+from ui.panels.attribute_table import WORD_COLUMNS, _format, column_title, value_title
 from ui.panels.layers_panel import layer_title
 
 
@@ -55,7 +55,11 @@ class IdentifyPanel(QWidget):
         self._refresh()
 
     def show_records(self, records: list[tuple[str, dict[str, Any]]]) -> None:
-        """Show free-form records (title, {field: value}), e.g. an incident lookup."""
+        """Show free-form records (title, {field: value}), e.g. an incident lookup.
+
+        Titles and field names are catalogue texts (translated when shown, so they
+        follow a language switch); values are shown as given.
+        """
         self._last = []
         self._extra = records
         self._refresh()
@@ -72,12 +76,15 @@ class IdentifyPanel(QWidget):
             for col in layer.frame.columns:
                 if col == layer.frame.geometry.name:
                     continue
-                top.addChild(QTreeWidgetItem([str(col), _format(rec[col])]))
+                value = rec[col]
+                text = value_title(value) if col in WORD_COLUMNS or isinstance(
+                    value, bool | np.bool_) else _format(value)
+                top.addChild(QTreeWidgetItem([column_title(str(col)), text]))
             self.tree.addTopLevelItem(top)
         for title, fields in self._extra:
-            top = QTreeWidgetItem([title, ""])
+            top = QTreeWidgetItem([tr(title), ""])
             for key, value in fields.items():
-                top.addChild(QTreeWidgetItem([str(key), _format(value)]))
+                top.addChild(QTreeWidgetItem([tr(str(key)), _format(value)]))
             self.tree.addTopLevelItem(top)
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)

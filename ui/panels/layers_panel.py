@@ -1,4 +1,9 @@
-"""Layer panel: visibility, order (drag or buttons), opacity, style and legend."""
+"""Layer panel: visibility, order (drag or buttons), opacity, style and legend.
+
+The project's layers are rows of the tree; the result layers of one analysis sit
+under a group row named after the analysis (ticking the group shows or hides them
+all), which its next run fills anew.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +38,41 @@ LAYER_TITLES = {
     "proposed_cameras": "Proposed camera sites", "proposed_footprints":
         "Camera views of the proposed sites", "new_sites": "Proposed staff places",
     "service_areas__service_areas": "Facility service areas",
+    "routes": "Incident", "service_households": "Households by facility",
+    "service_roads": "Roads by facility", "grid_heads": "Grid heads assigned",
+    "camera_footprints": "Camera views", "camera_issues": "Camera record problems",
+    "grid_checks": "Grid check findings", "staff_load": "Staff load",
+    "uncovered_roads": "Roads not seen",
 }
+
+#: Item data role of a group row: the analysis name.
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+LAYER_ROLE = Qt.ItemDataRole.UserRole
+
+
+#: How category values of the layers' styled fields read (catalogue texts).
+CATEGORY_TITLES = {
+    "full_time": "Full-time grid workers", "grid_head": "Grid heads", "police": "Police",
+    "part_time": "Part-time workers", "urban": "urban", "rural": "rural",
+    "True": "yes", "False": "no",
+}
+
+
+def class_title(layer: MapLayer, label: str) -> str:
+    """Return a legend class label in the interface language (categories translated)."""
+    if layer.style.mode == "categorised":
+        from ui.panels.attribute_table import value_title
+
+        return tr(CATEGORY_TITLES[label]) if label in CATEGORY_TITLES else value_title(label)
+    return label
+
+
+def group_title(analysis: str) -> str:
+    """Return the translated title of the analysis a group of result layers belongs to."""
+    from gridplanner.analyses import analyses
+
+    titles = {a.name: a.title for a in analyses()}
+    return tr(titles.get(analysis, analysis))
 
 
 def layer_title(name: str) -> str:
@@ -41,21 +80,28 @@ def layer_title(name: str) -> str:
     return tr(LAYER_TITLES[name]) if name in LAYER_TITLES else name
 
 
-def swatch(colour: str, kind: str) -> QIcon:
-    """Draw a small legend icon."""
-    pix = QPixmap(14, 14)
+def swatch(colour: str, kind: str, symbol: str = "circle", size: int = 14) -> QIcon:
+    """Draw a small legend icon (points in the layer's marker shape)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPainter, QPolygonF
+
+    from ui.canvas.render import MARKERS
+
+    pix = QPixmap(size, size)
     pix.fill(QColor(0, 0, 0, 0) if kind != "polygon" else QColor(colour))
     if kind != "polygon":
-        from PySide6.QtGui import QPainter
-
         p = QPainter(pix)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setBrush(QColor(colour))
         p.setPen(QColor("#333333"))
-        if kind == "point":
-            p.drawEllipse(3, 3, 8, 8)
+        half = size / 2
+        if kind == "point" and symbol in MARKERS:
+            ring = MARKERS[symbol] * (half - 1) + half
+            p.drawPolygon(QPolygonF([QPointF(float(x), float(y)) for x, y in ring]))
+        elif kind == "point":
+            p.drawEllipse(QPointF(half, half), half * 0.6, half * 0.6)
         else:
-            p.fillRect(0, 6, 14, 3, QColor(colour))
+            p.fillRect(0, int(half) - 1, size, 3, QColor(colour))
         p.end()
     return QIcon(pix)
 
@@ -121,19 +167,31 @@ class LayerPanel(QWidget):
         self.rebuild()
 
     def current(self) -> str:
-        """Name of the current layer ('' when none)."""
+        """Name of the current layer ('' when none, or a group row is current)."""
         item = self.tree.currentItem()
-        while item is not None and item.parent() is not None:
+        while item is not None and not item.data(0, LAYER_ROLE):
+            if item.data(0, GROUP_ROLE):
+                return ""
             item = item.parent()
-        return str(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else ""
+        return str(item.data(0, LAYER_ROLE)) if item is not None else ""
 
     def set_current(self, name: str) -> None:
         """Make ``name`` the current layer (also once it appears after a pending rebuild)."""
         self._wanted = name
         for item in self._layer_items():
-            if item.data(0, Qt.ItemDataRole.UserRole) == name:
+            if item.data(0, LAYER_ROLE) == name:
                 self.tree.setCurrentItem(item)
                 return
+
+    def groups(self) -> dict[str, list[str]]:
+        """Return the result layers shown under each analysis group row, top first."""
+        out: dict[str, list[str]] = {}
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top is not None and top.data(0, GROUP_ROLE):
+                out[str(top.data(0, GROUP_ROLE))] = [
+                    str(c.data(0, LAYER_ROLE)) for c in _children(top) if c.data(0, LAYER_ROLE)]
+        return out
 
     def rebuild(self) -> None:
         """Rebuild the tree from the stack (keeps the current layer)."""
@@ -142,15 +200,31 @@ class LayerPanel(QWidget):
         self._building = True
         self.tree.blockSignals(True)
         self.tree.clear()
+        groups: dict[str, QTreeWidgetItem] = {}
         for layer in self.stack:
             item = QTreeWidgetItem([f"{layer_title(layer.name)}  ({len(layer.frame):,})"])
-            item.setData(0, Qt.ItemDataRole.UserRole, layer.name)
+            item.setData(0, LAYER_ROLE, layer.name)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                           | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
             item.setCheckState(0, Qt.CheckState.Checked if layer.visible
                                else Qt.CheckState.Unchecked)
             self._add_legend(item, layer)
-            self.tree.addTopLevelItem(item)
+            if not layer.group:
+                self.tree.addTopLevelItem(item)
+                continue
+            group = groups.get(layer.group)
+            if group is None:
+                group = QTreeWidgetItem([group_title(layer.group)])
+                group.setData(0, GROUP_ROLE, layer.group)
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                               | Qt.ItemFlag.ItemIsUserCheckable)
+                groups[layer.group] = group
+                self.tree.addTopLevelItem(group)
+                group.setExpanded(True)
+            group.addChild(item)
+        for group in groups.values():
+            self._update_group_check(group)
+            group.setExpanded(True)
         self.tree.blockSignals(False)
         self._building = False
         if current and current in self.stack:
@@ -161,23 +235,42 @@ class LayerPanel(QWidget):
         self._current_item()
 
     def _layer_items(self) -> list[QTreeWidgetItem]:
-        """Return the tree's layer rows, top first."""
-        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        return [item for item in items if item is not None]
+        """Return the tree's layer rows (inside groups too), top first."""
+        items: list[QTreeWidgetItem] = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top is None:
+                continue
+            if top.data(0, GROUP_ROLE):
+                items.extend(c for c in _children(top) if c.data(0, LAYER_ROLE))
+            else:
+                items.append(top)
+        return items
+
+    @staticmethod
+    def _update_group_check(group: QTreeWidgetItem) -> None:
+        states = {c.checkState(0) for c in _children(group) if c.data(0, LAYER_ROLE)}
+        if states == {Qt.CheckState.Checked}:
+            group.setCheckState(0, Qt.CheckState.Checked)
+        elif states == {Qt.CheckState.Unchecked} or not states:
+            group.setCheckState(0, Qt.CheckState.Unchecked)
+        else:
+            group.setCheckState(0, Qt.CheckState.PartiallyChecked)
 
     def _add_legend(self, item: QTreeWidgetItem, layer: MapLayer) -> None:
         classes = classify(layer.frame, layer.style, layer.name)
+        symbol = layer.style.symbol
         if layer.style.mode == "single" or len(classes.colours) <= 1:
             item.setIcon(0, swatch(classes.colours[0] if classes.colours else layer.style.colour,
-                                   layer.kind))
+                                   layer.kind, symbol))
             return
         for colour, label in list(zip(classes.colours, classes.labels, strict=True))[:24]:
-            child = QTreeWidgetItem([label or "—"])
-            child.setIcon(0, swatch(colour, layer.kind))
+            child = QTreeWidgetItem([class_title(layer, label) or "—"])
+            child.setIcon(0, swatch(colour, layer.kind, symbol))
             child.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.addChild(child)
         item.setIcon(0, swatch(classes.colours[0] if classes.colours else "#999999",
-                               layer.kind))
+                               layer.kind, symbol))
 
     def _layer_changed(self, name: str, what: str) -> None:
         if what in ("style", "data"):
@@ -185,16 +278,30 @@ class LayerPanel(QWidget):
         elif what == "visible":
             layer = self.stack.get(name)
             for item in self._layer_items():
-                if item.data(0, Qt.ItemDataRole.UserRole) == name and layer is not None:
+                if item.data(0, LAYER_ROLE) == name and layer is not None:
                     self._building = True
                     item.setCheckState(0, Qt.CheckState.Checked if layer.visible
                                        else Qt.CheckState.Unchecked)
+                    parent = item.parent()
+                    if parent is not None and parent.data(0, GROUP_ROLE):
+                        self._update_group_check(parent)
                     self._building = False
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        if self._building or item.parent() is not None:
+        if self._building:
             return
-        name = str(item.data(0, Qt.ItemDataRole.UserRole))
+        if item.data(0, GROUP_ROLE):
+            state = item.checkState(0)
+            if state == Qt.CheckState.PartiallyChecked:
+                return
+            for child in _children(item):
+                if child.data(0, LAYER_ROLE):
+                    self.stack.set_visible(str(child.data(0, LAYER_ROLE)),
+                                           state == Qt.CheckState.Checked)
+            return
+        if not item.data(0, LAYER_ROLE):
+            return  # a legend row
+        name = str(item.data(0, LAYER_ROLE))
         self.stack.set_visible(name, item.checkState(0) == Qt.CheckState.Checked)
 
     def _current_item(self, *_args: object) -> None:
@@ -209,8 +316,8 @@ class LayerPanel(QWidget):
             self.current_changed.emit(name)
 
     def _double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
-        if item.parent() is None:
-            self.zoom_requested.emit(str(item.data(0, Qt.ItemDataRole.UserRole)))
+        if item.data(0, LAYER_ROLE):
+            self.zoom_requested.emit(str(item.data(0, LAYER_ROLE)))
 
     def _opacity_changed(self, value: int) -> None:
         if self.current():
@@ -225,14 +332,19 @@ class LayerPanel(QWidget):
     def _sync_order(self) -> None:
         names = []
         for item in self._layer_items():
-            names.append(str(item.data(0, Qt.ItemDataRole.UserRole)))
+            names.append(str(item.data(0, LAYER_ROLE)))
             # a layer dropped onto another becomes its child: lift it back out
             for j in reversed(range(item.childCount())):
                 child = item.child(j)
-                if child is not None and child.data(0, Qt.ItemDataRole.UserRole):
-                    names.append(str(child.data(0, Qt.ItemDataRole.UserRole)))
+                if child is not None and child.data(0, LAYER_ROLE):
+                    names.append(str(child.data(0, LAYER_ROLE)))
         self.stack.blockSignals(True)
         for index, name in enumerate(names):
             self.stack.move(name, index)
         self.stack.blockSignals(False)
         self.stack.moved.emit()
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    kids = (item.child(j) for j in range(item.childCount()))
+    return [kid for kid in kids if kid is not None]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -179,7 +180,14 @@ class ScenarioPanel(QWidget):
         split.addWidget(chart_box)
         split.setSizes([700, 420])
         cv.addWidget(split, 1)
-        cv.addWidget(self.changes)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.changes, 1)
+        self.btn_clear_comparison = bind(QPushButton(), "setText", "Clear comparison")
+        self.btn_clear_comparison.clicked.connect(self.clear_comparison)
+        self.btn_clear_comparison.setEnabled(False)
+        bottom.addWidget(self.btn_clear_comparison)
+        cv.addLayout(bottom)
+        self._outlined = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(manage)
@@ -193,8 +201,32 @@ class ScenarioPanel(QWidget):
         if self.comparison is not None:
             self.show_comparison(self.comparison)
 
+    def clear_comparison(self) -> None:
+        """Forget the comparison shown: empty table and chart, no outlines on the map."""
+        self.comparison = None
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.figure_choice.clear()
+        self.chart.set_data("", [])
+        self.changes.clear()
+        self.btn_clear_comparison.setEnabled(False)
+        if self._outlined:
+            self._outlined = False
+            self.main_window.canvas.set_highlight(None)
+
+    def comparison_closed(self, shown: bool) -> None:
+        """Drop the comparison outlines when its dock is closed (``shown`` False)."""
+        if not shown and self._outlined:
+            self._outlined = False
+            self.main_window.canvas.set_highlight(None)
+
     def _project_replaced(self) -> None:
         self.viewing = "current"
+        if self._outlined:
+            self._outlined = False
+            self.main_window.canvas.set_highlight(None)
+        self.btn_clear_comparison.setEnabled(False)
         self.comparison = None
         self.table.clear()
         self.table.setRowCount(0)
@@ -414,6 +446,8 @@ class ScenarioPanel(QWidget):
             gone = set(changed.loc[changed["change"] == "removed", "grid_id"].astype(str))
             geoms.extend(grids.geometry[grids["grid_id"].astype(str).isin(gone)].tolist())
         self.main_window.canvas.set_highlight(gpd.GeoSeries(geoms) if geoms else None)
+        self._outlined = bool(geoms)
+        self.btn_clear_comparison.setEnabled(True)
 
 
 def _fmt(value: Any, *, signed: bool = False) -> str:

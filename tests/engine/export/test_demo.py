@@ -30,15 +30,17 @@ def test_demo_writes_every_output(demo):
                  "results.gpkg", "map_coverage.png", "demo_project.gpkg"):
         assert (out / name).stat().st_size > 1000, name
         assert str((out / name).resolve()) in text
-    assert "专职网格员人数 Full-time grid workers" in text
-    figures = load_workbook(out / "comparison.xlsx")["figures 指标对比"]
+    assert "Full-time grid workers" in text  # the process language (English in tests)
+    figures = load_workbook(out / "comparison.xlsx")["figures"]
     rows = {r[0]: r for r in figures.iter_rows(values_only=True)}
-    assert rows["staff_full_time"][-1] == 20  # the scenario adds 20 workers
-    assert rows["staff_cost_yuan"][-1] == 20 * 70_000
+    assert rows["Full-time grid workers"][-1] == 20  # the scenario adds 20 workers
+    assert rows["Staff cost per year (yuan)"][-1] == 20 * 70_000
     # Balanced grids bring grids into the band; the new workers shorten walks.
-    assert rows["grids_outside_band"][4] < rows["grids_outside_band"][3]
-    assert rows["walk_mean_m"][4] < rows["walk_mean_m"][3]
-    assert rows["coverage_households_all"][3] > 0
+    outside = rows["Grids outside the household band"]
+    assert outside[2] < outside[1]
+    walk = rows["Walking distance, mean (m)"]
+    assert walk[2] < walk[1]
+    assert rows["Households covered, all cameras (%)"][1] > 0
     for sheet in load_workbook(out / "comparison.xlsx").worksheets:
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)

@@ -18,10 +18,12 @@ from gridplanner.scenarios import ScenarioFigures, compare_figures
 from gridplanner.scenarios.labels import FIGURES
 
 
-def _comparison():
+def _comparison(**changes):
     def fake(name, ft):
         figures = dict.fromkeys(FIGURES, float("nan"))
         figures["staff_full_time"] = ft
+        for key, (before, after) in changes.items():
+            figures[key] = before if name == "current" else after
         staff = pd.DataFrame({"staff_id": ["s1"], "role": ["full_time"], "name": ["张三"],
                               "load": [400]})
         grids = pd.DataFrame({"grid_id": ["=cmd|' /C calc'!A0"], "band_status": ["above"]})
@@ -33,20 +35,19 @@ def _comparison():
 def test_xlsx_chinese_headers_and_no_formulas(tmp_path):
     paths = write_report(_comparison(), tmp_path / "r.xlsx", chinese_headers=True)
     wb = load_workbook(paths[0])
-    assert wb.sheetnames[:2] == ["figures 指标对比", "grids 网格对比"]
-    figs = wb["figures 指标对比"]
+    assert wb.sheetnames[:2] == ["指标对比", "网格对比"]
+    figs = wb["指标对比"]
     header = [c.value for c in figs[1]]
-    assert header[:3] == ["指标代码", "指标", "指标(英文)"]
-    assert header[3:] == ["current", "plan", "Δ plan"]
-    row = next(r for r in figs.iter_rows(values_only=True) if r[0] == "staff_full_time")
-    assert row[3:] == (10, 12, 2)
-    grids = wb["grids 网格对比"]
+    assert header == ["指标", "current", "plan", "Δ plan"]
+    row = next(r for r in figs.iter_rows(values_only=True) if r[0] == "专职网格员人数")
+    assert row[1:] == (10, 12, 2)
+    grids = wb["网格对比"]
     cell = grids["A2"]
     assert cell.value == "'=cmd|' /C calc'!A0"  # Excel's own mark for text
     assert cell.data_type == "s"  # text, never a formula
     assert grids["B2"].value == "偏多"  # band status in Chinese
     # Staff sheets leave personal columns out by default.
-    staff_header = [c.value for c in wb["staff current"][1]]
+    staff_header = [c.value for c in wb["人员 current"][1]]
     assert "姓名" not in staff_header
     assert "name" not in staff_header
 
@@ -68,7 +69,7 @@ def test_html_report_escapes(tmp_path):
                                            "Δ x": [-3.0]})})
     assert "<script>alert" not in page
     assert "&lt;script&gt;" in page
-    assert "class='n down'>-3</td>" in page
+    assert "class='n'>-3</td>" in page  # no direction known: not coloured
     (paths,) = [write_report(_comparison(), tmp_path / "r.html")]
     assert paths[0].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -112,3 +113,68 @@ def test_staff_areas_cover_their_households():
     assert areas.loc["w2", "households"] == 6
     assert areas.loc["w1", "geometry"].contains(shapely.Point(510, 500))
     assert not areas.loc["w2", "geometry"].contains(shapely.Point(0, 100))
+
+
+def _fill(cell):
+    return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type else None
+
+
+def test_xlsx_report_colours_better_and_worse_and_rounds_percentages(tmp_path):
+    comparison = _comparison(walk_mean_m=(500.0, 400.0), households_unassigned=(5.0, 9.0),
+                             coverage_households_all=(40.04, 45.06))
+    wb = load_workbook(write_report(comparison, tmp_path / "r.xlsx", lang="en")[0])
+    assert wb.sheetnames[:4] == ["figures", "grids", "changed grids", "changed staff"]
+    figs = wb["figures"]
+    assert figs.freeze_panes == "A2"
+    rows = {r[0].value: r for r in figs.iter_rows(min_row=2)}
+    walk = rows["Walking distance, mean (m)"]
+    assert (walk[3].value, _fill(walk[3])) == (-100, "C6EFCE")  # shorter walk: green
+    unassigned = rows["Unassigned households"]
+    assert (unassigned[3].value, _fill(unassigned[3])) == (4, "FFC7CE")  # more: red
+    covered = rows["Households covered, all cameras (%)"]
+    assert [c.value for c in covered[1:]] == [40.0, 45.1, 5.0]
+    assert covered[1].number_format == "#,##0.0"
+    assert _fill(covered[3]) == "C6EFCE"
+    workers = rows["Full-time grid workers"]
+    assert _fill(workers[3]) is None  # no better direction for a head count
+    assert workers[1].number_format == "#,##0"
+
+
+def test_html_report_in_one_language_with_print_layout(tmp_path):
+    comparison = _comparison(walk_mean_m=(500.0, 600.0))
+    path = write_report(comparison, tmp_path / "r.html", lang="zh_CN")[0]
+    page = path.read_text(encoding="utf-8")
+    assert "<html lang='zh-CN'>" in page
+    assert "方案对比：current / plan" in page
+    assert "@media print" in page
+    assert "thead{display:table-header-group}" in page
+    assert "<th>步行距离均值(米)</th>" not in page  # figures are rows, not columns
+    assert "<td>步行距离均值(米)</td>" in page
+    assert "class='n worse'>100</td>" in page
+    assert "Scenario" not in page
+    assert "figures" not in page
+    english = write_report(comparison, tmp_path / "e.html", lang="en")[0].read_text(
+        encoding="utf-8")
+    assert "<td>Walking distance, mean (m)</td>" in english
+    assert "<th>Figure</th>" in english  # readable headers, not column names
+    assert "<th>Band status [current]</th>" in english
+    assert "<th>户数状态 [current]</th>" in page
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.replace("张三", ""))
+
+
+def test_sheet_names_are_short_whole_words_in_the_language(tmp_path):
+    long_name = "the plan for the northern communities in spring"
+    sheets = {"uncovered_intersections": pd.DataFrame({"node_id": [1]}),
+              f"staff {long_name}": pd.DataFrame({"a": [1]})}
+    names = load_workbook(write_xlsx(sheets, tmp_path / "zh.xlsx", lang="zh_CN")).sheetnames
+    assert names == ["未覆盖路口", "staff the plan for the northern"]
+    names = load_workbook(write_xlsx(sheets, tmp_path / "en.xlsx", lang="en")).sheetnames
+    assert names[0] == "uncovered_intersections"
+
+
+def test_column_widths_count_chinese_characters_double(tmp_path):
+    frame = pd.DataFrame({"name": ["青春路社区党群服务中心"], "households_pct_all": [12.345]})
+    ws = load_workbook(write_xlsx({"t": frame}, tmp_path / "w.xlsx", lang="zh_CN"))["t"]
+    assert ws.column_dimensions["A"].width >= 22
+    assert ws["B2"].value == 12.3
+    assert [c.value for c in ws[1]] == ["名称", "住户覆盖率(全部,%)"]
