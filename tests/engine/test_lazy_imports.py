@@ -42,3 +42,9 @@ def test_layers_validate_is_the_function_after_its_module_loads() -> None:
                           "import layers\nprint(callable(validate), callable(layers.validate))"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_the_command_line_parser_needs_no_solver_or_graph_library() -> None:
+    loaded = _loaded_after("from gridplanner.cli import build_parser\nbuild_parser()",
+                           ["scipy", "ortools", "networkx", "folium", "matplotlib"])
+    assert loaded == []
