@@ -505,6 +505,16 @@ class _Flow:
     unassigned_cost_m: float
     k_used: int
 
+    @property
+    def arc_staff(self) -> np.ndarray:
+        """Staff member (position among the members) of each arc of the last solve."""
+        return self.candidates.index[self.arc_pos]
+
+    @property
+    def arc_cost_m(self) -> np.ndarray:
+        """Walking distance of each arc of the last solve."""
+        return self.candidates.dist[self.arc_pos]
+
 
 @dataclass(frozen=True)
 class _Assignment:
@@ -742,8 +752,7 @@ def _whole_points(team: _Staff, demand: _Demand, flow: _Flow, opts: _Options) ->
         changed = _pin(sol, split, w_active, cap_left, pinned, pinned_d)
         if not changed:
             break
-        sol = solve_flow(w_active, flow.arc_point, cands.index[flow.arc_pos],
-                         cands.dist[flow.arc_pos], cap_left,
+        sol = solve_flow(w_active, flow.arc_point, flow.arc_staff, flow.arc_cost_m, cap_left,
                          unassigned_cost_m=flow.unassigned_cost_m)
     split_cands = _split_candidates(sol, cands, flow.k_point)
     staff_of, dist = resolve_splits(sol, w_active, cap_left, split_cands,
@@ -775,10 +784,9 @@ def _exact_whole(team: _Staff, demand: _Demand, flow: _Flow, done: _Assignment,
     walking = float((w[ok] * done.dist_m[ok]).sum())
     if assigned >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6:
         return replace(done, bound_m=done.lower_bound_m)
-    cands = flow.candidates
     arc_point = flow.arc_point
-    arc_staff = cands.index[flow.arc_pos]
-    arc_cost = cands.dist[flow.arc_pos]
+    arc_staff = flow.arc_staff
+    arc_cost = flow.arc_cost_m
     n_staff = len(team.ids)
     key = arc_point * n_staff + arc_staff
     order = np.argsort(key, kind="stable")
