@@ -51,6 +51,8 @@ _WHOLE_TEXT = re.compile(r"^([+-]?\d+)\.0*$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE]\+?\d+$")
 #: Spreadsheets keep 15 significant digits: longer numeric ids have lost some.
 _SPREADSHEET_DIGITS = 1e15
+#: Whitespace at either end of a value, in values joined by NUL (not whitespace).
+_EDGE_SPACE = re.compile(r"\x00\s|\s\x00")
 #: Whole numbers up to here are exact in a float (and fit an Int64).
 _EXACT_INT = 2.0**53
 #: Smallest polygon area kept, in square metres (where the CRS is in metres): a
@@ -403,15 +405,26 @@ def _as_text(values: pd.Series, *, code: bool = False) -> pd.Series:
     if mask.any():
         present = out[mask]
         if pd.api.types.infer_dtype(present, skipna=True) == "string":
-            shown = present.str.strip()  # the usual case, without a Python loop
+            # The usual case: one scan of all the text, stripping only when needed.
+            joined = "\x00" + _joined(present, "\x00") + "\x00"
+            shown = present.str.strip() if _EDGE_SPACE.search(joined) else present
         else:
             shown = pd.Series([_number_text(v) if isinstance(v, float | np.floating)
                                else str(v).strip() for v in present], index=present.index)
-        if code and "." in "".join(shown):
+        if code and "." in _joined(shown):
             shown = shown.map(_whole_text)
         out[mask] = shown
     out[mask & (out == "").to_numpy()] = None
     return out
+
+
+def _joined(values: pd.Series, sep: str = "") -> str:
+    """Join a column of strings into one string.
+
+    Through a list: iterating a pandas string array goes element by element
+    through Python.
+    """
+    return sep.join(values.to_numpy(dtype=object).tolist())
 
 
 def _float_text(values: pd.Series) -> pd.Series:
@@ -450,7 +463,8 @@ def _cut_by_spreadsheet(raw: pd.Series) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.asarray(np.abs(raw.to_numpy(dtype=float)) >= _SPREADSHEET_DIGITS)
     if pd.api.types.infer_dtype(raw, skipna=True) == "string":
-        if not any(c in "".join(raw.dropna()) for c in "eE"):
+        joined = _joined(raw.dropna())
+        if "e" not in joined and "E" not in joined:
             return np.zeros(len(raw), dtype=bool)
         return raw.str.strip().str.match(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
 
@@ -479,7 +493,7 @@ def _storable_text(df: pd.DataFrame) -> pd.DataFrame:
             is_text = col.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         text = col[is_text]
         # One scan of all the text finds the rare column that needs a look row by row.
-        if not len(text) or not _UNSTORABLE.search("".join(text)):
+        if not len(text) or not _UNSTORABLE.search(_joined(text)):
             continue
         bad = text.str.contains(_UNSTORABLE, regex=True).to_numpy(dtype=bool)
         if out is df:
@@ -499,8 +513,12 @@ def _coerce_column(df: pd.DataFrame, col: Column, ctx: _Ctx) -> pd.Series:
         # Case is not meaningful in a value's spelling ("District", "Town").
         aliases = {**{str(c).lower(): c for c in col.choices or () if isinstance(c, str)},
                    **{k.lower(): v for k, v in col.value_aliases.items()}, **col.value_aliases}
-        raw = raw.map(lambda v: aliases.get(str(v).strip(), aliases.get(str(v).strip().lower(), v))
-                      if pd.notna(v) else v)
+        # Each distinct value once (a column holds few distinct values, many rows).
+        codes, uniques = pd.factorize(raw)
+        named = np.array([aliases.get(str(v).strip(), aliases.get(str(v).strip().lower(), v))
+                          for v in uniques.tolist()] + [None], dtype=object)
+        raw = pd.Series(np.where(codes >= 0, named[codes], raw.to_numpy(dtype=object)),
+                        index=raw.index, dtype=object)
     reported = np.zeros(n, dtype=bool)  # rows a problem was already given for
     if col.dtype == "str":
         out = _as_text(raw, code=col.code)
@@ -567,7 +585,9 @@ def _coerce_number(raw: pd.Series, col: Column, ctx: _Ctx) -> tuple[pd.Series, n
     else:
         num = pd.to_numeric(raw, errors="coerce")
     num = num.astype("float64")
-    blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+    blank = raw.isna().to_numpy().copy()
+    if not pd.api.types.is_numeric_dtype(raw):  # text: blank also when only spaces
+        blank |= (raw.astype(str).str.strip() == "").to_numpy()
     unreadable = num.isna().to_numpy() & ~blank
     allowed = f"allowed: {col.range_text}" if col.range_text else ""
     ctx.add(np.flatnonzero(unreadable), "value is not a number", column=col.name,

@@ -24,6 +24,8 @@ totals say how far the final answer is above it.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,6 +58,8 @@ from layers.errors import Problem
 from layers.schema import CAPACITY_DEFAULTS
 
 ROLES = ("grid_head", "full_time", "police", "part_time")
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -399,27 +403,78 @@ class _Demand:
 
 @dataclass(frozen=True)
 class _Candidates:
-    """Nearest staff of each demand node and each point (positions among members).
+    """Nearest staff of each household point (positions among members), nearest first.
+
+    One list per point, of its own length (the lists widen only where the flow
+    presses against them), kept flat: point ``p``'s list is
+    ``index[ptr[p]:ptr[p + 1]]`` with distances ``dist[ptr[p]:ptr[p + 1]]``.
 
     Attributes
     ----------
-    node_index, node_dist
-        ``(demand nodes, width)`` tables, nearest first (``-1``/``inf`` = none).
+    ptr, index, dist
+        The lists, flat.
+    width
+        Per point, how many nearest staff its list was searched for: a list
+        shorter than that holds every staff member within the radius searched.
     searched_m
         Radius up to which each demand node's list is exact: a node short of
-        ``width`` staff there may have more farther out.
-    index, dist
-        The same for household points, ``(points, width)``.
-    width
-        Columns of the tables.
+        its width there may have more farther out.
     """
 
-    node_index: np.ndarray
-    node_dist: np.ndarray
-    searched_m: np.ndarray
+    ptr: np.ndarray
     index: np.ndarray
     dist: np.ndarray
-    width: int
+    width: np.ndarray
+    searched_m: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Candidates of each point."""
+        return np.diff(self.ptr)
+
+    def first(self, take: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (point, flat position) of the first ``take[p]`` candidates of each point."""
+        take = np.minimum(take, self.lengths)
+        point = np.repeat(np.arange(len(take)), take)
+        starts = np.cumsum(take) - take
+        rank = np.arange(len(point)) - np.repeat(starts, take)
+        return point, self.ptr[point] + rank
+
+    @staticmethod
+    def from_table(index: np.ndarray, dist: np.ndarray, width: np.ndarray,
+                   searched_m: np.ndarray) -> _Candidates:
+        """Flatten ``(points, k)`` tables (``-1`` = none, found entries first)."""
+        found = index >= 0
+        ptr = np.zeros(len(index) + 1, dtype=np.int64)
+        np.cumsum(found.sum(axis=1), out=ptr[1:])
+        return _Candidates(ptr=ptr, index=index[found], dist=dist[found], width=width,
+                           searched_m=searched_m)
+
+    def replaced(self, rows: np.ndarray, index: np.ndarray, dist: np.ndarray,
+                 width: int, searched_m: np.ndarray) -> _Candidates:
+        """Return the lists with the points ``rows`` given new ``(rows, k)`` tables."""
+        n = len(self.ptr) - 1
+        new = np.zeros(n, dtype=bool)
+        new[rows] = True
+        lengths = self.lengths
+        found = index >= 0
+        count = lengths.copy()
+        count[rows] = found.sum(axis=1)
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        out_i = np.empty(int(ptr[-1]), dtype=np.int64)
+        out_d = np.empty(int(ptr[-1]))
+        # Kept lists move by how much the lists before them grew.
+        owner = np.repeat(np.arange(n), lengths)
+        kept = np.flatnonzero(~new[owner])
+        at = kept + (ptr[:-1] - self.ptr[:-1])[owner[kept]]
+        out_i[at], out_d[at] = self.index[kept], self.dist[kept]
+        r, c = np.nonzero(found)
+        at = ptr[rows[r]] + c
+        out_i[at], out_d[at] = index[r, c], dist[r, c]
+        w = self.width.copy()
+        w[rows] = width
+        return _Candidates(ptr=ptr, index=out_i, dist=out_d, width=w, searched_m=searched_m)
 
 
 @dataclass(frozen=True)
@@ -432,8 +487,8 @@ class _Flow:
         The candidate tables as last widened.
     k_point
         Candidates of each point the flow may use.
-    arc_point, arc_col
-        The arcs of the last solve: point and column of ``candidates``.
+    arc_point, arc_pos
+        The arcs of the last solve: point and flat position in ``candidates``.
     solution
         The last solve.
     unassigned_cost_m
@@ -445,10 +500,20 @@ class _Flow:
     candidates: _Candidates
     k_point: np.ndarray
     arc_point: np.ndarray
-    arc_col: np.ndarray
+    arc_pos: np.ndarray
     solution: FlowSolution
     unassigned_cost_m: float
     k_used: int
+
+    @property
+    def arc_staff(self) -> np.ndarray:
+        """Staff member (position among the members) of each arc of the last solve."""
+        return self.candidates.index[self.arc_pos]
+
+    @property
+    def arc_cost_m(self) -> np.ndarray:
+        """Walking distance of each arc of the last solve."""
+        return self.candidates.dist[self.arc_pos]
 
 
 @dataclass(frozen=True)
@@ -583,70 +648,83 @@ def _candidates(team: _Staff, demand: _Demand, opts: _Options, *,
     report(feedback, 0.65, gettext("candidate staff"))
     pt_i, pt_d = point_table(demand.attachment, demand.lo, demand.hi, node_i, node_d,
                              k=opts.k)
-    return _Candidates(node_index=node_i, node_dist=node_d, searched_m=searched, index=pt_i,
-                       dist=pt_d, width=opts.k)
+    width = np.full(len(demand.lo), opts.k, dtype=np.int64)
+    return _Candidates.from_table(pt_i, pt_d, width, searched)
 
 
 def _widen(team: _Staff, demand: _Demand, cands: _Candidates, full: np.ndarray,
            opts: _Options) -> _Candidates:
-    """Double the tables' width, searching the whole cutoff for the points ``full``."""
-    k_new = min(len(team.ids), 2 * cands.width)
-    nodes = np.unique(np.concatenate([demand.lo[full], demand.hi[full]]))
-    sub_i, sub_d = _table(team, demand, nodes, k=k_new, cutoff_m=opts.walk_cutoff_m,
-                          feedback=None)
+    """Double the lists of the points ``full``, searching the whole cutoff for them.
+
+    Only those points' demand nodes are searched again; every other list stays.
+    """
+    n_staff = len(team.ids)
     searched = cands.searched_m.copy()
-    searched[nodes] = opts.walk_cutoff_m
-    pad = k_new - cands.width
-    node_i = np.pad(cands.node_index, ((0, 0), (0, pad)), constant_values=-1)
-    node_d = np.pad(cands.node_dist, ((0, 0), (0, pad)), constant_values=np.inf)
-    node_i[nodes], node_d[nodes] = sub_i, sub_d
-    pt_i, pt_d = point_table(demand.attachment, demand.lo, demand.hi, node_i, node_d, k=k_new)
-    return _Candidates(node_index=node_i, node_dist=node_d, searched_m=searched, index=pt_i,
-                       dist=pt_d, width=k_new)
+    for width in np.unique(cands.width[full]).tolist():
+        rows = np.flatnonzero(full & (cands.width == width))
+        k_new = min(n_staff, 2 * int(width))
+        nodes = np.unique(np.concatenate([demand.lo[rows], demand.hi[rows]]))
+        # Twice as many staff lie some 1.5 times as far (on a plane): start there.
+        last = cands.dist[np.maximum(cands.ptr[rows + 1] - 1, 0)]
+        reach = float(np.max(np.where(cands.lengths[rows] > 0, last, 0.0), initial=0.0))
+        sub_i, sub_d = _table(team, demand, nodes, k=k_new, cutoff_m=opts.walk_cutoff_m,
+                              feedback=None, first_radius_m=1.5 * reach + 1.0)
+        searched[nodes] = opts.walk_cutoff_m
+        # Rows of the points' nodes among ``nodes``.
+        lo = np.searchsorted(nodes, demand.lo[rows])
+        hi = np.searchsorted(nodes, demand.hi[rows])
+        att = demand.attachment
+        part = Attachment(att.lo_node[rows], att.hi_node[rows], att.lo_m[rows], att.hi_m[rows])
+        pt_i, pt_d = point_table(part, lo, hi, sub_i, sub_d, k=k_new)
+        cands = cands.replaced(rows, pt_i, pt_d, k_new, searched)
+    return cands
 
 
 def _solve(team: _Staff, demand: _Demand, cands: _Candidates, opts: _Options) -> _Flow:
     """Solve the flow, widening the candidate lists where it presses against them.
 
     A point is pressed when it is left (partly) unassigned or sends households
-    to its last candidate. Its list then doubles, within the table, or the table
-    itself widens when the point uses all of it while more staff may lie beyond.
+    to its last candidate. Its list then doubles, within what was found, or is
+    searched again twice as wide when the point uses all of it while more
+    staff may lie beyond.
     """
-    n_points, n_staff = len(demand.weight), len(team.ids)
-    k_pt = np.full(n_points, opts.k, dtype=np.int64)
-    max_cost = float(np.max(np.where(np.isfinite(cands.dist), cands.dist, 0), initial=0.0))
+    n_staff = len(team.ids)
+    k_pt = np.full(len(demand.weight), opts.k, dtype=np.int64)
+    max_cost = float(np.max(cands.dist[np.isfinite(cands.dist)], initial=0.0))
     # Above any single assignment, and above a chain of several reassignments.
     unassigned_cost = 10.0 * max(max_cost, opts.walk_cutoff_m) + 1.0
     w_use = demand.flow_weight
-    rows = np.arange(n_points)
+    lo_ok, hi_ok = np.maximum(demand.lo, 0), np.maximum(demand.hi, 0)
     for _ in range(_WIDEN_ROUNDS):
-        k_table, pt_i = cands.width, cands.index
-        cols = (np.arange(k_table)[None, :] < k_pt[:, None]) & (pt_i >= 0)
-        arc_point, arc_col = np.nonzero(cols)
-        sol = solve_flow(w_use, arc_point, pt_i[arc_point, arc_col],
-                         cands.dist[arc_point, arc_col], team.capacity,
-                         unassigned_cost_m=unassigned_cost)
+        arc_point, arc_pos = cands.first(k_pt)
+        sol = solve_flow(w_use, arc_point, cands.index[arc_pos], cands.dist[arc_pos],
+                         team.capacity, unassigned_cost_m=unassigned_cost)
         flow = np.zeros(len(arc_point), dtype=np.int64)
         flow[sol.arc_index] = sol.arc_flow
-        at_last = np.zeros(n_points, dtype=bool)
-        at_last[arc_point[(arc_col == k_pt[arc_point] - 1) & (flow > 0)]] = True
+        rank = arc_pos - cands.ptr[arc_point]
+        at_last = np.zeros(len(k_pt), dtype=bool)
+        at_last[arc_point[(rank == k_pt[arc_point] - 1) & (flow > 0)]] = True
         pressed = at_last | (sol.unassigned_by_node > 0)
-        more = (k_pt < k_table) & (pt_i[rows, np.minimum(k_pt, k_table - 1)] >= 0)
-        # Pressed against the whole table while more may lie beyond it: widen the
-        # table (more columns, or the full cutoff where the search stopped short).
-        short = (cands.searched_m[np.maximum(demand.lo, 0)] < opts.walk_cutoff_m) | (
-            cands.searched_m[np.maximum(demand.hi, 0)] < opts.walk_cutoff_m)
-        n_found = (pt_i >= 0).sum(axis=1)
-        full = pressed & (k_pt >= n_found) & (
-            ((pt_i[:, k_table - 1] >= 0) & (k_table < n_staff)) | short)
+        n_found = cands.lengths
+        more = k_pt < n_found
+        # Pressed against the whole list while more may lie beyond it: search
+        # again, wider (more staff, or the full cutoff where the search stopped short).
+        short = (cands.searched_m[lo_ok] < opts.walk_cutoff_m) | (
+            cands.searched_m[hi_ok] < opts.walk_cutoff_m)
+        full = pressed & ~more & (((n_found >= cands.width) & (cands.width < n_staff)) | short)
         widen = pressed & more
-        if full.any():
-            cands = _widen(team, demand, cands, full, opts)
-            k_pt = np.where(full, cands.width, k_pt)
-        elif not widen.any():
+        _log.debug("flow over %d arcs: %d points pressed, %d widened in their lists, "
+                   "%d searched again", len(arc_point), int(pressed.sum()), int(widen.sum()),
+                   int(full.sum()))
+        if not (full.any() or widen.any()):
             break
-        k_pt = np.where(widen, np.minimum(k_pt * 2, cands.width), k_pt)
-    return _Flow(candidates=cands, k_point=k_pt, arc_point=arc_point, arc_col=arc_col,
+        if full.any():
+            t0 = time.perf_counter()
+            cands = _widen(team, demand, cands, full, opts)
+            _log.debug("searched again in %.1f s", time.perf_counter() - t0)
+            k_pt = np.where(full, cands.width, k_pt)
+        k_pt = np.where(widen, np.minimum(k_pt * 2, cands.lengths), k_pt)
+    return _Flow(candidates=cands, k_point=k_pt, arc_point=arc_point, arc_pos=arc_pos,
                  solution=sol, unassigned_cost_m=unassigned_cost,
                  k_used=int(k_pt.max(initial=opts.k)))
 
@@ -674,12 +752,12 @@ def _whole_points(team: _Staff, demand: _Demand, flow: _Flow, opts: _Options) ->
         changed = _pin(sol, split, w_active, cap_left, pinned, pinned_d)
         if not changed:
             break
-        sol = solve_flow(w_active, flow.arc_point, cands.index[flow.arc_point, flow.arc_col],
-                         cands.dist[flow.arc_point, flow.arc_col], cap_left,
+        sol = solve_flow(w_active, flow.arc_point, flow.arc_staff, flow.arc_cost_m, cap_left,
                          unassigned_cost_m=flow.unassigned_cost_m)
-    split_cands = _split_candidates(sol, cands.index, cands.dist, flow.k_point)
+    split_cands = _split_candidates(sol, cands, flow.k_point)
     staff_of, dist = resolve_splits(sol, w_active, cap_left, split_cands,
-                                    alt_staff=cands.index, alt_cost_m=cands.dist)
+                                    alt_staff=cands.index, alt_cost_m=cands.dist,
+                                    alt_ptr=cands.ptr)
     is_pinned = pinned >= 0
     staff_of[is_pinned] = pinned[is_pinned]
     dist[is_pinned] = pinned_d[is_pinned]
@@ -706,10 +784,9 @@ def _exact_whole(team: _Staff, demand: _Demand, flow: _Flow, done: _Assignment,
     walking = float((w[ok] * done.dist_m[ok]).sum())
     if assigned >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6:
         return replace(done, bound_m=done.lower_bound_m)
-    cands = flow.candidates
     arc_point = flow.arc_point
-    arc_staff = cands.index[arc_point, flow.arc_col]
-    arc_cost = cands.dist[arc_point, flow.arc_col]
+    arc_staff = flow.arc_staff
+    arc_cost = flow.arc_cost_m
     n_staff = len(team.ids)
     key = arc_point * n_staff + arc_staff
     order = np.argsort(key, kind="stable")
@@ -848,6 +925,7 @@ def _table(
     feedback: Feedback | None,
     min_k: int | None = None,
     searched_m: np.ndarray | None = None,
+    first_radius_m: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """K nearest staff (positions among the members) of the demand nodes ``rows``.
 
@@ -866,7 +944,7 @@ def _table(
     idx, dist = k_nearest_sources(team.network.matrix, src_nodes[ok], demand.node[rows], k=k,
                                   cutoff_m=cutoff_m, node_xy=team.network.node_xy,
                                   feedback=feedback, min_k=min_k, searched_m=searched_m,
-                                  mask=mask)
+                                  mask=mask, first_radius_m=first_radius_m)
     return np.where(idx >= 0, ok[np.maximum(idx, 0)], -1), dist
 
 
@@ -893,17 +971,18 @@ def _pin(
 
 
 def _split_candidates(
-    sol: FlowSolution, pt_i: np.ndarray, pt_d: np.ndarray, k_pt: np.ndarray,
+    sol: FlowSolution, cands: _Candidates, k_pt: np.ndarray,
 ) -> dict[int, list[tuple[int, float]]]:
     """Nearest-first candidates of the points the flow split (few of them)."""
-    counts = np.bincount(sol.part_point, minlength=len(pt_i))
+    counts = np.bincount(sol.part_point, minlength=len(k_pt))
     split = np.flatnonzero(counts > 1)
-    return {
-        int(p): [(int(s), float(d)) for s, d in zip(pt_i[p, :k_pt[p]].tolist(),
-                                                   pt_d[p, :k_pt[p]].tolist(), strict=True)
-                 if s >= 0]
-        for p in split.tolist()
-    }
+    out: dict[int, list[tuple[int, float]]] = {}
+    for p in split.tolist():
+        a = int(cands.ptr[p])
+        b = min(int(cands.ptr[p + 1]), a + int(k_pt[p]))
+        out[p] = [(int(s), float(d)) for s, d in zip(cands.index[a:b].tolist(),
+                                                     cands.dist[a:b].tolist(), strict=True)]
+    return out
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -937,7 +1016,7 @@ def _result(
     )
     if opts.within_grid:
         assignments["grid_id"] = demand.grid_ids[demand.grid[ok]]
-    reasons = _reasons(done, demand, flow.candidates.index, opts,
+    reasons = _reasons(done, demand, flow.candidates.lengths, opts,
                        _no_location(households.geometry.values))
     un = ~ok
     unassigned = gpd.GeoDataFrame(
@@ -1017,14 +1096,14 @@ def _totals(demand: _Demand, flow: _Flow, done: _Assignment) -> AllocationTotals
     )
 
 
-def _reasons(done: _Assignment, demand: _Demand, pt_i: np.ndarray, opts: _Options,
+def _reasons(done: _Assignment, demand: _Demand, n_cands: np.ndarray, opts: _Options,
              no_location: np.ndarray) -> np.ndarray:
     """Say why each unassigned point is (empty for assigned points)."""
     sol, usable, hh_grid = done.solution, demand.usable, demand.grid
     role, walk = opts.role, opts.walk_cutoff_m
     n = len(done.staff)
     reason = np.full(n, "", dtype=object)
-    has_cand = usable & (pt_i[:, 0] >= 0) if pt_i.shape[1] else np.zeros(n, dtype=bool)
+    has_cand = usable & (n_cands > 0)
     flow_un = np.zeros(n, dtype=np.int64)
     np.add.at(flow_un, sol.part_point[sol.part_staff < 0], sol.part_amount[sol.part_staff < 0])
     un = done.staff < 0

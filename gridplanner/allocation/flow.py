@@ -142,6 +142,7 @@ def resolve_splits(
     *,
     alt_staff: np.ndarray | None = None,
     alt_cost_m: np.ndarray | None = None,
+    alt_ptr: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give every household point to one staff member as a whole.
 
@@ -151,8 +152,9 @@ def resolve_splits(
     that has room for all of them. When none has, room is made on the nearest
     candidate by moving its cheapest-to-move whole points to their next
     candidates with room (``alt_staff``/``alt_cost_m``: each point's candidate
-    staff and distances); failing that the point is left unassigned. Capacity
-    is never exceeded.
+    staff and distances, one row per point, or with ``alt_ptr`` flat lists:
+    point ``q``'s are ``alt_staff[alt_ptr[q]:alt_ptr[q + 1]]``); failing that the
+    point is left unassigned. Capacity is never exceeded.
 
     Returns
     -------
@@ -203,16 +205,32 @@ def resolve_splits(
             continue
         for s, c in sorted(set(options), key=lambda sc: sc[1]):
             if _make_room(s, need - int(capacity[s] - load[s]), staff, dist, load, capacity,
-                          np.asarray(weight), alt_staff, alt_cost_m):
+                          np.asarray(weight), _Alternatives(alt_staff, alt_cost_m, alt_ptr)):
                 staff[p], dist[p] = s, c
                 load[s] += need
                 break
     return staff, dist
 
 
+@dataclass(frozen=True)
+class _Alternatives:
+    """Each point's candidate staff and distances: table rows, or flat lists."""
+
+    staff: np.ndarray
+    cost_m: np.ndarray
+    ptr: np.ndarray | None
+
+    def of(self, q: int) -> tuple[list[int], list[float]]:
+        """Return point ``q``'s candidates and distances."""
+        if self.ptr is None:
+            return self.staff[q].tolist(), self.cost_m[q].tolist()
+        a, b = int(self.ptr[q]), int(self.ptr[q + 1])
+        return self.staff[a:b].tolist(), self.cost_m[a:b].tolist()
+
+
 def _make_room(
     s: int, room: int, staff: np.ndarray, dist: np.ndarray, load: np.ndarray,
-    capacity: np.ndarray, weight: np.ndarray, alt_staff: np.ndarray, alt_cost_m: np.ndarray,
+    capacity: np.ndarray, weight: np.ndarray, alt: _Alternatives,
 ) -> bool:
     """Move whole points off staff ``s`` to others with room until ``room`` is free."""
     if room <= 0:
@@ -220,7 +238,7 @@ def _make_room(
     members = np.flatnonzero(staff == s)
     moves: list[tuple[float, int, int, float]] = []
     for q in members.tolist():
-        for s2, c2 in zip(alt_staff[q].tolist(), alt_cost_m[q].tolist(), strict=True):
+        for s2, c2 in zip(*alt.of(q), strict=True):
             if s2 >= 0 and s2 != s and load[s2] + weight[q] <= capacity[s2]:
                 moves.append((c2 - float(dist[q]), q, s2, c2))
                 break

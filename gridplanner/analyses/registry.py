@@ -19,13 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from gridplanner.errors import AnalysisError
 from gridplanner.i18n import _
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from gridplanner.context import AnalysisContext
     from gridplanner.feedback import Feedback

@@ -13,16 +13,16 @@ import dataclasses
 import types
 import typing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gridplanner.analyses import Analysis, AnalysisResult, analyses, option_info
+from gridplanner.analyses import Analysis, analyses, option_info
 from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, load, terminal_feedback
-from gridplanner.context import AnalysisContext
 from gridplanner.errors import ReadError
-from gridplanner.export.files import check_target, protected_paths
 from gridplanner.i18n import N_, _
-from layers.io import split_layer_spec, write_geopackage, write_layer
+
+if TYPE_CHECKING:
+    from gridplanner.analyses import AnalysisResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,6 +75,8 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
         args.out) else None
     values = {f.name: getattr(args, f.name) for f in analysis.fields()}
     options = analysis.make_options(values)
+    from gridplanner.context import AnalysisContext
+
     project = load(args.project)
     with terminal_feedback() as feedback:
         result = analysis.run(AnalysisContext.of(project), options, feedback)
@@ -92,6 +94,9 @@ _KINDS = {".gpkg": N_("a GeoPackage (.gpkg)"), ".csv": N_("a CSV table (.csv)"),
 
 
 def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[Path, str]:
+    from gridplanner.export.files import check_target, protected_paths
+    from layers.io import split_layer_spec
+
     path, found = split_layer_spec(out)
     layer = found or ""
     if path.suffix.lower() not in suffixes:
@@ -103,6 +108,8 @@ def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[P
 
 
 def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
+    from layers.io import write_geopackage, write_layer
+
     path, layer = target
     if path.suffix.lower() == ".xlsx":  # every result layer as a sheet, geometry left out
         from gridplanner.export.tables import write_xlsx

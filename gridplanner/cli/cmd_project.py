@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gridplanner.cli import EXIT_OK, EXIT_PROBLEMS
 from gridplanner.cli.common import (
@@ -16,11 +17,7 @@ from gridplanner.cli.common import (
 )
 from gridplanner.errors import ProjectError, SchemaError
 from gridplanner.i18n import _, pgettext
-from gridplanner.importer import build_project
-from gridplanner.integrity import reference_problems
-from gridplanner.project import Project, save_project
 from gridplanner.text import problem_message, problem_text, severity_label
-from layers.crs import parse_source_crs
 from layers.errors import Problem
 from layers.mapping import (
     ImportMapping,
@@ -30,6 +27,9 @@ from layers.mapping import (
     parse_value_flag,
 )
 from layers.schema import LAYER_NAMES
+
+if TYPE_CHECKING:
+    from gridplanner.project import Project
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,6 +109,8 @@ def project_summary(project: Project) -> str:
 
 def run_info(args: argparse.Namespace) -> int:
     """Print layers, counts, CRS and a validation summary."""
+    from gridplanner.integrity import reference_problems
+
     project = load(args.project)
     print(project_summary(project))
     problems = project.warnings + reference_problems(project)
@@ -120,6 +122,8 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate every layer and cross-layer reference; exit 1 on errors."""
+    from gridplanner.integrity import reference_problems
+
     try:
         project = load(args.project)
     except ProjectError as exc:
@@ -158,6 +162,10 @@ def import_mapping(args: argparse.Namespace, *, given: dict[str, str]) -> Import
 def run_import(args: argparse.Namespace) -> int:
     """Build a project from layer files and save it."""
     from pyproj import CRS
+
+    from gridplanner.importer import build_project
+    from gridplanner.project import save_project
+    from layers.crs import parse_source_crs
 
     files = {name: getattr(args, name) for name in LAYER_NAMES if getattr(args, name)}
     if not files:

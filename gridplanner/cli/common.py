@@ -14,13 +14,15 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from gridplanner.feedback import TerminalFeedback
 from gridplanner.i18n import LANGUAGES, _, normalize_language, set_language
 from gridplanner.locking import ProjectLock, ProjectLockedError, lock_wait_s
-from gridplanner.project import Project, open_project
 from gridplanner.text import format_table
-from layers.io import check_input_file
+
+if TYPE_CHECKING:
+    from gridplanner.project import Project
 
 __all__ = ["add_language_option", "add_project_argument", "apply_language", "format_table",
            "load", "terminal_feedback"]
@@ -101,6 +103,9 @@ def terminal_feedback() -> Iterator[TerminalFeedback]:
 
 def load(path: str | Path) -> Project:
     """Open a project with a progress bar (a pipe or device is refused before opening)."""
+    from gridplanner.project import open_project
+    from layers.io import check_input_file
+
     check_input_file(path)
     with terminal_feedback() as feedback:
         project = open_project(path, feedback=feedback)
@@ -117,6 +122,8 @@ def write_lock(path: str | Path, command: str, *,
     program holds it, then fails with a message naming the holder.
     """
     if must_exist and not Path(path).is_file():
+        from gridplanner.project import open_project
+
         open_project(path)  # raises the opener's own message (not found, a folder ...)
     wait_s = lock_wait_s()
 

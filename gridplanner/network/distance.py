@@ -67,6 +67,7 @@ def k_nearest_sources(
     node_xy: np.ndarray | None = None,
     min_k: int | None = None,
     searched_m: np.ndarray | None = None,
+    first_radius_m: float | None = None,
     feedback: Feedback | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find the ``k`` nearest sources of each target node, nearest first.
@@ -84,6 +85,10 @@ def k_nearest_sources(
     With ``min_k``, a target stops widening once ``min_k`` sources are found:
     its list is then exact only up to the radius searched, which is written to
     ``searched_m`` (one value per target) when given; callers widen where needed.
+
+    ``first_radius_m``, when given, is the radius of the first round (else
+    guessed from a search of the whole graph): callers that already know how
+    far the sources lie save that search. The result does not depend on it.
 
     ``mask(positions)``, when given, returns a boolean array
     ``(len(positions), len(targets))`` of the source/target pairs allowed
@@ -111,7 +116,8 @@ def k_nearest_sources(
     search = _Search(matrix=matrix, sources=src, targets=tgt, k=k,
                      need=k if min_k is None else min(k, max(int(min_k), 1)),
                      cutoff_m=cutoff_m, batch=batch, mask=mask, node_xy=node_xy)
-    radius = _first_radius(search)
+    radius = (_first_radius(search) if first_radius_m is None
+              else min(cutoff_m, max(float(first_radius_m), 1.0)))
     pending = np.arange(len(tgt))
     found: list[_Hits] = []
     rounds = 0
@@ -189,12 +195,12 @@ def _round_hits(search: _Search, pending: np.ndarray, radius: float, rounds: int
                 feedback: Feedback | None) -> _Hits:
     """Find the sources within ``radius`` of the ``pending`` targets.
 
-    After the first round, only sources within ``radius`` of a pending target as
-    the crow flies can reach one; when the targets left are fewer than those
-    sources, search from the targets instead.
+    Only sources within ``radius`` of a pending target as the crow flies can
+    reach one; after the first round, when the targets left are fewer than
+    those sources, search from the targets instead.
     """
     active = np.arange(len(search.sources))
-    if rounds and search.node_xy is not None:
+    if search.node_xy is not None and np.isfinite(radius):
         near = cKDTree(search.node_xy[search.targets[pending]]).query_ball_point(
             search.node_xy[search.sources], r=radius, return_length=True)
         active = np.flatnonzero(near > 0)
@@ -464,6 +470,28 @@ def point_table(
     >>> i.tolist(), d.tolist()
     ([[1, 0]], [[5.0, 6.0]])
     """
+    n = len(lo_row)
+    ids = np.full((n, k), -1, dtype=np.int64)
+    d = np.full((n, k), np.inf)
+    # In chunks of rows: the merge works on (rows, 2 x width) temporaries.
+    step = max(1, _POINT_CHUNK_CELLS // max(2 * node_index.shape[1], 1))
+    for start in range(0, n, step):
+        rows = slice(start, min(n, start + step))
+        part = Attachment(att.lo_node[rows], att.hi_node[rows], att.lo_m[rows], att.hi_m[rows])
+        ids[rows], d[rows] = _point_rows(part, lo_row[rows], hi_row[rows], node_index,
+                                         node_dist, k=k)
+    return ids, d
+
+
+#: Cells (rows x columns) of the temporaries :func:`point_table` works on at once.
+_POINT_CHUNK_CELLS = 1 << 22
+
+
+def _point_rows(
+    att: Attachment, lo_row: np.ndarray, hi_row: np.ndarray, node_index: np.ndarray,
+    node_dist: np.ndarray, *, k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`point_table` for one chunk of points."""
     lo = np.maximum(lo_row, 0)
     hi = np.maximum(hi_row, 0)
     ids = np.concatenate([node_index[lo], node_index[hi]], axis=1)
@@ -480,6 +508,10 @@ def point_table(
     order = np.argsort(d, axis=1, kind="stable")[:, :k]
     d = np.take_along_axis(d, order, axis=1)
     ids = np.where(np.isfinite(d), np.take_along_axis(ids, order, axis=1), -1)
+    if d.shape[1] < k:
+        pad = k - d.shape[1]
+        ids = np.pad(ids, ((0, 0), (0, pad)), constant_values=-1)
+        d = np.pad(d, ((0, 0), (0, pad)), constant_values=np.inf)
     off = lo_row < 0
     d[off] = np.inf
     ids[off] = -1
