@@ -28,7 +28,7 @@ coverage edit       the full run (what an app would do without incremental updat
 checks              counting households per grid with one ``within`` per grid
 balancing           (none)
 exports             writing the same layers with plain ``GeoDataFrame.to_file``
-atlas               hook: timed when ``gridplanner.export.atlas`` exists
+atlas               the PDF atlas, analyses included
 process             the same command as a whole process (start-up, load, compute,
                     write) against its compute alone: the ratio is process / compute
 ==================  =================================================================
@@ -427,23 +427,12 @@ def _exports(scale: str, project: Any, ctx: Any, gpd: Any) -> None:
 
 
 def _atlas(scale: str, project: Any) -> None:
-    """Hook for the atlas export: timed once it exists."""
-    try:
-        from gridplanner.export import atlas  # type: ignore[attr-defined]
-    except ImportError:
-        row = Row(scale, "atlas", float("nan"), float("nan"), float("nan"),
-                  note="not built yet: gridplanner.export.atlas missing")
-        ROWS.append(row)
-        _print(row)
-        return
-    fn = getattr(atlas, "export_atlas", None)
-    if fn is None:
-        return
+    """The PDF atlas: cover, index and one page per grid (analyses included)."""
+    from gridplanner.export.atlas import export_atlas
+
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            record(scale, "atlas", lambda: fn(project, Path(tmp) / "atlas.pdf"))
-        except TypeError as exc:  # the hook's guess at the call does not fit
-            print(f"{scale:8} atlas: not timed ({exc}); adapt benchmarks/run_all.py _atlas")
+        record(scale, "atlas", lambda: export_atlas(project, Path(tmp) / "atlas.pdf"),
+               note="one page per grid, vector PDF")
 
 
 def _process(scale: str, path: Path, ctx: Any, *, big: bool) -> None:
