@@ -283,7 +283,8 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
 
     result = service_areas(ctx.project, kind=opts.kind, feedback=feedback)
     a = result.areas
-    rows = [[f, k, round(float(c), 0), int(h), round(float(r), 0)] for f, k, c, h, r in zip(
+    rows = [[f, _kind(k), round(float(c), 0), int(h), round(float(r), 0)]
+            for f, k, c, h, r in zip(
         a["facility_id"], a["kind"], a["cutoff_m"], a["households"], a["road_length_m"],
         strict=True)]
     per_kind = a.groupby("kind", sort=True)["households"].agg(["count", "sum"])
@@ -293,7 +294,7 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
         _("each kind of facility serves on its own (a household may be served by one "
           "facility of each kind); within a kind the areas do not overlap"),
         format_table([_("kind"), _("facilities"), _("households served")],
-                     [[k, int(c), f"{int(n):,}"] for k, (c, n) in per_kind.iterrows()])])
+                     [[_kind(k), int(c), f"{int(n):,}"] for k, (c, n) in per_kind.iterrows()])])
     layers = {"service_areas": result.areas, "service_households": result.households,
               "service_roads": result.roads}
     return AnalysisResult("service-areas", layers, pd.DataFrame(a.drop(columns="geometry")),
@@ -302,8 +303,13 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
                                           "service_roads": LINE},
                           headline=_("{n} facilities of {kinds} kinds: {served} households "
                                      "served", n=len(a), kinds=len(per_kind),
-                                     served="; ".join(f"{k} {int(n):,}" for k, n
+                                     served="; ".join(f"{_kind(k)} {int(n):,}" for k, n
                                                       in per_kind["sum"].items())))
+
+
+def _kind(kind: object) -> str:
+    """Name a facility kind in the reader's language (派出所 for police_station)."""
+    return pgettext("attribute", str(kind))
 
 
 # ------------------------------------------------------------------ incident routing
