@@ -121,24 +121,28 @@ def test_saves_killed_at_random_moments_leave_the_last_or_the_new_save(tmp_path)
     assert zygote.stdin is not None
     assert zygote.stdout is not None
 
+    recent: list[float] = []  # how long the last whole saves took
+
     def save(generation: int, kill_after_s: float | None) -> bool:
         """Fork a save of ``generation``; kill it after the delay; True when it was killed."""
         zygote.stdin.write(f"{generation}\n")
         zygote.stdin.flush()
+        t0 = time.monotonic()
         child = int(zygote.stdout.readline())
         if kill_after_s is not None:
             time.sleep(kill_after_s)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child, signal.SIGKILL)
         status = int(zygote.stdout.readline())
-        return os.WIFSIGNALED(status)
+        killed = os.WIFSIGNALED(status)
+        if not killed:
+            recent[:] = [*recent[-4:], time.monotonic() - t0]
+        return killed
 
     try:
         # How long one save takes here, so the kills can be spread over it.
-        t0 = time.monotonic()
         for generation in (1, 2, 3):
             assert not save(generation, None)
-        duration = (time.monotonic() - t0) / 3
         assert _marker(path) == 3
         last = 3
         rng = random.Random(7)
@@ -147,6 +151,10 @@ def test_saves_killed_at_random_moments_leave_the_last_or_the_new_save(tmp_path)
         generation = last
         while kills < 60:
             generation += 1
+            # Kills are spread over one save's time as measured lately: the machine's
+            # load changes while the test runs, and a stale, long estimate would mostly
+            # kill nothing and make the loop run for many minutes.
+            duration = sorted(recent)[len(recent) // 2]
             killed = save(generation, rng.uniform(0.0, 1.1 * duration))
             kills += killed
             found = _marker(path)
