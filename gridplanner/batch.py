@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from gridplanner.errors import AnalysisError, GridPlannerError
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _, ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,10 +83,11 @@ def check_analyses(names: Sequence[str]) -> tuple[str, ...]:
     """
     unknown = [n for n in names if n not in BATCH_ANALYSES]
     if unknown:
-        raise AnalysisError(f"unknown batch analysis {unknown[0]!r}: use some of "
-                            f"{', '.join(BATCH_ANALYSES)}")
+        raise AnalysisError(_("unknown batch analysis {name!r}: use some of {names}",
+                              name=unknown[0], names=", ".join(BATCH_ANALYSES)))
     if not names:
-        raise AnalysisError(f"no analysis to run: name some of {', '.join(BATCH_ANALYSES)}")
+        raise AnalysisError(_("no analysis to run: name some of {names}",
+                              names=", ".join(BATCH_ANALYSES)))
     return tuple(n for n in BATCH_ANALYSES if n in names)
 
 
@@ -235,11 +237,12 @@ def run_batch(
                                  name=label, analyses=names, key=f"district-{i}-{label}",
                                  pure=False): i
                    for i, (p, label) in enumerate(zip(projects, labels, strict=True))}
-        report(feedback, 0.0, f"{len(futures)} districts on {_describe(client)}")
+        report(feedback, 0.0, _("{n} districts on {workers}", n=len(futures),
+                                workers=_describe(client)))
         for done, future in enumerate(as_completed(futures), start=1):
             i = futures[future]
             rows[i] = _row_of(future, str(projects[i]), labels[i])
-            status = rows[i]["status"]
+            status = _("ok") if rows[i]["status"] == "ok" else _("failed")
             report(feedback, done / len(futures),
                    f"{labels[i]}: {status}" + (f" ({rows[i]['error']})" if rows[i]["error"]
                                                else ""))
@@ -261,7 +264,7 @@ def _row_of(future: Any, project: str, label: str) -> dict[str, Any]:
         return row
     row = dict.fromkeys(SUMMARY_COLUMNS)
     row.update(district=label, project=project, status="failed",
-               error=f"unexpected failure: {type(exc).__name__}: {exc}")
+               error=_("unexpected failure: {error}", error=f"{type(exc).__name__}: {exc}"))
     return row
 
 
@@ -269,16 +272,17 @@ def _client(scheduler: str | None, workers: int, processes: bool) -> tuple[Any, 
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise AnalysisError("batch runs need Dask: install it with "
-                            "pip install 'gridplanner[batch]'") from exc
+        raise AnalysisError(_("batch runs need Dask: install it with "
+                              "pip install 'gridplanner[batch]'")) from exc
     if scheduler:
         try:
             return Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError) as exc:
-            raise AnalysisError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; "
-                                "check the address and that the scheduler runs") from exc
+            raise AnalysisError(_("cannot reach the Dask scheduler at {address}: {error}; "
+                                  "check the address and that the scheduler runs",
+                                  address=scheduler, error=exc)) from exc
     if workers < 1:
-        raise AnalysisError(f"--workers {workers}: give at least 1")
+        raise AnalysisError(_("--workers {n}: give at least 1", n=workers))
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
                            dashboard_address=None)
     return Client(cluster), cluster
@@ -286,4 +290,4 @@ def _client(scheduler: str | None, workers: int, processes: bool) -> tuple[Any, 
 
 def _describe(client: Any) -> str:
     n = len(client.scheduler_info().get("workers", {}))
-    return f"{n} Dask worker{'s' if n != 1 else ''}"
+    return ngettext("{n} Dask worker", "{n} Dask workers", n)

@@ -109,7 +109,8 @@ def coverage_summary(result: CoverageResult, *, gaps: int = 10, worst: int = 10)
     issues = result.camera_issues
     if len(issues):
         lines.append("\n" + _("camera records with problems: {n}", n=len(issues)))
-        rows = [[r.camera_id, str(r.row), r.column, r.value, r.reason, r.action]
+        rows = [[r.camera_id, str(r.row), pgettext("column", r.column), r.value, r.reason,
+                 r.action]
                 for r in issues.head(20).itertuples()]
         lines.append(format_table([_("camera"), _("row"), _("column"), _("value"),
                                    _("problem"), _("coverage")], rows))

@@ -6,6 +6,7 @@ import argparse
 
 from gridplanner.cli import EXIT_OK, EXIT_PROBLEMS
 from gridplanner.cli.common import format_table, terminal_feedback
+from gridplanner.i18n import _, pgettext
 
 _DEFAULT_ANALYSES = "coverage,allocation,checks"
 
@@ -43,8 +44,8 @@ def run_batch_command(args: argparse.Namespace) -> int:
              "households_pct_all", "unassigned_households", "findings", "seconds"]
     rows = [["" if v is None or v != v else v for v in rec]
             for rec in table[shown].itertuples(index=False)]
-    print(format_table(shown, rows))
+    print(format_table([pgettext("column", c) for c in shown], rows))
     for rec in table[table["status"] != "ok"].itertuples(index=False):
-        print(f"{rec.district}: failed: {rec.error}")
-    print(f"\nwritten: {result.summary_path}")
+        print(_("{district}: failed: {error}", district=rec.district, error=rec.error))
+    print("\n" + _("written: {path}", path=result.summary_path))
     return EXIT_PROBLEMS if result.failed else EXIT_OK
