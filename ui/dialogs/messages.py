@@ -30,21 +30,34 @@ class Prompter:
         """Show a message."""
         QMessageBox.information(self.parent, title, message)
 
-    def ask_save_changes(self) -> str:
-        """``save``, ``discard`` or ``cancel`` before closing work with unsaved changes."""
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Unsaved changes"),
-                          tr("The project has unsaved changes. Save them first?"),
-                          parent=self.parent)
-        save = box.addButton(tr("Save"), QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton(tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    def choose(self, icon: QMessageBox.Icon, title: str, text: str,
+               buttons: list[tuple[str, str, QMessageBox.ButtonRole]], *,
+               default: str | None = None, fallback: str = "cancel") -> str:
+        """Ask one question; return the key of the button pressed, else ``fallback``.
+
+        ``buttons`` are ``(key, label, role)``; a button keyed ``fallback`` (a Cancel)
+        is also the escape button.
+        """
+        box = QMessageBox(icon, title, text, parent=self.parent)
+        keyed = {}
+        for key, label, role in buttons:
+            keyed[key] = box.addButton(label, role)
+        if default in keyed:
+            box.setDefaultButton(keyed[default])
+        if fallback in keyed:
+            box.setEscapeButton(keyed[fallback])
         box.exec()
         clicked = box.clickedButton()
-        if clicked is save:
-            return "save"
-        if clicked is discard:
-            return "discard"
-        return "cancel"
+        return next((k for k, b in keyed.items() if b is clicked), fallback)
+
+    def ask_save_changes(self) -> str:
+        """``save``, ``discard`` or ``cancel`` before closing work with unsaved changes."""
+        role = QMessageBox.ButtonRole
+        return self.choose(QMessageBox.Icon.Question, tr("Unsaved changes"),
+                           tr("The project has unsaved changes. Save them first?"),
+                           [("save", tr("Save"), role.AcceptRole),
+                            ("discard", tr("Discard"), role.DestructiveRole),
+                            ("cancel", tr("Cancel"), role.RejectRole)])
 
     def ask_recover(self, autosave: str) -> str:
         """Offer autosaved work left by a session that did not close.
@@ -73,48 +86,31 @@ class Prompter:
 
     def ask_locked(self, path: str, message: str) -> str:
         """Ask what to do with a project another writer holds: ``read_only`` or ``cancel``."""
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("The project is in use"), message,
-                          parent=self.parent)
-        read_only = box.addButton(tr("Open read-only"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        return "read_only" if box.clickedButton() is read_only else "cancel"
+        role = QMessageBox.ButtonRole
+        return self.choose(QMessageBox.Icon.Warning, tr("The project is in use"), message,
+                           [("read_only", tr("Open read-only"), role.AcceptRole),
+                            ("cancel", tr("Cancel"), role.RejectRole)])
 
     def ask_changed_on_disk(self, path: str) -> str:
         """Ask before saving over a file changed since: ``overwrite``, ``save_as``, ``cancel``."""
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("The file changed on disk"),
-                          tr("{path} was changed by another program since you opened it. "
-                             "Saving over it throws those changes away.").format(path=path),
-                          parent=self.parent)
-        save_as = box.addButton(tr("Save as…"), QMessageBox.ButtonRole.AcceptRole)
-        overwrite = box.addButton(tr("Overwrite"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save_as)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is save_as:
-            return "save_as"
-        if clicked is overwrite:
-            return "overwrite"
-        return "cancel"
+        role = QMessageBox.ButtonRole
+        return self.choose(QMessageBox.Icon.Warning, tr("The file changed on disk"),
+                           tr("{path} was changed by another program since you opened it. "
+                              "Saving over it throws those changes away.").format(path=path),
+                           [("save_as", tr("Save as…"), role.AcceptRole),
+                            ("overwrite", tr("Overwrite"), role.DestructiveRole),
+                            ("cancel", tr("Cancel"), role.RejectRole)], default="save_as")
 
     def ask_tables_source(self) -> str:
         """Ask what a table export writes: ``results``, ``comparison`` or ``cancel``."""
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Export reports (XLSX/CSV)"),
-                          tr("A scenario comparison is open. Write the comparison report, "
-                             "or the tables of the analysis results?"), parent=self.parent)
-        comparison = box.addButton(tr("Scenario comparison"),
-                                   QMessageBox.ButtonRole.AcceptRole)
-        results = box.addButton(tr("Analysis results"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(comparison)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is comparison:
-            return "comparison"
-        if clicked is results:
-            return "results"
-        return "cancel"
+        role = QMessageBox.ButtonRole
+        return self.choose(QMessageBox.Icon.Question, tr("Export reports (XLSX/CSV)"),
+                           tr("A scenario comparison is open. Write the comparison report, "
+                              "or the tables of the analysis results?"),
+                           [("comparison", tr("Scenario comparison"), role.AcceptRole),
+                            ("results", tr("Analysis results"), role.AcceptRole),
+                            ("cancel", tr("Cancel"), role.RejectRole)],
+                           default="comparison")
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """Ask for a line of text (None when cancelled)."""
