@@ -75,6 +75,12 @@ def _commands(folder: Path, project: Path, lang: str) -> list[list[str]]:
          "--out", str(out / "report.xlsx")],
         ["export-results", p, "--no-coverage", "--out", str(out / "results.xlsx")],
         ["scenario", "delete", p, f"plan_{lang}"],
+        ["organisation", p, "--out", str(out / "organisation.gpkg")],
+        ["incidents", p, "--out", str(out / "incidents.xlsx")],
+        ["link-members", p, "--out", str(out / "members.gpkg")],
+        ["export-map", p, "--no-coverage", "--out", str(out / "map.html")],
+        ["export-png", p, "--no-coverage", "--out", str(out / "map.png")],
+        ["export-atlas", p, "--grids", "330702001001001", "--out", str(out / "atlas.pdf")],
         # errors: a missing file, a bad option value, a missing layer file
         ["info", str(folder / "missing.gpkg")],
         ["place", p, "-n", "0", "--out", str(out / "x.gpkg")],
