@@ -166,6 +166,9 @@ SPECS: dict[str, SettingSpec] = {s.name: s for s in (
     SettingSpec("role_cost_yuan", "yearly cost per person by role, for comparisons", "yuan",
                 _mapping(ROLES, _number(0, 1e8, "yuan"), "yuan per role"), nested=True),
     SettingSpec("language", "language of reports and messages", "", _language),
+    SettingSpec("whole_points_time_limit_s", "longest time allocation spends proving that "
+                "buildings kept whole are placed optimally; when reached, the proven gap "
+                "is reported", "s", _number(0.1, 3600, "s")),
 )}
 
 
@@ -205,6 +208,7 @@ class Settings:
         {"grid_head": 90000.0, "full_time": 70000.0, "police": 150000.0,
          "part_time": 6000.0}))
     language: str = "zh_CN"
+    whole_points_time_limit_s: float = 10.0
     #: Stored keys this version does not know, kept for the round trip.
     extra: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 
