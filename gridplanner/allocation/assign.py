@@ -958,7 +958,10 @@ def _reasons(done: _Assignment, demand: _Demand, pt_i: np.ndarray, opts: _Option
     np.add.at(flow_un, sol.part_point[sol.part_staff < 0], sol.part_amount[sol.part_staff < 0])
     un = done.staff < 0
     reason[un] = f"no capacity left among {role} staff within {walk:g} m"
-    split = un & usable & has_cand & (flow_un < demand.weight)
+    # Only when whole points cost households: as many as the flow's, and the
+    # households left out are those no capacity is left for.
+    dropped = int(demand.weight[un & usable].sum()) > int(done.flow_unassigned)
+    split = un & usable & has_cand & (flow_un < demand.weight) & dropped
     reason[split] = ("no single staff member within reach has room for all households "
                      "of this point")
     reason[un & usable & ~has_cand] = (f"unreachable: no {role} staff within "

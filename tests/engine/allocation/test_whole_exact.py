@@ -206,3 +206,24 @@ def test_allocation_keeps_the_nearer_building_when_only_one_fits():
     assert r.assignments["household_id"].tolist() == ["a"]
     assert r.totals.objective_household_m == pytest.approx(300.0)
     assert r.totals.whole_points_optimal
+
+
+def test_no_household_is_said_dropped_for_wholeness_when_none_is():
+    import geopandas as gpd
+    from shapely import LineString, Point
+
+    from gridplanner.allocation import allocate_layers
+
+    # Room for 3: the flow takes q (2) and one household of s; whole, q and r
+    # (3 households as well). s is left out for want of capacity, not wholeness.
+    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1000, 0)])], crs=3857)
+    hh = gpd.GeoDataFrame({"household_id": ["q", "s", "r"], "households": [2, 2, 1]},
+                          geometry=[Point(10, 0), Point(20, 0), Point(50, 0)], crs=3857)
+    st = gpd.GeoDataFrame({"staff_id": ["w"], "role": "full_time", "capacity": [3],
+                           "grid_id": [""]}, geometry=[Point(0, 0)], crs=3857)
+    r = allocate_layers(hh, st, roads)
+    assert sorted(r.assignments["household_id"]) == ["q", "r"]
+    assert r.totals.unassigned_to_keep_points_whole == 0
+    assert r.totals.whole_points_optimal
+    assert r.unassigned["reason"].tolist() == [
+        "no capacity left among full_time staff within 3000 m"]
