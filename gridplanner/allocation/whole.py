@@ -110,7 +110,7 @@ def solve_whole(
     *,
     start_arc: np.ndarray | None = None,
     time_limit_s: float = 30.0,
-    free_arcs: int = 4000,
+    free_arcs: int = 1000,
     backend: Backend = "highs",
     workers: int = 1,
 ) -> WholeSolution:
