@@ -340,7 +340,7 @@ def _shapes(stretches: _Stretches, reach: _Reach, households: gpd.GeoDataFrame,
     far = np.concatenate([np.ones(len(stretches.owner), dtype=bool),
                           hh_snap.access_m[served] > margin_m / 2.0,
                           np.ones(len(on_f), dtype=bool)])
-    lines = shapely.linestrings(np.stack([p_a[far], p_b[far]], axis=1))
+    lines = np.asarray(shapely.linestrings(np.stack([p_a[far], p_b[far]], axis=1)))
     cells = _voronoi_owner_cells(p_a, p_b, p_owner, n_f, step_m=max(margin_m / 2.0, 1.0),
                                  margin_m=margin_m)
     polys: list[Any] = []

@@ -108,7 +108,8 @@ def test_fixing_by_reduced_cost_keeps_the_optimum_on_larger_cases(seed):
     cost = np.round(rng.uniform(10, 3000, size=len(arc_point)), 1)
     fixed = solve_whole(w, arc_point, arc_staff, cost, cap, free_arcs=0, time_limit_s=60)
     whole = solve_whole(w, arc_point, arc_staff, cost, cap, free_arcs=10**9, time_limit_s=60)
-    assert fixed.optimal and whole.optimal
+    assert fixed.optimal
+    assert whole.optimal
     assert fixed.assigned_households == whole.assigned_households
     assert fixed.walking_m == pytest.approx(whole.walking_m, abs=1e-6)
 
