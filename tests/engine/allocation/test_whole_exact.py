@@ -228,3 +228,19 @@ def test_no_household_is_said_dropped_for_wholeness_when_none_is():
     assert r.totals.whole_points_optimal
     assert r.unassigned["reason"].tolist() == [
         "no capacity left among full_time staff within 3000 m"]
+
+
+def test_parts_too_large_to_prove_keep_the_start_unproven(monkeypatch):
+    import gridplanner.allocation.whole as whole_module
+
+    w, cost, cap = case(3)
+    n, m = cost.shape
+    arc_point, arc_staff = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+    exact = solve_whole(w, arc_point, arc_staff, cost.ravel(), cap, free_arcs=10**9)
+    monkeypatch.setattr(whole_module, "_MOST_PART_ARCS", 0)
+    sol = solve_whole(w, arc_point, arc_staff, cost.ravel(), cap, free_arcs=10**9)
+    assert not sol.optimal
+    chosen = sol.arc[sol.arc >= 0]
+    load = np.bincount(arc_staff[chosen], weights=w[sol.arc >= 0], minlength=m)
+    assert (load <= cap).all()
+    assert sol.most_households >= exact.assigned_households >= sol.assigned_households
