@@ -134,8 +134,9 @@ def solve_whole(
         Options priced above the relaxation that the first round leaves to
         the integer solver (more are added where the proof needs them).
     backend
-        Integer solver of the free components: ``"cp-sat"`` (OR-Tools) or
-        ``"highs"`` (``scipy.optimize.milp``).
+        Integer solver of the free parts: ``"highs"`` (``scipy.optimize.milp``;
+        parts above 10,000 arcs go to CP-SAT, which keeps to the time limit)
+        or ``"cp-sat"`` (OR-Tools).
     workers
         Solver threads (CP-SAT).
 
@@ -372,9 +373,12 @@ def _potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, caps: n
 
 # ----------------------------------------------------------------------------- solve
 
-#: Largest free part (arcs) given to an integer program: beyond it the
-#: solvers do not keep to their time limits.
-_MOST_PART_ARCS = 60_000
+#: Largest free part (arcs) given to an integer program at all, and to HiGHS:
+#: on larger parts HiGHS overruns its time limit several times over (its
+#: presolve and root LP do not look at the clock), so CP-SAT, which keeps to
+#: it, takes them.
+_MOST_PART_ARCS = 200_000
+_HIGHS_ARCS = 10_000
 
 
 @dataclass(frozen=True)
@@ -571,6 +575,7 @@ class _Solver:
     def _part_of(self, part: np.ndarray, pts: np.ndarray, room: np.ndarray, upper: int,
                  hint: np.ndarray, must: np.ndarray) -> tuple[np.ndarray | None, bool]:
         model = self.model
+        highs = self.backend == "highs" and len(part) <= _HIGHS_ARCS
         lp = np.searchsorted(pts, model.ap[part])
         staff, ls = np.unique(model.ast[part], return_inverse=True)
         w = model.w[pts]
@@ -581,12 +586,12 @@ class _Solver:
                                              must) else None
         optimal = True
         if x is None or int(wa[x].sum()) < upper:
-            most = _most_highs if self.backend == "highs" else _most_cpsat
+            most = _most_highs if highs else _most_cpsat
             x, optimal = most(lp, ls, wa, room[staff], must, upper=upper, hint=x,
                               time_limit_s=self._left(), workers=self.workers)
             if x is None:
                 return None, optimal
-        solve = _least_highs if self.backend == "highs" else _least_cpsat
+        solve = _least_highs if highs else _least_cpsat
         better, ok = solve(lp, ls, wa, cost, room[staff], must, served=int(wa[x].sum()),
                            hint=x, time_limit_s=self._left(), workers=self.workers)
         if better is not None and int((cost * better).sum()) <= int((cost * x).sum()):
