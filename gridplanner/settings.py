@@ -191,6 +191,9 @@ SPECS: dict[str, SettingSpec] = {s.name: s for s in (
     SettingSpec("incident_weight_households", "extra workload per incident, in households, "
                 "for allocations (0: households only)", "households",
                 _number(0, 1000, "households")),
+    SettingSpec("whole_points_time_limit_s", "longest time allocation spends proving that "
+                "buildings kept whole are placed optimally; when reached, the proven gap "
+                "is reported", "s", _number(0.1, 3600, "s")),
 )}
 
 
@@ -237,6 +240,7 @@ class Settings:
         {"police": 0.33}))
     band_floating_weight: float = 0.0
     incident_weight_households: float = 0.0
+    whole_points_time_limit_s: float = 10.0
     #: Stored keys this version does not know, kept for the round trip.
     extra: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
 

@@ -84,7 +84,10 @@ class AllocationTotals:
     staff; if the solver's time limit was reached, ``whole_points_gap_pct`` is
     the proven gap of its walking total above the best bound.
     ``whole_points_seconds`` is the time that exact solve took (0 when the
-    repaired flow was already optimal).
+    repaired flow was already optimal). ``whole_points_most_households`` is a
+    proven upper bound on the households whole points can take (equal to
+    ``assigned_households`` when proven optimal); ``whole_points_gap_pct`` then
+    bounds the walking of as many households.
     """
 
     objective_household_m: float
@@ -107,6 +110,7 @@ class AllocationTotals:
     whole_points_optimal: bool = True
     whole_points_gap_pct: float = 0.0
     whole_points_seconds: float = 0.0
+    whole_points_most_households: int = 0
 
     def as_dict(self) -> dict[str, float | int]:
         """Return the figures as a plain dict."""
@@ -173,6 +177,7 @@ def allocate(
         snap_cutoff_m=cfg.snap_cutoff_m,
         join_tolerance_m=cfg.join_tolerance_m,
         capacity_defaults=dict(cfg.capacity_defaults),
+        time_limit_s=cfg.whole_points_time_limit_s,
         network=ctx.network(feedback=sub(feedback, 0.0, 0.25)),
         household_snap=ctx.snapped("households"),
         household_grid=ctx.household_grid() if within_grid else None,
@@ -543,6 +548,7 @@ class _Assignment:
     optimal: bool = True
     bound_m: float = 0.0
     seconds: float = 0.0
+    most_households: int = 0
 
 
 #: Most rounds of widening the candidate lists and solving again.
@@ -771,111 +777,34 @@ def _exact_whole(team: _Staff, demand: _Demand, flow: _Flow, done: _Assignment,
     """Make the whole-point answer exact where the repaired flow may not be.
 
     The repair is optimal when it assigns as many households as the flow and
-    walks no more; else the integer program over the same candidate arcs
-    (:func:`~gridplanner.allocation.whole.solve_whole`), started from the
-    repair, decides.
+    walks no more; else :func:`~gridplanner.allocation.whole.solve_whole`,
+    started from the repair, decides over the same candidate arcs.
     """
     from gridplanner.allocation.whole import solve_whole
 
     w = demand.flow_weight
     ok = done.staff >= 0
-    assigned = int(w[ok].sum())
     most = int(w.sum()) - int(done.flow_unassigned)
     walking = float((w[ok] * done.dist_m[ok]).sum())
-    if assigned >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6:
-        return replace(done, bound_m=done.lower_bound_m)
-    arc_point = flow.arc_point
-    arc_staff = flow.arc_staff
-    arc_cost = flow.arc_cost_m
-    n_staff = len(team.ids)
-    key = arc_point * n_staff + arc_staff
-    order = np.argsort(key, kind="stable")
-    start = np.full(len(w), -1, dtype=np.int64)
-    at = np.flatnonzero(ok)
-    want = at * n_staff + done.staff[at]
-    found = np.zeros(len(at), dtype=bool)
-    if len(key):
-        pos = np.minimum(np.searchsorted(key[order], want), len(key) - 1)
-        found = key[order][pos] == want
-        start[at[found]] = order[pos[found]]
+    if int(w[ok].sum()) >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6:
+        return replace(done, bound_m=done.lower_bound_m, most_households=most)
     # The repair may have used a candidate beyond a point's list: add its arc.
-    extra = at[~found]
-    start[extra] = len(arc_point) + np.arange(len(extra))
-    arc_point = np.concatenate([arc_point, extra])
-    arc_staff = np.concatenate([arc_staff, done.staff[extra]])
-    arc_cost = np.concatenate([arc_cost, done.dist_m[extra]])
-    free = _neighbourhood(w, arc_point, arc_staff, done.staff, flow.solution,
-                          max_arcs=_EXACT_ARCS)
-    whole_model = bool(free.all())
-    # Points outside the neighbourhood keep their place (and use up room).
-    fixed = ~free & ok
-    room = team.capacity - np.bincount(done.staff[fixed], weights=w[fixed],
-                                       minlength=n_staff).astype(np.int64)
-    use = free[arc_point]
-    sub_start = np.where(free, start, -1)
-    renum = np.full(len(arc_point), -1, dtype=np.int64)
-    renum[use] = np.arange(int(use.sum()))
-    sub_start = np.where(sub_start >= 0, renum[np.maximum(sub_start, 0)], -1)
-    w_free = np.where(free, w, 0)
-    sol = solve_whole(w_free, arc_point[use], arc_staff[use], arc_cost[use], room,
-                      start_arc=sub_start,
-                      most_assignable=most - int(w[fixed].sum()) if whole_model else None,
+    at = np.flatnonzero(ok)
+    arc_point = np.concatenate([flow.arc_point, at])
+    arc_staff = np.concatenate([flow.arc_staff, done.staff[at]])
+    arc_cost = np.concatenate([flow.arc_cost_m, done.dist_m[at]])
+    start = np.full(len(w), -1, dtype=np.int64)
+    start[at] = len(flow.arc_point) + np.arange(len(at))
+    sol = solve_whole(w, arc_point, arc_staff, arc_cost, team.capacity, start_arc=start,
                       time_limit_s=opts.time_limit_s)
-    staff_of = np.where(free, -1, done.staff)
-    dist = np.where(free, np.inf, done.dist_m)
     got = sol.arc >= 0
-    staff_of[got] = arc_staff[use][sol.arc[got]]
-    dist[got] = arc_cost[use][sol.arc[got]]
-    walking = float((w[staff_of >= 0] * dist[staff_of >= 0]).sum())
-    n_assigned = int(w[staff_of >= 0].sum())
-    # Proven: the whole model solved to optimality, or the flow's bound met.
-    proven = (whole_model and sol.optimal) or (
-        n_assigned >= most and walking <= done.lower_bound_m * (1 + 1e-9) + 1e-6)
-    bound = done.lower_bound_m if n_assigned >= most else 0.0
-    if whole_model and sol.optimal:
-        bound = walking
-    return replace(done, staff=staff_of, dist_m=dist, optimal=proven, bound_m=bound,
-                   seconds=sol.seconds)
-
-
-#: Largest number of candidate arcs given to the exact whole-point solve at once;
-#: beyond it, the points around those the flow split are solved exactly, the
-#: rest kept, and the gap to the flow's bound reported.
-_EXACT_ARCS = 6000
-
-
-def _neighbourhood(w: np.ndarray, arc_point: np.ndarray, arc_staff: np.ndarray,
-                   staff_of: np.ndarray, flow: FlowSolution, *, max_arcs: int) -> np.ndarray:
-    """Points to solve exactly: all of them when the model is small, else those near trouble.
-
-    Trouble: points the flow split or left (partly) unassigned. The set grows
-    by the staff those points may go to and the points those staff hold or
-    could take, while the arcs stay within ``max_arcs``.
-    """
-    n = len(w)
-    live = w[arc_point] > 0
-    if int(live.sum()) <= max_arcs:
-        return np.asarray(w > 0)
-    counts = np.bincount(flow.part_point, minlength=n)
-    unplaced = np.zeros(n, dtype=bool)
-    unplaced[flow.part_point[flow.part_staff < 0]] = True
-    free = ((counts > 1) | unplaced | (staff_of < 0)) & (w > 0)
-    has_arc = np.zeros(n, dtype=bool)
-    has_arc[arc_point[live]] = True
-    free &= has_arc
-    arcs_per_point = np.bincount(arc_point[live], minlength=n)
-    n_staff = int(arc_staff.max(initial=-1)) + 1
-    for _ in range(4):
-        staff = np.zeros(n_staff, dtype=bool)
-        staff[arc_staff[live & free[arc_point]]] = True
-        near = np.zeros(n, dtype=bool)
-        near[arc_point[live & staff[arc_staff]]] = True
-        held = (staff_of >= 0) & staff[np.maximum(staff_of, 0)]
-        grown = free | ((near | held) & (w > 0))
-        if int(arcs_per_point[grown].sum()) > max_arcs or (grown == free).all():
-            break
-        free = grown
-    return free
+    staff_of = np.full(len(w), -1, dtype=np.int64)
+    dist = np.full(len(w), np.inf)
+    staff_of[got] = arc_staff[sol.arc[got]]
+    dist[got] = arc_cost[sol.arc[got]]
+    return replace(done, staff=staff_of, dist_m=dist, optimal=sol.optimal,
+                   bound_m=sol.bound_m, seconds=sol.seconds,
+                   most_households=sol.most_households)
 
 
 def _no_location(points: np.ndarray) -> np.ndarray:
@@ -1093,6 +1022,7 @@ def _totals(demand: _Demand, flow: _Flow, done: _Assignment) -> AllocationTotals
         whole_points_gap_pct=0.0 if done.optimal or objective <= 0 else round(
             max(100.0 * (objective - done.bound_m) / objective, 0.0), 4),
         whole_points_seconds=round(done.seconds, 2),
+        whole_points_most_households=max(int(done.most_households), int(w_ok.sum())),
     )
 
 
@@ -1110,7 +1040,10 @@ def _reasons(done: _Assignment, demand: _Demand, n_cands: np.ndarray, opts: _Opt
     role_name = pgettext("role", role)
     reason[un] = gettext("no capacity left among {role} staff within {m:g} m", role=role_name,
                          m=walk)
-    split = un & usable & has_cand & (flow_un < demand.weight)
+    # Only when whole points cost households: as many as the flow's, and the
+    # households left out are those no capacity is left for.
+    dropped = int(demand.weight[un & usable].sum()) > int(done.flow_unassigned)
+    split = un & usable & has_cand & (flow_un < demand.weight) & dropped
     reason[split] = gettext("no single staff member within reach has room for all "
                             "households of this point")
     reason[un & usable & ~has_cand] = gettext("unreachable: no {role} staff within {m:g} m on "

@@ -347,24 +347,27 @@ def _shapes(stretches: _Stretches, reach: _Reach, households: gpd.GeoDataFrame,
     far = np.concatenate([np.ones(len(stretches.owner), dtype=bool),
                           hh_snap.access_m[served] > margin_m / 2.0,
                           np.ones(len(on_f), dtype=bool)])
-    grown = np.full(len(p_owner), None, dtype=object)
-    grown[far] = shapely.buffer(shapely.linestrings(np.stack([p_a[far], p_b[far]], axis=1)),
-                                margin_m, quad_segs=4)
+    lines = np.asarray(shapely.linestrings(np.stack([p_a[far], p_b[far]], axis=1)))
     cells = _voronoi_owner_cells(p_a, p_b, p_owner, n_f, step_m=max(margin_m / 2.0, 1.0),
                                  margin_m=margin_m)
     polys: list[Any] = []
     # One polygon per facility: few facilities, each a vectorised GEOS call.
-    order = np.argsort(p_owner, kind="stable")
-    bounds = np.searchsorted(p_owner[order], np.arange(n_f + 1))
+    # Pieces are joined into as few lines as they form before growing: GEOS
+    # then joins a few long growths instead of many overlapping short ones.
+    merged = _per_owner(lines, p_owner[far], n_f, _merged_parts, None)
     for f in range(n_f):
-        mine = order[bounds[f]:bounds[f + 1]]
-        mine = mine[far[mine]]
-        if len(mine) == 0 or cells[f] is None:
+        if merged[f] is None or cells[f] is None:
             polys.append(shapely.Polygon())
             continue
-        area = shapely.intersection(shapely.union_all(grown[mine]), cells[f])
+        grown_f = shapely.union_all(shapely.buffer(merged[f], margin_m, quad_segs=4))
+        area = shapely.intersection(grown_f, cells[f])
         polys.append(shapely.make_valid(area) if not area.is_valid else area)
     return polys, road_rows
+
+
+def _merged_parts(lines: np.ndarray) -> np.ndarray:
+    """Join touching segments into the fewest lines (as an array of lines)."""
+    return np.asarray(shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines))))
 
 
 def _per_owner(geoms: np.ndarray, owner: np.ndarray, n: int, join: Any, empty: Any

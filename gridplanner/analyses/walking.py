@@ -167,14 +167,19 @@ def allocation_summary(result: AllocationResult, heads: GridHeadResult | None, *
 
 
 def _whole_proof(t: AllocationTotals) -> str:
-    """Say whether the whole-point answer is proven optimal, else what is known."""
+    """Say whether the whole-point answer is proven optimal, else what is proven."""
+    from gridplanner.i18n import _, pgettext
+
     if t.whole_points_optimal:
-        return _("yes")
-    short = t.flow_assigned_households - t.assigned_households
-    if short > 0:
-        return _("no: the flow places {n:,} more households split between staff; not proven "
-                 "whether whole points can", n=short)
-    return _("no: within {pct:.3f}% of the lower bound", pct=t.whole_points_gap_pct)
+        return pgettext("whole points proven", "yes")
+    if t.whole_points_most_households > t.assigned_households:
+        return _("no (time limit): {assigned} of at most {most} households placed whole; "
+                 "walking within {gap}% of the least for as many",
+                 assigned=f"{t.assigned_households:,}",
+                 most=f"{t.whole_points_most_households:,}",
+                 gap=f"{t.whole_points_gap_pct:.3f}")
+    return _("no (time limit): within {gap}% of the lower bound",
+             gap=f"{t.whole_points_gap_pct:.3f}")
 
 
 def heads_summary(heads: GridHeadResult) -> str:

@@ -274,7 +274,7 @@ def test_whole_result_of_a_within_grid_case_by_hand():
         "flow_total_with_unassigned_household_m": 60527.0,
         # The flow split nothing: its answer is proven optimal, no exact solve needed.
         "whole_points_optimal": True, "whole_points_gap_pct": 0.0,
-        "whole_points_seconds": 0.0}
+        "whole_points_seconds": 0.0, "whole_points_most_households": 6}
     assert [(p.layer, p.feature_id, p.severity) for p in r.problems] == [
         ("staff", "w3", "warning")]
     assert (r.role, r.within_grid) == ("full_time", True)
