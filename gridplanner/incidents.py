@@ -23,6 +23,7 @@ from scipy import stats
 
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _
 
 if TYPE_CHECKING:
     from gridplanner.context import AnalysisContext
@@ -157,16 +158,17 @@ def incident_stats(ctx: AnalysisContext, *, by: str = "grid", period: str = "mon
         When the project has no incidents or no grids.
     """
     if by not in UNITS or period not in PERIODS:
-        raise AnalysisError(f"incidents: --by takes {' or '.join(UNITS)} and --period "
-                            f"{' or '.join(PERIODS)}")
+        raise AnalysisError(_("incidents: --by takes {units} and --period {periods}",
+                              units=" / ".join(UNITS), periods=" / ".join(PERIODS)))
     incidents = ctx.layer("incidents")
     grids = ctx.layer("grids")
     if not len(incidents):
-        raise AnalysisError("incidents: layer incidents is empty: import incident reports "
-                            "(points with kind and time) first")
+        raise AnalysisError(_("incidents: layer incidents is empty: import incident reports "
+                              "(points with kind and time) first"))
     if not len(grids):
-        raise AnalysisError("incidents: layer grids is empty: incidents are counted per grid")
-    report(feedback, 0.0, "placing incidents in grids")
+        raise AnalysisError(_("incidents: layer grids is empty: incidents are counted per "
+                              "grid"))
+    report(feedback, 0.0, _("placing incidents in grids"))
     grid_ids = grids["grid_id"].astype(str).to_numpy()
     unit_of_grid = grid_ids if by == "grid" else (
         grids["community_id"].fillna("").astype(str).to_numpy()
@@ -181,7 +183,7 @@ def incident_stats(ctx: AnalysisContext, *, by: str = "grid", period: str = "mon
              if "kind" in incidents.columns else np.full(len(incidents), "unknown"))
     periods = period_labels(incidents["time"] if "time" in incidents.columns
                             else pd.Series(pd.NaT, index=incidents.index), period)
-    report(feedback, 0.5, "counting")
+    report(feedback, 0.5, _("counting incidents"))
     inside = unit != ""
     points = gpd.GeoDataFrame({
         "incident_id": incidents["incident_id"].astype(str).to_numpy()
@@ -211,7 +213,7 @@ def incident_stats(ctx: AnalysisContext, *, by: str = "grid", period: str = "mon
     tested = exposure.to_numpy() > 0
     rate = float(total.to_numpy()[tested].sum() / exposure.to_numpy()[tested].sum()
                  ) if tested.any() and exposure.to_numpy()[tested].sum() else float("nan")
-    report(feedback, 1.0, "incident statistics done")
+    report(feedback, 1.0, _("incident statistics done"))
     return IncidentStats(by=by, period=period, units=units_frame, counts=counts,
                          by_kind=by_kind, by_period=by_period, points=points,
                          rate_per_household=rate, outside=int((~inside).sum()), alpha=alpha)

@@ -383,11 +383,11 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
     grids = ctx.layer("grids")
     party = _counts(households, "party_members")
     if not len(grids):
-        raise AnalysisError("link-members: layer grids is empty: households are linked to "
-                            "party members of their own grid")
+        raise AnalysisError(_("link-members: layer grids is empty: households are linked to "
+                              "party members of their own grid"))
     if not party.any():
-        raise AnalysisError("link-members: no household point has party members (layer "
-                            "households, column party_members): fill in party_members")
+        raise AnalysisError(_("link-members: no household point has party members (layer "
+                              "households, column party_members): fill in party_members"))
     grid_ids = ctx.household_grid_ids()
     ids = _text(households, "household_id")
     holders = np.flatnonzero((party > 0) & (grid_ids != ""))
@@ -407,7 +407,7 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
     snapped = ctx.snapped("households")
     single_snap = Snapped(snapped.edge[rows], snapped.t[rows], snapped.access_m[rows],
                           snapped.foot_xy[rows])
-    report(feedback, 0.0, "linking households to party members")
+    report(feedback, 0.0, _("linking households to party members"))
     result = allocate_layers(
         single, staff, ctx.layer("roads"), grids=grids, role="part_time",
         within_grid=True, k=k, walk_cutoff_m=cfg.walk_cutoff_m,
@@ -415,7 +415,7 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
         network=ctx.network(feedback=sub(feedback, 0.0, 0.2)),
         household_snap=single_snap, household_grid=ctx.household_grid()[rows],
         feedback=sub(feedback, 0.2, 0.95))
-    report(feedback, 0.95, "link figures")
+    report(feedback, 0.95, _("figures of the links"))
     return _link_result(ctx, result, staff, party, grid_ids, rows, cap)
 
 

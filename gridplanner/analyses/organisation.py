@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gridplanner.analyses.registry import Analysis, AnalysisResult, option
-from gridplanner.i18n import _
+from gridplanner.i18n import _, pgettext
 from gridplanner.text import format_table
 
 if TYPE_CHECKING:
@@ -184,7 +184,8 @@ def run_incidents(ctx: AnalysisContext, opts: IncidentOptions,
     total = int(u["incidents"].sum())
     lines = [
         _("{n:,} incidents in {units} units ({by}); {outside:,} outside every grid",
-          n=total, units=len(u), by=opts.by, outside=s.outside),
+          n=total, units=len(u), by=pgettext("incident unit", opts.by),
+          outside=s.outside),
         _("district rate: {rate} incidents per 1,000 households; hot units (Poisson test "
           "against the district rate, households as exposure, false-discovery rate "
           "{alpha:g}): {hot}", rate=_number(1000 * s.rate_per_household, 2),

@@ -114,7 +114,7 @@ def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) ->
     if path.suffix.lower() == ".xlsx":  # every result layer as a sheet, geometry left out
         from gridplanner.export.tables import write_xlsx
 
-        write_xlsx(dict(result.layers), path)
+        write_xlsx(dict(result.layers), path, column_names=True)
         return
     if path.suffix.lower() == ".csv":
         from gridplanner.export.tables import write_csv

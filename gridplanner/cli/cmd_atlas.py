@@ -6,6 +6,7 @@ import argparse
 
 from gridplanner.cli import EXIT_OK
 from gridplanner.cli.common import add_project_argument, load, terminal_feedback
+from gridplanner.i18n import _
 
 _COLOR_CHOICES = ("band_status", "households", "coverage", "coverage_cat1", "coverage_cat23",
                   "intersections", "walk", "workers")
@@ -65,5 +66,6 @@ def run_export_atlas(args: argparse.Namespace) -> int:
                               basemap=basemap, protect=protect, feedback=feedback)
     for note in result.notes:
         print(f"note: {note}")
-    print(f"written: {result.path} ({result.pages} pages, {len(result.grids)} grids)")
+    print(_("written: {path} ({pages} pages, {grids} grids)", path=result.path,
+            pages=result.pages, grids=len(result.grids)))
     return EXIT_OK

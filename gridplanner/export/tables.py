@@ -330,8 +330,12 @@ def write_xlsx(
     protect: Iterable[str | Path] = (),
     lang: str | None = None,
     tones: Tones | None = None,
+    column_names: bool = False,
 ) -> Path:
     """Write tables to one XLSX workbook, one sheet each (see :func:`write_tables`).
+
+    ``column_names`` keeps the columns' own names as headers, as a data output
+    read by other programs needs (a report for people gets readable headers).
 
     Headers are bold and frozen, columns as wide as their texts (CJK characters
     count double), numbers with thousands separators and percentages with one
@@ -363,7 +367,8 @@ def write_xlsx(
         ws = wb.create_sheet(_sheet_name(sheet_title(str(title), language), used))
         table = _prepared(frame, str(title), lang=language, include_personal=include_personal,
                           report=True)
-        headers = [_xml_text(h) for h in _headers(table, language)]
+        headers = [_xml_text(h) for h in (
+            [str(c) for c in table.columns] if column_names else _headers(table, language))]
         columns = [table.iloc[:, i].map(_cell).tolist() for i in range(table.shape[1])]
         formats = [_number_format(table.columns[i], values) for i, values in enumerate(columns)]
         sheet_tones = (tones or {}).get(str(title), {})

@@ -30,6 +30,8 @@ ALLOWED = {
     "Polsby-Popper", "Reock", "GeoPackage", "GeoJSON", "CSV", "gpkg", "csv", "xlsx",
     "html", "png", "json", "geojson", "current", "KEY", "VALUE", "FILE", "true", "false",
     "walk_cutoff_m",
+    # the 1+1+1+X work group, and p (a p-value) of the incident statistics
+    "X", "p",
 }
 #: Layer, column, result layer and command names are codes: they name what is in a
 #: file or what to type.
