@@ -180,7 +180,7 @@ def atlas_figures(
     ...                      geometry=[shapely.box(0, 0, 9, 9)], crs=4549)
     >>> f = atlas_figures(Project(layers={"grids": g}))
     >>> f.grids[["grid_id", "status"]].to_dict("records")
-    [{'grid_id': 'a', 'status': 'red'}]
+    [{'grid_id': 'a', 'status': 'amber'}]
     """
     from gridplanner.context import AnalysisContext
     from gridplanner.scenarios.figures import grid_figures

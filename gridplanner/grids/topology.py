@@ -173,7 +173,7 @@ def community_polygons(project: Project) -> dict[str, shapely.Geometry]:
         if out:
             return out
     grids = project.layer("grids")
-    if not len(grids):
+    if not len(grids) or "community_id" not in grids.columns:
         return out
     cid = grids["community_id"].fillna("").astype(str)
     for key, frame in grids.groupby(cid.to_numpy()):

@@ -128,7 +128,9 @@ ACCEPT_LABELS = {"site-cameras": "Accept sites into a new scenario",
 
 #: How choice values read in the forms (others show as they are).
 CHOICE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
-                 "police": "Police", "part_time": "Part-time workers"}
+                 "police": "Police", "part_time": "Part-time workers",
+                 "grid": "By grid", "community": "By community", "month": "By month",
+                 "week": "By week"}
 
 #: Result layers drawn only when the user ticks them: thousands of overlapping
 #: camera views or road pieces would bury the coverage colours and the gaps.

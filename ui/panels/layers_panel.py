@@ -43,6 +43,12 @@ LAYER_TITLES = {
     "camera_footprints": "Camera views", "camera_issues": "Camera record problems",
     "grid_checks": "Grid check findings", "staff_load": "Staff load",
     "uncovered_roads": "Roads not seen",
+    "grid_organisation": "Organisation per grid", "work_group_members": "Work group members",
+    "incident_units": "Incidents per grid", "incident_points": "Incidents placed",
+    "incident_counts": "Incident counts", "incident_by_kind": "Incidents by kind",
+    "incident_by_period": "Incidents by period", "member_links": "Households by party member",
+    "party_member_points": "Party members", "unlinked_households": "Households not linked",
+    "link_grids": "Party member links per grid",
 }
 
 #: Item data role of a group row: the analysis name.
