@@ -109,6 +109,20 @@ def band_kinds(grids: pd.DataFrame) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ work groups
+def member_label(member: str, lang: str | None = None) -> str:
+    """Name a work-group member kind in the reader's language: a role or an X specialty.
+
+    Examples
+    --------
+    >>> member_label("police", lang="zh_CN"), member_label("doctor", lang="zh_CN")
+    ('网格警长', '医生')
+    """
+    from gridplanner.i18n import pgettext
+
+    role = pgettext("role", member, lang=lang)
+    return role if role != member else pgettext("specialty", member, lang=lang)
+
+
 def work_group_members(grids: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
     """One row per staff member and grid they serve, with the member's share.
 

@@ -6,6 +6,7 @@ members) and incident statistics.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ def run_organisation(ctx: AnalysisContext, opts: OrganisationOptions,
     from gridplanner.organisation import (
         MEMBER_KINDS,
         grid_organisation,
+        member_label,
         work_group_members,
         work_group_shortfalls,
         work_groups,
@@ -54,16 +56,14 @@ def run_organisation(ctx: AnalysisContext, opts: OrganisationOptions,
     org = grid_organisation(ctx)
     groups = work_groups(grids, staff)
     short = work_group_shortfalls(grids, staff, dict(ctx.settings.work_group_minimum))
-    text = short.groupby("grid_id", sort=False).apply(
-        lambda r: "; ".join(f"{m} {h:g}/{n:g}" for m, h, n in zip(
-            r["member"], r["have"], r["need"], strict=True)),
-        include_groups=False) if len(short) else pd.Series(dtype=object)
+    text = _shortfall_text(short, str)
     table = org.merge(groups.drop(columns="party_member_workers"), on="grid_id", how="left")
     table["work_group_short"] = text.reindex(table["grid_id"]).fillna("").to_numpy()
     layer = gpd.GeoDataFrame(table, geometry=grids.geometry.values, crs=grids.crs)
     members = work_group_members(grids, staff)
     report(feedback, 1.0, _("work groups done"))
-    summary = _organisation_summary(table, members, opts.grids, MEMBER_KINDS)
+    summary = _organisation_summary(table, members, _shortfall_text(short, member_label),
+                                    opts.grids, MEMBER_KINDS)
     red = int(table["red_grid"].sum())
     return AnalysisResult(
         "organisation", {"grid_organisation": layer, "work_group_members": members},
@@ -74,8 +74,32 @@ def run_organisation(ctx: AnalysisContext, opts: OrganisationOptions,
                    short=int((table["work_group_short"] != "").sum())))
 
 
-def _organisation_summary(table: pd.DataFrame, members: pd.DataFrame, limit: int,
-                          kinds: tuple[str, ...]) -> str:
+def _shortfall_text(short: pd.DataFrame, label: Callable[[str], str]) -> pd.Series:
+    """Per grid, what its work group lacks: ``police 0/0.33; doctor 0/1``."""
+    if not len(short):
+        return pd.Series(dtype=object)
+    return short.groupby("grid_id", sort=False).apply(
+        lambda r: "; ".join(f"{label(m)} {h:g}/{n:g}" for m, h, n in zip(
+            r["member"], r["have"], r["need"], strict=True)), include_groups=False)
+
+
+def _members_text(members: pd.DataFrame) -> pd.Series:
+    """Per grid, its work group by member kind in the reader's language."""
+    from gridplanner.organisation import member_label
+
+    if not len(members):
+        return pd.Series(dtype=object)
+    listed = members.groupby(["grid_id", "member"], sort=False)["staff_id"].agg(
+        lambda v: ", ".join(v)).reset_index()
+    listed["t"] = [f"{member_label(m)}: {ids}" for m, ids in zip(
+        listed["member"], listed["staff_id"], strict=True)]
+    return listed.groupby("grid_id", sort=False)["t"].agg("; ".join)
+
+
+def _organisation_summary(table: pd.DataFrame, members: pd.DataFrame, short: pd.Series,
+                          limit: int, kinds: tuple[str, ...]) -> str:
+    from gridplanner.organisation import member_label
+
     households = float(table["households"].sum())
     party = float(table["party_members"].sum())
     per = households / party if party else float("nan")
@@ -88,19 +112,23 @@ def _organisation_summary(table: pd.DataFrame, members: pd.DataFrame, limit: int
         _("special grids: {n}; floating population: {f:,}", n=int(table["special"].sum()),
           f=int(table["floating_population"].sum())),
         _("staff by role and specialty: {counts}", counts=", ".join(
-            f"{k} {int(by_kind.get(k, 0))}" for k in kinds if by_kind.get(k, 0))),
+            f"{member_label(k)} {int(by_kind.get(k, 0))}" for k in kinds
+            if by_kind.get(k, 0))),
     ]
     shown = table.head(limit)
+    group = _members_text(members).reindex(shown["grid_id"]).fillna("").to_numpy()
+    lacking = short.reindex(shown["grid_id"]).fillna("").to_numpy()
     rows = [[r.grid_id, r.party_branch, r.host_unit, int(r.households),
              int(r.party_members), int(r.party_member_workers), _("yes") if r.red_grid else "",
-             r.members, r.work_group_short] for r in shown.itertuples(index=False)]
+             g, s] for r, g, s in zip(shown.itertuples(index=False), group, lacking,
+                                      strict=True)]
     if rows:
         lines.append(format_table([_("grid"), _("party branch"), _("host unit"),
                                    _("households"), _("party members"),
                                    _("party-member workers"), _("red grid"), _("work group"),
                                    _("short of")], rows))
     if len(table) > len(shown):
-        lines.append(_("... and {n} more grids (--grids N lists more)",
+        lines.append(_("... and {n} more grids in the result layer grid_organisation",
                        n=len(table) - len(shown)))
     return "\n".join(lines)
 

@@ -51,7 +51,12 @@ from gridplanner.grids.topology import (
 )
 from gridplanner.i18n import _, pgettext
 from gridplanner.integrity import CORE_ROLES, missing_roles
-from gridplanner.organisation import band_kinds, special_grids, work_group_shortfalls
+from gridplanner.organisation import (
+    band_kinds,
+    member_label,
+    special_grids,
+    work_group_shortfalls,
+)
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 
@@ -464,18 +469,12 @@ def _work_group_checks(out: _Findings, project: Project, ids: np.ndarray, comm: 
         if i is None:
             continue
         lacking = _(", ").join(_("{member} {have:g} of {need:g}",
-                                 member=_member_label(str(r.member)), have=r.have,
+                                 member=member_label(str(r.member)), have=r.have,
                                  need=r.need) for r in rows.itertuples(index=False))
         out.add("work_group", "warning", str(gid), comm[i], len(rows),
                 _("grid {grid}'s work group is short of the minimum members per grid: "
                   "{lacking} (setting work_group_minimum; a member serving n grids counts "
                   "1/n in each)", grid=gid, lacking=lacking), usable[i])
-
-
-def _member_label(member: str) -> str:
-    """Return a work-group member's name: a role (网格警长) or an X specialty (医生)."""
-    role = pgettext("role", member)
-    return role if role != member else pgettext("specialty", member)
 
 
 def _code_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray, usable: np.ndarray) -> None:
