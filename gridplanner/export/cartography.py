@@ -776,14 +776,19 @@ def add_grid_labels(ax: Axes, data: MapData, *, box: tuple[float, float, float, 
     shown = data.grids.within(box)
     if not len(shown):
         return []
-    width_pt = _axes_size_in(ax)[0] * 72
-    pt_per_m = width_pt / max(box[2] - box[0], 1e-9)
+    # The scale the map is drawn at once its equal aspect has shrunk the axes to
+    # the data's shape; the box the caller asked for can be wider than what shows.
+    ax.apply_aspect()
+    x0, x1 = ax.get_xlim()
+    pt_per_m = _axes_size_in(ax)[0] * 72 / max(abs(x1 - x0), 1e-9)
     geoms = data.grids.geoms[shown]
     frame = data.grids.frame.iloc[shown]
     labels = frame[column].astype(str).to_numpy()
     ids = frame["grid_id"].astype(str).to_numpy()
     bounds = shapely.bounds(geoms)
-    room_pt = (bounds[:, 2] - bounds[:, 0]) * pt_per_m * 0.85
+    # Room: most of the grid's width (grids lean, so their box is wider than the
+    # row the label sits on), less the label's white backing (pad 0.6 em a side).
+    room_pt = (bounds[:, 2] - bounds[:, 0]) * pt_per_m * 0.8 - 1.2 * fontsize
     room_h = (bounds[:, 3] - bounds[:, 1]) * pt_per_m
     if column == "grid_id":
         # Where the full code does not fit, the grid's number within its community

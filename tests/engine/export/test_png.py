@@ -107,10 +107,25 @@ def test_grid_labels_where_they_fit(monkeypatch, tmp_path):
     grids = gpd.GeoDataFrame(
         {"grid_id": ["330702001001001", "330702001001002"], "community_id": ["330702001001"] * 2},
         geometry=[shapely.box(500000, 3200000, 502000, 3200400),
-                  shapely.box(502000, 3200000, 502080, 3200400)], crs=CRS)
+                  shapely.box(502000, 3200000, 502200, 3200400)], crs=CRS)
     project = Project(layers={"grids": validate(grids, "grids").frame})
     render_png(project, tmp_path / "l.png", dpi=50, size_in=(8.0, 4.0))
     texts = saved[0]["texts"]
     assert "330702001001001" in texts  # the wide grid holds its code
     assert "330702001001002" not in texts  # the narrow one only its number in the community
+    assert "002" in texts
+
+
+def test_a_label_and_its_backing_stay_inside_the_grid(monkeypatch, tmp_path):
+    # The full code's white backing would spill over the second grid's edges, so it
+    # shows the grid's number within its community instead.
+    saved = _capture(monkeypatch)
+    grids = gpd.GeoDataFrame(
+        {"grid_id": ["330702001001001", "330702001001002"], "community_id": ["330702001001"] * 2},
+        geometry=[shapely.box(500000, 3200000, 502000, 3200400),
+                  shapely.box(502000, 3200000, 502460, 3200400)], crs=CRS)
+    project = Project(layers={"grids": validate(grids, "grids").frame})
+    render_png(project, tmp_path / "l.png", dpi=50, size_in=(8.0, 4.0))
+    texts = saved[0]["texts"]
+    assert "330702001001002" not in texts
     assert "002" in texts
