@@ -58,7 +58,7 @@ from gridplanner.export.cartography import (
 )
 from gridplanner.export.files import ExportError, atomic_file, check_target
 from gridplanner.feedback import Feedback, report, sub
-from gridplanner.i18n import pgettext
+from gridplanner.i18n import _, pgettext
 from gridplanner.project import Project
 
 if TYPE_CHECKING:
@@ -463,16 +463,18 @@ def export_atlas(
     from gridplanner.export.webmap import COLOR_BY, district_name
 
     if page not in PAGES:
-        raise ExportError(f"page size {page!r}: choose one of {', '.join(PAGES)}")
+        raise ExportError(_("page size '{page}': choose one of {choices}", lang=lang,
+                            page=page, choices=", ".join(PAGES)))
     if color_by not in COLOR_BY:
-        raise ExportError(f"cannot colour the cover by {color_by!r}; choose one of "
-                          f"{', '.join(COLOR_BY)}")
+        raise ExportError(_("cannot colour the cover by '{color_by}'; choose one of {choices}",
+                            lang=lang, color_by=color_by, choices=", ".join(COLOR_BY)))
     protect = tuple(protect)
     target = check_target(path, protect=protect)
     if target.suffix.lower() != ".pdf":
-        raise ExportError(f"{target}: the atlas is a PDF; name the file .pdf")
+        raise ExportError(_("{path}: the atlas is a PDF; name the file .pdf", lang=lang,
+                            path=str(target)))
     all_ids = project.layer("grids")["grid_id"].astype(str)
-    chosen = _chosen(project, all_ids, grids=grids, community=community)
+    chosen = _chosen(project, all_ids, grids=grids, community=community, lang=lang)
     if figures is None:
         figures = atlas_figures(project, checks=checks, coverage=coverage,
                                 allocation=allocation, lang=lang,
@@ -508,26 +510,28 @@ def export_atlas(
 
 
 def _chosen(project: Project, ids: pd.Series, *, grids: Sequence[str] | None,
-            community: str | None) -> list[str]:
+            community: str | None, lang: str | None) -> list[str]:
     known = ids.tolist()
     chosen = known
     if grids:
         wanted = [str(g).strip() for g in grids if str(g).strip()]
         unknown = [g for g in wanted if g not in set(known)]
         if unknown:
-            raise ExportError(f"grid {unknown[0]!r} is not in the grids layer; give grid ids "
-                              f"such as {', '.join(known[:3])}")
+            raise ExportError(_("grid '{grid}' is not in the grids layer; give grid ids such "
+                                "as {examples}", lang=lang, grid=unknown[0],
+                                examples=", ".join(known[:3])))
         chosen = [g for g in known if g in set(wanted)]
     if community is not None:
         layer = project.layer("grids")
         in_community = set(ids[layer["community_id"].astype(str).to_numpy() == str(community)]
                            ) if "community_id" in layer.columns else set()
         if not in_community:
-            raise ExportError(f"community {community!r} has no grids; give a community_id "
-                              "of the grids layer")
+            raise ExportError(_("community '{community}' has no grids; give a community_id of "
+                                "the grids layer", lang=lang, community=str(community)))
         chosen = [g for g in chosen if g in in_community]
     if not chosen:
-        raise ExportError("no grid to print: the project has no grids or none matches")
+        raise ExportError(_("no grid to print: the project has no grids or none matches",
+                            lang=lang))
     return chosen
 
 

@@ -152,11 +152,11 @@ def test_filters_choose_the_pages(tmp_path):
                         lang="en")
     assert both.grids == ("g1",)
     with pytest.raises(ExportError, match="'gX' is not in the grids layer"):
-        export_atlas(project, tmp_path / "d.pdf", grids=["gX"])
+        export_atlas(project, tmp_path / "d.pdf", grids=["gX"], lang="en")
     with pytest.raises(ExportError, match="community 'c9' has no grids"):
-        export_atlas(project, tmp_path / "d.pdf", community="c9")
+        export_atlas(project, tmp_path / "d.pdf", community="c9", lang="en")
     with pytest.raises(ExportError, match="A4, A3"):
-        export_atlas(project, tmp_path / "d.pdf", page="Letter")
+        export_atlas(project, tmp_path / "d.pdf", page="Letter", lang="en")
     assert not (tmp_path / "d.pdf").exists()
 
 
