@@ -105,12 +105,10 @@ def map_figures(
     ('walking allocation: the project has no full-time workers',)
     """
     from gridplanner.export.results import staff_areas
-    from gridplanner.export.webmap import COLOR_BY, MapError
+    from gridplanner.export.webmap import check_color_by
     from gridplanner.scenarios.figures import grid_figures, run_analysis, staff_figures
 
-    if color_by not in COLOR_BY:
-        raise MapError(f"cannot colour grids by '{color_by}'; choose one of "
-                       f"{', '.join(COLOR_BY)}")
+    check_color_by(color_by)
     if allocation is not None and getattr(allocation, "role", "full_time") != "full_time":
         allocation = None  # the map's walking figures are the full-time workers'
     given = {"checks": checks, "coverage": coverage, "allocation": allocation}

@@ -39,8 +39,9 @@ from gridplanner.export.cartography import (
     text,
 )
 from gridplanner.export.files import atomic_file, check_target, safe_file_stem
-from gridplanner.export.webmap import COLOR_BY, MapError
+from gridplanner.export.webmap import MapError, check_color_by
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.project import Project
 
 #: A window is drawn with households and camera views from this scale on (m per pixel).
@@ -137,11 +138,10 @@ def render_png(
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    if color_by not in COLOR_BY:
-        raise MapError(f"cannot colour grids by '{color_by}'; choose one of "
-                       f"{', '.join(COLOR_BY)}")
+    check_color_by(color_by, lang=lang)
     if extent is not None and not (extent[2] > extent[0] and extent[3] > extent[1]):
-        raise MapError(f"the window {extent} is empty; give min x, min y, max x, max y")
+        raise MapError(_("the window {extent} is empty; give min x, min y, max x, max y",
+                         lang=lang, extent=str(extent)))
     protect = tuple(protect)
     target = check_target(path, protect=protect)
     data = prepared if prepared is not None else map_data(project, results)
@@ -149,7 +149,8 @@ def render_png(
     if grid_id is not None:
         matches = data.grids.frame.index[data.grid_ids == str(grid_id)]
         if not len(matches):
-            raise MapError(f"grid '{grid_id}' is not in the grids layer")
+            raise MapError(_("grid '{grid}' is not in the grids layer", lang=lang,
+                             grid=str(grid_id)))
         focus_row = data.grids.frame.loc[matches[0]]
     report(feedback, 0.1, text("Drawing the map", lang))
     exact = size_px is not None

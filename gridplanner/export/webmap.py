@@ -40,7 +40,7 @@ import shapely
 from gridplanner import palette
 from gridplanner.export.files import ExportError, atomic_file, check_target
 from gridplanner.feedback import Feedback, report
-from gridplanner.i18n import bilingual, pgettext
+from gridplanner.i18n import _, bilingual, pgettext
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
 from layers.webmap import wgs84_to_gcj02
@@ -109,6 +109,22 @@ COLOR_BY: dict[str, ColorScheme] = {
     "workers": ColorScheme("full_time_workers", _zh("Full-time workers"), "Full-time workers",
                            categories=tuple((k, k, c) for k, c in palette.WORKERS.items())),
 }
+
+def check_color_by(color_by: str, *, lang: str | None = None) -> None:
+    """Refuse a ``color_by`` that is not a key of :data:`COLOR_BY`.
+
+    Raises
+    ------
+    MapError
+        Naming the colourings there are (in ``lang``, default the current language).
+
+    Examples
+    --------
+    >>> check_color_by("walk")
+    """
+    if color_by not in COLOR_BY:
+        raise MapError(_("cannot colour grids by '{color_by}'; choose one of {choices}",
+                         lang=lang, color_by=color_by, choices=", ".join(COLOR_BY)))
 
 #: Popup rows of a grid: column, Chinese label, English label.
 GRID_POPUP: tuple[tuple[str, str, str], ...] = (
@@ -282,9 +298,7 @@ def build_map(
     >>> "<b>" in page, "\\u003cb\\u003e{{7*7}}\\u003c/b\\u003e" in page
     (False, True)
     """
-    if color_by not in COLOR_BY:
-        raise MapError(f"cannot colour grids by '{color_by}'; choose one of "
-                       f"{', '.join(COLOR_BY)}")
+    check_color_by(color_by)
     system = tile_system.lower().replace("-", "")
     if system not in ("wgs84", "gcj02", "cgcs2000"):
         raise MapError(f"tile system '{tile_system}' is not supported; use wgs84 (also "
