@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _, pgettext
 from gridplanner.project import Project
 
 #: The analysis each colouring of the grids needs (others need only the grid checks).
@@ -114,13 +115,16 @@ def map_figures(
     given = {"checks": checks, "coverage": coverage, "allocation": allocation}
     wanted = ["checks", NEEDS.get(color_by, "")] if compute_missing else []
     notes: list[str] = []
+    running = {"checks": pgettext("atlas", "Running the grid checks"),
+               "coverage": pgettext("atlas", "Running camera coverage"),
+               "allocation": pgettext("atlas", "Running the walking allocation")}
     for i, name in enumerate(n for n in ("checks", "coverage", "allocation") if n in wanted):
         if given[name] is None:
-            report(feedback, i / 2, f"running {name} for the map")
+            report(feedback, i / 2, running[name])
             given[name], said = run_analysis(project, name,
                                              feedback=sub(feedback, i / 2, (i + 1) / 2))
             notes += said
-    report(feedback, 1.0, "figures for the map ready")
+    report(feedback, 1.0, _("figures for the map ready"))
     out = {k: v for k, v in (layers or {}).items()
            if k in MAP_LAYERS and isinstance(v, gpd.GeoDataFrame)}
     if given["coverage"] is not None and hasattr(given["coverage"], "layers"):

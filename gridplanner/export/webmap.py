@@ -306,7 +306,7 @@ def build_map(
     scheme = COLOR_BY[color_by]
     js, css, page_js, page_css = _assets()
     results = dict(results or {})
-    report(feedback, 0.0, "preparing the map")
+    report(feedback, 0.0, _("preparing the map"))
 
     def show(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
         return _display(frame, gcj02=system == "gcj02")
@@ -317,10 +317,10 @@ def build_map(
     bounds = _bounds([grids_disp, show(project.layer("service_areas")),
                       show(project.layer("households"))])
     layers: list[dict[str, Any]] = []
-    report(feedback, 0.1, "drawing grids")
+    report(feedback, 0.1, _("drawing grids"))
     layers += _grid_layers(grids_disp, table, scheme)
     layers += _service_area_layers(show(project.layer("service_areas")))
-    report(feedback, 0.3, "drawing cameras")
+    report(feedback, 0.3, _("drawing cameras"))
     layers += _camera_layers(show(project.layer("cameras")), show(results.get(
         "camera_footprints")))
     layers += _plain_polygons(show(results.get("coverage_gaps")), _bi("Coverage gaps"),
@@ -328,7 +328,7 @@ def build_map(
     layers += _plain_points(show(results.get("uncovered_households")),
                             _bi("Uncovered households"), color=palette.UNCOVERED, radius=3,
                             show_layer=False, label=_row("household_id", "Household"))
-    report(feedback, 0.6, "drawing staff")
+    report(feedback, 0.6, _("drawing staff"))
     layers += _staff_layers(show(project.layer("staff")), staff_table,
                             show(results.get("staff_areas")), include_personal=include_personal)
     layers += _facility_layers(show(project.layer("facilities")),
@@ -347,7 +347,7 @@ def build_map(
         "legend_title": _bi("Legend", "atlas"),
         "labels": _grid_labels(grids, show(_label_points(grids))),
     }
-    report(feedback, 0.9, "writing the page")
+    report(feedback, 0.9, _("writing the page"))
     page = "".join([
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n",
@@ -358,7 +358,7 @@ def build_map(
         "<script type=\"application/json\" id=\"gp-data\">", script_json(data), "</script>\n",
         "<script>\n", page_js, "\n</script>\n</body>\n</html>\n",
     ])
-    report(feedback, 1.0, "map done")
+    report(feedback, 1.0, _("map done"))
     return page
 
 
