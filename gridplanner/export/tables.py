@@ -308,9 +308,10 @@ def write_tables(
                            include_personal=include_personal, protect=protect, lang=lang,
                            tones=tones)]
     if suffix != ".csv":
-        raise ExportError(f"{target}: tables are written as .xlsx or .csv, not '{suffix}'")
+        raise ExportError(_("{path}: tables are written as .xlsx or .csv, not '{suffix}'",
+                            lang=lang, path=str(target), suffix=suffix))
     if not sheets:
-        raise ExportError(f"{target}: there is no table to write")
+        raise ExportError(_("{path}: there is no table to write", lang=lang, path=str(target)))
     out = []
     used = {target.stem.lower()}
     for i, (name, frame) in enumerate(sheets.items()):
@@ -368,7 +369,8 @@ def write_xlsx(
         table = _prepared(frame, str(title), lang=language, include_personal=include_personal,
                           report=True)
         headers = [_xml_text(h) for h in (
-            [str(c) for c in table.columns] if column_names else _headers(table, language))]
+            [spreadsheet_text(str(c)) for c in table.columns] if column_names
+            else _headers(table, language))]
         columns = [table.iloc[:, i].map(_cell).tolist() for i in range(table.shape[1])]
         formats = [_number_format(table.columns[i], values) for i, values in enumerate(columns)]
         sheet_tones = (tones or {}).get(str(title), {})

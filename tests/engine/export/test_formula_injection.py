@@ -13,7 +13,7 @@ import shapely
 from openpyxl import load_workbook
 
 from gridplanner.cli import main
-from gridplanner.export.tables import write_tables
+from gridplanner.export.tables import write_tables, write_xlsx
 from gridplanner.project import Project, open_project, save_project
 from gridplanner.scenarios import save_scenario
 from layers.validate import validate
@@ -156,3 +156,10 @@ def test_route_points_table(sample_project_file, tmp_path, capsys):
     rows = _assert_inert_csv(out)
     assert rows[0][0] == "incident_id"
     assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS]
+
+
+def test_column_names_kept_as_headers_are_escaped_too(tmp_path):
+    out = write_xlsx({"t": pd.DataFrame({"=1+1": [1], "plain": [2]})}, tmp_path / "t.xlsx",
+                     column_names=True)
+    ws = load_workbook(out)["t"]
+    assert [c.value for c in ws[1]] == ["'=1+1", "plain"]
