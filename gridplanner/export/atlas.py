@@ -54,6 +54,7 @@ from gridplanner.export.cartography import (
     present,
     scheme_handles,
     scheme_title,
+    source_and_date,
     text,
 )
 from gridplanner.export.files import ExportError, atomic_file, check_target
@@ -485,9 +486,9 @@ def export_atlas(
     first = 2 + n_index
     table = table.assign(page=np.arange(first, first + len(table)))
     total = 1 + n_index + len(table)
-    ctx = _Page(size=PAGES[page], lang=lang, total=total,
-                source=source or (project.path.name if project.path else "GridPlanner"),
-                date=(date or dt.date.today()).isoformat(), include_personal=include_personal,
+    source_text, date_text = source_and_date(project, source, date)
+    ctx = _Page(size=PAGES[page], lang=lang, total=total, source=source_text,
+                date=date_text, include_personal=include_personal,
                 basemap=basemap)
     cover_title = title or district_name(project)
     meta = {"Title": f"{cover_title} {text('Grid atlas', lang)}", "Creator": "GridPlanner"}

@@ -16,6 +16,7 @@ Coordinates are the project's projected CRS, in metres, north up.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -818,6 +819,19 @@ def _width_pt(labels: np.ndarray, fontsize: float) -> np.ndarray:
     """Rough printed width of labels: wide (CJK) characters a full em, others 0.6 em."""
     return np.array([sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(s)) * fontsize
                      for s in labels], dtype=float)
+
+
+def source_and_date(project: Project, source: str | None,
+                    date: dt.date | None) -> tuple[str, str]:
+    """Return the data source and ISO date a map prints (defaults: the file name, today).
+
+    Examples
+    --------
+    >>> source_and_date(Project(), None, dt.date(2024, 5, 1))
+    ('GridPlanner', '2024-05-01')
+    """
+    return (source or (project.path.name if project.path else "GridPlanner"),
+            (date or dt.date.today()).isoformat())
 
 
 def drawable(value: object) -> str:

@@ -36,6 +36,7 @@ from gridplanner.export.cartography import (
     map_data,
     scheme_handles,
     scheme_title,
+    source_and_date,
     text,
 )
 from gridplanner.export.files import atomic_file, check_target, safe_file_stem
@@ -160,9 +161,9 @@ def render_png(
         title = (scheme_title(color_by, lang=lang) if focus_row is None else
                  text("Grid {code}", lang, code=drawable(grid_id)) + "  "
                  + drawable(focus_row["name"] if pd.notna(focus_row["name"]) else ""))
-    credits = text("Data source: {source} · Date: {date}", lang, source=drawable(
-        source or (project.path.name if project.path else "GridPlanner")),
-        date=(date or dt.date.today()).isoformat())
+    source_text, date_text = source_and_date(project, source, date)
+    credits = text("Data source: {source} · Date: {date}", lang, source=drawable(source_text),
+                   date=date_text)
     # A bare Figure (no pyplot) draws with Agg whatever backend the app uses, and is
     # safe on a worker thread.
     with rc_context(font_rc()):
