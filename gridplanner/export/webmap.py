@@ -301,8 +301,8 @@ def build_map(
     check_color_by(color_by)
     system = tile_system.lower().replace("-", "")
     if system not in ("wgs84", "gcj02", "cgcs2000"):
-        raise MapError(f"tile system '{tile_system}' is not supported; use wgs84 (also "
-                       "for CGCS2000 / Tianditu tiles) or gcj02")
+        raise MapError(_("tile system '{system}' is not supported; use wgs84 (also for "
+                         "CGCS2000 / Tianditu tiles) or gcj02", system=tile_system))
     scheme = COLOR_BY[color_by]
     js, css, page_js, page_css = _assets()
     results = dict(results or {})
