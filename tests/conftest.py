@@ -10,6 +10,19 @@ import geopandas as gpd
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _source_language_after_each_test():
+    """Put the process-wide language back, so no test depends on the order tests run in.
+
+    A command run with ``--lang zh_CN`` (or the app switched to Chinese) sets the
+    language for the whole process.
+    """
+    yield
+    from gridplanner.i18n import SOURCE_LANGUAGE, set_language
+
+    set_language(SOURCE_LANGUAGE)
+
+
 @pytest.fixture(scope="session")
 def sample_layers() -> dict[str, gpd.GeoDataFrame]:
     """The generated sample district's layers (generated once per test session)."""
