@@ -224,6 +224,8 @@ def run_batch(
     """
     import pandas as pd
 
+    from gridplanner.export.tables import write_csv
+
     names = check_analyses(analyses)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -251,8 +253,9 @@ def run_batch(
         if cluster is not None:
             cluster.close()
     summary = pd.DataFrame([rows[i] for i in range(len(projects))], columns=SUMMARY_COLUMNS)
-    path = out / "summary.csv"
-    summary.to_csv(path, index=False, encoding="utf-8-sig")
+    # District names and error texts come from file names and messages: the one
+    # table writer keeps formula-like text as text for spreadsheets.
+    path = write_csv(summary, out / "summary.csv", name="batch_summary")
     return BatchResult(summary=summary, summary_path=path)
 
 

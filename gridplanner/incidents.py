@@ -88,7 +88,8 @@ def period_labels(times: pd.Series, period: str) -> np.ndarray:
         out[ok] = valid.dt.strftime("%Y-%m").to_numpy()
     else:
         iso = valid.dt.isocalendar()
-        out[ok] = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+        out[ok] = (iso["year"].astype(str) + "-W"
+                   + iso["week"].astype(str).str.zfill(2)).to_numpy(dtype=object)
     return out
 
 

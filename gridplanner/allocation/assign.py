@@ -280,12 +280,13 @@ def allocate_layers(
     net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.0, 0.25))
     if net.n_edges == 0:
-        raise AnalysisError("layer roads has no walkable road: the walking network is empty")
+        raise AnalysisError(gettext("layer roads has no walkable road: the walking network "
+                                    "is empty"))
 
     report(feedback, 0.25, gettext("snapping to roads"))
     hh_snap = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
-    _require_on_network(hh_snap, len(households), "household points", opts)
+    _require_on_network(hh_snap, len(households), gettext("household points"), opts)
     grid_ids, hh_grid = _grid_positions(households, grids, household_grid, opts)
     team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts)
     _require_on_network_staff(team, opts)
@@ -307,6 +308,7 @@ def allocate_layers(
 
 # ----------------------------------------------------------------------------- steps
 
+#: Catalogue text of the hint that ends both "none ... lies near a road" errors.
 _FAR_HINT = ("check that they and the roads are in the same coordinate system (data in "
              "the wrong Gauss-Kruger zone or in GCJ-02 read as WGS84 lies hundreds of "
              "metres to kilometres away), or raise the setting snap_cutoff_m")
@@ -315,14 +317,17 @@ _FAR_HINT = ("check that they and the roads are in the same coordinate system (d
 def _require_on_network(snapped: Snapped, n: int, what: str, opts: _Options) -> None:
     """Refuse to allocate when no point of a layer reaches the roads."""
     if n and not snapped.on_network.any():
-        raise AnalysisError(f"none of the {n:,} {what} lies within {opts.snap_cutoff_m:g} m "
-                            f"of a walkable road: {_FAR_HINT}")
+        raise AnalysisError(gettext("none of the {n:,} {what} lies within {m:g} m of a "
+                                    "walkable road: {hint}", n=n, what=what,
+                                    m=opts.snap_cutoff_m, hint=gettext(_FAR_HINT)))
 
 
 def _require_on_network_staff(team: _Staff, opts: _Options) -> None:
     if len(team.members) and not (team.network.source_node >= 0).any():
-        raise AnalysisError(f"none of the {len(team.members):,} {opts.role} staff bases lies "
-                            f"within {opts.snap_cutoff_m:g} m of a walkable road: {_FAR_HINT}")
+        raise AnalysisError(gettext("none of the {n:,} {role} staff bases lies within {m:g} m "
+                                    "of a walkable road: {hint}", n=len(team.members),
+                                    role=opts.role, m=opts.snap_cutoff_m,
+                                    hint=gettext(_FAR_HINT)))
 
 
 @dataclass(frozen=True)
@@ -561,21 +566,23 @@ def _role_members(
 ) -> gpd.GeoDataFrame:
     """Check the inputs and return the staff rows of ``role``."""
     if role not in ROLES:
-        raise AnalysisError(f"unknown staff role {role!r}: use one of {', '.join(ROLES)}")
+        raise AnalysisError(gettext("unknown staff role {role!r}: use one of {roles}",
+                                    role=role, roles=", ".join(ROLES)))
     for name, frame in (("households", households), ("staff", staff)):
         if frame.geometry is None:
-            raise AnalysisError(f"layer {name} has no geometry")
+            raise AnalysisError(gettext("layer {name} has no geometry", name=name))
     if "staff_id" not in staff.columns or "household_id" not in households.columns:
-        raise AnalysisError("layers households and staff need household_id and staff_id "
-                            "columns: import them through the project first")
+        raise AnalysisError(gettext("layers households and staff need household_id and "
+                                    "staff_id columns: import them through the project "
+                                    "first"))
     role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
         "full_time", index=staff.index)
     members = staff.loc[(role_col == role).to_numpy()]
     if len(members) == 0:
-        raise AnalysisError(f"layer staff has no {role} members to assign households to: "
-                            "add them or choose another --role")
+        raise AnalysisError(gettext("layer staff has no {role} members to assign households "
+                                    "to: add them or choose another --role", role=role))
     if within_grid and (grids is None or len(grids) == 0):
-        raise AnalysisError("within-grid assignment needs a grids layer")
+        raise AnalysisError(gettext("within-grid assignment needs a grids layer"))
     return members
 
 
@@ -622,9 +629,10 @@ def _demand(
     att = attach(net, team.network, hh_snap)
     usable = (att.lo_node >= 0) & ((hh_grid >= 0) | (not opts.within_grid))
     if opts.within_grid and len(households) and not usable.any():
-        raise AnalysisError("no household near a walkable road lies inside a grid: the "
-                            "households and the grids layer do not overlap; check both "
-                            "layers' coordinates, or assign without --within-grid")
+        raise AnalysisError(gettext("no household near a walkable road lies inside a grid: "
+                                    "the households and the grids layer do not overlap; "
+                                    "check both layers' coordinates, or assign without "
+                                    "--within-grid"))
     key_lo = np.where(usable, att.lo_node, -1)
     key_hi = np.where(usable, att.hi_node, -1)
     # Unique (node, grid) pairs, sorted: through one int64 key (np.unique with

@@ -24,6 +24,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from gridplanner.errors import AnalysisError
+from gridplanner.i18n import gettext
 
 #: Costs go to the solver as integer decimetres.
 COST_SCALE = 10.0
@@ -114,7 +115,8 @@ def solve_flow(
     solver.set_nodes_supplies(np.arange(sink + 1), supply)
     status = solver.solve()
     if status != solver.OPTIMAL:
-        raise AnalysisError(f"the assignment could not be solved (solver status {status})")
+        raise AnalysisError(gettext("the assignment could not be solved (solver status "
+                                    "{status})", status=status))
     flow = solver.flows(arcs)
     f_arc = flow[:len(ap)]
     f_un = flow[len(ap):len(ap) + len(pts)]

@@ -96,7 +96,7 @@ def assign_grid_heads_layers(
     check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
                  join_tolerance_m=join_tolerance_m)
     if len(grids) == 0:
-        raise AnalysisError("layer grids is empty: there is nothing to assign heads to")
+        raise AnalysisError(_("layer grids is empty: there is nothing to assign heads to"))
     role = (staff["role"].astype(str) if "role" in staff.columns
             else pd.Series("", index=staff.index))
     heads = staff.loc[(role == "grid_head").to_numpy()]

@@ -458,11 +458,12 @@ def place_staff_layers(
     check_values(walk_cutoff_m=walk_cutoff_m, snap_cutoff_m=snap_cutoff_m,
                  join_tolerance_m=join_tolerance_m)
     if n < 1:
-        raise AnalysisError("choose at least one new staff base (n >= 1)")
+        raise AnalysisError(gettext("choose at least one new staff base (n >= 1)"))
     net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
-        raise AnalysisError("layer roads has no walkable road: the walking network is empty")
+        raise AnalysisError(gettext("layer roads has no walkable road: the walking network "
+                                    "is empty"))
     report(feedback, 0.2, gettext("candidates"))
     if candidates is not None and len(candidates):
         cand_pts = np.asarray(candidates.geometry.values)

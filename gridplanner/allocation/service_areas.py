@@ -125,11 +125,11 @@ def service_areas_layers(
     """
     check_values(snap_cutoff_m=snap_cutoff_m, join_tolerance_m=join_tolerance_m)
     if len(facilities) == 0:
-        raise AnalysisError("layer facilities is empty: add facilities to compute service areas")
+        raise AnalysisError(_("layer facilities is empty: add facilities to compute service areas"))
     net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
-        raise AnalysisError("layer roads has no walkable road: the walking network is empty")
+        raise AnalysisError(_("layer roads has no walkable road: the walking network is empty"))
     kinds = (facilities["kind"].fillna("").astype(str) if "kind" in facilities.columns
              else pd.Series("", index=facilities.index)).to_numpy()
     if kind is not None:

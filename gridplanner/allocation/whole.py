@@ -52,6 +52,7 @@ from scipy.sparse.csgraph import connected_components
 
 from gridplanner.allocation.flow import COST_SCALE
 from gridplanner.errors import AnalysisError
+from gridplanner.i18n import gettext
 
 Backend = Literal["cp-sat", "highs"]
 
@@ -209,8 +210,8 @@ class _Model:
         arc_staff = np.asarray(arc_staff, dtype=np.int64)
         arc_cost_m = np.asarray(arc_cost_m, dtype=float)
         if len(arc_point) and (arc_point.max() >= len(w_all) or arc_staff.max() >= len(cap)):
-            raise AnalysisError("whole-point assignment: an arc names a point or staff "
-                                "member that does not exist")
+            raise AnalysisError(gettext("whole-point assignment: an arc names a point or "
+                                        "staff member that does not exist"))
         ok = (w_all[arc_point] > 0) & (arc_staff >= 0) & np.isfinite(arc_cost_m) \
             & (arc_cost_m >= 0)
         ids = np.flatnonzero(ok)
@@ -314,8 +315,8 @@ def _relax(model: _Model, target_c: np.ndarray | None = None) -> _Relaxation:
     solver.set_nodes_supplies(np.arange(len(supply)), supply)
     status = solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
-        raise AnalysisError(f"the whole-point relaxation could not be solved "
-                            f"(solver status {status})")
+        raise AnalysisError(gettext("the whole-point relaxation could not be solved "
+                                    "(solver status {status})", status=status))
     flow = solver.flows(arcs).astype(np.int64)
     pot = _potentials(tails, heads, costs, caps, flow, len(supply))
     r_src = pot[src] - pot[pts]
@@ -368,7 +369,8 @@ def _potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, caps: n
         if (new == dist).all():
             return dist
         dist = new
-    raise AnalysisError("the whole-point relaxation is not optimal (a negative cycle)")
+    raise AnalysisError(gettext("the whole-point relaxation is not optimal (a negative "
+                                "cycle)"))
 
 
 # ----------------------------------------------------------------------------- solve

@@ -65,7 +65,7 @@ def run_export_atlas(args: argparse.Namespace) -> int:
                               source=project.path.name if project.path else None,
                               basemap=basemap, protect=protect, feedback=feedback)
     for note in result.notes:
-        print(f"note: {note}")
+        print(_("note: {text}", text=note))
     print(_("written: {path} ({pages} pages, {grids} grids)", path=result.path,
             pages=result.pages, grids=len(result.grids)))
     return EXIT_OK

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from gridplanner.cli import EXIT_OK
+from gridplanner.i18n import _
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,5 +33,5 @@ def run_demo_command(args: argparse.Namespace) -> int:
         atlas = export_atlas(project, out / "atlas.pdf", lang=getattr(args, "lang", None)
                              or project.config.language, feedback=sub(feedback, 0.8, 1.0))
     print(report)
-    print(f"PDF atlas ({atlas.pages} pages): {atlas.path.resolve()}")
+    print(_("PDF atlas ({pages} pages): {path}", pages=atlas.pages, path=atlas.path.resolve()))
     return EXIT_OK

@@ -154,8 +154,9 @@ def import_mapping(args: argparse.Namespace, *, given: dict[str, str]) -> Import
     flagged += [(f"--value {t}", parse_value_flag(t)[0]) for t in args.value]
     for text, layer in flagged:
         if layer not in given:
-            raise SchemaError(f"{text}: no {layer} file is imported; give it with "
-                              f"--{layer.replace('_', '-')} FILE")
+            raise SchemaError(_("{text}: no {layer} file is imported; give it with "
+                                "--{flag} FILE", text=text, layer=layer,
+                                flag=layer.replace("_", "-")))
     return mapping
 
 

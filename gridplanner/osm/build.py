@@ -25,6 +25,7 @@ from pyproj import CRS
 
 from gridplanner.errors import CRSError, SchemaError
 from gridplanner.feedback import Feedback, report, sub
+from gridplanner.i18n import _
 from gridplanner.importer import build_project
 from gridplanner.osm import tags
 from gridplanner.osm.reader import OsmTables, read_pbf
@@ -88,12 +89,12 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     try:
         w, s, e, n = (float(v) for v in text.replace(" ", "").split(","))
     except ValueError:
-        raise CRSError(f"--bbox {text}: give four numbers W,S,E,N, e.g. "
-                       "119.60,29.05,119.70,29.12") from None
+        raise CRSError(_("--bbox {text}: give four numbers W,S,E,N, e.g. "
+                         "119.60,29.05,119.70,29.12", text=text)) from None
     if not (w < e and s < n and -180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90
             and -90 <= n <= 90):
-        raise CRSError(f"--bbox {text}: west must be below east and south below north, in "
-                       "degrees (longitude -180..180, latitude -90..90)")
+        raise CRSError(_("--bbox {text}: west must be below east and south below north, "
+                         "in degrees (longitude -180..180, latitude -90..90)", text=text))
     return w, s, e, n
 
 
@@ -120,7 +121,7 @@ def area_of_interest(
         wgs = reproject(frame, WGS84, source_crs=source_crs)
         polys = wgs.geometry[wgs.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
         if polys.empty:
-            raise SchemaError(f"{path}: the boundary file holds no polygon")
+            raise SchemaError(_("{path}: the boundary file holds no polygon", path=path))
         return shapely.union_all(shapely.make_valid(polys.to_numpy()))
     return None
 
@@ -174,20 +175,22 @@ def osm_project(
         For an unreadable file, a bad box or boundary, or an area with nothing in it.
     """
     if not floor_area_per_household_m2 > 0:
-        raise SchemaError("the floor area per household must be above 0 m²")
+        raise SchemaError(_("the floor area per household must be above 0 m²"))
     if not 1 <= default_levels <= 200:
-        raise SchemaError("the default number of storeys must be from 1 to 200")
+        raise SchemaError(_("the default number of storeys must be from 1 to 200"))
     aoi = area_of_interest(bbox=bbox, boundary=boundary, source_crs=source_crs)
     raw = read_pbf(path, feedback=sub(feedback, 0.0, 0.7))
     raw = _clip(raw, aoi)
-    report(feedback, 0.75, "building layers")
+    report(feedback, 0.75, _("building layers"))
     everything = {k: v for k, v in vars(raw).items() if len(v)}
     if not everything:
-        where = " inside the area given" if aoi is not None else ""
-        raise SchemaError(f"{path}: no roads, buildings, cameras or facilities found{where}")
-    crs, _ = choose_crs_for(everything)
+        raise SchemaError(
+            _("{path}: no roads, buildings, cameras or facilities found inside the area "
+              "given", path=path) if aoi is not None else
+            _("{path}: no roads, buildings, cameras or facilities found", path=path))
+    crs = choose_crs_for(everything)[0]
     if crs is None:
-        raise CRSError(f"{path}: no feature has usable coordinates")
+        raise CRSError(_("{path}: no feature has usable coordinates", path=path))
     metric = OsmTables(**{k: v.to_crs(crs) for k, v in vars(raw).items()})
     found: dict[str, int] = {}
     estimated: dict[str, int] = {}
@@ -205,7 +208,7 @@ def osm_project(
     outline = aoi if aoi is not None else _hull(everything)
     layers["grids"] = _grids(areas, gpd.GeoSeries([outline], crs=WGS84).to_crs(crs).iloc[0],
                              crs, estimated)
-    report(feedback, 0.8, "checking layers")
+    report(feedback, 0.8, _("checking layers"))
     project = Project(settings={"analysis_crs": crs.to_string()})
     for name, frame in layers.items():
         if not len(frame):
@@ -223,7 +226,7 @@ def osm_project(
         replaced = tuple(_ESTIMATE_KEYS[n] for n in given if n in _ESTIMATE_KEYS)
         for key in [k for k in estimated if replaced and k.startswith(replaced)]:
             del estimated[key]
-    report(feedback, 1.0, "project built")
+    report(feedback, 1.0, _("project built"))
     return OsmImport(project, found, estimated, given)
 
 
@@ -293,7 +296,7 @@ def _height(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def _buildings(frame: gpd.GeoDataFrame, found: dict[str, int]) -> gpd.GeoDataFrame:
-    height_m, _, source = _height(frame)
+    height_m, _levels, source = _height(frame)
     found["buildings"] = len(frame)
     found["buildings with height"] = int((source == "height").sum())
     found["buildings with levels only"] = int((source == "building:levels").sum())
@@ -326,7 +329,7 @@ def _households(
     plain = (kind == "yes").to_numpy() & ~frame["amenity"].notna().to_numpy()
     homes = tagged | (plain & in_land)
     rows = frame[homes]
-    height_m, levels, _ = _height(rows)
+    height_m, levels, _source = _height(rows)
     low = kind[homes].isin(tags.LOW_HOMES).to_numpy()
     from_height = ~np.isfinite(levels) & np.isfinite(height_m)
     storeys = np.where(np.isfinite(levels), levels,

@@ -19,6 +19,7 @@ import shapely
 
 from gridplanner.errors import ReadError
 from gridplanner.feedback import Feedback, report
+from gridplanner.i18n import _, pgettext
 
 #: Tags kept per kind of feature (every other tag is dropped while reading).
 ROAD_TAGS = ("highway", "name", "foot", "access", "layer", "bridge", "tunnel", "area", "ref")
@@ -111,7 +112,7 @@ def read_pbf(path: str | Path, *, feedback: Feedback | None = None) -> OsmTables
 
     path = Path(path)
     if not path.is_file():
-        raise ReadError(f"{path}: file not found")
+        raise ReadError(pgettext("error", "{path}: file not found", path=path))
     expected = max(path.stat().st_size / _BYTES_PER_OBJECT, 1.0)
     wkb = osmium.geom.WKBFactory()
     out = _Collector()
@@ -125,12 +126,13 @@ def read_pbf(path: str | Path, *, feedback: Feedback | None = None) -> OsmTables
         for obj in processor:
             seen += 1
             if seen % _REPORT_EVERY == 0:
-                report(feedback, min(0.95, seen / expected), f"reading {path.name}: "
-                       f"{seen:,} objects")
+                report(feedback, min(0.95, seen / expected),
+                       _("reading {name}: {n:,} objects", name=path.name, n=seen))
             _take(obj, out, wkb, osmium)
     except RuntimeError as exc:  # libosmium's parse errors
-        raise ReadError(f"{path}: not a readable OpenStreetMap file ({exc})") from exc
-    report(feedback, 1.0, f"read {seen:,} objects")
+        raise ReadError(_("{path}: not a readable OpenStreetMap file ({error})",
+                          path=path, error=exc)) from exc
+    report(feedback, 1.0, _("read {n:,} objects", n=seen))
     return OsmTables(
         roads=out.frame("roads", ROAD_TAGS),
         buildings=out.frame("buildings", BUILDING_TAGS),
