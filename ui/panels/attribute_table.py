@@ -168,6 +168,9 @@ def column_title(column: str) -> str:
 #: Columns holding words of the data model rather than the user's own text.
 WORD_COLUMNS = frozenset({"kind", "status", "level", "role", "change", "band_status",
                           "walkable", "locked", "online"})
+#: How staff roles read as a group (legend classes, form choices; catalogue texts).
+ROLE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
+               "police": "Police", "part_time": "Part-time workers"}
 #: Catalogue context of attribute words (``urban`` -> 城市, ``True`` -> 是).
 VALUE_CONTEXT = "attribute"
 
