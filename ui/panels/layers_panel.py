@@ -87,11 +87,14 @@ def legend_rows(layer: MapLayer, *, limit: int) -> tuple[str, list[QTreeWidgetIt
 
 
 def group_title(analysis: str) -> str:
-    """Return the translated title of the analysis a group of result layers belongs to."""
+    """Return the translated title of an analysis (unknown names keep theirs).
+
+    Names the group of its result layers here, and its runs in the status bar.
+    """
     from gridplanner.analyses import analyses
 
     titles = {a.name: a.title for a in analyses()}
-    return tr(titles.get(analysis, analysis))
+    return tr(titles[analysis]) if analysis in titles else analysis
 
 
 def layer_title(name: str) -> str:
