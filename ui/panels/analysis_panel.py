@@ -793,7 +793,7 @@ def incident_records(row: pd.Series, grids: pd.DataFrame, staff: pd.DataFrame
         who = _people(row.get(f"nearest_{role}"), staff)
         metres = row.get(f"nearest_{role}_m")
         if who and metres is not None and not pd.isna(metres):
-            who += f", {float(metres):,.0f} m"
+            who += f", {float(metres):,.0f} {tr('m')}"
         nearest[title] = who or "—"
     return [("Incident", where), ("Staff responsible for the grid", responsible),
             ("Nearest staff on the roads", nearest)]
