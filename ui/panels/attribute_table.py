@@ -194,6 +194,13 @@ def value_title(value: Any) -> str:
     return pgettext(VALUE_CONTEXT, text)
 
 
+def cell_text(column: str, value: Any) -> str:
+    """Return one value as shown: words of the data model (and yes/no) translated."""
+    if column in WORD_COLUMNS or isinstance(value, bool | np.bool_):
+        return value_title(value)
+    return _format(value)
+
+
 def _format(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
