@@ -43,7 +43,7 @@ from ui.dialogs.messages import Prompter
 from ui.i18n import bind, tr
 from ui.panels.attribute_table import AttributeTable
 from ui.panels.identify import IdentifyPanel, features_at
-from ui.panels.layers_panel import LayerPanel
+from ui.panels.layers_panel import LayerPanel, group_title
 from ui.panels.legend import LegendPanel
 from ui.session import Session
 from ui.workers import TaskRunner, wait_all
@@ -1110,10 +1110,7 @@ RUN_TITLES = {"compare": "Scenario comparison", "export": "Export"}
 
 def analysis_title(name: str) -> str:
     """Return the translated title of the run ``name`` (an analysis, a comparison ...)."""
-    from gridplanner.analyses import analyses
-
-    titles = {**RUN_TITLES, **{a.name: a.title for a in analyses()}}
-    return tr(titles[name]) if name in titles else name
+    return tr(RUN_TITLES[name]) if name in RUN_TITLES else group_title(name)
 
 
 def _wgs84_transformer(crs: Any) -> Transformer | None:

@@ -73,7 +73,7 @@ from gridplanner.scenarios.lifecycle import ACCEPTS
 from layers.schema import SCHEMAS
 from ui.canvas.styles import LayerStyle
 from ui.i18n import bind, on_language_change, tr
-from ui.panels.attribute_table import FrameModel
+from ui.panels.attribute_table import ROLE_TITLES, FrameModel
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -127,10 +127,8 @@ ACCEPT_LABELS = {"site-cameras": "Accept sites into a new scenario",
                  "balance": "Accept proposal into a new scenario"}
 
 #: How choice values read in the forms (others show as they are).
-CHOICE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
-                 "police": "Police", "part_time": "Part-time workers",
-                 "grid": "By grid", "community": "By community", "month": "By month",
-                 "week": "By week"}
+CHOICE_TITLES = {**ROLE_TITLES, "grid": "By grid", "community": "By community",
+                 "month": "By month", "week": "By week"}
 
 #: Result layers drawn only when the user ticks them: thousands of overlapping
 #: camera views or road pieces would bury the coverage colours and the gaps.
@@ -795,7 +793,7 @@ def incident_records(row: pd.Series, grids: pd.DataFrame, staff: pd.DataFrame
         who = _people(row.get(f"nearest_{role}"), staff)
         metres = row.get(f"nearest_{role}_m")
         if who and metres is not None and not pd.isna(metres):
-            who += f", {float(metres):,.0f} m"
+            who += f", {float(metres):,.0f} {tr('m')}"
         nearest[title] = who or "—"
     return [("Incident", where), ("Staff responsible for the grid", responsible),
             ("Nearest staff on the roads", nearest)]

@@ -168,6 +168,9 @@ def column_title(column: str) -> str:
 #: Columns holding words of the data model rather than the user's own text.
 WORD_COLUMNS = frozenset({"kind", "status", "level", "role", "change", "band_status",
                           "walkable", "locked", "online"})
+#: How staff roles read as a group (legend classes, form choices; catalogue texts).
+ROLE_TITLES = {"full_time": "Full-time grid workers", "grid_head": "Grid heads",
+               "police": "Police", "part_time": "Part-time workers"}
 #: Catalogue context of attribute words (``urban`` -> 城市, ``True`` -> 是).
 VALUE_CONTEXT = "attribute"
 
@@ -189,6 +192,13 @@ def value_title(value: Any) -> str:
     if text in WORDS:
         return word_label(text)
     return pgettext(VALUE_CONTEXT, text)
+
+
+def cell_text(column: str, value: Any) -> str:
+    """Return one value as shown: words of the data model (and yes/no) translated."""
+    if column in WORD_COLUMNS or isinstance(value, bool | np.bool_):
+        return value_title(value)
+    return _format(value)
 
 
 def _format(value: Any) -> str:

@@ -195,8 +195,8 @@ def command_text(command: GridCommand) -> str:
     kind = getattr(command, "kind", "")
 
     def ids(key: str) -> str:
-        return "、".join(str(g) for g in p.get(key) or []) if current_language() == "zh_CN" \
-            else ", ".join(str(g) for g in p.get(key) or [])
+        separator = "、" if current_language() == "zh_CN" else ", "
+        return separator.join(str(g) for g in p.get(key) or [])
 
     if kind == "move_vertex":
         return tr("Move a shared vertex of {ids}").format(ids=ids("grid_ids") or "—")
@@ -223,8 +223,8 @@ def command_text(command: GridCommand) -> str:
             bits.append(tr("Rename {grid} to “{name}”").format(grid=new_id or grid, name=name))
         return "; ".join(bits) or tr("Rename {grid}").format(grid=grid)
     if kind == "set_locked":
-        text = "Lock grids {ids}" if p.get("locked") else "Unlock grids {ids}"
-        return tr(text).format(ids=ids("grid_ids"))
+        text = tr("Lock grids {ids}") if p.get("locked") else tr("Unlock grids {ids}")
+        return text.format(ids=ids("grid_ids"))
     return command.description
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ui.canvas.layer_model import LayerStack
 from ui.i18n import on_language_change, tr
-from ui.panels.attribute_table import WORD_COLUMNS, _format, column_title, value_title
+from ui.panels.attribute_table import _format, cell_text, column_title
 from ui.panels.layers_panel import layer_title
 
 
@@ -76,10 +76,8 @@ class IdentifyPanel(QWidget):
             for col in layer.frame.columns:
                 if col == layer.frame.geometry.name:
                     continue
-                value = rec[col]
-                text = value_title(value) if col in WORD_COLUMNS or isinstance(
-                    value, bool | np.bool_) else _format(value)
-                top.addChild(QTreeWidgetItem([column_title(str(col)), text]))
+                top.addChild(QTreeWidgetItem([column_title(str(col)),
+                                              cell_text(str(col), rec[col])]))
             self.tree.addTopLevelItem(top)
         for title, fields in self._extra:
             top = QTreeWidgetItem([tr(title), ""])

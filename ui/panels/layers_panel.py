@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ui.canvas.layer_model import LayerStack, MapLayer
 from ui.canvas.styles import classify
 from ui.i18n import bind, on_language_change, tr
+from ui.panels.attribute_table import ROLE_TITLES, value_title
 
 #: Display names of the schema layers (translated through tr at display time).
 LAYER_TITLES = {
@@ -57,28 +58,43 @@ LAYER_ROLE = Qt.ItemDataRole.UserRole
 
 
 #: How category values of the layers' styled fields read (catalogue texts).
-CATEGORY_TITLES = {
-    "full_time": "Full-time grid workers", "grid_head": "Grid heads", "police": "Police",
-    "part_time": "Part-time workers", "urban": "urban", "rural": "rural",
-    "True": "yes", "False": "no",
-}
+CATEGORY_TITLES = {**ROLE_TITLES, "urban": "urban", "rural": "rural",
+                   "True": "yes", "False": "no"}
 
 
 def class_title(layer: MapLayer, label: str) -> str:
     """Return a legend class label in the interface language (categories translated)."""
     if layer.style.mode == "categorised":
-        from ui.panels.attribute_table import value_title
-
         return tr(CATEGORY_TITLES[label]) if label in CATEGORY_TITLES else value_title(label)
     return label
 
 
+def legend_rows(layer: MapLayer, *, limit: int) -> tuple[str, list[QTreeWidgetItem], int]:
+    """Return a layer's symbol colour, rows for its first ``limit`` classes, and its classes' count.
+
+    Shared by the layer panel and the legend; a single-symbol layer has no class rows.
+    """
+    classes = classify(layer.frame, layer.style, layer.name)
+    if layer.style.mode == "single" or len(classes.colours) <= 1:
+        return (classes.colours[0] if classes.colours else layer.style.colour), [], 0
+    rows = []
+    for colour, label in list(zip(classes.colours, classes.labels, strict=True))[:limit]:
+        row = QTreeWidgetItem([class_title(layer, label) or "—"])
+        row.setIcon(0, swatch(colour, layer.kind, layer.style.symbol))
+        row.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        rows.append(row)
+    return classes.colours[0], rows, len(classes.colours)
+
+
 def group_title(analysis: str) -> str:
-    """Return the translated title of the analysis a group of result layers belongs to."""
+    """Return the translated title of an analysis (unknown names keep theirs).
+
+    Names the group of its result layers here, and its runs in the status bar.
+    """
     from gridplanner.analyses import analyses
 
     titles = {a.name: a.title for a in analyses()}
-    return tr(titles.get(analysis, analysis))
+    return tr(titles[analysis]) if analysis in titles else analysis
 
 
 def layer_title(name: str) -> str:
@@ -264,19 +280,10 @@ class LayerPanel(QWidget):
             group.setCheckState(0, Qt.CheckState.PartiallyChecked)
 
     def _add_legend(self, item: QTreeWidgetItem, layer: MapLayer) -> None:
-        classes = classify(layer.frame, layer.style, layer.name)
-        symbol = layer.style.symbol
-        if layer.style.mode == "single" or len(classes.colours) <= 1:
-            item.setIcon(0, swatch(classes.colours[0] if classes.colours else layer.style.colour,
-                                   layer.kind, symbol))
-            return
-        for colour, label in list(zip(classes.colours, classes.labels, strict=True))[:24]:
-            child = QTreeWidgetItem([class_title(layer, label) or "—"])
-            child.setIcon(0, swatch(colour, layer.kind, symbol))
-            child.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            item.addChild(child)
-        item.setIcon(0, swatch(classes.colours[0] if classes.colours else "#999999",
-                               layer.kind, symbol))
+        colour, rows, _count = legend_rows(layer, limit=24)
+        item.setIcon(0, swatch(colour, layer.kind, layer.style.symbol))
+        for row in rows:
+            item.addChild(row)
 
     def _layer_changed(self, name: str, what: str) -> None:
         if what in ("style", "data"):

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 from ui.canvas.canvas import MapCanvas
 from ui.canvas.layer_model import LayerStack, MapLayer
 from ui.canvas.render import shown_at
-from ui.canvas.styles import classify
 from ui.i18n import on_language_change, tr
-from ui.panels.layers_panel import class_title, layer_title, swatch
+from ui.panels.layers_panel import layer_title, legend_rows, swatch
 
 #: Most class rows shown for one layer (categories beyond are summed up).
 MAX_CLASSES = 12
@@ -91,22 +90,15 @@ class LegendPanel(QWidget):
         self.tree.expandAll()
 
     def _entry(self, layer: MapLayer) -> QTreeWidgetItem:
-        classes = classify(layer.frame, layer.style, layer.name)
-        symbol = layer.style.symbol
+        colour, rows, count = legend_rows(layer, limit=MAX_CLASSES)
         item = QTreeWidgetItem([layer_title(layer.name)])
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        if layer.style.mode == "single" or len(classes.colours) <= 1:
-            colour = classes.colours[0] if classes.colours else layer.style.colour
-            item.setIcon(0, swatch(colour, layer.kind, symbol))
+        if not rows:
+            item.setIcon(0, swatch(colour, layer.kind, layer.style.symbol))
             return item
-        pairs = list(zip(classes.colours, classes.labels, strict=True))
-        for colour, label in pairs[:MAX_CLASSES]:
-            child = QTreeWidgetItem([class_title(layer, label) or "—"])
-            child.setIcon(0, swatch(colour, layer.kind, symbol))
-            child.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            item.addChild(child)
-        if len(pairs) > MAX_CLASSES:
-            more = QTreeWidgetItem([tr("… {n} more").format(n=len(pairs) - MAX_CLASSES)])
+        item.addChildren(rows)
+        if count > MAX_CLASSES:
+            more = QTreeWidgetItem([tr("… {n} more").format(n=count - MAX_CLASSES)])
             more.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.addChild(more)
         return item
