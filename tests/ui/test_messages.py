@@ -9,13 +9,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ui.dialogs.messages import Prompter
 
 
-def _press_when_shown(label: str) -> None:
-    """Press the button labelled ``label`` on the message box once it is open."""
+def _press_when_shown(label: str) -> list[str]:
+    """Press the button labelled ``label`` once the box is open; return the labels seen.
+
+    A box without that button is closed with Escape, so the test can tell.
+    """
+    seen: list[str] = []
+
     def press() -> None:
         box = QApplication.activeModalWidget()
         if not isinstance(box, QMessageBox):
             QTimer.singleShot(10, press)
             return
+        seen.extend(b.text() for b in box.buttons())
         for button in box.buttons():
             if button.text() == label:
                 button.click()
@@ -23,21 +29,24 @@ def _press_when_shown(label: str) -> None:
         box.reject()
 
     QTimer.singleShot(0, press)
+    return seen
 
 
 @pytest.mark.parametrize(("label", "answer"), [("Save", "save"), ("Discard", "discard"),
                                                ("Cancel", "cancel")])
 def test_save_changes_answers_follow_the_button(qtbot, label, answer):
-    _press_when_shown(label)
+    seen = _press_when_shown(label)
     assert Prompter().ask_save_changes() == answer
+    assert label in seen
 
 
 @pytest.mark.parametrize(("label", "answer"), [("Scenario comparison", "comparison"),
                                                ("Analysis results", "results"),
                                                ("Cancel", "cancel")])
 def test_tables_source_answers_follow_the_button(qtbot, label, answer):
-    _press_when_shown(label)
+    seen = _press_when_shown(label)
     assert Prompter().ask_tables_source() == answer
+    assert label in seen
 
 
 def test_escape_gives_the_fallback(qtbot):
