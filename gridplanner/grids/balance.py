@@ -67,12 +67,12 @@ from gridplanner.grids.topology import (
     adjacency_pairs,
     community_polygons,
     count_households,
-    household_weights,
     polsby_popper,
     polygonal,
     reock,
 )
 from gridplanner.i18n import gettext
+from gridplanner.locate import household_weights
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from layers.errors import GridPlannerError

@@ -43,7 +43,6 @@ import shapely
 from gridplanner.feedback import Feedback, report
 from gridplanner.grids.topology import (
     community_polygons,
-    household_weights,
     part_count,
     point_membership,
     polsby_popper,
@@ -51,6 +50,7 @@ from gridplanner.grids.topology import (
 )
 from gridplanner.i18n import _, pgettext
 from gridplanner.integrity import CORE_ROLES, missing_roles
+from gridplanner.locate import household_weights
 from gridplanner.organisation import (
     band_kinds,
     member_label,

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
+from gridplanner.locate import household_weights
 from gridplanner.project import Project
 
 #: Household points closer than this to a grid boundary count as on it (m).
@@ -122,14 +122,6 @@ def point_membership(grid_geoms: np.ndarray, points: np.ndarray) -> PointMembers
         first = np.r_[True, pi_s[1:] != pi_s[:-1]]
         index[pi_s[first]] = gi_s[first]
     return PointMembership(index, n_inside)
-
-
-def household_weights(households: gpd.GeoDataFrame) -> np.ndarray:
-    """Return the ``households`` column as integers ≥ 0 (missing or bad values count 1)."""
-    if "households" not in households.columns:
-        return np.ones(len(households), dtype=np.int64)
-    values = pd.to_numeric(households["households"], errors="coerce").fillna(1).to_numpy()
-    return np.clip(np.round(values), 0, None).astype(np.int64)
 
 
 def count_households(grid_geoms: np.ndarray, households: gpd.GeoDataFrame) -> np.ndarray:

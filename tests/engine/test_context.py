@@ -137,3 +137,17 @@ def test_a_value_computed_while_its_inputs_change_is_not_kept():
 
     assert ctx.memo("x", build, layers=("roads",)) == 1
     assert ctx.memo("x", lambda: 99, layers=("roads",)) == 99
+
+
+def test_grid_tools_count_households_by_the_one_rule():
+    """Checks, balancing and edits count a point's households as the analyses do."""
+    from gridplanner.grids import topology
+
+    hh = gpd.GeoDataFrame({"households": [3, "x", 2.6, float("inf"), 250_000]},
+                          geometry=shapely.points([[0.5, 0.5]] * 5))
+    expected = int(household_weights(hh).sum())
+    assert expected == 3 + 1 + 3 + 1 + 100_000
+    grids = np.array([shapely.box(0, 0, 1, 1)])
+    assert topology.count_households(grids, hh).tolist() == [expected]
+    # no second parser beside the one rule
+    assert getattr(topology, "household_weights", household_weights) is household_weights
