@@ -37,11 +37,32 @@ def grid_index(grid_geoms: np.ndarray, points: np.ndarray) -> np.ndarray:
     geoms[~usable] = None
     ok = ~(shapely.is_missing(points) | shapely.is_empty(points))
     pt, grid = shapely.STRtree(geoms).query(points[ok], predicate="intersects")
-    if len(pt):
-        first = np.full(int(ok.sum()), np.iinfo(np.int64).max)
-        np.minimum.at(first, pt, grid)
-        found = first < np.iinfo(np.int64).max
-        out[np.flatnonzero(ok)[found]] = first[found]
+    out[ok] = first_grid(int(ok.sum()), pt, grid)
+    return out
+
+
+def first_grid(n_points: int, point: np.ndarray, grid: np.ndarray,
+               out: np.ndarray | None = None) -> np.ndarray:
+    """Apply the overlap rule to (point, grid) pairs: the lowest grid position wins.
+
+    ``point`` and ``grid`` are positions of the pairs that lie in each other (found
+    by any spatial join). Points without a pair get -1, or keep their value in
+    ``out`` when given (which is filled in place and returned). Every grid lookup
+    (:func:`grid_index`, the grid checks, the coverage engine) ends here, so a
+    point in an overlap belongs to the same grid everywhere.
+
+    Examples
+    --------
+    >>> first_grid(3, np.array([0, 0, 2]), np.array([4, 1, 2])).tolist()
+    [1, -1, 2]
+    """
+    if out is None:
+        out = np.full(n_points, -1, dtype=np.int64)
+    if len(point):
+        lowest = np.full(n_points, np.iinfo(np.int64).max)
+        np.minimum.at(lowest, point, grid)
+        found = lowest < np.iinfo(np.int64).max
+        out[found] = lowest[found]
     return out
 
 

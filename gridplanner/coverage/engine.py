@@ -44,6 +44,7 @@ import shapely
 
 from gridplanner.coverage.chunked import get_parts, grouped
 from gridplanner.coverage.footprints import masked
+from gridplanner.locate import first_grid
 
 #: Camera-category sets every figure is given for.
 CATEGORY_SETS: tuple[str, ...] = ("all", "cat1", "cat23")
@@ -318,11 +319,7 @@ class CoverageEngine:
         cand = np.repeat(grid, reps)
         hit = np.asarray(shapely.intersects_xy(grid_geoms[cand], ps.x[piece], ps.y[piece]),
                          dtype=bool)
-        first = np.full(len(out), np.iinfo("int64").max)
-        np.minimum.at(first, piece[hit], cand[hit])
-        found = first < np.iinfo("int64").max
-        out[found] = first[found]
-        return out
+        return first_grid(len(out), piece[hit], cand[hit], out=out)
 
     def _assign_xy(self, x: np.ndarray, y: np.ndarray,
                    grid_geoms: np.ndarray | None = None) -> np.ndarray:
@@ -338,26 +335,15 @@ class CoverageEngine:
             return out
         grid, pt = box_pairs(shapely.bounds(geoms), x, y)
         hit = np.asarray(shapely.intersects_xy(geoms[grid], x[pt], y[pt]), dtype=bool)
-        grid, pt = grid[hit], pt[hit]
-        if len(pt):
-            first = np.full(len(x), np.iinfo("int64").max)
-            np.minimum.at(first, pt, grid)
-            found = first < np.iinfo("int64").max
-            out[found] = first[found]
-        return out
+        return first_grid(len(x), pt[hit], grid[hit], out=out)
 
     def _assign(self, points: np.ndarray) -> np.ndarray:
         out = np.full(len(points), -1, dtype="int64")
         if not len(points) or not len(self.grid_geoms):
             return out
         pt, grid = self.grid_tree.query(points, predicate="intersects")
-        if len(pt):
-            # Several grids (overlapping drawings): the first one in the layer wins.
-            first = np.full(len(points), np.iinfo("int64").max)
-            np.minimum.at(first, pt, grid)
-            hit = first < np.iinfo("int64").max
-            out[hit] = first[hit]
-        return out
+        # Several grids (overlapping drawings): the first one in the layer wins.
+        return first_grid(len(points), pt, grid, out=out)
 
     # -- footprints --------------------------------------------------------------
 

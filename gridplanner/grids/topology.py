@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from gridplanner.locate import household_weights
+from gridplanner.locate import first_grid, household_weights
 from gridplanner.project import Project
 
 #: Household points closer than this to a grid boundary count as on it (m).
@@ -81,7 +81,8 @@ class PointMembership:
     ----------
     grid_index
         Per point, the position of its grid in the grid array, or -1 when none.
-        A point on a shared boundary goes to the lowest position.
+        A point on a shared boundary goes to the lowest position
+        (:func:`gridplanner.locate.first_grid`, the rule of every analysis).
     n_inside
         Per point, how many grid interiors contain it (2+ means overlapping grids).
     """
@@ -116,11 +117,7 @@ def point_membership(grid_geoms: np.ndarray, points: np.ndarray) -> PointMembers
     if len(pi):
         inside = shapely.contains_properly(geoms[gi], points[pi])
         n_inside = np.bincount(pi[inside], minlength=n).astype(np.int64)
-        # Lowest grid position wins: sort pairs by grid, take the first per point.
-        order = np.lexsort((gi, pi))
-        pi_s, gi_s = pi[order], gi[order]
-        first = np.r_[True, pi_s[1:] != pi_s[:-1]]
-        index[pi_s[first]] = gi_s[first]
+        first_grid(n, pi, gi, out=index)
     return PointMembership(index, n_inside)
 
 

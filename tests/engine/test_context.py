@@ -6,6 +6,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import LineString, Point
 
 from gridplanner.context import AnalysisContext
@@ -151,3 +153,18 @@ def test_grid_tools_count_households_by_the_one_rule():
     assert topology.count_households(grids, hh).tolist() == [expected]
     # no second parser beside the one rule
     assert getattr(topology, "household_weights", household_weights) is household_weights
+
+
+@settings(max_examples=60, deadline=None)
+@given(boxes=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(1, 4),
+                                st.integers(1, 4)), min_size=1, max_size=5),
+       xy=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1,
+                   max_size=30))
+def test_grid_checks_locate_points_by_the_one_rule(boxes, xy):
+    """Overlapping grids, points on corners and edges: checks agree with grid_index."""
+    from gridplanner.grids.topology import point_membership
+
+    grids = np.array([shapely.box(x, y, x + w, y + h) for x, y, w, h in boxes])
+    points = shapely.points(np.array(xy, dtype=float) / 2)  # half steps: on edges too
+    assert point_membership(grids, points).grid_index.tolist() == grid_index(
+        grids, points).tolist()
