@@ -33,7 +33,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Augmented, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
-from gridplanner.settings import check_values
+from gridplanner.settings import DEFAULTS, check_values
 
 ROUTE_ROLES = ("grid_head", "full_time", "police")
 #: A role's split graph, each node's distance to its nearest member, and which member.
@@ -88,8 +88,8 @@ def route_incidents_layers(
     service_areas: gpd.GeoDataFrame,
     staff: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame,
-    snap_cutoff_m: float = 300.0,
-    join_tolerance_m: float = 3.0,
+    snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
+    join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     nearest: Callable[[str, gpd.GeoDataFrame], NearestTables] | None = None,
     feedback: Feedback | None = None,

@@ -361,6 +361,11 @@ class Settings:
             return default
 
 
+#: The default of every setting: what an engine function's setting-named keyword
+#: takes when called without a project (``walk_cutoff_m=DEFAULTS.walk_cutoff_m``).
+DEFAULTS = Settings()
+
+
 def _problem(key: str, raw: Any, exc: BaseException, source: str, default: Any) -> Problem:
     shown = repr(raw)
     if len(shown) > 60:

@@ -53,7 +53,7 @@ from gridplanner.network.snap import (
 )
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
-from gridplanner.settings import check_values
+from gridplanner.settings import DEFAULTS, check_values
 from layers.errors import Problem
 from layers.schema import CAPACITY_DEFAULTS
 
@@ -214,9 +214,9 @@ def allocate_layers(
     k: int = 8,
     pin_rounds: int = 2,
     time_limit_s: float = 10.0,
-    walk_cutoff_m: float = 3000.0,
-    snap_cutoff_m: float = 300.0,
-    join_tolerance_m: float = 3.0,
+    walk_cutoff_m: float = DEFAULTS.walk_cutoff_m,
+    snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
+    join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     capacity_defaults: dict[str, Any] | None = None,
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,

@@ -32,7 +32,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
-from gridplanner.settings import check_values
+from gridplanner.settings import DEFAULTS, check_values
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def assign_grid_heads_layers(
     staff: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame,
     *,
-    walk_cutoff_m: float = 3000.0,
-    snap_cutoff_m: float = 300.0,
-    join_tolerance_m: float = 3.0,
+    walk_cutoff_m: float = DEFAULTS.walk_cutoff_m,
+    snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
+    join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_grid: np.ndarray | None = None,
     feedback: Feedback | None = None,

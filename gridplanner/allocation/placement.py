@@ -39,7 +39,7 @@ from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
-from gridplanner.settings import check_values
+from gridplanner.settings import DEFAULTS, check_values
 
 #: Largest (candidate sets x p x demand points) p_median tries set by set, for a
 #: proven optimum (about 0.1 s of numpy work).
@@ -392,7 +392,7 @@ class PlacementResult:
     served_after_households: int = 0
     households: int = 0
     served_before_after_household_m: float = 0.0
-    walk_cutoff_m: float = 3000.0
+    walk_cutoff_m: float = DEFAULTS.walk_cutoff_m
 
 
 @gc_paused()
@@ -429,9 +429,9 @@ def place_staff_layers(
     candidates: gpd.GeoDataFrame | None = None,
     max_candidates: int = 1500,
     starts: int = 3,
-    walk_cutoff_m: float = 3000.0,
-    snap_cutoff_m: float = 300.0,
-    join_tolerance_m: float = 3.0,
+    walk_cutoff_m: float = DEFAULTS.walk_cutoff_m,
+    snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
+    join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
     feedback: Feedback | None = None,

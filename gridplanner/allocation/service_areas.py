@@ -49,7 +49,7 @@ from gridplanner.network.snap import (
 )
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
-from gridplanner.settings import check_values
+from gridplanner.settings import DEFAULTS, check_values
 
 DEFAULT_CUTOFF_M = 1000.0
 
@@ -99,8 +99,8 @@ def service_areas_layers(
     *,
     margin_m: float = 40.0,
     kind: str | None = None,
-    snap_cutoff_m: float = 300.0,
-    join_tolerance_m: float = 3.0,
+    snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
+    join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
     feedback: Feedback | None = None,

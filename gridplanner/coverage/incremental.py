@@ -65,6 +65,7 @@ from gridplanner.feedback import Feedback, report
 from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import DEFAULTS
 from layers.schema import CAMERA_DEFAULTS
 
 if TYPE_CHECKING:
@@ -643,7 +644,8 @@ def _pct(covered: np.ndarray, total: np.ndarray) -> np.ndarray:
     return np.clip(pct, 0.0, 100.0)
 
 
-def road_intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0,
+def road_intersections(roads: gpd.GeoDataFrame, *,
+                       join_tolerance_m: float = DEFAULTS.join_tolerance_m,
                        network: RoadNetwork | None = None) -> gpd.GeoDataFrame:
     """Intersections (road nodes of degree >= 3) of the walkable network.
 

@@ -34,6 +34,7 @@ from scipy.spatial import cKDTree
 
 from gridplanner.feedback import Feedback, report
 from gridplanner.i18n import _
+from gridplanner.settings import DEFAULTS
 from layers.errors import Problem
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class RoadNetwork:
 def build_network(
     roads: gpd.GeoDataFrame,
     *,
-    join_tolerance_m: float = 3.0,
+    join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     feedback: Feedback | None = None,
 ) -> RoadNetwork:
     """Build the walking network of a roads layer.
@@ -564,7 +565,7 @@ def _group_ids(*keys: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- queries
 
 
-def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = 3.0,
+def intersections(roads: gpd.GeoDataFrame, *, join_tolerance_m: float = DEFAULTS.join_tolerance_m,
                   network: RoadNetwork | None = None) -> gpd.GeoDataFrame:
     """Road nodes of degree >= 3 of the noded walkable network.
 

@@ -94,3 +94,36 @@ def test_engine_functions_refuse_bad_distances_instead_of_hanging(value):
         allocate_layers(hh, st, roads, walk_cutoff_m=value)
     with pytest.raises(SettingsError, match="snap_cutoff_m"):
         place_staff_layers(hh, st, roads, 1, snap_cutoff_m=value)
+
+
+def test_no_signature_repeats_a_setting_default_as_a_literal():
+    """Parameters named like a setting take their default from the settings type."""
+    import ast
+    from pathlib import Path
+
+    from gridplanner.settings import SPECS
+
+    root = Path(__file__).resolve().parents[2]
+    literal = []
+    for path in sorted([*(root / "gridplanner").rglob("*.py"), *(root / "layers").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = node.args
+                pairs = [*zip(args.args[len(args.args) - len(args.defaults):], args.defaults,
+                              strict=True),
+                         *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                  strict=True) if d is not None)]
+            elif isinstance(node, ast.ClassDef):
+                pairs = [(s.target, s.value) for s in node.body
+                         if isinstance(s, ast.AnnAssign) and s.value is not None]
+            else:
+                continue
+            for arg, default in pairs:
+                name = arg.arg if isinstance(arg, ast.arg) else getattr(arg, "id", "")
+                if name in SPECS and isinstance(default, ast.Constant) and isinstance(
+                        default.value, (int, float)) and not isinstance(default.value, bool):
+                    if path.name == "settings.py":
+                        continue  # the one place the defaults are written
+                    literal.append(f"{path.relative_to(root)}:{default.lineno} {name}")
+    assert literal == []
