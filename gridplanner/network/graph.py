@@ -315,17 +315,97 @@ def _fmt_id(value: Any) -> str | None:
     return str(value)
 
 
+_NodedLines = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """The non-degenerate segments of the road lines, as numpy arrays."""
+
+    a: np.ndarray  # start coordinates (n, 2)
+    b: np.ndarray  # end coordinates (n, 2)
+    line: np.ndarray  # line of each segment
+    length: np.ndarray
+    a_is_end: np.ndarray  # the start is the first point of its line
+    b_is_end: np.ndarray  # the end is the last point of its line
+    level: np.ndarray  # level of each segment's line
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+@dataclass
+class _Candidates:
+    """Node candidates: (segment, t along it, x/y, is a line end), and links between them.
+
+    Every segment's two ends come first (start, then end), so a node placed at
+    its first candidate sits on a real vertex where there is one.
+    """
+
+    seg: list[np.ndarray]
+    t: list[np.ndarray]
+    xy: list[np.ndarray]
+    end: list[np.ndarray]
+    links: list[np.ndarray] = field(default_factory=list)  # pairs that are one node
+    n: int = 0
+
+    @classmethod
+    def of(cls, segs: _Segments) -> _Candidates:
+        n = len(segs)
+        return cls([np.arange(n), np.arange(n)], [np.zeros(n), np.ones(n)],
+                   [segs.a, segs.b], [segs.a_is_end, segs.b_is_end], n=2 * n)
+
+    def add(self, seg: np.ndarray, t: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Add inner candidates (no line ends); return their candidate indices."""
+        self.seg.append(seg)
+        self.t.append(t)
+        self.xy.append(xy)
+        self.end.append(np.zeros(len(seg), dtype=bool))
+        index = self.n + np.arange(len(seg))
+        self.n += len(seg)
+        return index
+
+
 def _node_lines(
     lines: np.ndarray,
     row: np.ndarray,
     level: np.ndarray,
     speed: np.ndarray,
     tol: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    empty_i = np.zeros(0, dtype=np.int64)
+) -> _NodedLines:
+    """Split the lines into a graph: node x/y, edge ends, lengths, speeds and rows."""
+    segs = _segments(lines, level)
+    if segs is None:
+        empty_i = np.zeros(0, dtype=np.int64)
+        return (np.zeros((0, 2)), empty_i, empty_i, np.zeros(0), np.zeros(0), empty_i)
+    cand = _Candidates.of(segs)
+    # One query finds every pair of segments that cross or touch, or where a line
+    # end passes within the tolerance of another segment (only segments holding a
+    # line end grow by the tolerance). The exact tests are numpy below.
+    grow = np.where(segs.a_is_end | segs.b_is_end, max(tol, _SAME_POINT_M), _SAME_POINT_M)
+    qi, qj = _SegmentIndex(segs.a, segs.b, grow).touching_pairs(segs.line)
+    # Segments sharing a vertex (the usual case in noded data) are joined by the
+    # location grouping below. (A collinear overlap starting at a shared vertex is
+    # left unsplit: both pieces stay usable, one of them ends in a dead end.)
+    a, b = segs.a, segs.b
+    shared = (
+        (a[qi] == a[qj]).all(axis=1) | (a[qi] == b[qj]).all(axis=1)
+        | (b[qi] == a[qj]).all(axis=1) | (b[qi] == b[qj]).all(axis=1)
+    )
+    qi, qj = qi[~shared], qj[~shared]
+    _add_crossings(segs, qi, qj, cand)
+    _add_touches(segs, qi, qj, tol, cand)
+    seg_all = np.concatenate(cand.seg)
+    t_all = np.concatenate(cand.t)
+    node, node_xy = _merge_nodes(segs, cand, tol)
+    return _edges(segs, seg_all, t_all, node, node_xy, row, speed)
+
+
+def _segments(lines: np.ndarray, level: np.ndarray) -> _Segments | None:
+    """Cut the lines into their segments of non-zero length (None when there are none)."""
     coords, cidx = shapely.get_coordinates(lines, return_index=True)
     if len(coords) < 2:
-        return (np.zeros((0, 2)), empty_i, empty_i, np.zeros(0), np.zeros(0), empty_i)
+        return None
     same = cidx[:-1] == cidx[1:]
     a = coords[:-1][same]
     b = coords[1:][same]
@@ -338,36 +418,17 @@ def _node_lines(
     b_is_end = np.isin(pos + 1, last_pos)
     seglen = np.hypot(*(b - a).T)
     nonzero = seglen > 0
-    a, b, seg_line, seglen = a[nonzero], b[nonzero], seg_line[nonzero], seglen[nonzero]
-    a_is_end, b_is_end = a_is_end[nonzero], b_is_end[nonzero]
-    n_seg = len(a)
-    if n_seg == 0:
-        return (np.zeros((0, 2)), empty_i, empty_i, np.zeros(0), np.zeros(0), empty_i)
-    seg_level = level[seg_line]
+    if not nonzero.any():
+        return None
+    seg_line = seg_line[nonzero]
+    return _Segments(a[nonzero], b[nonzero], seg_line, seglen[nonzero], a_is_end[nonzero],
+                     b_is_end[nonzero], level[seg_line])
 
-    # Node candidates: (segment, t, x, y, is line end); every segment's two ends first.
-    pt_seg = [np.arange(n_seg), np.arange(n_seg)]
-    pt_t = [np.zeros(n_seg), np.ones(n_seg)]
-    pt_xy = [a, b]
-    pt_end = [a_is_end, b_is_end]
-    links: list[np.ndarray] = []  # pairs of candidate indices that are one node
 
-    # One query finds every pair of segments that cross or touch, or where a line
-    # end passes within the tolerance of another segment (only segments holding a
-    # line end grow by the tolerance). The exact tests are numpy below.
-    grow = np.where(a_is_end | b_is_end, max(tol, _SAME_POINT_M), _SAME_POINT_M)
-    qi, qj = _SegmentIndex(a, b, grow).touching_pairs(seg_line)
-    # Segments sharing a vertex (the usual case in noded data) are joined by the
-    # location grouping below. (A collinear overlap starting at a shared vertex is
-    # left unsplit: both pieces stay usable, one of them ends in a dead end.)
-    shared = (
-        (a[qi] == a[qj]).all(axis=1) | (a[qi] == b[qj]).all(axis=1)
-        | (b[qi] == a[qj]).all(axis=1) | (b[qi] == b[qj]).all(axis=1)
-    )
-    qi, qj = qi[~shared], qj[~shared]
-    same_level = seg_level[qi] == seg_level[qj]
-
-    # Proper crossings in the interior of both segments (same level only).
+def _add_crossings(segs: _Segments, qi: np.ndarray, qj: np.ndarray,
+                   cand: _Candidates) -> None:
+    """Add proper crossings in the interior of both segments (same level only)."""
+    a, b = segs.a, segs.b
     p, r = a[qi], b[qi] - a[qi]
     q, s = a[qj], b[qj] - a[qj]
     denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
@@ -375,61 +436,61 @@ def _node_lines(
     with np.errstate(divide="ignore", invalid="ignore"):
         t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denom
         u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
-    eps_i = _SAME_POINT_M / seglen[qi]
-    eps_j = _SAME_POINT_M / seglen[qj]
+    eps_i = _SAME_POINT_M / segs.length[qi]
+    eps_j = _SAME_POINT_M / segs.length[qj]
     cross = (
-        same_level
+        (segs.level[qi] == segs.level[qj])
         & (np.abs(denom) > 1e-12)
         & (t > eps_i) & (t < 1 - eps_i)
         & (u > eps_j) & (u < 1 - eps_j)
     )
-    n_pt = 2 * n_seg
     if cross.any():
         ci, cj, ct, cu = qi[cross], qj[cross], t[cross], u[cross]
         cxy = p[cross] + ct[:, None] * r[cross]
-        m = len(ci)
-        pt_seg += [ci, cj]
-        pt_t += [ct, cu]
-        pt_xy += [cxy, cxy]
-        pt_end += [np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)]
-        links.append(np.stack([n_pt + np.arange(m), n_pt + m + np.arange(m)], axis=1))
-        n_pt += 2 * m
+        on_i = cand.add(ci, ct, cxy)
+        on_j = cand.add(cj, cu, cxy)
+        cand.links.append(np.stack([on_i, on_j], axis=1))
 
-    # A segment end lying on another segment (T-junctions drawn without a shared
-    # vertex, overlaps): joined where the levels agree or it is a line end.
+
+def _add_touches(segs: _Segments, qi: np.ndarray, qj: np.ndarray, tol: float,
+                 cand: _Candidates) -> None:
+    """Add segment ends lying on another segment, joined where the levels agree.
+
+    T-junctions drawn without a shared vertex, overlaps, and line ends within the
+    tolerance of another line (undershoots) join whatever the level.
+    """
+    a, b, n_seg = segs.a, segs.b, len(segs)
     cand_xy = np.concatenate([a, b])
-    cand_end = np.concatenate([a_is_end, b_is_end])
+    cand_end = np.concatenate([segs.a_is_end, segs.b_is_end])
     src = np.concatenate([qi, qi + n_seg, qj, qj + n_seg])
     dst = np.concatenate([qj, qj, qi, qi])
     own_seg = src % n_seg
-    ok = cand_end[src] | (seg_level[own_seg] == seg_level[dst])
+    ok = cand_end[src] | (segs.level[own_seg] == segs.level[dst])
     limits = np.full(len(src), _SAME_POINT_M)
     # Line ends within the tolerance of another line (undershoots).
     if tol > 0:
-        near = cand_end[src] & ~_same_line(src, dst, seg_line, n_seg)
+        near = cand_end[src] & ~_same_line(src, dst, segs.line, n_seg)
         limits = np.where(near, tol, limits)
     src, dst, limits = src[ok], dst[ok], limits[ok]
     pxy = cand_xy[src]
     d0 = a[dst]
     dv = b[dst] - d0
-    tt = np.clip(((pxy - d0) * dv).sum(axis=1) / (seglen[dst] ** 2), 0.0, 1.0)
+    tt = np.clip(((pxy - d0) * dv).sum(axis=1) / (segs.length[dst] ** 2), 0.0, 1.0)
     foot = d0 + tt[:, None] * dv
     hit = np.hypot(*(pxy - foot).T) <= limits
     if hit.any():
-        m = int(hit.sum())
-        pt_seg.append(dst[hit])
-        pt_t.append(tt[hit])
-        pt_xy.append(foot[hit])
-        pt_end.append(np.zeros(m, dtype=bool))
-        links.append(np.stack([n_pt + np.arange(m), src[hit]], axis=1))
-        n_pt += m
+        at = cand.add(dst[hit], tt[hit], foot[hit])
+        cand.links.append(np.stack([at, src[hit]], axis=1))
 
-    seg_all = np.concatenate(pt_seg)
-    t_all = np.concatenate(pt_t)
-    xy_all = np.concatenate(pt_xy)
-    end_all = np.concatenate(pt_end)
+
+def _merge_nodes(segs: _Segments, cand: _Candidates,
+                 tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Node of each candidate and each node's x/y (at its first candidate)."""
+    seg_all = np.concatenate(cand.seg)
+    xy_all = np.concatenate(cand.xy)
+    end_all = np.concatenate(cand.end)
     n_pt = len(seg_all)
-
+    links = list(cand.links)
     # Line ends within the tolerance of each other are one node.
     if tol > 0:
         end_idx = np.flatnonzero(end_all)
@@ -441,7 +502,7 @@ def _node_lines(
     loc = _group_ids(key[:, 0], key[:, 1])
     has_end = np.zeros(int(loc.max()) + 1, dtype=bool)
     has_end[loc[end_all]] = True
-    lvl = np.where(has_end[loc], np.iinfo(np.int64).min, seg_level[seg_all])
+    lvl = np.where(has_end[loc], np.iinfo(np.int64).min, segs.level[seg_all])
     group = _group_ids(loc, lvl)
     n_group = int(group.max()) + 1
     link = np.concatenate(links) if links else np.zeros((0, 2), dtype=np.int64)
@@ -454,15 +515,18 @@ def _node_lines(
     # A node sits at its first candidate: a real vertex where there is one.
     first = np.full(n_nodes, n_pt, dtype=np.int64)
     np.minimum.at(first, node, np.arange(n_pt))
-    node_xy = xy_all[first]
+    return node, xy_all[first]
 
-    # Consecutive candidates along each segment make the edges.
+
+def _edges(segs: _Segments, seg_all: np.ndarray, t_all: np.ndarray, node: np.ndarray,
+           node_xy: np.ndarray, row: np.ndarray, speed: np.ndarray) -> _NodedLines:
+    """Edges between consecutive candidates along each segment, parallels merged."""
     order = np.lexsort((t_all, seg_all))
     s_sorted, t_sorted, n_sorted = seg_all[order], t_all[order], node[order]
     nxt = s_sorted[1:] == s_sorted[:-1]
     eu, ev = n_sorted[:-1][nxt], n_sorted[1:][nxt]
     es = s_sorted[:-1][nxt]
-    elen = (t_sorted[1:][nxt] - t_sorted[:-1][nxt]) * seglen[es]
+    elen = (t_sorted[1:][nxt] - t_sorted[:-1][nxt]) * segs.length[es]
     real = eu != ev
     eu, ev, es, elen = eu[real], ev[real], es[real], elen[real]
     lo, hi = np.minimum(eu, ev), np.maximum(eu, ev)
@@ -472,7 +536,7 @@ def _node_lines(
     first_of = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])]
     lo, hi, es, elen = lo[first_of], hi[first_of], es[first_of], elen[first_of]
     # Drop nodes no edge uses (points merged away), renumbering the rest.
-    used = np.zeros(n_nodes, dtype=bool)
+    used = np.zeros(len(node_xy), dtype=bool)
     used[lo] = True
     used[hi] = True
     new_id = np.cumsum(used) - 1
@@ -481,10 +545,9 @@ def _node_lines(
         new_id[lo].astype(np.int64),
         new_id[hi].astype(np.int64),
         elen.astype(float),
-        speed[seg_line[es]].astype(float),
-        row[seg_line[es]].astype(np.int64),
+        speed[segs.line[es]].astype(float),
+        row[segs.line[es]].astype(np.int64),
     )
-
 
 
 #: Widest box of a segment piece: a long slanted segment's one box would
