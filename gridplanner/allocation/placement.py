@@ -36,7 +36,7 @@ from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import RoadNetwork, build_network
-from gridplanner.network.snap import Snapped, attach, augment, snap_points
+from gridplanner.network.snap import Augmented, Snapped, attach, augment, snap_points
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
@@ -465,19 +465,7 @@ def place_staff_layers(
         raise AnalysisError(gettext("layer roads has no walkable road: the walking network "
                                     "is empty"))
     report(feedback, 0.2, gettext("candidates"))
-    if candidates is not None and len(candidates):
-        cand_pts = np.asarray(candidates.geometry.values)
-    else:
-        nodes = np.flatnonzero(net.degree >= 3)
-        if len(nodes) == 0:
-            nodes = np.arange(net.n_nodes)
-        if len(nodes) > max_candidates:
-            # Even thinning in space: sort along a coarse grid, take every k-th.
-            xy = net.node_xy[nodes]
-            cell = max(float(np.ptp(xy[:, 0]) + np.ptp(xy[:, 1])) / 200.0, 1.0)
-            key = np.lexsort(((xy[:, 0] // cell), (xy[:, 1] // cell)))
-            nodes = nodes[key][:: int(np.ceil(len(nodes) / max_candidates))]
-        cand_pts = np.asarray(shapely.points(net.node_xy[nodes]))
+    cand_pts = _candidate_points(net, candidates, max_candidates)
     role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
         "", index=staff.index)
     existing = staff.loc[(role_col == role).to_numpy()]
@@ -487,35 +475,13 @@ def place_staff_layers(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
     cs = snap_points(net, cand_pts, cutoff_m=snap_cutoff_m)
     es = snap_points(net, existing.geometry.values, cutoff_m=snap_cutoff_m)
-    # Demand nodes: each household point joins by the nearer end of its stretch.
     aug = augment(net, cs)
-    att = attach(net, aug, hs)
-    on = att.lo_node >= 0
-    node = np.where(att.lo_m <= att.hi_m, att.lo_node, att.hi_node)[on]
-    walk = np.minimum(att.lo_m, att.hi_m)[on]
-    dem_nodes, dem_of = np.unique(node, return_inverse=True)
-    w_on = weight[on]
-    dem_w = np.bincount(dem_of, weights=w_on, minlength=len(dem_nodes))
-
-    # Existing staff first: one multi-source pass on their own split graph. Base
-    # nodes keep their numbers there; candidate feet are placed along their edges.
+    demand = _demand(net, aug, hs, weight)
+    dem_nodes, dem_w, walk_of = demand.nodes, demand.weight, demand.walk_of
     report(feedback, 0.3, gettext("network distances"))
     src = aug.source_node
     ok_c = np.flatnonzero(src >= 0)
-    cur = np.full(len(dem_nodes), np.inf)
-    if len(existing):
-        eaug = augment(net, es)
-        ok_e = eaug.source_node[eaug.source_node >= 0]
-        if len(ok_e):
-            d_e = dijkstra(eaug.matrix, directed=True, indices=ok_e, min_only=True,
-                           limit=walk_cutoff_m)[:net.n_nodes]
-            e = cs.edge[ok_c]
-            length = net.edge_length_m[e]
-            foot_d = np.minimum(d_e[net.edge_u[e]] + cs.t[ok_c] * length,
-                                d_e[net.edge_v[e]] + (1 - cs.t[ok_c]) * length)
-            all_d = np.concatenate([d_e, foot_d])
-            cur = all_d[dem_nodes]
-    cur = np.where(cur <= walk_cutoff_m, cur, np.inf)
+    cur = _existing_distances(net, es, cs, ok_c, dem_nodes, walk_cutoff_m)
     # Filled with p_median's stand-in for "unreachable" (above the cutoff), so
     # p_median reads the matrix as it is, without a copy.
     unreachable = 10.0 * walk_cutoff_m + 1.0
@@ -529,7 +495,6 @@ def place_staff_layers(
     sol = p_median(dist, dem_w, n, existing=cur, starts=starts, neighbours=neighbours,
                    unreachable_m=unreachable, feedback=sub(feedback, 0.7, 1))
     chosen = np.asarray(sol.chosen, dtype=np.int64)
-    walk_of = np.bincount(dem_of, weights=w_on * walk, minlength=len(dem_nodes))
     gain, fresh_hh, fresh_m, now = _pick_by_pick(dist, chosen, cur, dem_w, walk_of,
                                                  walk_cutoff_m)
     served0, served1 = np.isfinite(cur), np.isfinite(now)
@@ -548,6 +513,67 @@ def place_staff_layers(
         households=round(float(weight.sum())),
         served_before_after_household_m=round(_walk_total(now, dem_w, walk_of, served0), 1),
         walk_cutoff_m=float(walk_cutoff_m))
+
+
+def _candidate_points(net: RoadNetwork, candidates: gpd.GeoDataFrame | None,
+                      max_candidates: int) -> np.ndarray:
+    """Return the given candidates, else road intersections thinned to ``max_candidates``."""
+    if candidates is not None and len(candidates):
+        return np.asarray(candidates.geometry.values)
+    nodes = np.flatnonzero(net.degree >= 3)
+    if len(nodes) == 0:
+        nodes = np.arange(net.n_nodes)
+    if len(nodes) > max_candidates:
+        # Even thinning in space: sort along a coarse grid, take every k-th.
+        xy = net.node_xy[nodes]
+        cell = max(float(np.ptp(xy[:, 0]) + np.ptp(xy[:, 1])) / 200.0, 1.0)
+        key = np.lexsort(((xy[:, 0] // cell), (xy[:, 1] // cell)))
+        nodes = nodes[key][:: int(np.ceil(len(nodes) / max_candidates))]
+    return np.asarray(shapely.points(net.node_xy[nodes]))
+
+
+@dataclass(frozen=True)
+class _Demand:
+    """Household demand gathered on road nodes of the candidates' split graph."""
+
+    nodes: np.ndarray  # demand node numbers
+    weight: np.ndarray  # households per demand node
+    walk_of: np.ndarray  # household-metres of the access walks to each node
+
+
+def _demand(net: RoadNetwork, aug: Augmented, hs: Snapped, weight: np.ndarray) -> _Demand:
+    """Each household point joins by the nearer end of its stretch."""
+    att = attach(net, aug, hs)
+    on = att.lo_node >= 0
+    node = np.where(att.lo_m <= att.hi_m, att.lo_node, att.hi_node)[on]
+    walk = np.minimum(att.lo_m, att.hi_m)[on]
+    dem_nodes, dem_of = np.unique(node, return_inverse=True)
+    w_on = weight[on]
+    return _Demand(dem_nodes, np.bincount(dem_of, weights=w_on, minlength=len(dem_nodes)),
+                   np.bincount(dem_of, weights=w_on * walk, minlength=len(dem_nodes)))
+
+
+def _existing_distances(net: RoadNetwork, es: Snapped, cs: Snapped, ok_c: np.ndarray,
+                        dem_nodes: np.ndarray, walk_cutoff_m: float) -> np.ndarray:
+    """Walk from each demand node to the nearest existing base (inf beyond the cutoff).
+
+    One multi-source pass on the existing staff's own split graph. Base nodes keep
+    their numbers there; candidate feet are placed along their edges.
+    """
+    cur = np.full(len(dem_nodes), np.inf)
+    if len(es.edge):
+        eaug = augment(net, es)
+        ok_e = eaug.source_node[eaug.source_node >= 0]
+        if len(ok_e):
+            d_e = dijkstra(eaug.matrix, directed=True, indices=ok_e, min_only=True,
+                           limit=walk_cutoff_m)[:net.n_nodes]
+            e = cs.edge[ok_c]
+            length = net.edge_length_m[e]
+            foot_d = np.minimum(d_e[net.edge_u[e]] + cs.t[ok_c] * length,
+                                d_e[net.edge_v[e]] + (1 - cs.t[ok_c]) * length)
+            all_d = np.concatenate([d_e, foot_d])
+            cur = all_d[dem_nodes]
+    return np.where(cur <= walk_cutoff_m, cur, np.inf)
 
 
 def _walk_total(d: np.ndarray, w: np.ndarray, walk_of: np.ndarray, rows: np.ndarray) -> float:
