@@ -227,39 +227,10 @@ def run_checks(
     pp = polsby_popper(usable)
     rk = reock(usable)
     if len(households):
-        low = band_counts < band[:, 0]
-        high = band_counts > band[:, 1]
-        floating = not np.array_equal(band_counts, counts)
-        hosts = grids["host_unit"].fillna("").astype(str).to_numpy() if (
-            "host_unit" in grids.columns) else np.full(n, "", dtype=object)
-        for i in np.flatnonzero((low | high) & ~missing):
-            floats = _(" (floating residents counted)") if floating else ""
-            if special[i]:
-                host = f" ({hosts[i]})" if hosts[i] else ""
-                template = (_("special grid {grid}{host} has {n:,} households{floating}, "
-                              "fewer than the {low}-{high} band for special grids") if low[i]
-                            else _("special grid {grid}{host} has {n:,} households{floating}, "
-                                   "more than the {low}-{high} band for special grids"))
-                out.add("special_band", "warning", ids[i], comm[i], band_counts[i],
-                        template.format(grid=ids[i], host=host, n=band_counts[i],
-                                        floating=floats, low=band[i, 0], high=band[i, 1]),
-                        usable[i])
-                continue
-            template = (_("grid {grid} has {n:,} households{floating}, fewer than the "
-                          "{low}-{high} band for {kind} grids") if low[i] else
-                        _("grid {grid} has {n:,} households{floating}, more than the "
-                          "{low}-{high} band for {kind} grids"))
-            out.add("band", "warning", ids[i], comm[i], band_counts[i],
-                    template.format(grid=ids[i], n=band_counts[i], floating=floats,
-                                    low=band[i, 0], high=band[i, 1],
-                                    kind=pgettext("kind", str(kinds[i]))), usable[i])
-    bad = ((pp < min_polsby_popper) | (rk < min_reock)) & ~missing
-    for i in np.flatnonzero(bad):
-        out.add("compactness", "info", ids[i], comm[i], pp[i],
-                _("grid {grid} is not compact: Polsby-Popper {pp:.2f} (threshold "
-                  "{pp_min:.2f}), Reock {reock:.2f} (threshold {reock_min:.2f})",
-                  grid=ids[i], pp=pp[i], pp_min=min_polsby_popper, reock=rk[i],
-                  reock_min=min_reock), usable[i])
+        _band_checks(out, grids, ids, comm, kinds, usable, missing, special, band,
+                     band_counts, floating=not np.array_equal(band_counts, counts))
+    _compactness_checks(out, ids, comm, usable, missing, pp, rk,
+                        min_polsby_popper=min_polsby_popper, min_reock=min_reock)
     report(feedback, 0.8, _("checking staff and codes"))
     _staff_checks(out, project, ids, comm, usable)
     _work_group_checks(out, project, ids, comm, usable)
@@ -278,6 +249,53 @@ def run_checks(
         "polsby_popper": pp, "reock": rk,
     })
     return CheckResult(findings=findings, grid_table=table)
+
+
+def _band_checks(out: _Findings, grids: gpd.GeoDataFrame, ids: np.ndarray, comm: np.ndarray,
+                 kinds: np.ndarray, usable: np.ndarray, missing: np.ndarray,
+                 special: np.ndarray, band: np.ndarray, band_counts: np.ndarray, *,
+                 floating: bool) -> None:
+    """Grids whose households fall outside the band of their kind (special grids apart)."""
+    n = len(ids)
+    low = band_counts < band[:, 0]
+    high = band_counts > band[:, 1]
+    hosts = grids["host_unit"].fillna("").astype(str).to_numpy() if (
+        "host_unit" in grids.columns) else np.full(n, "", dtype=object)
+    for i in np.flatnonzero((low | high) & ~missing):
+        floats = _(" (floating residents counted)") if floating else ""
+        if special[i]:
+            host = f" ({hosts[i]})" if hosts[i] else ""
+            template = (_("special grid {grid}{host} has {n:,} households{floating}, "
+                          "fewer than the {low}-{high} band for special grids") if low[i]
+                        else _("special grid {grid}{host} has {n:,} households{floating}, "
+                               "more than the {low}-{high} band for special grids"))
+            out.add("special_band", "warning", ids[i], comm[i], band_counts[i],
+                    template.format(grid=ids[i], host=host, n=band_counts[i],
+                                    floating=floats, low=band[i, 0], high=band[i, 1]),
+                    usable[i])
+            continue
+        template = (_("grid {grid} has {n:,} households{floating}, fewer than the "
+                      "{low}-{high} band for {kind} grids") if low[i] else
+                    _("grid {grid} has {n:,} households{floating}, more than the "
+                      "{low}-{high} band for {kind} grids"))
+        out.add("band", "warning", ids[i], comm[i], band_counts[i],
+                template.format(grid=ids[i], n=band_counts[i], floating=floats,
+                                low=band[i, 0], high=band[i, 1],
+                                kind=pgettext("kind", str(kinds[i]))), usable[i])
+
+
+def _compactness_checks(out: _Findings, ids: np.ndarray, comm: np.ndarray,
+                        usable: np.ndarray, missing: np.ndarray, pp: np.ndarray,
+                        rk: np.ndarray, *, min_polsby_popper: float,
+                        min_reock: float) -> None:
+    """Grids below either compactness threshold (information, not a warning)."""
+    bad = ((pp < min_polsby_popper) | (rk < min_reock)) & ~missing
+    for i in np.flatnonzero(bad):
+        out.add("compactness", "info", ids[i], comm[i], pp[i],
+                _("grid {grid} is not compact: Polsby-Popper {pp:.2f} (threshold "
+                  "{pp_min:.2f}), Reock {reock:.2f} (threshold {reock_min:.2f})",
+                  grid=ids[i], pp=pp[i], pp_min=min_polsby_popper, reock=rk[i],
+                  reock_min=min_reock), usable[i])
 
 
 def _poly(g: Any) -> Any:
