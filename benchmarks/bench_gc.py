@@ -1,6 +1,6 @@
 """How long a long engine run stalls another Python thread, by garbage-collector policy.
 
-Run:  .venv/bin/python benchmarks/bench_gc.py
+Run:  .venv/bin/python benchmarks/bench_gc.py [--scale sample|district] [--repeat N]
 
 The app runs analyses on a worker thread while its GUI thread must keep answering.
 Python's cyclic collector walks every tracked object with the GIL held; with a
@@ -8,22 +8,29 @@ district project loaded (hundreds of thousands of geometries) each full collecti
 stalls every other thread. This compares, in one process on the same data:
 
 * ``collector on``: automatic collection as Python does it;
-* ``paused (gc_paused)``: automatic collection held off during the run, what the
-  engine's long entry points do (``gridplanner.runtime.gc_paused``);
-* ``frozen (gc.freeze)``: the loaded project moved to the permanent generation
-  once after loading, collection left on during the run;
+* ``gc.disable in run``: automatic collection held off, process-wide, during the run;
+* ``gc.freeze in run``: the objects alive when the run starts (the loaded project,
+  the built network) moved out of the collector's sight, collection left on for
+  what the run makes;
 
-measuring the longest gap of a 5 ms sleep loop on the main thread while a district
-coverage run and an allocation run execute on a worker thread, and the run's time.
+(``gridplanner.runtime.gc_paused``, which the engine's long entry points use, is
+made a no-op here so that each policy is measured on its own)
+
+measuring the collector's own pauses (from ``gc.callbacks``: count, longest, total;
+these do not depend on how busy the machine is), the longest gap of a 5 ms sleep
+loop on the main thread while a district coverage run and an allocation run execute
+on a worker thread, and the run's time.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,10 +41,25 @@ from gridplanner.coverage import compute_coverage
 from gridplanner.project import Project
 from sample_data.generate import generate_district
 
-REAL_DISABLE = gc.disable
+REAL = {"disable": gc.disable, "freeze": gc.freeze, "unfreeze": gc.unfreeze}
+POLICIES = ("collector on", "gc.disable in run", "gc.freeze in run")
 
 
-def stall(run) -> tuple[float, float, float]:
+class Pauses:
+    """Collector pauses seen through ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.times.append(time.perf_counter() - self._start)
+
+
+def stall(run: Callable[[], object]) -> tuple[float, float, float]:
     """Longest and median gap of a 5 ms sleep loop while ``run`` works on a thread."""
     done = threading.Event()
     elapsed = []
@@ -59,32 +81,58 @@ def stall(run) -> tuple[float, float, float]:
     return max(gaps) * 1000, statistics.median(gaps) * 1000, elapsed[0]
 
 
+def _policy_run(policy: str, run: Callable[[], object]) -> Callable[[], object]:
+    """``run`` under ``policy``; the engine's own gc_paused is made a no-op meanwhile."""
+    def wrapped() -> object:
+        if policy == "gc.disable in run":
+            REAL["disable"]()
+        elif policy == "gc.freeze in run":
+            REAL["freeze"]()
+        try:
+            return run()
+        finally:
+            REAL["unfreeze"]()
+            gc.enable()
+    return wrapped
+
+
 def main() -> None:
-    layers = generate_district(scale="district")
-    print(f"district: {len(layers['grids'])} grids, {len(layers['cameras'])} cameras, "
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="district")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    layers = generate_district(scale=args.scale)
+    print(f"{args.scale}: {len(layers['grids'])} grids, {len(layers['cameras'])} cameras, "
           f"{len(layers['households'])} household points, {len(layers['buildings'])} "
           "buildings")
     runs = {
         "coverage": lambda p: compute_coverage(p, use_buildings=False),
         "allocation": lambda p: allocate(p),
     }
-    print(f"{'policy':24} {'run':11} {'longest stall ms':>17} {'median ms':>10} {'run s':>7}")
-    for policy in ("collector on", "paused (gc_paused)", "frozen (gc.freeze)"):
-        for name, fn in runs.items():
-            project = Project(layers=dict(layers))
-            AnalysisContext.of(project).network()  # both policies start from a built network
-            gc.collect()
-            if policy != "paused (gc_paused)":
-                gc.disable = lambda: None  # gc_paused then leaves collection on
-            if policy == "frozen (gc.freeze)":
-                gc.freeze()
-            try:
-                worst, median, seconds = stall(lambda p=project, f=fn: f(p))
-            finally:
-                gc.disable = REAL_DISABLE
-                gc.unfreeze()
-                gc.enable()
-            print(f"{policy:24} {name:11} {worst:17.1f} {median:10.2f} {seconds:7.2f}")
+    print(f"{'policy':20} {'run':11} {'gc pauses':>9} {'longest ms':>10} {'total ms':>9} "
+          f"{'stall ms':>9} {'median':>7} {'run s':>6}")
+    for _ in range(args.repeat):
+        for policy in POLICIES:
+            for name, fn in runs.items():
+                project = Project(layers=dict(layers))
+                AnalysisContext.of(project).network()  # every policy starts from a network
+                gc.collect()
+                pauses = Pauses()
+                gc.disable = gc.freeze = gc.unfreeze = lambda: None
+                gc.callbacks.append(pauses)
+                try:
+                    worst, median, seconds = stall(_policy_run(
+                        policy, lambda p=project, f=fn: f(p)))
+                finally:
+                    gc.callbacks.remove(pauses)
+                    gc.disable, gc.freeze, gc.unfreeze = (
+                        REAL["disable"], REAL["freeze"], REAL["unfreeze"])
+                    gc.unfreeze()
+                    gc.enable()
+                times = pauses.times or [0.0]
+                print(f"{policy:20} {name:11} {len(pauses.times):9d} "
+                      f"{max(times) * 1000:10.1f} {sum(times) * 1000:9.1f} {worst:9.1f} "
+                      f"{median:7.2f} {seconds:6.2f}", flush=True)
 
 
 if __name__ == "__main__":
