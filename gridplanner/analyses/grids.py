@@ -9,6 +9,7 @@ import pandas as pd
 
 from gridplanner.analyses.registry import Analysis, AnalysisResult, option
 from gridplanner.i18n import _, ngettext, pgettext
+from gridplanner.settings import DEFAULTS
 from gridplanner.text import format_table
 
 if TYPE_CHECKING:
@@ -75,16 +76,20 @@ def format_findings(result: CheckResult, *, every: bool = False, limit: int = 15
     return "\n".join(lines)
 
 
+#: The default band of an urban grid (setting ``band``), the proposal's default.
+_URBAN_BAND = DEFAULTS.band_for("urban")
+
+
 @dataclass(frozen=True)
 class BalanceOptions:
     """Options of the balanced grid proposal."""
 
     community: str | None = option(None, help="rebalance only this community", metavar="ID",
                                    label="Community (empty: all)")
-    min_households: int = option(300, help="fewest households per grid", flag="--min",
+    min_households: int = option(_URBAN_BAND[0], help="fewest households per grid", flag="--min",
                                  minimum=0, maximum=100_000, metavar="N",
                                  label="Households at least")
-    max_households: int = option(500, help="most households per grid", flag="--max",
+    max_households: int = option(_URBAN_BAND[1], help="most households per grid", flag="--max",
                                  minimum=1, maximum=100_000, metavar="N",
                                  label="Households at most")
 

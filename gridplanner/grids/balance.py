@@ -75,6 +75,7 @@ from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+from gridplanner.settings import DEFAULTS
 from layers.errors import GridPlannerError
 
 #: Road kinds that do not count as a boundary worth following.
@@ -124,8 +125,8 @@ def propose_balanced_grids(
     project: Project,
     *,
     community_id: str | None = None,
-    min_households: int = 300,
-    max_households: int = 500,
+    min_households: int = DEFAULTS.band_for("urban")[0],
+    max_households: int = DEFAULTS.band_for("urban")[1],
     seed: int = 0,
     feedback: Feedback | None = None,
 ) -> BalanceProposal:
