@@ -138,10 +138,10 @@ def _organisation_summary(table: pd.DataFrame, members: pd.DataFrame, short: pd.
 class LinkOptions:
     """Options of linking households to party members."""
 
-    capacity: int | None = option(None, help="households each party member links (default: "
-                                  "the setting link_capacity_households)", minimum=1,
-                                  maximum=10_000, metavar="N", unit="households",
-                                  label="Households per party member")
+    capacity_households: int | None = option(
+        None, help="households each party member links (default: the setting "
+        "link_capacity_households)", minimum=1, maximum=10_000, metavar="N",
+        unit="households", flag="--capacity", label="Households per party member")
     k: int | None = option(None, help="candidate party members per household to start with "
                            "(widened as needed; default: every member point of the grid, "
                            "up to 64)", minimum=1, maximum=10_000, metavar="K",
@@ -153,7 +153,8 @@ def run_link_members(ctx: AnalysisContext, opts: LinkOptions,
     """Households linked to party members of their own grid, walking least."""
     from gridplanner.organisation import link_members
 
-    result = link_members(ctx, capacity_households=opts.capacity, k=opts.k, feedback=feedback)
+    result = link_members(ctx, capacity_households=opts.capacity_households, k=opts.k,
+                          feedback=feedback)
     t = result.allocation.totals
     unlinked = result.unlinked.assign(reason=result.unlinked["reason"].astype(str).str.replace(
         "part_time staff", "party members", regex=False))

@@ -52,7 +52,7 @@ def test_command_line_rejects_out_of_range_option(sample_project_file, tmp_path,
     ("network", [], {}),
     ("route", ["--at", "0,0"], {"at": "0,0"}),
     ("organisation", [], {}),
-    ("link-members", ["--capacity", "12"], {"capacity": 12}),
+    ("link-members", ["--capacity", "12"], {"capacity_households": 12}),
     ("incidents", ["--by", "community"], {"by": "community"}),
 ])
 def test_command_line_and_python_api_give_the_same_layers(sample_project_file, tmp_path,
@@ -84,3 +84,25 @@ def test_every_text_the_app_shows_of_an_analysis_has_chinese():
             texts |= {info.form_label, info.help} | ({info.unit} - {"", "%"})
     missing = sorted(t for t in texts if i18n.gettext(t, lang="zh_CN") == t)
     assert missing == []
+
+
+def test_every_analysis_is_declared_the_same_way():
+    """Frozen keyword-only options with described fields and units, one run signature."""
+    import dataclasses
+    import inspect
+
+    names = [a.name for a in analyses()]
+    assert len(names) == len(set(names))
+    for analysis in analyses():
+        opts = analysis.options
+        assert dataclasses.is_dataclass(opts), analysis.name
+        assert opts.__dataclass_params__.frozen, analysis.name
+        for f in analysis.fields():
+            assert f.kw_only, (analysis.name, f.name)
+            info = option_info(f)
+            assert f.metadata.get("gridplanner") is info, (analysis.name, f.name)
+            if info.unit:  # a measured option names its unit
+                assert f.name.endswith(("_m", "_deg", "_s", "_pct", "_households")), (
+                    analysis.name, f.name)
+        params = list(inspect.signature(analysis.run).parameters)
+        assert len(params) == 3, (analysis.name, params)
