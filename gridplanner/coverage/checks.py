@@ -32,6 +32,7 @@ shop wall cameras rather than the lens's theoretical reach.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,80 +130,17 @@ def resolve_cameras(
     ['range_m', 'azimuth_deg', 'fov_deg']
     """
     n = len(cameras)
-    problems: list[tuple[np.ndarray, str, np.ndarray, Any, Any]] = []
-
-    def add(mask: np.ndarray, column: str, values: np.ndarray, reason: Any, action: Any) -> None:
-        if mask.any():
-            problems.append((np.flatnonzero(mask), column, values, reason, action))
-
+    problems = _Problems()
+    add = problems.add
     ids = _text(cameras, "camera_id", n)
     no_id = pd.isna(ids)
     camera_id = ids.astype(object).copy()
     camera_id[no_id] = [_("row {n}", n=i + 1) for i in np.flatnonzero(no_id)]
     add(no_id, "camera_id", ids, _("camera_id is empty"), _("kept, shown by its row number"))
-
-    geom = cameras.geometry.to_numpy() if n else np.empty(0, dtype=object)
-    point = np.asarray(shapely.get_type_id(geom) == 0) & ~np.asarray(shapely.is_empty(geom))
-    multi = np.asarray(shapely.get_type_id(geom) == 4) & ~np.asarray(shapely.is_empty(geom))
-    first = np.where(multi, shapely.get_geometry(geom, 0), geom)
-    xy = np.full((n, 2), np.nan)
-    has = point | multi
-    if has.any():
-        xy[has] = shapely.get_coordinates(first[has])[:, :2]
-    usable = has & np.isfinite(xy).all(axis=1)
-    add(~usable, "geometry", np.full(n, "", dtype=object),
-        _("no usable position (empty, not a point or not finite)"),
-        _("left out of coverage"))
-
-    category_raw = _number(cameras, "category", n)
-    valid_cat = np.isin(category_raw, (1.0, 2.0, 3.0))
-    category = np.where(valid_cat, np.nan_to_num(category_raw), 0).astype("int64")
-    cautious = min(defaults, key=lambda c: (defaults[c]["range_m"], c)) if defaults else 0
-    fallback = _("counted under 'all' only; category {category} defaults used",
-                 category=cautious)
-    add(np.isnan(category_raw), "category", category_raw, _("category is empty"), fallback)
-    add(~np.isnan(category_raw) & ~valid_cat, "category", category_raw,
-        _("category is not 1, 2 or 3"), fallback)
-    default_cat = np.where(valid_cat, category, cautious)
-    def_range = _lookup(defaults, default_cat, "range_m", 25.0)
-    def_fov = _lookup(defaults, default_cat, "fov_deg", 90.0)
-
-    range_raw = _number(cameras, "range_m", n)
-    range_m = range_raw.copy()
-    empty = np.isnan(range_raw)
-    finite = np.isfinite(range_raw)
-    nonpos = finite & (range_raw <= 0)
-    large = (finite & (range_raw > max_range_m)) | (np.isinf(range_raw))
-    bad_range = empty | nonpos | large
-    range_m[bad_range] = def_range[bad_range]
-    def default_text(r: int) -> str:
-        return _("default {m:g} m used", m=def_range[r])
-
-    add(empty & usable, "range_m", range_raw, _("range_m is empty"), default_text)
-    add(nonpos, "range_m", range_raw, _("range_m is not positive"), default_text)
-    add(large, "range_m", range_raw, _("range_m is above {m:g} m", m=max_range_m),
-        default_text)
-
-    az_raw = _number(cameras, "azimuth_deg", n)
-    az_bad = np.isfinite(az_raw) & ((az_raw < 0) | (az_raw >= 360))
-    azimuth = np.where(np.isfinite(az_raw), np.mod(az_raw, 360.0), np.nan)
-    add(az_bad, "azimuth_deg", az_raw, _("azimuth_deg is outside [0, 360)"),
-        lambda r: _("read as {value:g}", value=azimuth[r]))
-
-    fov_raw = _number(cameras, "fov_deg", n)
-    fov_bad = np.isfinite(fov_raw) & ((fov_raw <= 0) | (fov_raw > 360))
-    fov_bad |= np.isinf(fov_raw)
-    directed = ~np.isnan(azimuth)
-    fov_empty = np.isnan(fov_raw) & directed
-    fov = np.where(fov_bad | fov_empty, def_fov, fov_raw)
-    fov = np.where(directed, fov, 360.0)
-    def fov_text(r: int) -> str:
-        return _("default {degrees:g} degrees used", degrees=def_fov[r])
-
-    add(fov_empty & usable, "fov_deg", fov_raw, _("fov_deg is empty"), fov_text)
-    add(fov_bad & directed, "fov_deg", fov_raw, _("fov_deg is outside (0, 360]"), fov_text)
-    add(fov_bad & ~directed, "fov_deg", fov_raw, _("fov_deg is outside (0, 360]"),
-        _("ignored: the camera has no azimuth and sees all round"))
+    xy, usable = _positions(cameras, add)
+    category, def_range, def_fov = _categories(cameras, defaults, add)
+    range_m = _ranges(cameras, usable, def_range, max_range_m, add)
+    azimuth, fov = _directions(cameras, usable, def_fov, add)
 
     status = _text(cameras, "status", n)
     status = np.where(pd.isna(status), "online", status)
@@ -221,7 +159,111 @@ def resolve_cameras(
         online=status_l != "offline",
         usable=usable,
     )
-    return camera, _problem_frame(problems)
+    return camera, _problem_frame(problems.found)
+
+
+class _Problems:
+    """Value problems met while resolving cameras: (rows, column, values, reason, action)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[np.ndarray, str, np.ndarray, Any, Any]] = []
+
+    def add(self, mask: np.ndarray, column: str, values: np.ndarray, reason: Any,
+            action: Any) -> None:
+        if mask.any():
+            self.found.append((np.flatnonzero(mask), column, values, reason, action))
+
+
+_Add = Callable[[np.ndarray, str, np.ndarray, Any, Any], None]
+
+
+def _positions(cameras: gpd.GeoDataFrame, add: _Add) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of each camera (a multipoint's first point) and whether usable."""
+    n = len(cameras)
+    geom = cameras.geometry.to_numpy() if n else np.empty(0, dtype=object)
+    point = np.asarray(shapely.get_type_id(geom) == 0) & ~np.asarray(shapely.is_empty(geom))
+    multi = np.asarray(shapely.get_type_id(geom) == 4) & ~np.asarray(shapely.is_empty(geom))
+    first = np.where(multi, shapely.get_geometry(geom, 0), geom)
+    xy = np.full((n, 2), np.nan)
+    has = point | multi
+    if has.any():
+        xy[has] = shapely.get_coordinates(first[has])[:, :2]
+    usable = has & np.isfinite(xy).all(axis=1)
+    add(~usable, "geometry", np.full(n, "", dtype=object),
+        _("no usable position (empty, not a point or not finite)"),
+        _("left out of coverage"))
+    return xy, usable
+
+
+def _categories(cameras: gpd.GeoDataFrame, defaults: dict[int, dict[str, float]],
+                add: _Add) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Category of each camera (0: unknown) and its default range and field of view.
+
+    A camera of unknown category takes the defaults of the category seeing least far.
+    """
+    n = len(cameras)
+    category_raw = _number(cameras, "category", n)
+    valid_cat = np.isin(category_raw, (1.0, 2.0, 3.0))
+    category = np.where(valid_cat, np.nan_to_num(category_raw), 0).astype("int64")
+    cautious = min(defaults, key=lambda c: (defaults[c]["range_m"], c)) if defaults else 0
+    fallback = _("counted under 'all' only; category {category} defaults used",
+                 category=cautious)
+    add(np.isnan(category_raw), "category", category_raw, _("category is empty"), fallback)
+    add(~np.isnan(category_raw) & ~valid_cat, "category", category_raw,
+        _("category is not 1, 2 or 3"), fallback)
+    default_cat = np.where(valid_cat, category, cautious)
+    return (category, _lookup(defaults, default_cat, "range_m", 25.0),
+            _lookup(defaults, default_cat, "fov_deg", 90.0))
+
+
+def _ranges(cameras: gpd.GeoDataFrame, usable: np.ndarray, def_range: np.ndarray,
+            max_range_m: float, add: _Add) -> np.ndarray:
+    """View range of each camera: its own, else (empty, not positive, too long) the default."""
+    range_raw = _number(cameras, "range_m", len(cameras))
+    range_m = range_raw.copy()
+    empty = np.isnan(range_raw)
+    finite = np.isfinite(range_raw)
+    nonpos = finite & (range_raw <= 0)
+    large = (finite & (range_raw > max_range_m)) | (np.isinf(range_raw))
+    bad_range = empty | nonpos | large
+    range_m[bad_range] = def_range[bad_range]
+
+    def default_text(r: int) -> str:
+        return _("default {m:g} m used", m=def_range[r])
+
+    add(empty & usable, "range_m", range_raw, _("range_m is empty"), default_text)
+    add(nonpos, "range_m", range_raw, _("range_m is not positive"), default_text)
+    add(large, "range_m", range_raw, _("range_m is above {m:g} m", m=max_range_m),
+        default_text)
+    return range_m
+
+
+def _directions(cameras: gpd.GeoDataFrame, usable: np.ndarray, def_fov: np.ndarray,
+                add: _Add) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth (NaN: all round) and field of view of each camera."""
+    n = len(cameras)
+    az_raw = _number(cameras, "azimuth_deg", n)
+    az_bad = np.isfinite(az_raw) & ((az_raw < 0) | (az_raw >= 360))
+    azimuth = np.where(np.isfinite(az_raw), np.mod(az_raw, 360.0), np.nan)
+    add(az_bad, "azimuth_deg", az_raw, _("azimuth_deg is outside [0, 360)"),
+        lambda r: _("read as {value:g}", value=azimuth[r]))
+
+    fov_raw = _number(cameras, "fov_deg", n)
+    fov_bad = np.isfinite(fov_raw) & ((fov_raw <= 0) | (fov_raw > 360))
+    fov_bad |= np.isinf(fov_raw)
+    directed = ~np.isnan(azimuth)
+    fov_empty = np.isnan(fov_raw) & directed
+    fov = np.where(fov_bad | fov_empty, def_fov, fov_raw)
+    fov = np.where(directed, fov, 360.0)
+
+    def fov_text(r: int) -> str:
+        return _("default {degrees:g} degrees used", degrees=def_fov[r])
+
+    add(fov_empty & usable, "fov_deg", fov_raw, _("fov_deg is empty"), fov_text)
+    add(fov_bad & directed, "fov_deg", fov_raw, _("fov_deg is outside (0, 360]"), fov_text)
+    add(fov_bad & ~directed, "fov_deg", fov_raw, _("fov_deg is outside (0, 360]"),
+        _("ignored: the camera has no azimuth and sees all round"))
+    return azimuth, fov
 
 
 def check_cameras(
