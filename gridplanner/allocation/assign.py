@@ -213,7 +213,7 @@ def allocate_layers(
     within_grid: bool = False,
     k: int = 8,
     pin_rounds: int = 2,
-    time_limit_s: float = 10.0,
+    time_limit_s: float = DEFAULTS.whole_points_time_limit_s,
     walk_cutoff_m: float = DEFAULTS.walk_cutoff_m,
     snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
     join_tolerance_m: float = DEFAULTS.join_tolerance_m,
@@ -340,7 +340,7 @@ class _Options:
     pin_rounds: int
     walk_cutoff_m: float
     snap_cutoff_m: float
-    time_limit_s: float = 10.0
+    time_limit_s: float = DEFAULTS.whole_points_time_limit_s
 
 
 @dataclass(frozen=True)
