@@ -164,7 +164,8 @@ def run_every_analysis(project: Project, out_dir: Path, *,
     the file and one line per analysis.
     """
     from gridplanner.analyses import analyses
-    from layers.io import write_geopackage
+    from gridplanner.export.files import protected_paths
+    from gridplanner.export.results import write_geopackage
 
     ctx = AnalysisContext.of(project)
     incidents = project.layer("incidents")
@@ -183,5 +184,6 @@ def run_every_analysis(project: Project, out_dir: Path, *,
         for name, frame in result.layers.items():
             layers[f"{analysis.name.replace('-', '_')}__{name}"] = frame
         lines.append(f"  {analysis.name}: {result.headline[:110]}")
-    path = write_geopackage(layers, out_dir / "analyses.gpkg")
+    path = write_geopackage(layers, out_dir / "analyses.gpkg",
+                            protect=protected_paths(project.path))
     return path, lines

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pandas as pd
 import pyogrio
 import pytest
 
-from gridplanner.analyses import analyses, get, option_info, run
+from gridplanner.analyses import Analysis, AnalysisResult, analyses, get, option_info, run
 from gridplanner.cli import EXIT_ERROR, main
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import AnalysisError
@@ -84,3 +87,39 @@ def test_every_text_the_app_shows_of_an_analysis_has_chinese():
             texts |= {info.form_label, info.help} | ({info.unit} - {"", "%"})
     missing = sorted(t for t in texts if i18n.gettext(t, lang="zh_CN") == t)
     assert missing == []
+
+
+@dataclasses.dataclass(frozen=True)
+class _NoOptions:
+    pass
+
+
+def _staff_copy(ctx, options, feedback):
+    staff = ctx.layer("staff")
+    return AnalysisResult("staff-copy", {"staff_copy": staff},
+                          pd.DataFrame(staff.drop(columns="geometry")), "copied")
+
+
+@pytest.mark.parametrize(("suffix", "adds_layer"), [(".gpkg", False), (".gpkg", True),
+                                                    (".geojson", True), (".csv", False),
+                                                    (".xlsx", False)])
+def test_analysis_outputs_leave_out_personal_columns_unless_asked(
+        sample_project_file, tmp_path, monkeypatch, suffix, adds_layer):
+    from gridplanner.analyses import registry
+
+    monkeypatch.setitem(registry._REGISTRY, "staff-copy", Analysis(
+        "staff-copy", "Staff", "copy the staff layer", _NoOptions, _staff_copy,
+        adds_layer=adds_layer, out_suffixes=(".gpkg", ".geojson", ".csv", ".xlsx")))
+
+    def columns(*flags):
+        out = tmp_path / f"staff{len(flags)}{suffix}"
+        assert main(["staff-copy", str(sample_project_file), *flags, "--out", str(out)]) == 0
+        if suffix == ".csv":
+            return set(pd.read_csv(out, encoding="utf-8-sig").columns)
+        if suffix == ".xlsx":
+            return set(pd.read_excel(out, sheet_name="staff_copy").columns)
+        return set(pyogrio.read_dataframe(out).columns)
+
+    assert {"staff_id", "role"} <= columns()
+    assert not {"name", "phone", "id_number"} & columns()
+    assert {"name", "phone", "id_number"} <= columns("--include-personal")
