@@ -85,7 +85,7 @@ NO_PAGE = frozenset({"network", "route"})
 #: Dense point layers are drawn only from this scale in (1:N).
 DENSE_MAX_SCALE = 5000.0
 #: Colour of the incident marker of the incident lookup.
-INCIDENT_COLOUR = "#d7191c"
+INCIDENT_COLOUR = palette.INCIDENT
 
 #: How result layers are drawn, by their name on the map (:func:`layer_key`). An
 #: entry may depend on the run's options (the balanced proposal colours its band).
