@@ -119,12 +119,13 @@ def run_demo(
                         export_map(figures.project, out_dir / f"{stem}.html",
                                    grid_table=shown.grids, results=shown.layers,
                                    staff_table=shown.staff, color_by=colour,
-                                   title=f"GridPlanner demo: {figures.name}")))
+                                   title=_("GridPlanner demo: {name}",
+                                           name=figures.name))))
         if figures is current:
             outputs.append((_("PNG map (coverage)"),
                             render_png(figures.project, out_dir / "map_coverage.png",
-                                       grid_table=shown.grids, color_by=colour,
-                                       title="住户视频覆盖率 Households covered")))
+                                       grid_table=shown.grids, results=shown.layers,
+                                       color_by=colour, source=path.name)))
     report(feedback, 0.86, _("every registered analysis"))
     analyses_file, analysis_lines = run_every_analysis(project, out_dir,
                                                        feedback=sub(feedback, 0.86, 0.9))
