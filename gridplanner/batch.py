@@ -161,7 +161,10 @@ def _fill_row(row: dict[str, Any], project_path: str | Path, out: Path,
         summaries.append(f"== {batch_name}\n{result.summary}\n")
         outputs.append(str(_write(result, out / f"{batch_name}.gpkg")))
         _figures(row, batch_name, result)
-    (out / "summary.txt").write_text("\n".join(summaries), encoding="utf-8")
+    from gridplanner.export.files import atomic_file
+
+    with atomic_file(out / "summary.txt") as tmp:
+        tmp.write_text("\n".join(summaries), encoding="utf-8")
     row["outputs"] = ";".join(outputs)
     report(feedback, 1.0, "done")
 
@@ -179,7 +182,7 @@ def _figures(row: dict[str, Any], batch_name: str, result: AnalysisResult) -> No
 
 
 def _write(result: AnalysisResult, path: Path) -> Path:
-    from layers.io import write_geopackage
+    from gridplanner.export.results import write_geopackage
 
     return write_geopackage(dict(result.layers), path,
                             geometry_types=dict(result.geometry_types))

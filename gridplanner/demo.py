@@ -119,12 +119,13 @@ def run_demo(
                         export_map(figures.project, out_dir / f"{stem}.html",
                                    grid_table=shown.grids, results=shown.layers,
                                    staff_table=shown.staff, color_by=colour,
-                                   title=f"GridPlanner demo: {figures.name}")))
+                                   title=_("GridPlanner demo: {name}",
+                                           name=figures.name))))
         if figures is current:
             outputs.append((_("PNG map (coverage)"),
                             render_png(figures.project, out_dir / "map_coverage.png",
-                                       grid_table=shown.grids, color_by=colour,
-                                       title="住户视频覆盖率 Households covered")))
+                                       grid_table=shown.grids, results=shown.layers,
+                                       color_by=colour, source=path.name)))
     report(feedback, 0.86, _("every registered analysis"))
     analyses_file, analysis_lines = run_every_analysis(project, out_dir,
                                                        feedback=sub(feedback, 0.86, 0.9))
@@ -164,7 +165,8 @@ def run_every_analysis(project: Project, out_dir: Path, *,
     the file and one line per analysis.
     """
     from gridplanner.analyses import analyses
-    from layers.io import write_geopackage
+    from gridplanner.export.files import protected_paths
+    from gridplanner.export.results import write_geopackage
 
     ctx = AnalysisContext.of(project)
     incidents = project.layer("incidents")
@@ -183,5 +185,6 @@ def run_every_analysis(project: Project, out_dir: Path, *,
         for name, frame in result.layers.items():
             layers[f"{analysis.name.replace('-', '_')}__{name}"] = frame
         lines.append(f"  {analysis.name}: {result.headline[:110]}")
-    path = write_geopackage(layers, out_dir / "analyses.gpkg")
+    path = write_geopackage(layers, out_dir / "analyses.gpkg",
+                            protect=protected_paths(project.path))
     return path, lines

@@ -80,6 +80,54 @@ UNASSIGNED = "#000000"
 NEW_STAFF_SITE = "#00bfa5"
 PROPOSED_GRID_OUTLINE = "#08306b"
 
+#: Incidents: their points and the incident lookup's marker.
+INCIDENT = "#d7191c"
+#: Grid status lights of the atlas pages.
+STATUS: dict[str, str] = {"green": "#1a9641", "amber": "#f0a30a", "red": "#d7191c"}
+
+#: Base layers of the printed maps (PNG, atlas): greys under the colour classes.
+PRINT_NEIGHBOUR_FILL = "#e6e6e6"
+PRINT_ROAD = "#b0b0b0"
+PRINT_HOUSEHOLD = "#4d4d4d"
+
+#: The app's map: its background without a basemap, and its base layers.
+APP_BACKGROUND = "#f4f2ec"
+APP_ROAD = "#9b8e7e"
+APP_HOUSEHOLD = "#2b8cbe"
+#: Buildings and facility service areas (fill, outline); grid outlines.
+APP_BUILDING = ("#9e9e9e", "#7a7a7a")
+APP_SERVICE_AREA = ("#fdfdf6", "#7a5c3a")
+APP_GRID_OUTLINE = "#1f3b63"
+#: A layer without a style of its own (fill, outline).
+APP_DEFAULT = ("#3182bd", "#333333")
+#: Result layers without a style of their own: gap-like areas (fill, outline),
+#: points, lines and other areas (fill, outline).
+APP_RESULT_GAP = ("#e34a33", "#b30000")
+APP_RESULT_POINT = "#d95f0e"
+APP_RESULT_LINE = "#e6550d"
+APP_RESULT_AREA = ("#fdae6b", "#a63603")
+#: Map labels (their text; a white halo sets them off) and locked-grid hatching.
+APP_LABEL = "#10233f"
+LOCK_HATCH = "#202020"
+#: Selected features and the feature a list or a finding points at.
+SELECTION = "#00e5ff"
+HIGHLIGHT = "#ff00aa"
+#: Editing tools: the band of a drawn line, grid vertices shown for dragging.
+EDIT_LINE = "#ff6d00"
+EDIT_VERTEX = "#d81b60"
+
+#: Better and worse figures: text in the app's tables (green, magenta).
+BETTER = "#1b7837"
+WORSE = "#c51b7d"
+#: Better and worse cells of the XLSX and HTML reports (fill, text).
+BETTER_CELL = ("#c6efce", "#006100")
+WORSE_CELL = ("#ffc7ce", "#9c0006")
+#: Header cells of the HTML report; a changed value in the app's comparison table.
+TABLE_HEADER = "#eef2f7"
+CHANGED_CELL = "#fff3bf"
+#: Bars of the app's scenario comparison chart, one per scenario.
+CHART = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
+
 #: Qualitative colours for categories without a fixed colour (grids by community ...).
 QUALITATIVE = (
     "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",

@@ -727,16 +727,24 @@ def load_layer(
 
 
 def write_layer(frame: gpd.GeoDataFrame, path: str | Path, *, layer: str) -> None:
-    """Write a layer to a GeoPackage (added beside other layers) or GeoJSON (WGS84)."""
+    """Write a layer to a GeoPackage (added beside other layers) or GeoJSON (WGS84).
+
+    The file is replaced in one step (:func:`atomic_target`): a GeoPackage that
+    exists is copied, the layer written into the copy (replacing a layer of that
+    name), and the copy moved over it, so a failed write leaves the old file whole.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        out = frame.to_crs(4326) if frame.crs is not None else frame
-        pyogrio.write_dataframe(out, path, driver="GeoJSON")
-    elif suffix == ".gpkg":
-        pyogrio.write_dataframe(_gpkg_safe(frame), path, layer=layer, driver="GPKG")
-    else:
+    if suffix not in (".geojson", ".json", ".gpkg"):
         raise ReadError(f"{path}: can only write .gpkg or .geojson")
+    with atomic_target(path) as tmp:
+        if suffix == ".gpkg":
+            if path.exists():
+                shutil.copyfile(path, tmp)
+            pyogrio.write_dataframe(_gpkg_safe(frame), tmp, layer=layer, driver="GPKG")
+        else:
+            out = frame.to_crs(4326) if frame.crs is not None else frame
+            pyogrio.write_dataframe(out, tmp, driver="GeoJSON")
 
 
 def _gpkg_safe(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -35,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             _add_flag(p, f)
         p.add_argument("--out", metavar="FILE", required=analysis.out_required,
                        help=analysis.out_help)
+        p.add_argument("--include-personal", action="store_true",
+                       help="keep staff names, phones and ID numbers in the written file")
         p.set_defaults(func=lambda args, a=analysis: run_registered(a, args))
 
 
@@ -82,7 +84,8 @@ def run_registered(analysis: Analysis, args: argparse.Namespace) -> int:
         result = analysis.run(AnalysisContext.of(project), options, feedback)
     print(result.summary)
     if out is not None:
-        _write(result, out, single=analysis.adds_layer)
+        _write(result, out, single=analysis.adds_layer, include_personal=args.include_personal,
+               project=args.project)
         print("\n" + _("written: {path} (layers: {layers})", path=out[0],
                        layers=", ".join(_written(result, out[1]))))
     return result.exit_code or EXIT_OK
@@ -107,30 +110,37 @@ def _out_target(out: str, project: str, *, suffixes: tuple[str, ...]) -> tuple[P
     return path, layer
 
 
-def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool) -> None:
-    from layers.io import write_geopackage, write_layer
+def _write(result: AnalysisResult, target: tuple[Path, str], *, single: bool,
+           include_personal: bool, project: str) -> None:
+    from gridplanner.export.files import protected_paths
+    from gridplanner.export.results import add_layer, write_geopackage
 
     path, layer = target
+    protect = protected_paths(project)
     if path.suffix.lower() == ".xlsx":  # every result layer as a sheet, geometry left out
         from gridplanner.export.tables import write_xlsx
 
-        write_xlsx(dict(result.layers), path, column_names=True)
+        write_xlsx(dict(result.layers), path, column_names=True,
+                   include_personal=include_personal, protect=protect)
         return
     if path.suffix.lower() == ".csv":
         from gridplanner.export.tables import write_csv
 
-        write_csv(result.table, path, name=next(iter(result.layers), ""))
+        write_csv(result.table, path, name=next(iter(result.layers), ""),
+                  include_personal=include_personal, protect=protect)
         return
     if single or path.suffix.lower() != ".gpkg":
         # One layer to a named layer or a GeoJSON file (grid checks' findings).
         (name, frame), = list(result.layers.items())[:1]
-        write_layer(frame, path, layer=layer or name)
+        add_layer(frame, path, layer=layer or name, include_personal=include_personal,
+                  protect=protect)
         return
     layers = dict(result.layers)
     if layer:  # FILE.gpkg::NAME names the first (main) layer
         first = next(iter(layers))
         layers = {layer: layers.pop(first), **layers}
-    write_geopackage(layers, path, geometry_types=dict(result.geometry_types))
+    write_geopackage(layers, path, geometry_types=dict(result.geometry_types),
+                     include_personal=include_personal, protect=protect)
 
 
 def _written(result: AnalysisResult, layer: str) -> list[str]:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from gridplanner import palette
 from gridplanner.errors import Cancelled, GridPlannerError
 from gridplanner.export.cartography import (
     ROLE_LABELS,
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 #: Page sizes in inches, landscape.
 PAGES: Mapping[str, tuple[float, float]] = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
 #: Traffic-light colours of the index (green, amber, red).
-STATUS_COLOURS: Mapping[str, str] = {"green": "#1a9641", "amber": "#f0a30a", "red": "#d7191c"}
+STATUS_COLOURS: Mapping[str, str] = palette.STATUS
 #: Rows of the index per page (two columns of this many / 2).
 INDEX_ROWS = 80
 #: Checks shown on a grid page, in this order, with their catalogue text.

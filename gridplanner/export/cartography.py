@@ -49,9 +49,9 @@ ROLE_MARKERS: dict[str, tuple[str, float]] = {
 #: Facility kinds with a marker of their own; other kinds use "other".
 FACILITY_MARKER = ("P", 90.0)
 #: Grey of the grids around the one in focus.
-NEIGHBOUR_FILL = "#e6e6e6"
-ROAD_COLOUR = "#b0b0b0"
-HOUSEHOLD_COLOUR = "#4d4d4d"
+NEIGHBOUR_FILL = palette.PRINT_NEIGHBOUR_FILL
+ROAD_COLOUR = palette.PRINT_ROAD
+HOUSEHOLD_COLOUR = palette.PRINT_HOUSEHOLD
 #: Words in context ``map`` of the catalogue for roles and facility kinds.
 #: Legend and key-figure labels of the roles (catalogue texts, context ``atlas``).
 ROLE_LABELS = {"grid_head": "Grid head", "full_time": "Full-time grid worker",

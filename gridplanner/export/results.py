@@ -111,14 +111,18 @@ def write_geopackage(
     *,
     include_personal: bool = False,
     protect: Iterable[str | Path] = (),
+    geometry_types: Mapping[str, str] | None = None,
     feedback: Feedback | None = None,
 ) -> Path:
     """Write layers (and plain tables) to a new GeoPackage, replacing the file atomically.
 
-    Personal staff columns (name, phone, ID number) are left out of staff layers
-    (named ``staff...`` or with a ``staff_id`` column) unless ``include_personal``.
-    ``protect`` lists files that must not be replaced (the open project and its
-    autosave); GridPlanner project files are never replaced.
+    Every GeoPackage of results (the app's, the command line's, the demo's and
+    the batch runs') is written here. Personal staff columns (name, phone, ID
+    number) are left out of staff layers (named ``staff...`` or with a
+    ``staff_id`` column) unless ``include_personal``. ``protect`` lists files that
+    must not be replaced (the open project and its autosave); GridPlanner project
+    files are never replaced. ``geometry_types`` declares a layer's geometry type
+    (``"MultiPolygon"`` ...), so an empty layer keeps it.
 
     Raises
     ------
@@ -145,10 +149,48 @@ def write_geopackage(
         frame = layers[name] if include_personal else without_personal(layers[name], name)
         frames[name] = frame if isinstance(frame, gpd.GeoDataFrame) else _plain_table(frame)
     try:
-        write_layers_atomically(frames, target)
+        write_layers_atomically(frames, target, geometry_types=geometry_types)
     except Exception as exc:
         raise ExportError(f"{target}: cannot write the GeoPackage ({exc})") from exc
     report(feedback, 1.0, _("written"))
+    return target
+
+
+def add_layer(
+    frame: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    layer: str,
+    include_personal: bool = False,
+    protect: Iterable[str | Path] = (),
+) -> Path:
+    """Write one result layer beside a GeoPackage's other layers, or as GeoJSON.
+
+    The file is replaced in one step (a layer of the same name is replaced);
+    personal staff columns and protected files as in :func:`write_geopackage`.
+
+    Raises
+    ------
+    ExportError
+        When the file is refused or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.geojson"
+    >>> g = gpd.GeoDataFrame({"staff_id": ["a"], "phone": ["1"]},
+    ...                      geometry=[shapely.Point(0, 0)], crs=4549)
+    >>> gpd.read_file(add_layer(g, p, layer="staff")).columns.tolist()
+    ['staff_id', 'geometry']
+    """
+    from layers.io import write_layer
+
+    target = check_target(path, protect=protect)
+    out = frame if include_personal else without_personal(frame, layer)
+    try:
+        write_layer(gpd.GeoDataFrame(out), target, layer=layer)
+    except Exception as exc:
+        raise ExportError(f"{target}: cannot write layer {layer} ({exc})") from exc
     return target
 
 

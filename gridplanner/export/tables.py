@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from gridplanner import palette
 from gridplanner.export.files import ExportError, atomic_file, check_target, safe_file_stem
 from gridplanner.i18n import _, catalogue, current_language, pgettext
 from gridplanner.scenarios.compare import Comparison
@@ -67,7 +68,9 @@ BETTER, WORSE, NEUTRAL = 1, -1, 0
 #: Sheet -> column -> tone per row (:data:`BETTER`, :data:`WORSE`, :data:`NEUTRAL`).
 Tones = Mapping[str, Mapping[str, Sequence[int]]]
 #: Excel's own "good" and "bad" cell styles: (fill, font colour).
-_TONE_COLOURS = {BETTER: ("C6EFCE", "006100"), WORSE: ("FFC7CE", "9C0006")}
+_TONE_COLOURS = {tone: (fill.lstrip("#").upper(), text.lstrip("#").upper())
+                 for tone, (fill, text) in ((BETTER, palette.BETTER_CELL),
+                                            (WORSE, palette.WORSE_CELL))}
 
 
 def _report_language(chinese_headers: bool, lang: str | None) -> str:
@@ -681,14 +684,16 @@ _REPORT_CSS = (
     ".wrap{max-width:100%;overflow-x:auto}"
     "table{border-collapse:collapse;font-size:13px;margin-bottom:1em}"
     "th,td{border:1px solid #bbb;padding:3px 8px;vertical-align:top}"
-    "th{background:#eef2f7;font-weight:600;text-align:center;max-width:14em;"
+    "th{background:" + palette.TABLE_HEADER + ";font-weight:600;text-align:center;"
+    "max-width:14em;"
     "white-space:normal;word-break:keep-all;overflow-wrap:anywhere}"
     "td{max-width:28em;overflow-wrap:break-word}"
     "td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
-    "td.better{background:#c6efce;color:#006100}td.worse{background:#ffc7ce;color:#9c0006}"
+    "td.better{background:" + palette.BETTER_CELL[0] + ";color:" + palette.BETTER_CELL[1] + "}"
+    "td.worse{background:" + palette.WORSE_CELL[0] + ";color:" + palette.WORSE_CELL[1] + "}"
     "tbody tr:nth-child(even) td{background-color:#fafafa}"
-    "tbody tr:nth-child(even) td.better{background:#c6efce}"
-    "tbody tr:nth-child(even) td.worse{background:#ffc7ce}"
+    "tbody tr:nth-child(even) td.better{background:" + palette.BETTER_CELL[0] + "}"
+    "tbody tr:nth-child(even) td.worse{background:" + palette.WORSE_CELL[0] + "}"
     "@page{size:A4 landscape;margin:12mm}"
     "@media print{body{margin:0;font-size:11px}.wrap{overflow:visible}"
     "table{width:100%;font-size:10px;page-break-inside:auto}"

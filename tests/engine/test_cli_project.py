@@ -108,7 +108,8 @@ def test_sample_info_and_validate_list_planted_problems(sample_project_file, cap
     code, output = _run(capsys, "validate", str(sample_project_file), "--all")
     assert code == EXIT_OK
     assert "layer cameras" in output  # the planted bad camera rows
-    assert "no full_time" in output or "full_time" in output  # grids without a worker
+    # grids without a full-time worker, named with the fix
+    assert "grid has no full_time based in it (assign staff" in output
 
 
 def test_no_screen_runs_demo(tmp_path):

@@ -66,3 +66,39 @@ def test_words_of_exported_tables():
     assert all(WORDS_ZH[w] != w for w in WORDS)
     assert word_label("full_time", lang="zh_CN") == "专职网格员"
     assert word_label("full_time", lang="en") == "full_time"
+
+
+#: Chinese written in the code that is not a label: words read from users' files
+#: (value and source aliases), language names and Chinese terms inside English help.
+_NOT_LABELS = {
+    "gridplanner/analyses/organisation.py", "gridplanner/basemap/sources.py",
+    "gridplanner/cli/cmd_project.py", "gridplanner/coverage/incremental.py",
+    "gridplanner/network/graph.py", "gridplanner/osm/tags.py",
+    "gridplanner/scenarios/model.py", "gridplanner/settings.py",
+    "ui/canvas/render.py", "ui/main_window.py",
+}
+
+
+def test_chinese_labels_live_only_in_the_catalogue():
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    found = []
+    for path in sorted([*(root / "gridplanner").rglob("*.py"), *(root / "ui").rglob("*.py")]):
+        name = path.relative_to(root).as_posix()
+        if name.startswith("gridplanner/i18n/") or name in _NOT_LABELS:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = {id(node.body[0].value) for node in ast.walk(tree)  # docstrings
+                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+                and node.body and isinstance(node.body[0], ast.Expr)}
+        skip |= {id(c) for node in ast.walk(tree)  # descriptions stored with the data
+                 if isinstance(node, ast.keyword) and node.arg == "description"
+                 for c in ast.walk(node.value)}
+        found += [f"{name}:{node.lineno} {node.value[:30]}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and id(node) not in skip and chinese.search(node.value)]
+    assert found == []

@@ -102,6 +102,39 @@ def test_geojson_written_in_wgs84(tmp_path):
     assert back.geometry.iloc[0].bounds[0] == pytest.approx(119.64)
 
 
+def _failing_after_write(monkeypatch):
+    """Make pyogrio write its file and then fail, as a full disk would halfway."""
+    real = pyogrio.write_dataframe
+
+    def write_then_fail(*args, **kwargs):
+        real(*args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", write_then_fail)
+
+
+@pytest.mark.parametrize(("name", "layer"), [("x.gpkg", "added"), ("g.geojson", "grids")])
+def test_write_layer_that_fails_leaves_the_old_file(tmp_path, monkeypatch, name, layer):
+    path = tmp_path / name
+    write_layer(_grids(), path, layer="网格")
+    before = path.read_bytes()
+    _failing_after_write(monkeypatch)
+    with pytest.raises(OSError, match="No space"):
+        write_layer(_grids().iloc[:1], path, layer=layer)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary left behind
+
+
+def test_write_layer_adds_beside_and_replaces_a_layer_of_the_same_name(tmp_path):
+    path = tmp_path / "x.gpkg"
+    write_layer(_grids(), path, layer="a")
+    write_layer(_grids(), path, layer="b")
+    write_layer(_grids().iloc[:1], path, layer="a")
+    assert sorted(n for n, _ in pyogrio.list_layers(path)) == ["a", "b"]
+    assert (len(read_file(path, layer="a")), len(read_file(path, layer="b"))) == (1, 2)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.gpkg"]
+
+
 def test_gcj02_file_lands_on_true_positions():
     loaded = load_layer(INPUTS / "households_gcj02.geojson", "households", source_crs="gcj02")
     truth = gpd.GeoSeries(shapely.points([(119.6470, 29.0790)]), crs=4326).to_crs(4549)

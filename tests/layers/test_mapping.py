@@ -95,6 +95,25 @@ def test_numeric_values_map_as_text():
     assert out["level"].tolist() == ["street", "community"]
 
 
+def test_saving_a_mapping_that_fails_leaves_the_old_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    path = save_mapping(mapping_from_flags(columns=["households:households=户数"]),
+                        tmp_path / "m.json")
+    before = path.read_bytes()
+    real = Path.write_text
+
+    def half_then_fail(self, text, *args, **kwargs):
+        real(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        save_mapping(mapping_from_flags(columns=["households:households=hh"]), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
 def test_mapping_json_round_trip(tmp_path):
     mapping = mapping_from_flags(columns=["service_areas:area_id=adcode",
                                           "households:households=户数"],

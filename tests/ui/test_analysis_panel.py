@@ -16,10 +16,11 @@ from gridplanner.integrity import staff_grid_ids
 from gridplanner.scenarios import apply_scenario, compare_figures, key_figures
 from gridplanner.scenarios.builders import containing_grid
 from gridplanner.settings import ROLES
-from ui.panels.analysis_panel import RESULT_STYLES, layer_key, result_style
+from ui.panels.analysis_panel import NO_PAGE, RESULT_STYLES, layer_key, result_style
 
-#: Every analysis the app runs: a page each, and the incident lookup on the map.
-IN_THE_APP = [a.name for a in analyses() if a.name != "network"]
+#: Every registered analysis: a page each, the incident lookup on the map, and the
+#: network summary (no page) through the same run path.
+IN_THE_APP = [a.name for a in analyses()]
 #: Small runs of the slow ones.
 QUICK = {"site-cameras": {"k": 2, "use_buildings": False}, "place": {"n": 2},
          "coverage": {"use_buildings": False}}
@@ -122,6 +123,12 @@ def test_the_app_shows_the_layers_the_registry_gives(window, qtbot, name):
         top = window.identify.tree.topLevelItem(0)
         fields = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
         assert fields["Grid"].endswith(f"({grids['grid_id'].iloc[5]})")
+    elif name in NO_PAGE:
+        with qtbot.waitSignal(window.analysis_ended, timeout=120000):
+            panel.run(name, {})
+        assert window.prompter.errors == []
+        run = panel.last
+        assert run.analysis.name == name
     else:
         run = _run(window, qtbot, name, QUICK.get(name))
     expected = get(name).run(AnalysisContext.of(project), run.options, None)

@@ -174,3 +174,12 @@ def test_dense_points_are_splatted_in_place(qapp):
             if QColor(image.pixel(x, y)).name() == "#0000ff"}
     # 2-px squares whose lower-right pixel is the point's pixel
     assert blue == {(1, 2), (2, 2), (1, 3), (2, 3), (6, 6), (7, 6), (6, 7), (7, 7)}
+
+
+def test_incidents_and_the_incident_marker_share_the_palette_colour():
+    from gridplanner import palette
+    from ui.canvas.styles import DEFAULT_STYLES
+    from ui.panels.analysis_panel import RESULT_STYLES
+
+    assert DEFAULT_STYLES["incidents"].colour == palette.INCIDENT
+    assert RESULT_STYLES["routes"].colour == palette.INCIDENT

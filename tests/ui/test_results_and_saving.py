@@ -212,3 +212,25 @@ def test_incident_outside_every_grid_says_so(window, qtbot):
     top = window.identify.tree.topLevelItem(0)
     fields = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
     assert fields["Grid"] == "—"
+
+
+def test_unassigned_reasons_count_households_and_grids_by_the_engine_rules():
+    import geopandas as gpd
+    import shapely
+
+    from ui.panels.analysis_panel import unassigned_reasons
+
+    # A and B overlap on 50..100: the engine gives such a point to A, the first grid.
+    grids = gpd.GeoDataFrame({"grid_id": ["A", "B"], "name": ["A", "B"]},
+                             geometry=[shapely.box(0, 0, 100, 100), shapely.box(50, 0, 150, 100)],
+                             crs=4549)
+    staff = gpd.GeoDataFrame({"staff_id": ["wb"], "role": ["full_time"], "grid_id": ["B"]},
+                             geometry=[shapely.Point(120, 50)], crs=4549)
+    unassigned = gpd.GeoDataFrame(
+        {"household_id": ["h1", "h2", "h3"], "reason": ["too far"] * 3,
+         "households": [2.6, 2.6, -4]},  # read as 3, 3 and 0 households
+        geometry=shapely.points([[75, 50], [120, 50], [10, 10]]), crs=4549)
+    lines = unassigned_reasons(unassigned, grids, staff, role="full_time", within_grid=True)
+    assert lines == ["6 households stay unassigned:",
+                     "  grid A has no full-time grid worker: 3 households",
+                     "  too far: 3 households"]

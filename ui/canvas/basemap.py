@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from gridplanner import palette
 from gridplanner.basemap import (
     BasemapError,
     BasemapSpec,
@@ -224,7 +225,7 @@ class BasemapController(QObject):
 
     def frame_background(self) -> str:
         """Colour the layers' frame is drawn on: transparent over a basemap."""
-        return "transparent" if self.is_active() else "#f4f2ec"
+        return "transparent" if self.is_active() else palette.APP_BACKGROUND
 
     def set_spec(self, spec: BasemapSpec | None, source: str = "") -> None:
         """Show ``spec`` under the layers (None: no basemap)."""

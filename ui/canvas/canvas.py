@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from gridplanner import palette
 from ui.canvas.basemap import BasemapController
 from ui.canvas.layer_model import LayerStack
 from ui.canvas.render import (
@@ -46,8 +47,8 @@ from ui.canvas.render import (
 from ui.canvas.tools import MapTool
 from ui.workers import TaskRunner
 
-SELECTION_COLOUR = QColor("#00e5ff")
-HIGHLIGHT_COLOUR = QColor("#ff00aa")
+SELECTION_COLOUR = QColor(palette.SELECTION)
+HIGHLIGHT_COLOUR = QColor(palette.HIGHLIGHT)
 
 
 class MapCanvas(QWidget):
@@ -260,7 +261,7 @@ class MapCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         t0 = time.perf_counter()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#f4f2ec"))
+        painter.fillRect(self.rect(), QColor(palette.APP_BACKGROUND))
         view = self.view()
         self.basemap.paint(painter, view)
         frame = self._frame

@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QTransform,
 )
 
+from gridplanner import palette
 from ui.canvas.layer_model import MapLayer
 from ui.canvas.styles import Classified, LayerStyle, classify
 
@@ -286,7 +287,7 @@ def locked_mask(frame: Any) -> np.ndarray:
 
 # --------------------------------------------------------------------- draw
 #: Hatching of locked grids: dark diagonal lines a few pixels apart at every zoom.
-LOCK_HATCH = "#202020"
+LOCK_HATCH = palette.LOCK_HATCH
 def _qcolor(hex_colour: str, alpha: float = 1.0) -> QColor:
     colour = QColor(hex_colour)
     colour.setAlphaF(float(min(max(alpha, 0.0), 1.0)))
@@ -483,7 +484,7 @@ def draw_labels(p: QPainter, labels: list[tuple[float, float, float, str]],
         path = QPainterPath()
         path.addText(QPointF(rect.left(), rect.top() + metrics.ascent()), font, text)
         p.strokePath(path, halo)
-        p.fillPath(path, QBrush(QColor("#10233f")))
+        p.fillPath(path, QBrush(QColor(palette.APP_LABEL)))
 
 
 Drawer = Callable[[QPainter, Prepared, LayerStyle, ViewState], None]
@@ -522,7 +523,7 @@ class RenderJob:
     prepared: dict[str, Prepared]
     device_pixel_ratio: float = 1.0
     #: Colour under the layers ("transparent" when a basemap is painted beneath).
-    background: str = "#f4f2ec"
+    background: str = palette.APP_BACKGROUND
 
 
 @dataclass

@@ -59,8 +59,8 @@ class LayerStyle:
     """
 
     mode: str = "single"
-    colour: str = "#3182bd"
-    outline: str = "#333333"
+    colour: str = palette.APP_DEFAULT[0]
+    outline: str = palette.APP_DEFAULT[1]
     field: str = ""
     classes: int = 5
     size_px: float = 3.0
@@ -78,18 +78,20 @@ class LayerStyle:
 
 
 DEFAULT_STYLES: dict[str, LayerStyle] = {
-    "service_areas": LayerStyle(colour="#fdfdf6", outline="#7a5c3a", fill_alpha=0.0,
+    "service_areas": LayerStyle(colour=palette.APP_SERVICE_AREA[0],
+                                outline=palette.APP_SERVICE_AREA[1], fill_alpha=0.0,
                                 size_px=2.0),  # wide outlines are drawn aliased (fast)
-    "grids": LayerStyle(mode="categorised", field="community_id", outline="#1f3b63",
+    "grids": LayerStyle(mode="categorised", field="community_id", outline=palette.APP_GRID_OUTLINE,
                         fill_alpha=0.30, label_field="name", size_px=1.0),
-    "buildings": LayerStyle(colour="#9e9e9e", outline="#7a7a7a", fill_alpha=0.6, size_px=0.5),
-    "roads": LayerStyle(colour="#9b8e7e", size_px=1.0),
-    "households": LayerStyle(colour="#2b8cbe", size_px=2.0),
+    "buildings": LayerStyle(colour=palette.APP_BUILDING[0], outline=palette.APP_BUILDING[1],
+                             fill_alpha=0.6, size_px=0.5),
+    "roads": LayerStyle(colour=palette.APP_ROAD, size_px=1.0),
+    "households": LayerStyle(colour=palette.APP_HOUSEHOLD, size_px=2.0),
     "cameras": LayerStyle(mode="categorised", field="category", size_px=2.5),
     "staff": LayerStyle(mode="categorised", field="role", size_px=5.0),
     "facilities": LayerStyle(mode="categorised", field="kind", outline="#000000",
                              size_px=8.0),
-    "incidents": LayerStyle(colour="#e41a1c", size_px=5.0),
+    "incidents": LayerStyle(colour=palette.INCIDENT, size_px=5.0),
 }
 
 #: Fixed colours for known categories, so the same role looks the same everywhere
@@ -106,12 +108,14 @@ def default_style(name: str, geometry_kind: str) -> LayerStyle:
     if name in DEFAULT_STYLES:
         return DEFAULT_STYLES[name]
     if name.startswith("coverage") or "gap" in name:
-        return LayerStyle(colour="#e34a33", outline="#b30000", fill_alpha=0.45)
+        return LayerStyle(colour=palette.APP_RESULT_GAP[0], outline=palette.APP_RESULT_GAP[1],
+                          fill_alpha=0.45)
     if geometry_kind == "point":
-        return LayerStyle(colour="#d95f0e", size_px=4.0)
+        return LayerStyle(colour=palette.APP_RESULT_POINT, size_px=4.0)
     if geometry_kind == "line":
-        return LayerStyle(colour="#e6550d", size_px=2.0)
-    return LayerStyle(colour="#fdae6b", outline="#a63603", fill_alpha=0.4)
+        return LayerStyle(colour=palette.APP_RESULT_LINE, size_px=2.0)
+    return LayerStyle(colour=palette.APP_RESULT_AREA[0], outline=palette.APP_RESULT_AREA[1],
+                      fill_alpha=0.4)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
 
+from gridplanner import palette
 from ui.canvas.render import ViewState, points_np
 
-BAND = QColor("#ff6d00")
+BAND = QColor(palette.EDIT_LINE)
 
 
 class MapTool:
@@ -277,7 +278,7 @@ class VertexTool(MapTool):
             sx, sy = view.to_screen(v[:, 0], v[:, 1])
             keep = (sx >= 0) & (sy >= 0) & (sx <= view.width) & (sy <= view.height)
             if keep.sum() < 20000:
-                painter.setPen(QPen(QColor("#d81b60"), 5))
+                painter.setPen(QPen(QColor(palette.EDIT_VERTEX), 5))
                 points_np(painter, sx[keep], sy[keep])
         if self.dragging is not None and self._to is not None:
             a = view.to_screen(np.array([self.dragging[0]]), np.array([self.dragging[1]]))

@@ -67,6 +67,7 @@ from gridplanner.context import AnalysisContext
 from gridplanner.coverage import CoverageResult, CoverageState
 from gridplanner.errors import GridPlannerError
 from gridplanner.feedback import Feedback
+from gridplanner.locate import grid_index, household_weights
 from gridplanner.project import Project
 from gridplanner.scenarios import accept_result
 from gridplanner.scenarios.lifecycle import ACCEPTS
@@ -85,7 +86,7 @@ NO_PAGE = frozenset({"network", "route"})
 #: Dense point layers are drawn only from this scale in (1:N).
 DENSE_MAX_SCALE = 5000.0
 #: Colour of the incident marker of the incident lookup.
-INCIDENT_COLOUR = "#d7191c"
+INCIDENT_COLOUR = palette.INCIDENT
 
 #: How result layers are drawn, by their name on the map (:func:`layer_key`). An
 #: entry may depend on the run's options (the balanced proposal colours its band).
@@ -814,16 +815,14 @@ def unassigned_reasons(unassigned: pd.DataFrame | None, grids: gpd.GeoDataFrame,
     """
     if unassigned is None or not len(unassigned):
         return [tr("Every household is assigned.")]
-    weights = pd.to_numeric(unassigned.get("households", 1), errors="coerce").fillna(1)
+    weights = pd.Series(household_weights(unassigned), index=unassigned.index)
     lines: list[tuple[int, str]] = []
     handled = np.zeros(len(unassigned), dtype=bool)
     if within_grid and isinstance(unassigned, gpd.GeoDataFrame) and len(grids):
         from gridplanner.integrity import staff_grid_ids
 
-        pts = unassigned.geometry.to_numpy()
-        hit_pt, hit_grid = grids.sindex.query(pts, predicate="intersects")
-        grid_of = np.full(len(unassigned), -1, dtype=np.int64)
-        grid_of[hit_pt[::-1]] = hit_grid[::-1]  # first grid hit wins
+        grid_of = grid_index(np.asarray(grids.geometry.values, dtype=object),
+                             np.asarray(unassigned.geometry.values, dtype=object))
         of_role = staff[staff["role"].astype(str) == role] if "role" in staff.columns \
             else staff.iloc[:0]
         staffed = set(staff_grid_ids(of_role["grid_id"])) if "grid_id" in of_role.columns \

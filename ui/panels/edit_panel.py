@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridplanner import palette
 from gridplanner.grids.commands import GridCommand
 from gridplanner.project import Project
 from gridplanner.scenarios.edit_figures import IN_BAND, band_status, grid_edit_figures, toward_band
@@ -41,8 +42,8 @@ if TYPE_CHECKING:
 #: Figures of one grid: households, band_min, band_max, pp, coverage.
 Figures = dict[str, float]
 
-GOOD = QColor("#1b7837")
-BAD = QColor("#c51b7d")
+GOOD = QColor(palette.BETTER)
+BAD = QColor(palette.WORSE)
 
 
 class EditPanel(QWidget):

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridplanner import palette
 from gridplanner.errors import GridPlannerError
 from gridplanner.scenarios import (
     Comparison,
@@ -49,9 +50,9 @@ from ui.i18n import bind, on_language_change, tr
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-BETTER = QColor("#1b7837")
-WORSE = QColor("#c51b7d")
-BAR_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
+BETTER = QColor(palette.BETTER)
+WORSE = QColor(palette.WORSE)
+BAR_COLOURS = palette.CHART
 
 
 class BarChart(QWidget):
@@ -390,7 +391,7 @@ class ScenarioPanel(QWidget):
                 value = float(figures.loc[i, col]) if pd.notna(figures.loc[i, col]) else np.nan
                 item = QTableWidgetItem(_fmt(value, signed=True))
                 if np.isfinite(value) and abs(value) > 1e-9:
-                    item.setBackground(QBrush(QColor("#fff3bf")))
+                    item.setBackground(QBrush(QColor(palette.CHANGED_CELL)))
                     if better:
                         good = (value < 0) == (better == "lower")
                         item.setForeground(QBrush(BETTER if good else WORSE))

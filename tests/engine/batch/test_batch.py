@@ -96,3 +96,23 @@ def test_batch_command_line(districts, tmp_path, capsys):
     assert "district1" in out
     assert "broken: failed" in out
     assert (tmp_path / "summary.csv").is_file()
+
+
+def test_a_failed_summary_write_keeps_the_old_summary_and_fails_the_row(districts, tmp_path,
+                                                                        monkeypatch):
+    name = districts[0].stem
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "summary.txt").write_text("an earlier run", encoding="utf-8")
+    real = Path.write_text
+
+    def half_then_fail(self, text, *args, **kwargs):
+        real(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    row = run_district(districts[0], tmp_path, analyses=["checks"])
+    assert row["status"] == "failed"
+    assert "summary.txt" in row["error"]
+    assert (folder / "summary.txt").read_text(encoding="utf-8") == "an earlier run"
+    assert sorted(p.name for p in folder.iterdir()) == ["checks.gpkg", "summary.txt"]

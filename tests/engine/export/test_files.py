@@ -108,3 +108,21 @@ def test_cli_refuses_the_project_as_output(sample_project_file, tmp_path, capsys
         assert "never replaces a project" in capsys.readouterr().err
     assert _digest(project) == before
     assert "grids" in {str(n) for n, _ in pyogrio.list_layers(project)}
+
+
+def test_result_files_are_written_only_through_the_export_package():
+    """The layer model's writers are used by the export package and the project file only."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[3]
+    allowed = {"gridplanner/project.py"}
+    found = []
+    for path in sorted([*(root / "gridplanner").rglob("*.py"), *(root / "ui").rglob("*.py")]):
+        name = path.relative_to(root).as_posix()
+        if name.startswith("gridplanner/export/") or name in allowed:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"from layers(\.io)? import[^\n]*\b(write_geopackage|write_layer)\b", text):
+            found.append(name)
+    assert found == []

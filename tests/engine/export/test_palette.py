@@ -75,3 +75,35 @@ def test_png_map_uses_the_palette(tmp_path):
     seen = {_hex(px) for px in image.reshape(-1, image.shape[2])[::7]}
     assert palette.ROLE["police"] in seen
     assert palette.ROLE["grid_head"] in seen
+
+
+def _sources():
+    from pathlib import Path
+
+    root = Path(__file__).parents[3]
+    for path in sorted([*(root / "gridplanner").rglob("*.py"), *(root / "ui").rglob("*.py")]):
+        name = path.relative_to(root).as_posix()
+        if name != "gridplanner/palette.py":
+            yield name, path.read_text(encoding="utf-8")
+
+
+def test_every_colour_is_defined_in_the_palette():
+    """Colours (and named grey constants) live in gridplanner/palette.py only.
+
+    Plain greys written where they are used (text, outlines) are ink, not palette
+    colours; a colour with a hue, or any colour given a name of its own, belongs in
+    the palette so the app, the HTML map, the PNG maps and the reports agree.
+    """
+    hexes = re.compile(r"#([0-9a-fA-F]{2})([0-9a-fA-F]{2})([0-9a-fA-F]{2})\b")
+    named = re.compile(r"^[A-Z][A-Z0-9_]*\s*(:[^=\n]*)?=.*#[0-9a-fA-F]{6}\b", re.M)
+    found = []
+    for name, text in _sources():
+        for m in hexes.finditer(text):
+            if len({c.lower() for c in m.groups()}) > 1:
+                line = text.count("\n", 0, m.start()) + 1
+                found.append(f"{name}:{line} {m.group(0)}")
+        for m in named.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(f"{name}:{line} {m.group(0)[:40]}")
+    assert found == []
+
