@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
@@ -39,7 +38,7 @@ from ui import i18n
 from ui.canvas.basemap import install_basemap_menu
 from ui.canvas.canvas import MapCanvas
 from ui.canvas.tools import BoxTool, PanTool, PointTool
-from ui.dialogs.messages import Prompter
+from ui.dialogs.messages import Prompter, plain_label
 from ui.i18n import bind, tr
 from ui.panels.attribute_table import AttributeTable
 from ui.panels.identify import IdentifyPanel, features_at
@@ -173,9 +172,9 @@ class MainWindow(QMainWindow):
 
     def _build_status(self) -> None:
         bar = self.statusBar()
-        self.coords = QLabel()
-        self.scale_label = QLabel()
-        self.render_label = QLabel()
+        self.coords = plain_label()
+        self.scale_label = plain_label()
+        self.render_label = plain_label()
         self.render_label.setMinimumWidth(110)
         self.scale_label.setMinimumWidth(90)
         self.progress = QProgressBar()

@@ -96,3 +96,22 @@ def test_boxes_show_text_from_data_literally(qtbot, show):
     assert shown[0][0] == Qt.TextFormat.PlainText
     assert shown[0][1], "the text was not shown as given"
     assert all(fmt == Qt.TextFormat.PlainText for fmt, _texts in shown)
+
+
+
+
+def test_labels_showing_a_scenario_name_show_it_literally(fresh_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from gridplanner.grids.commands import RenameGrid
+
+    window = fresh_window
+    name = "<b>bold</b> <img src='x.png'>"
+    gid = str(window.session.project.layers["grids"]["grid_id"].iloc[0])
+    window.editing.push(RenameGrid(gid, name="renamed"))
+    assert window.scenarios.create_from_edits(name) == name
+    window.scenarios.view(name)
+    showing = [label for label in window.findChildren(QLabel) if name in label.text()]
+    assert showing, "the scenario name is shown in no label"
+    assert [label.textFormat() for label in showing] == [Qt.TextFormat.PlainText] * len(showing)

@@ -10,9 +10,17 @@ details folded away under "Show Details…" and never as the main text.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from ui.i18n import tr
+
+
+def plain_label(*, word_wrap: bool = False) -> QLabel:
+    """Return a label for text that may come from the data, shown as plain text."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(word_wrap)
+    return label
 
 
 class Prompter:
