@@ -485,3 +485,29 @@ def test_app_opens_a_project_another_process_holds_read_only(make_window, qtbot,
     assert "locked" not in again.prompter.asked  # the dead holder's lock was taken over
     assert again.session.owns_file()
     assert read_holder(project_file).pid == os.getpid()
+
+
+def test_copy_of_the_sample_never_replaces_work_already_in_its_place(tmp_path, monkeypatch):
+    import pathlib
+
+    import ui.main_window as main_window
+
+    installed = tmp_path / "install" / "sample_district.gpkg"
+    installed.parent.mkdir()
+    installed.write_bytes(b"installed sample")
+    folder = tmp_path / "documents" / "GridPlanner"
+    monkeypatch.setattr(main_window, "bundled_sample_paths", lambda: [installed])
+    monkeypatch.setattr(main_window, "sample_copy_folder", lambda: folder)
+    first = main_window.user_copy_of_sample(installed)
+    assert first == folder / installed.name
+    assert first.read_bytes() == b"installed sample"
+    assert [p.name for p in folder.iterdir()] == [installed.name]  # no temporary left
+    first.write_bytes(b"work saved by the first window")
+    # A second app starting at the same moment saw no copy yet (its check ran before
+    # the first copy was made): making its copy now must not replace the saved work.
+    real_exists = pathlib.Path.exists
+    monkeypatch.setattr(pathlib.Path, "exists",
+                        lambda self, **kw: False if self == first else real_exists(self, **kw))
+    assert main_window.user_copy_of_sample(installed) == first
+    assert first.read_bytes() == b"work saved by the first window"
+    assert [p.name for p in folder.iterdir()] == [installed.name]
