@@ -261,9 +261,12 @@ def load_mapping(path: str | Path) -> ImportMapping:
 
 
 def save_mapping(mapping: ImportMapping, path: str | Path) -> Path:
-    """Write ``mapping`` as JSON to ``path``."""
+    """Write ``mapping`` as JSON to ``path``, replacing it in one step."""
+    from layers.io import atomic_target  # layers.io reads through this module
+
     path = Path(path)
-    path.write_text(mapping.to_json(), encoding="utf-8")
+    with atomic_target(path) as tmp:
+        tmp.write_text(mapping.to_json(), encoding="utf-8")
     return path
 
 
