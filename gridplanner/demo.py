@@ -93,7 +93,11 @@ def run_demo(
 
     report(feedback, 0.05, _("building the example scenario"))
     build_demo_scenario(project, feedback=sub(feedback, 0.05, 0.15))
-    project_file = save_project(project, out_dir / "demo_project.gpkg")
+    from gridplanner.cli.common import write_lock
+
+    # The folder may hold a demo project the app has open: write it only under its lock.
+    with write_lock(out_dir / "demo_project.gpkg", "demo", must_exist=False):
+        project_file = save_project(project, out_dir / "demo_project.gpkg")
     project = open_project(project_file)  # the scenario comes back from the file
 
     report(feedback, 0.2, _("analyses of the current data"))

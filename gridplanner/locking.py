@@ -39,6 +39,7 @@ import json
 import math
 import os
 import socket
+import stat
 import sys
 import threading
 import time
@@ -161,8 +162,8 @@ def read_holder(path: str | Path) -> LockHolder | None:
     :meth:`ProjectLock.acquire` to find out whether it is free.
     """
     try:
-        text = lock_file_for(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = _read_lock_text(lock_file_for(path))
+    except (OSError, LockUnavailableError):
         return None
     return LockHolder.from_json(text)
 
@@ -322,7 +323,7 @@ class ProjectLock:
     def _clear_if_stale(self) -> None:
         """Remove the lock file when its holder is gone; raise when it is alive."""
         try:
-            fd = os.open(self.file, os.O_RDONLY)
+            fd = _open_lock_file(self.file, self.path)
         except FileNotFoundError:
             return
         except OSError as exc:  # e.g. the holder keeps it open on Windows
@@ -388,8 +389,8 @@ class ProjectLock:
         except OSError as exc:
             raise ProjectLockedError(self.path, self.file, read_holder(self.path)) from exc
         try:
-            moved = aside.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            moved = _read_lock_text(aside)
+        except (OSError, LockUnavailableError):
             moved = ""
         if moved != judged:
             with contextlib.suppress(OSError):
@@ -401,8 +402,8 @@ class ProjectLock:
     def _file_is(self, token: str, fd: int) -> bool:
         try:
             now = os.stat(self.file)
-            text = self.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = _read_lock_text(self.file)
+        except (OSError, LockUnavailableError):
             return False
         holder = LockHolder.from_json(text)
         if holder is None or holder.token != token:
@@ -411,6 +412,40 @@ class ProjectLock:
             return True
         then = os.fstat(fd)
         return (now.st_dev, now.st_ino) == (then.st_dev, then.st_ino)
+
+
+def _open_lock_file(file: Path, project: Path) -> int:
+    """Open the lock file for reading without waiting; refuse what is not a regular file.
+
+    Something else put in its place (a named pipe would block every open of the
+    project, a link to a device would never end) is reported, not removed.
+
+    Raises
+    ------
+    OSError
+        When it cannot be opened (FileNotFoundError when it is gone).
+    LockUnavailableError
+        When it is a pipe, a device, a socket or a folder.
+    """
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISREG(mode):
+        return fd
+    os.close(fd)
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
+    raise LockUnavailableError(
+        f"{project}: its lock file {file} is {kind}, not a lock file GridPlanner wrote; "
+        "remove it, then open the project again")
+
+
+def _read_lock_text(file: Path) -> str:
+    """Return the text of a lock file (at most 64 kB), never blocking on a pipe."""
+    fd = _open_lock_file(file, file)
+    try:
+        return _read_all(fd)
+    finally:
+        os.close(fd)
 
 
 def _read_all(fd: int, limit: int = 65536) -> str:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from layers.errors import Problem, ReadError, SchemaError
 from layers.schema import LAYER_NAMES, LayerSchema, schema_for
+from layers.small_files import read_small_file
 from layers.validate import validate
 
 #: The ``format`` field of a mapping file.
@@ -251,20 +252,17 @@ def mapping_from_dict(data: Any, *, source: str = "mapping") -> ImportMapping:
 def load_mapping(path: str | Path) -> ImportMapping:
     """Read a mapping JSON file written by :meth:`ImportMapping.to_json` or by hand."""
     path = Path(path)
+    raw = read_small_file(path, limit_bytes=_MAX_BYTES, what="a column mapping")
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise ReadError(f"{path}: too large for a column mapping")
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ReadError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ReadError(f"{path}: not a readable JSON mapping ({exc})") from exc
     return mapping_from_dict(data, source=str(path))
 
 
 def save_mapping(mapping: ImportMapping, path: str | Path) -> Path:
     """Write ``mapping`` as JSON to ``path``, replacing it in one step."""
-    from layers.io import atomic_target  # layers.io reads mappings: imported here
+    from layers.io import atomic_target  # layers.io reads through this module
 
     path = Path(path)
     with atomic_target(path) as tmp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
@@ -39,7 +39,7 @@ from ui import i18n
 from ui.canvas.basemap import install_basemap_menu
 from ui.canvas.canvas import MapCanvas
 from ui.canvas.tools import BoxTool, PanTool, PointTool
-from ui.dialogs.messages import Prompter
+from ui.dialogs.messages import Prompter, plain_label
 from ui.i18n import bind, tr
 from ui.panels.attribute_table import AttributeTable
 from ui.panels.identify import IdentifyPanel, features_at
@@ -173,9 +173,9 @@ class MainWindow(QMainWindow):
 
     def _build_status(self) -> None:
         bar = self.statusBar()
-        self.coords = QLabel()
-        self.scale_label = QLabel()
-        self.render_label = QLabel()
+        self.coords = plain_label()
+        self.scale_label = plain_label()
+        self.render_label = plain_label()
         self.render_label.setMinimumWidth(110)
         self.scale_label.setMinimumWidth(90)
         self.progress = QProgressBar()
@@ -1084,8 +1084,6 @@ def user_copy_of_sample(path: Path) -> Path | None:
     The copy is made in the documents folder on first use and reused after, so
     work on the sample is kept and the installed file is never written.
     """
-    import shutil
-
     try:
         resolved = path.resolve()
         bundled = next((p for p in bundled_sample_paths()
@@ -1098,10 +1096,36 @@ def user_copy_of_sample(path: Path) -> Path | None:
     if not target.exists():
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(bundled, target)
+            _create_copy(bundled, target)
         except OSError:
             return None  # nowhere to copy: the first save asks for a place (read-only)
     return target
+
+
+def _create_copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` only if ``target`` does not exist, in one step.
+
+    Two apps starting at once may both find no copy: the copy is made beside the
+    target and linked into place, which fails (and is dropped) when the other app's
+    copy, perhaps already holding saved work, is there. Nobody sees a half copy.
+    """
+    import shutil
+
+    tmp = target.with_name(f".{target.stem}.copy-{os.getpid()}{target.suffix}")
+    try:
+        shutil.copy2(source, tmp)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return
+        except OSError:  # no hard links here (FAT, some shares): create it exclusively
+            try:
+                with target.open("xb") as dst, tmp.open("rb") as src:
+                    shutil.copyfileobj(src, dst)
+            except FileExistsError:
+                return
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 #: Titles of the long runs that are not analyses (catalogue texts).

@@ -19,7 +19,7 @@ import shapely
 
 from gridplanner.errors import ReadError
 from gridplanner.feedback import Feedback, report
-from gridplanner.i18n import _, pgettext
+from gridplanner.i18n import _
 
 #: Tags kept per kind of feature (every other tag is dropped while reading).
 ROAD_TAGS = ("highway", "name", "foot", "access", "layer", "bridge", "tunnel", "area", "ref")
@@ -110,9 +110,10 @@ def read_pbf(path: str | Path, *, feedback: Feedback | None = None) -> OsmTables
     """
     import osmium  # optional dependency: the "osm" extra
 
-    path = Path(path)
-    if not path.is_file():
-        raise ReadError(pgettext("error", "{path}: file not found", path=path))
+    from layers.io import check_input_file
+
+    # A pipe would block the reader forever and a device never end: refuse at once.
+    path = check_input_file(path)
     expected = max(path.stat().st_size / _BYTES_PER_OBJECT, 1.0)
     wkb = osmium.geom.WKBFactory()
     out = _Collector()

@@ -61,3 +61,17 @@ def test_cli_write_on_a_missing_project_says_not_found(tmp_path, capsys):
     assert main(["scenario", "create", str(tmp_path / "nope" / "p.gpkg"), "x", "--set",
                  "walk_cutoff_m=1500"]) == EXIT_ERROR
     assert "file not found" in capsys.readouterr().err
+
+
+def test_demo_does_not_write_a_project_someone_holds(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "demo"
+    out.mkdir()
+    held = save_project(_tiny_project(), out / "demo_project.gpkg")
+    before = file_stamp(held)
+    monkeypatch.setenv("GRIDPLANNER_LOCK_WAIT_S", "0.3")
+    with ProjectLock(held, program="GridPlanner app"):
+        assert main(["demo", "--out", str(out)]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "GridPlanner app of user" in err
+    assert "Traceback" not in err
+    assert file_stamp(held) == before

@@ -200,3 +200,46 @@ def test_processes_taking_turns_never_lose_an_increment(tmp_path):
     assert codes == [0, 0, 0, 0]
     assert int(counter.read_text()) == 160
     assert not lock_file_for(project).exists()
+
+
+def _returns_soon(call, fifo: Path):
+    """Run ``call`` in a thread; fail (after letting a blocked reader go) if it blocks."""
+    outcome: list[object] = []
+
+    def run():
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():  # opening the pipe for writing lets the stuck reader return
+        for _ in range(3):
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                break
+        worker.join(30)
+        pytest.fail("reading the lock file blocked")
+    return outcome[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_device_in_place_of_the_lock_file_is_refused_at_once(tmp_path):
+    project = tmp_path / "p.gpkg"
+    project.write_bytes(b"x")
+    lock = lock_file_for(project)
+    os.mkfifo(lock)
+    assert _returns_soon(lambda: read_holder(project), lock) is None
+    error = _returns_soon(lambda: ProjectLock(project, program="app").acquire(wait_s=0), lock)
+    assert isinstance(error, LockUnavailableError), error
+    assert "named pipe" in str(error)
+    assert str(lock) in str(error)
+    assert lock.exists()  # not ours to remove: the message says what to do
+    lock.unlink()
+    lock.symlink_to("/dev/zero")
+    error = _returns_soon(lambda: ProjectLock(project, program="app").acquire(wait_s=0), lock)
+    assert isinstance(error, LockUnavailableError), error
+    assert "device" in str(error)

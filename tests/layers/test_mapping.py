@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import geopandas as gpd
@@ -274,3 +275,51 @@ def test_renamed_columns_mapped_back_read_the_same(names, ids):
 
 def load_mapping_text(text):
     return mapping_from_dict(json.loads(text))
+
+
+def _unblock_reader(fifo):
+    """Open ``fifo`` for writing once, so a reader stuck on it (before the fix) is let go."""
+    import os
+
+    with contextlib.suppress(OSError):
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_load_mapping_refuses_pipes_devices_and_folders_at_once(tmp_path):
+    import os
+    import threading
+
+    from layers.errors import ReadError
+
+    fifo = tmp_path / "mapping.json"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    big = tmp_path / "big.json"
+    big.write_text(" " * (2 * 1024**2) + "{}", encoding="utf-8")
+    expected = {fifo: "is a named pipe", zero: "is a device", folder: "is a folder",
+                big: "too large"}
+    for path, words in expected.items():
+        outcome: list[BaseException | None] = []
+
+        def load(p=path, out=outcome):
+            try:
+                load_mapping(p)
+                out.append(None)
+            except BaseException as exc:  # handed to the test thread
+                out.append(exc)
+
+        reader = threading.Thread(target=load, daemon=True)
+        reader.start()
+        reader.join(30)  # a reader blocked on the pipe would never return
+        if reader.is_alive():
+            _unblock_reader(fifo)
+            reader.join(30)
+            pytest.fail(f"{path.name}: reading the mapping blocked")
+        assert isinstance(outcome[0], ReadError), (path.name, outcome)
+        assert str(path) in str(outcome[0]), str(outcome[0])
+        assert words in str(outcome[0]), str(outcome[0])
+        assert "column mapping" in str(outcome[0]) or words == "too large"

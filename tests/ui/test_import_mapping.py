@@ -154,3 +154,22 @@ def test_values_not_understood_can_be_read_as_allowed_ones(qtbot, tmp_path):
     combo.setCurrentIndex(0)
     assert dialog.mapping.for_layer("service_areas").values == {}
     dialog.reject()
+
+
+def test_saving_the_mapping_never_replaces_a_project(qtbot, tmp_path):
+    from gridplanner.project import open_project, save_project
+    from tests.engine.test_project import _tiny_project
+
+    project = save_project(_tiny_project(), tmp_path / "district.gpkg")
+    before = project.read_bytes()
+    dialog = _dialog(qtbot)
+    # "All files" in the save box lets the project (or its autosave) be picked by mistake.
+    assert dialog.save_mapping_to(project) is None
+    assert project.read_bytes() == before
+    assert "project" in dialog.problems.toPlainText()
+    assert open_project(project).layers
+    saved = dialog.save_mapping_to(tmp_path / "m.json")
+    assert saved == tmp_path / "m.json"
+    assert load_mapping(saved).layers == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["district.gpkg", "m.json"]
+    dialog.reject()

@@ -418,3 +418,96 @@ def test_project_in_a_folder_that_cannot_be_written_opens_read_only(make_window,
     _rename(w, "edit")
     auto = _autosave(w, qtbot)
     assert auto.parent != project_file.parent  # into the user's own folder
+
+
+def _cli(*args: str, wait_s: str = "0.5") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRIDPLANNER_LOCK_WAIT_S": wait_s}
+    return subprocess.run([sys.executable, "-c", "from gridplanner.cli import entry; entry()",
+                           *args], env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def test_command_line_write_waits_on_the_app_and_loses_nothing(make_window, qtbot,
+                                                                 project_file):
+    from gridplanner.project import file_stamp
+
+    w = make_window()
+    _open(w, qtbot, project_file)
+    _rename(w, "the app's edit")
+    before = file_stamp(project_file)
+    # Another process writing while the app has the project open is refused, naming the app.
+    run = _cli("scenario", "create", str(project_file), "cli", "--set", "walk_cutoff_m=1500")
+    assert run.returncode != 0, run.stdout
+    assert "GridPlanner app" in run.stderr
+    assert f"process {os.getpid()}" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert file_stamp(project_file) == before
+    assert w.save()
+    assert w.close()  # the app lets go of the project ...
+    run = _cli("scenario", "create", str(project_file), "cli", "--set", "walk_cutoff_m=1500")
+    assert run.returncode == 0, run.stderr  # ... and the command line's write goes through
+    saved = open_project(project_file)
+    assert _names(saved)[0] == "the app's edit"  # neither write lost the other
+    assert "cli" in saved.scenarios
+
+
+_HOLDER = """
+import sys
+from gridplanner.locking import ProjectLock
+lock = ProjectLock(sys.argv[1], program="GridPlanner app").acquire()
+print("held", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_app_opens_a_project_another_process_holds_read_only(make_window, qtbot,
+                                                             project_file):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(project_file)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        w = make_window()
+        _open(w, qtbot, project_file)
+        assert w.prompter.asked == ["locked"]
+        assert f"process {holder.pid}" in w.prompter.infos[0]
+        assert w.session.read_only
+        _rename(w, "read-only edit")
+        assert _names(open_project(project_file)) == ["one", "two"]
+        assert w.close()
+    finally:
+        holder.kill()  # killed: its lock is left behind, stale
+        holder.wait()
+    assert lock_file_for(project_file).exists()
+    again = make_window()
+    _open(again, qtbot, project_file)
+    assert "locked" not in again.prompter.asked  # the dead holder's lock was taken over
+    assert again.session.owns_file()
+    assert read_holder(project_file).pid == os.getpid()
+
+
+def test_copy_of_the_sample_never_replaces_work_already_in_its_place(tmp_path, monkeypatch):
+    import pathlib
+
+    import ui.main_window as main_window
+
+    installed = tmp_path / "install" / "sample_district.gpkg"
+    installed.parent.mkdir()
+    installed.write_bytes(b"installed sample")
+    folder = tmp_path / "documents" / "GridPlanner"
+    monkeypatch.setattr(main_window, "bundled_sample_paths", lambda: [installed])
+    monkeypatch.setattr(main_window, "sample_copy_folder", lambda: folder)
+    first = main_window.user_copy_of_sample(installed)
+    assert first == folder / installed.name
+    assert first.read_bytes() == b"installed sample"
+    assert [p.name for p in folder.iterdir()] == [installed.name]  # no temporary left
+    first.write_bytes(b"work saved by the first window")
+    # A second app starting at the same moment saw no copy yet (its check ran before
+    # the first copy was made): making its copy now must not replace the saved work.
+    real_exists = pathlib.Path.exists
+    monkeypatch.setattr(pathlib.Path, "exists",
+                        lambda self, **kw: False if self == first else real_exists(self, **kw))
+    assert main_window.user_copy_of_sample(installed) == first
+    assert first.read_bytes() == b"work saved by the first window"
+    assert [p.name for p in folder.iterdir()] == [installed.name]

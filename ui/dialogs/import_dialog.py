@@ -562,9 +562,22 @@ class ImportDialog(QDialog):
         if path:
             self.load_mapping_from(path)
 
-    def save_mapping_to(self, path: str | Path) -> Path:
-        """Write the mapping of every layer to a JSON file ``import --mapping`` reads."""
-        return save_mapping(self.mapping, path)
+    def save_mapping_to(self, path: str | Path) -> Path | None:
+        """Write the mapping of every layer to a JSON file ``import --mapping`` reads.
+
+        A project file (picked by mistake under "All files") is refused, and the file
+        is replaced in one step; a refusal or failure is shown, and None returned.
+        """
+        from gridplanner.export.files import check_target
+
+        try:
+            return save_mapping(self.mapping, check_target(path))
+        except GridPlannerError as exc:
+            self.problems.setPlainText(exc.message)
+        except OSError as exc:
+            self.problems.setPlainText(tr("{path}: cannot be written ({reason})").format(
+                path=path, reason=exc.strerror or str(exc)))
+        return None
 
     def load_mapping_from(self, path: str | Path) -> None:
         """Use the layers' mappings of a JSON file (a bad file is reported, not used)."""

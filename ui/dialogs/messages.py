@@ -1,15 +1,26 @@
 """Questions and error messages, behind one object tests can replace.
 
 Errors from the engine carry a message written for the user; that is what the
-dialog shows. Unexpected errors show a one-line summary, with the technical
+dialog shows. Every box shows its text as plain text: messages carry names and
+values from the data (a scenario named ``<b>x</b>``), which Qt would otherwise
+read as markup. Unexpected errors show a one-line summary, with the technical
 details folded away under "Show Details…" and never as the main text.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from ui.i18n import tr
+
+
+def plain_label(*, word_wrap: bool = False) -> QLabel:
+    """Return a label for text that may come from the data, shown as plain text."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(word_wrap)
+    return label
 
 
 class Prompter:
@@ -20,15 +31,16 @@ class Prompter:
 
     def error(self, title: str, message: str, details: str = "") -> None:
         """Show a readable error (details folded away)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, _first_lines(message),
-                          parent=self.parent)
+        box = self._box(QMessageBox.Icon.Warning, title, _first_lines(message))
         if details or message.count("\n") > 12:
             box.setDetailedText(details or message)
         box.exec()
 
     def info(self, title: str, message: str) -> None:
         """Show a message."""
-        QMessageBox.information(self.parent, title, message)
+        box = self._box(QMessageBox.Icon.Information, title, message)
+        box.addButton(QMessageBox.StandardButton.Ok)
+        box.exec()
 
     def choose(self, icon: QMessageBox.Icon, title: str, text: str,
                buttons: list[tuple[str, str, QMessageBox.ButtonRole]], *,
@@ -38,7 +50,7 @@ class Prompter:
         ``buttons`` are ``(key, label, role)``; a button keyed ``fallback`` (a Cancel)
         is also the escape button.
         """
-        box = QMessageBox(icon, title, text, parent=self.parent)
+        box = self._box(icon, title, text)
         keyed = {}
         for key, label, role in buttons:
             keyed[key] = box.addButton(label, role)
@@ -65,10 +77,9 @@ class Prompter:
         Returns ``recover``, ``discard`` (delete it) or ``keep`` (decide later: it
         is kept, never deleted without asking).
         """
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Recover unsaved work"),
-                          tr("GridPlanner did not close normally last time. Open the "
-                             "autosaved work from {path}?").format(path=autosave),
-                          parent=self.parent)
+        box = self._box(QMessageBox.Icon.Question, tr("Recover unsaved work"),
+                        tr("GridPlanner did not close normally last time. Open the "
+                           "autosaved work from {path}?").format(path=autosave))
         recover = box.addButton(tr("Recover"), QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton(tr("Delete it"), QMessageBox.ButtonRole.DestructiveRole)
         later = box.addButton(tr("Keep it for later"), QMessageBox.ButtonRole.RejectRole)
@@ -121,8 +132,20 @@ class Prompter:
 
     def confirm(self, title: str, message: str) -> bool:
         """Yes/no."""
-        return QMessageBox.question(self.parent, title, message) == \
-            QMessageBox.StandardButton.Yes
+        box = self._box(QMessageBox.Icon.Question, title, message)
+        yes = box.addButton(QMessageBox.StandardButton.Yes)
+        no = box.addButton(QMessageBox.StandardButton.No)
+        box.setDefaultButton(yes)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def _box(self, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        """Return a message box showing ``text`` as plain text (never as markup)."""
+        box = QMessageBox(icon, title, "", parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(text)
+        return box
 
 
 def _first_lines(message: str, limit: int = 12) -> str:

@@ -73,6 +73,7 @@ from gridplanner.scenarios import accept_result
 from gridplanner.scenarios.lifecycle import ACCEPTS
 from layers.schema import SCHEMAS
 from ui.canvas.styles import LayerStyle
+from ui.dialogs.messages import plain_label
 from ui.i18n import bind, on_language_change, tr
 from ui.panels.attribute_table import ROLE_TITLES, FrameModel
 
@@ -345,11 +346,9 @@ class AnalysisPanel(QWidget):
         self.accept_button.clicked.connect(lambda: self.accept_into_scenario())
         self.running = ""
         #: What the app explains of a result in the interface language (who, why).
-        self.explain = QLabel()
-        self.explain.setWordWrap(True)
-        self.explain.setTextFormat(Qt.TextFormat.PlainText)
+        self.explain = plain_label(word_wrap=True)
         self.explain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

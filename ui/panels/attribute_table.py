@@ -24,7 +24,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.canvas.layer_model import LayerStack
+from ui.dialogs.messages import plain_label
 from ui.i18n import bind, on_language_change, tr
 
 Index = QModelIndex | QPersistentModelIndex
@@ -235,7 +235,7 @@ class AttributeTable(QWidget):
         self._filter_timer.setInterval(250)
         self._filter_timer.timeout.connect(lambda: self._set_filter(self.filter.text()))
         self.filter.textChanged.connect(lambda _t: self._filter_timer.start())
-        self.title = QLabel()
+        self.title = plain_label()
         self.clear_button = bind(QPushButton(), "setText", "Clear selection")
         self.clear_button.clicked.connect(stack.clear_selection)
         top = QHBoxLayout()

@@ -9,13 +9,13 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.dialogs.messages import plain_label
 from ui.i18n import bind, tr
 from ui.panels.attribute_table import FrameModel
 
@@ -47,8 +47,7 @@ class ChecksPanel(QWidget):
         self.result: CheckResult | None = None
         self.run_button = bind(QPushButton(), "setText", "Run checks")
         self.run_button.clicked.connect(lambda: self.run())
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        self.summary = plain_label(word_wrap=True)
         self.model = FrameModel()
         self.view = QTableView()
         self.view.setModel(self.model)

@@ -33,6 +33,7 @@ from gridplanner import palette
 from gridplanner.grids.commands import GridCommand
 from gridplanner.project import Project
 from gridplanner.scenarios.edit_figures import IN_BAND, band_status, grid_edit_figures, toward_band
+from ui.dialogs.messages import plain_label
 from ui.i18n import bind, current_language, on_language_change, tr
 from ui.workers import TaskRunner
 
@@ -56,8 +57,7 @@ class EditPanel(QWidget):
         self.history.itemClicked.connect(self._jump)
         self.figures = QTableWidget(0, 5)
         self.figures.verticalHeader().setVisible(False)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
+        self.note = plain_label(word_wrap=True)
         self.undo_button = bind(QPushButton(), "setText", "Undo")
         self.redo_button = bind(QPushButton(), "setText", "Redo")
         self.undo_button.clicked.connect(window.undo)

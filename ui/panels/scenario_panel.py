@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -45,6 +44,7 @@ from gridplanner.scenarios import (
     scenario_names,
 )
 from layers.schema import SCHEMAS
+from ui.dialogs.messages import plain_label
 from ui.i18n import bind, on_language_change, tr
 
 if TYPE_CHECKING:
@@ -155,8 +155,7 @@ class ScenarioPanel(QWidget):
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.list, 1)
         v.addLayout(grid)
-        self.viewing_label = QLabel()
-        self.viewing_label.setWordWrap(True)
+        self.viewing_label = plain_label(word_wrap=True)
         v.addWidget(self.viewing_label)
         # comparison
         self.table = QTableWidget()
@@ -165,8 +164,7 @@ class ScenarioPanel(QWidget):
         self.figure_choice = QComboBox()
         self.figure_choice.currentIndexChanged.connect(self._show_chart)
         self.chart = BarChart()
-        self.changes = QLabel()
-        self.changes.setWordWrap(True)
+        self.changes = plain_label(word_wrap=True)
         # The comparison gets a wide dock of its own (placed by the main window).
         self.compare_widget = QWidget()
         cv = QVBoxLayout(self.compare_widget)

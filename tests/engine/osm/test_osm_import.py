@@ -245,3 +245,20 @@ def test_mapping_flags_need_their_file(town, tmp_path, capsys):
                       "--column", "staff:staff_id=工号")
     assert code == 2
     assert "no staff file is imported" in text
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_import_osm_says_what_a_pipe_device_or_folder_is(tmp_path, capsys):
+    import os
+
+    pipe = tmp_path / "pipe.osm.pbf"
+    os.mkfifo(pipe)
+    zero = tmp_path / "zero.osm.pbf"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.osm.pbf"
+    folder.mkdir()
+    for path, words in ((pipe, "named pipe"), (zero, "device"), (folder, "folder")):
+        code, text = _run(capsys, "import-osm", tmp_path / "o.gpkg", "--pbf", path)
+        assert code == 2
+        assert words in text, text  # not "file not found": the file is there
+        assert "not found" not in text
