@@ -670,6 +670,22 @@ def autosave_path(path: Path) -> Path:
 
 
 UNTITLED_AUTOSAVE = "untitled.autosave.gpkg"
+#: How every autosave file name ends (project autosaves and untitled ones).
+AUTOSAVE_SUFFIX = ".autosave.gpkg"
+
+
+def is_autosave_name(path: str | Path) -> bool:
+    """Return whether ``path`` is named like an autosave, which no project may be saved as.
+
+    The window owning an autosave replaces and deletes it: a project saved under
+    such a name would go with it.
+
+    Examples
+    --------
+    >>> is_autosave_name("/d/.district.autosave.gpkg"), is_autosave_name("/d/district.gpkg")
+    (True, False)
+    """
+    return Path(path).name.lower().endswith(AUTOSAVE_SUFFIX)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from gridplanner.project import (
     changed_on_disk,
     claim_untitled_autosave,
     file_stamp,
+    is_autosave_name,
     keep_aside,
     open_project,
     orphaned_autosaves,
@@ -679,6 +680,11 @@ class MainWindow(QMainWindow):
             return False
         if not path.lower().endswith(".gpkg"):
             path += ".gpkg"
+        if is_autosave_name(path):
+            self.prompter.error(tr("The project cannot be saved"), tr(
+                "{path}: this name is kept for autosaves, which GridPlanner replaces and "
+                "deletes; choose another name").format(path=path))
+            return False
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from gridplanner.errors import ProjectError
 from gridplanner.feedback import TerminalFeedback
 from gridplanner.i18n import LANGUAGES, _, normalize_language, set_language
 from gridplanner.locking import ProjectLock, ProjectLockedError, lock_wait_s
@@ -121,10 +122,13 @@ def write_lock(path: str | Path, command: str, *,
     Waits up to ``GRIDPLANNER_LOCK_WAIT_S`` seconds (30 by default) while another
     program holds it, then fails with a message naming the holder.
     """
-    if must_exist and not Path(path).is_file():
-        from gridplanner.project import open_project
+    from gridplanner.project import is_autosave_name, open_project
 
+    if must_exist and not Path(path).is_file():
         open_project(path)  # raises the opener's own message (not found, a folder ...)
+    if not must_exist and is_autosave_name(path):  # the app replaces and deletes those
+        raise ProjectError(_("{path}: this name is kept for autosaves, which GridPlanner "
+                             "replaces and deletes; choose another name", path=path))
     wait_s = lock_wait_s()
 
     def waiting(exc: ProjectLockedError) -> None:

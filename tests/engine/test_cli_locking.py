@@ -75,3 +75,11 @@ def test_demo_does_not_write_a_project_someone_holds(tmp_path, capsys, monkeypat
     assert "GridPlanner app of user" in err
     assert "Traceback" not in err
     assert file_stamp(held) == before
+
+
+def test_new_projects_are_not_written_under_an_autosave_name(tmp_path, capsys):
+    target = tmp_path / ".district.autosave.gpkg"
+    code = main(["import", str(target), "--grids", str(INPUTS / "grids_gbk.shp")])
+    assert code == EXIT_ERROR
+    assert "autosave" in capsys.readouterr().err
+    assert not target.exists()

@@ -511,3 +511,27 @@ def test_copy_of_the_sample_never_replaces_work_already_in_its_place(tmp_path, m
     assert main_window.user_copy_of_sample(installed) == first
     assert first.read_bytes() == b"work saved by the first window"
     assert [p.name for p in folder.iterdir()] == [installed.name]
+
+
+def test_save_as_refuses_the_name_of_an_autosave(make_window, qtbot, project_file, tmp_path,
+                                                 monkeypatch):
+    from ui.main_window import untitled_autosave_dir
+
+    first = make_window()
+    _open(first, qtbot, project_file)
+    second = make_window()
+    _untitled_work(second, qtbot, "second's work")
+    # Autosaves are the app's own files: the window owning one replaces or deletes it,
+    # which would take a project saved under that name with it.
+    for name in (autosave_path(project_file.resolve()),
+                 untitled_autosave_dir() / "untitled-7.autosave.gpkg",
+                 tmp_path / ".other.autosave.gpkg"):
+        _answer_save_dialog(monkeypatch, name)
+        assert not second.save_as()
+        assert "autosave" in second.prompter.errors[-1][1]
+        assert not name.exists()
+    assert second.session.dirty
+    good = tmp_path / "second.gpkg"
+    _answer_save_dialog(monkeypatch, good)
+    assert second.save_as()
+    assert _names(open_project(good))[0] == "second's work"
