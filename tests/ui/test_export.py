@@ -166,3 +166,24 @@ def test_png_of_the_view_is_the_engine_map_at_the_chosen_size(window, qtbot, tmp
     assert palette.ROLE["police"] in seen
     assert palette.ROLE["full_time"] in seen
     dialog.close()
+
+
+def test_the_chinese_box_decides_the_language_of_a_workbook(private_window, qtbot, tmp_path):
+    import re
+
+    window = private_window
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+
+    def headers(target):
+        wb = load_workbook(target)
+        return [str(c.value) for ws in wb.worksheets for c in ws[1]] + wb.sheetnames
+
+    window.set_language("zh_CN")
+    try:
+        _export(window, qtbot, "tables", tmp_path / "en.xlsx", chinese=False)
+        _export(window, qtbot, "tables", tmp_path / "zh.xlsx", chinese=True)
+    finally:
+        window.set_language("en")
+    assert window.prompter.errors == []
+    assert not [h for h in headers(tmp_path / "en.xlsx") if chinese.search(h)]
+    assert [h for h in headers(tmp_path / "zh.xlsx") if chinese.search(h)]

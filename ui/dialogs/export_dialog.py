@@ -223,12 +223,15 @@ class ExportDialog(QDialog):
         def tables(feedback: Any) -> list[Path]:
             from gridplanner.export.tables import write_report, write_tables
 
+            # The box decides the tables' language, whatever the interface speaks.
+            table_lang = "zh_CN" if chinese else "en"
             if comparison is not None:
                 return write_report(comparison, target, chinese_headers=chinese,
-                                    include_personal=personal, protect=protect)
+                                    include_personal=personal, protect=protect,
+                                    lang=table_lang)
             return write_tables(_result_sheets(project, coverage), target,
                                 chinese_headers=chinese, include_personal=personal,
-                                protect=protect)
+                                protect=protect, lang=table_lang)
 
         def gpkg(feedback: Any) -> list[Path]:
             from gridplanner.export.results import write_geopackage
