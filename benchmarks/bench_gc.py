@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gridplanner.allocation import allocate
+from gridplanner.analyses import run
 from gridplanner.context import AnalysisContext
 from gridplanner.coverage import compute_coverage
 from gridplanner.project import Project
@@ -107,7 +107,7 @@ def main() -> None:
           "buildings")
     runs = {
         "coverage": lambda p: compute_coverage(p, use_buildings=False),
-        "allocation": lambda p: allocate(p),
+        "allocation": lambda p: run("allocate", AnalysisContext.of(p)).value,
     }
     print(f"{'policy':20} {'run':11} {'gc pauses':>9} {'longest ms':>10} {'total ms':>9} "
           f"{'stall ms':>9} {'median':>7} {'run s':>6}")

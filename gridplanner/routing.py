@@ -2,7 +2,7 @@
 
 Public API
 ----------
-- :func:`route_incidents` (project) / :func:`route_incidents_layers` (frames):
+- :func:`route_incidents_layers` (the registered analysis ``route`` on a project):
   for each point, the containing grid and community, the grid's head, full-time
   worker and police officer (the "one alert, three pushes" lookup), and the
   nearest on-network staff member of each role with the walking distance.
@@ -31,7 +31,6 @@ from gridplanner.integrity import staff_grid_ids
 from gridplanner.locate import grid_index
 from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Augmented, attach, augment, snap_points
-from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -58,29 +57,6 @@ def parse_point(text: str) -> tuple[float, float]:
 
 
 @gc_paused()
-def route_incidents(
-    project: Project, points: gpd.GeoDataFrame, *, feedback: Feedback | None = None
-) -> gpd.GeoDataFrame:
-    """Route incident points on a project (see :func:`route_incidents_layers`)."""
-    from gridplanner.context import AnalysisContext
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-
-    def nearest(role: str, members: gpd.GeoDataFrame) -> NearestTables:
-        net = ctx.network()
-        return ctx.memo(("nearest_staff", role),
-                        lambda: nearest_tables(net, members, cfg.snap_cutoff_m),
-                        layers=("staff", "roads"),
-                        settings=("snap_cutoff_m", "join_tolerance_m"))
-
-    return route_incidents_layers(
-        points, grids=ctx.layer("grids"), service_areas=ctx.layer("service_areas"),
-        staff=ctx.layer("staff"), roads=ctx.layer("roads"),
-        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
-        network=ctx.network(feedback=feedback), nearest=nearest, feedback=feedback)
-
-
 def route_incidents_layers(
     points: gpd.GeoDataFrame,
     *,

@@ -4,13 +4,13 @@ Public API
 ----------
 - :func:`p_median` solves the problem on a dense distance matrix (greedy
   additions, then Teitz–Bart vertex interchange, from a few starts).
-- :func:`place_staff` on a project / :func:`place_staff_layers` on frames choose
+- :func:`place_staff_layers` (the registered analysis ``place`` on a project) chooses
   ``n`` new bases among road intersections (or a candidate layer) that cut the
   households' total walk to their nearest staff member of a role the most,
   existing staff of that role kept. Returns a :class:`PlacementResult`.
 
 Capacities are not modelled here: placement answers "where would new staff cut
-walking most"; run :func:`~gridplanner.allocation.allocate` afterwards for the
+walking most"; run :func:`~gridplanner.allocation.allocate_layers` afterwards for the
 capacitated assignment. Demand: household points are gathered at the road node
 they join the network by (the nearer end of their road stretch), so the matrix
 has one column per such node.
@@ -37,7 +37,6 @@ from gridplanner.locate import household_weights
 from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import RoadNetwork, build_network
 from gridplanner.network.snap import Augmented, Snapped, attach, augment, snap_points
-from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -396,29 +395,6 @@ class PlacementResult:
 
 
 @gc_paused()
-def place_staff(
-    project: Project,
-    n: int,
-    *,
-    role: str = "full_time",
-    candidates: gpd.GeoDataFrame | None = None,
-    max_candidates: int = 1500,
-    starts: int = 3,
-    feedback: Feedback | None = None,
-) -> PlacementResult:
-    """Choose ``n`` new staff bases for the project (see :func:`place_staff_layers`)."""
-    from gridplanner.context import AnalysisContext
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-    return place_staff_layers(
-        ctx.layer("households"), ctx.layer("staff"), ctx.layer("roads"), n,
-        role=role, candidates=candidates, max_candidates=max_candidates, starts=starts,
-        walk_cutoff_m=cfg.walk_cutoff_m, snap_cutoff_m=cfg.snap_cutoff_m,
-        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
-        household_snap=ctx.snapped("households"), feedback=feedback)
-
-
 def place_staff_layers(
     households: gpd.GeoDataFrame,
     staff: gpd.GeoDataFrame,

@@ -2,8 +2,8 @@
 
 Public API
 ----------
-- :func:`service_areas` on a project / :func:`service_areas_layers` on frames
-  give a :class:`ServiceAreaResult`: per facility the households and road
+- :func:`service_areas_layers` (the registered analysis ``service-areas`` on a
+  project) gives a :class:`ServiceAreaResult`: per facility the households and road
   stretches within its own ``cutoff_m`` by network distance, each going to the
   nearest such facility, as polygons, as lines and as counts.
 
@@ -47,7 +47,6 @@ from gridplanner.network.snap import (
     augment,
     snap_points,
 )
-from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -70,28 +69,6 @@ class ServiceAreaResult:
 
 
 @gc_paused()
-def service_areas(
-    project: Project, *, margin_m: float = 40.0, kind: str | None = None,
-    feedback: Feedback | None = None,
-) -> ServiceAreaResult:
-    """Service areas of the project's facilities (see :func:`service_areas_layers`).
-
-    A facility without a ``cutoff_m`` takes its kind's default (setting
-    ``facility_cutoff_m``).
-    """
-    from gridplanner.context import AnalysisContext
-    from gridplanner.organisation import with_facility_cutoffs
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-    return service_areas_layers(
-        with_facility_cutoffs(ctx.layer("facilities"), cfg), ctx.layer("households"),
-        ctx.layer("roads"),
-        margin_m=margin_m, kind=kind, snap_cutoff_m=cfg.snap_cutoff_m,
-        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
-        household_snap=ctx.snapped("households"), feedback=feedback)
-
-
 def service_areas_layers(
     facilities: gpd.GeoDataFrame,
     households: gpd.GeoDataFrame,

@@ -4,7 +4,7 @@ Nothing here re-implements an analysis: staff counts and costs come from the
 roster and settings, grid sizes and staffing from :func:`gridplanner.grids.run_checks`
 and :func:`gridplanner.integrity.missing_roles`, camera coverage from
 :func:`gridplanner.coverage.compute_coverage`, walking distances and loads from
-:func:`gridplanner.allocation.allocate`. An analysis that cannot run on the data
+:func:`gridplanner.allocation.allocate_layers`. An analysis that cannot run on the data
 (no roads, no cameras ...) leaves its figures empty (NaN) with a note saying why.
 """
 
@@ -172,7 +172,7 @@ def grid_figures(
     coverage
         Result of :func:`gridplanner.coverage.compute_coverage`, or None.
     allocation
-        Result of :func:`gridplanner.allocation.allocate`, or None.
+        Result of :func:`gridplanner.allocation.allocate_layers`, or None.
 
     Examples
     --------
@@ -401,7 +401,7 @@ def staff_figures(project: Project, allocation: Any) -> pd.DataFrame:
 
     Columns ``staff_id``, ``role``, ``grid_id``, ``load``, ``capacity``,
     ``capacity_used_pct``, ``mean_distance_m``, ``max_distance_m``; empty without
-    an ``allocation`` (result of :func:`gridplanner.allocation.allocate`).
+    an ``allocation`` (result of :func:`gridplanner.allocation.allocate_layers`).
     """
     if allocation is None:
         return _empty_staff_table()

@@ -45,9 +45,8 @@ def test_the_first_grid_in_the_layer_wins_an_overlap():
 
 
 def test_overlap_household_gets_the_same_grid_in_every_analysis():
-    from gridplanner.allocation import allocate
+    from gridplanner.analyses import run
     from gridplanner.grids.topology import point_membership
-    from gridplanner.routing import route_incidents
     from gridplanner.scenarios.builders import containing_grid
 
     p = _project()
@@ -55,8 +54,9 @@ def test_overlap_household_gets_the_same_grid_in_every_analysis():
     overlap = hh.geometry.values[1:2]
     grids = p.layer("grids")
     checks_grid = point_membership(np.asarray(grids.geometry.values), overlap).grid_index[0]
-    routed = route_incidents(p, hh.iloc[1:2])
-    within = allocate(p, within_grid=True).assignments.set_index("household_id")
+    ctx = AnalysisContext.of(p)
+    routed = run("route", ctx, at="100,50").value
+    within = run("allocate", ctx, within_grid=True).value.assignments.set_index("household_id")
     assert grids["grid_id"].iloc[checks_grid] == "A"
     assert routed["grid_id"].tolist() == ["A"]
     assert containing_grid(hh.geometry.iloc[1:2], grids).tolist() == ["A"]

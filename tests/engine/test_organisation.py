@@ -128,7 +128,7 @@ def test_facility_cutoff_comes_from_the_record_else_its_kind():
 
 
 def test_service_areas_use_the_kind_default_cutoff():
-    from gridplanner.allocation.service_areas import service_areas
+    from gridplanner.analyses import run
 
     roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (3000, 0)])], crs=CRS)
     fac = frame("facilities", {"facility_id": ["P", "S"], "kind": ["派出所", "便民服务中心"]},
@@ -136,7 +136,8 @@ def test_service_areas_use_the_kind_default_cutoff():
     hh = frame("households", {"household_id": ["a", "b"], "households": [1, 1]},
                [Point(900, 0), Point(1900, 0)])
     project = Project(layers={"roads": roads, "facilities": fac, "households": hh})
-    areas = service_areas(project).areas.set_index("facility_id")
+    areas = run("service-areas", AnalysisContext.of(project)).value.areas.set_index(
+        "facility_id")
     # police station 2000 m reaches both, citizen service centre 1000 m only a.
     assert areas["cutoff_m"].to_dict() == {"P": 2000.0, "S": 1000.0}
     assert areas["households"].to_dict() == {"P": 2, "S": 1}
