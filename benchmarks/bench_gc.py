@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gridplanner.analyses import run
 from gridplanner.context import AnalysisContext
-from gridplanner.coverage import compute_coverage
 from gridplanner.project import Project
 from sample_data.generate import generate_district
 
@@ -106,7 +105,7 @@ def main() -> None:
           f"{len(layers['households'])} household points, {len(layers['buildings'])} "
           "buildings")
     runs = {
-        "coverage": lambda p: compute_coverage(p, use_buildings=False),
+        "coverage": lambda p: run("coverage", AnalysisContext.of(p), use_buildings=False).value,
         "allocation": lambda p: run("allocate", AnalysisContext.of(p)).value,
     }
     print(f"{'policy':20} {'run':11} {'gc pauses':>9} {'longest ms':>10} {'total ms':>9} "

@@ -35,10 +35,11 @@ class CoverageOptions:
 def run_coverage(ctx: AnalysisContext, opts: CoverageOptions,
                  feedback: Feedback | None) -> AnalysisResult:
     """Coverage per grid and category, gaps and camera record checks."""
-    from gridplanner.coverage import compute_coverage
+    from gridplanner.coverage import CoverageState
 
-    result = compute_coverage(ctx.project, include_offline=opts.include_offline,
-                              use_buildings=opts.use_buildings, feedback=feedback)
+    result = CoverageState.from_project(ctx.project, include_offline=opts.include_offline,
+                                        use_buildings=opts.use_buildings,
+                                        feedback=feedback).result()
     return coverage_result(result, opts)
 
 

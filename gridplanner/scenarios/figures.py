@@ -3,7 +3,7 @@
 Nothing here re-implements an analysis: staff counts and costs come from the
 roster and settings, grid sizes and staffing from :func:`gridplanner.grids.run_checks`
 and :func:`gridplanner.integrity.missing_roles`, camera coverage from
-:func:`gridplanner.coverage.compute_coverage`, walking distances and loads from
+:func:`gridplanner.coverage.CoverageState`, walking distances and loads from
 :func:`gridplanner.allocation.allocate_layers`. An analysis that cannot run on the data
 (no roads, no cameras ...) leaves its figures empty (NaN) with a note saying why.
 """
@@ -170,7 +170,7 @@ def grid_figures(
         Result of :func:`gridplanner.grids.run_checks`, or None (``households`` empty,
         ``band_status`` "").
     coverage
-        Result of :func:`gridplanner.coverage.compute_coverage`, or None.
+        Result of the registered analysis ``coverage``, or None.
     allocation
         Result of :func:`gridplanner.allocation.allocate_layers`, or None.
 
@@ -316,9 +316,10 @@ def _run_coverage(project: Project, notes: list[str], feedback: Feedback | None)
         notes.append(_("camera coverage: the project has no cameras"))
         return None
     try:
-        from gridplanner.coverage import compute_coverage
+        from gridplanner.analyses import run
+        from gridplanner.context import AnalysisContext
 
-        return compute_coverage(project, feedback=feedback)
+        return run("coverage", AnalysisContext.of(project), feedback=feedback).value
     except (ImportError, AttributeError) as exc:
         notes.append(_("camera coverage unavailable ({error})", error=exc))
     except Cancelled:

@@ -61,9 +61,7 @@ def test_overlap_household_gets_the_same_grid_in_every_analysis():
     assert routed["grid_id"].tolist() == ["A"]
     assert containing_grid(hh.geometry.iloc[1:2], grids).tolist() == ["A"]
     assert within.loc["overlap", "staff_id"] == "wa"  # A's worker, not B's
-    from gridplanner.coverage import compute_coverage
-
-    coverage = compute_coverage(p, use_buildings=False).grid_table.set_index("grid_id")
+    coverage = run("coverage", ctx, use_buildings=False).value.grid_table.set_index("grid_id")
     assert coverage.loc["A", "households"] == 2 + 5
     assert coverage.loc["B", "households"] == 1
 

@@ -53,7 +53,7 @@ def test_a_registered_run_pauses_collection_and_restores_it_after_an_error(monke
     ("gridplanner.grids.balance", "propose_balanced_grids"),
     ("gridplanner.grids.checks", "run_checks"),
     ("gridplanner.routing", "route_incidents_layers"),
-    ("gridplanner.coverage.compute", "compute_coverage"),
+    ("gridplanner.coverage.compute", "coverage_from_layers"),
 ])
 def test_entry_points_keep_their_docs_and_names(module, name):
     import importlib
