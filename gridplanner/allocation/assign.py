@@ -52,6 +52,7 @@ from gridplanner.network.snap import (
     attach,
     augment,
     snap_points,
+    snapped_or_given,
 )
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
@@ -168,6 +169,7 @@ def allocate_layers(
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
     household_grid: np.ndarray | None = None,
+    staff_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> AllocationResult:
     """Assign household points to staff of ``role`` on plain frames.
@@ -198,6 +200,9 @@ def allocate_layers(
         The network, the households snapped to it and each household's grid
         position, when already known (an :class:`~gridplanner.context.AnalysisContext`
         keeps them); else computed here.
+    staff_snap
+        The staff of ``role`` (in layer order) snapped to ``network``, when already
+        known (:meth:`~gridplanner.context.AnalysisContext.staff_snapped`).
     feedback
         Progress and cancellation.
 
@@ -235,7 +240,8 @@ def allocate_layers(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
     _require_on_network(hh_snap, len(households), gettext("household points"), opts)
     grid_ids, hh_grid = _grid_positions(households, grids, household_grid, opts)
-    team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts)
+    team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts,
+                             snapped=staff_snap)
     _require_on_network_staff(team, opts)
     demand = _demand(households, net, hh_snap, team, grid_ids, hh_grid, opts)
 
@@ -552,10 +558,11 @@ def _grid_positions(
 
 def _staff_on_network(
     members: gpd.GeoDataFrame, net: RoadNetwork, grid_ids: np.ndarray, *,
-    defaults: dict[str, Any], opts: _Options,
+    defaults: dict[str, Any], opts: _Options, snapped: Snapped | None = None,
 ) -> _Staff:
-    """Snap the members onto the roads and split the graph at their feet."""
-    snapped = snap_points(net, members.geometry.values, cutoff_m=opts.snap_cutoff_m)
+    """Snap the members onto the roads (unless ``snapped``) and split the graph at their feet."""
+    snapped = snapped_or_given(net, members.geometry.values, snapped,
+                               cutoff_m=opts.snap_cutoff_m, what="staff_snap")
     ids = members["staff_id"].astype(str).to_numpy()
     problems = tuple(
         Problem(f"staff base is farther than {opts.snap_cutoff_m:g} m from any walkable "

@@ -29,7 +29,7 @@ from gridplanner.feedback import Feedback, report, sub
 from gridplanner.i18n import _
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.network.graph import RoadNetwork, build_network
-from gridplanner.network.snap import snap_points
+from gridplanner.network.snap import Snapped, snap_points, snapped_or_given
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -59,6 +59,7 @@ def assign_grid_heads_layers(
     join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_grid: np.ndarray | None = None,
+    head_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> GridHeadResult:
     """Assign one grid head per grid minimising total walk to the grid centres.
@@ -92,7 +93,8 @@ def assign_grid_heads_layers(
     gid = grids["grid_id"].astype(str).to_numpy()
     cost = np.full((len(grids), max(len(heads), 1)), np.inf)
     if len(heads):
-        hs = snap_points(net, heads.geometry.values, cutoff_m=snap_cutoff_m)
+        hs = snapped_or_given(net, heads.geometry.values, head_snap,
+                              cutoff_m=snap_cutoff_m, what="head_snap")
         cs = snap_points(net, centres, cutoff_m=max(snap_cutoff_m, 1000.0))
         cost = source_to_point_distances(net, hs, cs, cutoff_m=walk_cutoff_m,
                                          feedback=sub(feedback, 0.3, 0.9)).T

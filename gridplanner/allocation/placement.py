@@ -36,13 +36,22 @@ from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import RoadNetwork, build_network
-from gridplanner.network.snap import Augmented, Snapped, attach, augment, snap_points
+from gridplanner.network.snap import (
+    Augmented,
+    Snapped,
+    attach,
+    augment,
+    snap_points,
+    snapped_or_given,
+)
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
 #: Largest (candidate sets x p x demand points) p_median tries set by set, for a
 #: proven optimum (about 0.1 s of numpy work).
 EXACT_WORK = 30_000_000
+#: Most road intersections offered as candidate sites (thinned evenly in space).
+MAX_CANDIDATES = 1500
 
 
 @dataclass(frozen=True)
@@ -403,19 +412,24 @@ def place_staff_layers(
     *,
     role: str = "full_time",
     candidates: gpd.GeoDataFrame | None = None,
-    max_candidates: int = 1500,
+    max_candidates: int = MAX_CANDIDATES,
     starts: int = 3,
     walk_cutoff_m: float = DEFAULTS.walk_cutoff_m,
     snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
     join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
+    staff_snap: Snapped | None = None,
+    candidate_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> PlacementResult:
     """Choose ``n`` new bases for staff of ``role`` minimising households' total walk.
 
     Candidates are the given points, else the road intersections (degree >= 3,
-    thinned evenly to ``max_candidates``); existing staff of ``role`` stay.
+    thinned evenly to ``max_candidates``, :func:`candidate_points`); existing
+    staff of ``role`` stay. ``network``, ``household_snap``, ``staff_snap`` (the
+    staff of ``role``, in order) and ``candidate_snap`` (the candidates) pass in
+    what an :class:`~gridplanner.context.AnalysisContext` already holds.
 
     Examples
     --------
@@ -441,7 +455,7 @@ def place_staff_layers(
         raise AnalysisError(gettext("layer roads has no walkable road: the walking network "
                                     "is empty"))
     report(feedback, 0.2, gettext("candidates"))
-    cand_pts = _candidate_points(net, candidates, max_candidates)
+    cand_pts = candidate_points(net, candidates, max_candidates=max_candidates)
     role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
         "", index=staff.index)
     existing = staff.loc[(role_col == role).to_numpy()]
@@ -449,8 +463,10 @@ def place_staff_layers(
 
     hs = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
-    cs = snap_points(net, cand_pts, cutoff_m=snap_cutoff_m)
-    es = snap_points(net, existing.geometry.values, cutoff_m=snap_cutoff_m)
+    cs = snapped_or_given(net, cand_pts, candidate_snap, cutoff_m=snap_cutoff_m,
+                          what="candidate_snap")
+    es = snapped_or_given(net, existing.geometry.values, staff_snap, cutoff_m=snap_cutoff_m,
+                          what="staff_snap")
     aug = augment(net, cs)
     demand = _demand(net, aug, hs, weight)
     dem_nodes, dem_w, walk_of = demand.nodes, demand.weight, demand.walk_of
@@ -491,9 +507,20 @@ def place_staff_layers(
         walk_cutoff_m=float(walk_cutoff_m))
 
 
-def _candidate_points(net: RoadNetwork, candidates: gpd.GeoDataFrame | None,
-                      max_candidates: int) -> np.ndarray:
-    """Return the given candidates, else road intersections thinned to ``max_candidates``."""
+def candidate_points(net: RoadNetwork, candidates: gpd.GeoDataFrame | None = None, *,
+                     max_candidates: int = MAX_CANDIDATES) -> np.ndarray:
+    """Return the given candidates, else road intersections thinned to ``max_candidates``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> from gridplanner.network.graph import build_network
+    >>> net = build_network(gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]),
+    ...                                                 LineString([(5, -5), (5, 5)])]))
+    >>> [p.coords[0] for p in candidate_points(net)]  # the crossing
+    [(5.0, 0.0)]
+    """
     if candidates is not None and len(candidates):
         return np.asarray(candidates.geometry.values)
     nodes = np.flatnonzero(net.degree >= 3)

@@ -213,7 +213,7 @@ def _grid_heads(ctx: AnalysisContext, feedback: Feedback | None) -> GridHeadResu
         ctx.layer("roads"), walk_cutoff_m=cfg.walk_cutoff_m,
         snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
         network=ctx.network(feedback=feedback), household_grid=ctx.household_grid(),
-        feedback=feedback)
+        head_snap=ctx.staff_snapped("grid_head", missing_role=""), feedback=feedback)
 
 
 # ------------------------------------------------------------------ placement
@@ -233,18 +233,29 @@ class PlacementOptions:
 def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
                   feedback: Feedback | None) -> AnalysisResult:
     """N new staff bases that cut the households' total walk most (p-median)."""
-    from gridplanner.allocation.placement import place_staff_layers
+    from gridplanner.allocation.placement import candidate_points, place_staff_layers
     from gridplanner.analyses.inputs import read_optional_points
+    from gridplanner.network.snap import snap_points
 
     candidates, notes = read_optional_points(opts.candidates, ctx.project,
                                              what=_("candidate"))
     cfg = ctx.settings
+    net = ctx.network(feedback=feedback)
+    # The default candidates (road intersections) are kept with the network;
+    # points from a file are snapped per run.
+    candidate_snap = None
+    if candidates is None or not len(candidates):
+        candidate_snap = ctx.memo("snapped_intersection_candidates", lambda: snap_points(
+            net, candidate_points(net), cutoff_m=cfg.snap_cutoff_m), layers=("roads",),
+            settings=("join_tolerance_m", "snap_cutoff_m"))
     result = place_staff_layers(
         ctx.layer("households"), ctx.layer("staff"), ctx.layer("roads"), opts.n,
         role=opts.role, candidates=candidates, starts=opts.starts,
         walk_cutoff_m=cfg.walk_cutoff_m, snap_cutoff_m=cfg.snap_cutoff_m,
-        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
-        household_snap=ctx.snapped("households"), feedback=feedback)
+        join_tolerance_m=cfg.join_tolerance_m, network=net,
+        household_snap=ctx.snapped("households"),
+        staff_snap=ctx.staff_snapped(opts.role, missing_role=""),
+        candidate_snap=candidate_snap, feedback=feedback)
     summary = "\n".join([*notes, placement_summary(result, role=opts.role)])
     served = result.served_after_households - result.served_before_households
     headline = _("{n} new bases: walk of the households served before {before:,.0f} -> "
@@ -308,7 +319,8 @@ def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
         with_facility_cutoffs(ctx.layer("facilities"), cfg), ctx.layer("households"),
         ctx.layer("roads"), kind=opts.kind, snap_cutoff_m=cfg.snap_cutoff_m,
         join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
-        household_snap=ctx.snapped("households"), feedback=feedback)
+        household_snap=ctx.snapped("households"), facility_snap=ctx.snapped("facilities"),
+        feedback=feedback)
     a = result.areas
     rows = [[f, _kind(k), round(float(c), 0), int(h), round(float(r), 0)]
             for f, k, c, h, r in zip(
