@@ -281,9 +281,10 @@ def _organisation_summary(grids: pd.DataFrame, figures: dict[str, float]) -> Non
 
 def _run_checks(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     try:
-        from gridplanner.grids import run_checks
+        from gridplanner.analyses import run
+        from gridplanner.context import AnalysisContext
 
-        return run_checks(project, feedback=feedback)
+        return run("check", AnalysisContext.of(project), feedback=feedback).value
     except (ImportError, AttributeError) as exc:  # the grids engine is not installed
         notes.append(_("grid checks unavailable ({error})", error=exc))
     except Cancelled:
