@@ -112,7 +112,21 @@ def p_median(
     """
     n_c, n_d = dist.shape
     p = int(min(max(p, 0), n_c))
-    w = np.asarray(weight, dtype=float)
+    d, w, cur0 = _prepared(dist, weight, existing, unreachable_m)
+    if p == 0:
+        return PMedianSolution((), float((w * cur0).sum()), ())
+    if math.comb(n_c, p) * p * n_d <= EXACT_WORK:
+        chosen = _every_set(d, w, cur0, p)
+        obj = float((w * np.minimum(cur0, d[chosen].min(axis=0))).sum())
+        return PMedianSolution(tuple(chosen), obj, tuple(_gains_in_order(d, w, cur0, chosen)))
+    return _from_starts(d, w, cur0, p, starts=starts, seed=seed, neighbours=neighbours,
+                        feedback=feedback)
+
+
+def _prepared(dist: np.ndarray, weight: np.ndarray, existing: np.ndarray | None,
+              unreachable_m: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the float32 distances, weights and existing distances, stand-in for inf."""
+    n_d = dist.shape[1]
     base = np.full(n_d, np.inf) if existing is None else np.asarray(existing, dtype=float)
     # A finite stand-in for "unreachable" keeps sums meaningful.
     if unreachable_m is None:
@@ -128,32 +142,24 @@ def p_median(
     else:
         d = np.array(dist, dtype=np.float32)
         d[~np.isfinite(dist)] = big
-    w = w.astype(np.float32)
+    w = np.asarray(weight, dtype=float).astype(np.float32)
     cur0 = np.minimum(np.where(np.isfinite(base), base, big), big).astype(np.float32)
-    if p == 0:
-        return PMedianSolution((), float((w * cur0).sum()), ())
-    if math.comb(n_c, p) * p * n_d <= EXACT_WORK:
-        chosen = _every_set(d, w, cur0, p)
-        obj = float((w * np.minimum(cur0, d[chosen].min(axis=0))).sum())
-        return PMedianSolution(tuple(chosen), obj, tuple(_gains_in_order(d, w, cur0, chosen)))
+    return d, w, cur0
+
+
+def _from_starts(d: np.ndarray, w: np.ndarray, cur0: np.ndarray, p: int, *, starts: int,
+                 seed: int, neighbours: np.ndarray | None,
+                 feedback: Feedback | None) -> PMedianSolution:
+    """Greedy start plus random restarts, each improved by interchange; the best kept."""
     rng = np.random.default_rng(seed)
     best: tuple[float, list[int], list[float]] | None = None
     for start in range(max(starts, 1)):
         report(feedback, start / max(starts, 1), gettext("placing staff"))
         if start == 0:
             chosen, gains = _greedy(d, w, cur0, p)
-        elif neighbours is None:
-            chosen = rng.choice(n_c, size=p, replace=False).tolist()
-            gains = []
         else:
-            # Large instances: restart from the greedy answer with a fifth of the
-            # sites moved at random (neighbourhood swaps converge from there).
-            chosen = list(best[1]) if best is not None else _greedy(d, w, cur0, p)[0]
-            for pos in rng.choice(p, size=max(1, p // 5), replace=False).tolist():
-                free = np.setdiff1d(np.arange(n_c), chosen)
-                if len(free):
-                    chosen[pos] = int(rng.choice(free))
-            gains = []
+            chosen = _restart(d, w, cur0, p, rng, neighbours,
+                              None if best is None else best[1])
         chosen, obj = _interchange(d, w, cur0, chosen, neighbours)
         if start > 0:
             gains = _gains_in_order(d, w, cur0, chosen)
@@ -162,6 +168,23 @@ def p_median(
     assert best is not None
     report(feedback, 1.0, gettext("placing staff"))
     return PMedianSolution(tuple(best[1]), best[0], tuple(best[2]))
+
+
+def _restart(d: np.ndarray, w: np.ndarray, cur0: np.ndarray, p: int,
+             rng: np.random.Generator, neighbours: np.ndarray | None,
+             best: list[int] | None) -> list[int]:
+    """Sites a random restart begins from."""
+    n_c = d.shape[0]
+    if neighbours is None:
+        return list(rng.choice(n_c, size=p, replace=False).tolist())
+    # Large instances: restart from the best answer so far with a fifth of the
+    # sites moved at random (neighbourhood swaps converge from there).
+    chosen = list(best) if best is not None else _greedy(d, w, cur0, p)[0]
+    for pos in rng.choice(p, size=max(1, p // 5), replace=False).tolist():
+        free = np.setdiff1d(np.arange(n_c), chosen)
+        if len(free):
+            chosen[pos] = int(rng.choice(free))
+    return chosen
 
 
 def _every_set(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> list[int]:
