@@ -16,7 +16,7 @@ import resource
 import sys
 import time
 
-from gridplanner.allocation.assign import allocate
+from gridplanner.analyses import run
 from gridplanner.context import AnalysisContext
 from gridplanner.project import open_project
 
@@ -60,7 +60,8 @@ def main() -> None:
     ctx.snapped("households")
     fb.set_progress(0, "households snapped")
     t0, c0 = time.perf_counter(), time.process_time()
-    result = allocate(project, role=args.role, within_grid=args.within_grid, feedback=fb)
+    result = run("allocate", ctx, role=args.role, within_grid=args.within_grid,
+                 feedback=fb).value
     fb.set_progress(1, "done")
     out = result.totals.as_dict()
     out["allocate_s"] = round(time.perf_counter() - t0, 2)

@@ -199,14 +199,16 @@ def main() -> int:
     analysis_block = float("nan")
     analysis_s = float("nan")
     try:
-        from gridplanner.coverage import compute_coverage
+        from gridplanner.analyses import run
+        from gridplanner.context import AnalysisContext
         from ui.workers import TaskRunner
 
         runner = TaskRunner()
         project = session.project
         meter.start()
         t = time.perf_counter()
-        runner.run(lambda fb: compute_coverage(project, use_buildings=False, feedback=fb))
+        ctx = AnalysisContext.of(project)
+        runner.run(lambda fb: run("coverage", ctx, use_buildings=False, feedback=fb).value)
         wait(runner.finished, 600000)
         analysis_s = time.perf_counter() - t
         analysis_block = meter.stop()

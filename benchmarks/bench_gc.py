@@ -35,9 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gridplanner.allocation import allocate
+from gridplanner.analyses import run
 from gridplanner.context import AnalysisContext
-from gridplanner.coverage import compute_coverage
 from gridplanner.project import Project
 from sample_data.generate import generate_district
 
@@ -106,8 +105,8 @@ def main() -> None:
           f"{len(layers['households'])} household points, {len(layers['buildings'])} "
           "buildings")
     runs = {
-        "coverage": lambda p: compute_coverage(p, use_buildings=False),
-        "allocation": lambda p: allocate(p),
+        "coverage": lambda p: run("coverage", AnalysisContext.of(p), use_buildings=False).value,
+        "allocation": lambda p: run("allocate", AnalysisContext.of(p)).value,
     }
     print(f"{'policy':20} {'run':11} {'gc pauses':>9} {'longest ms':>10} {'total ms':>9} "
           f"{'stall ms':>9} {'median':>7} {'run s':>6}")

@@ -43,8 +43,9 @@ def main() -> None:
     parser.add_argument("--scale", default="district", choices=["sample", "district"])
     args = parser.parse_args()
 
-    from gridplanner.grids import CommandStack, SplitGrid, run_checks
-    from gridplanner.grids.balance import propose_balanced_grids
+    from gridplanner.analyses import run
+    from gridplanner.context import AnalysisContext
+    from gridplanner.grids import CommandStack, SplitGrid
     from gridplanner.grids.topology import community_polygons, count_households
     from gridplanner.project import Project
     from sample_data.generate import generate_district
@@ -65,7 +66,7 @@ def main() -> None:
           f"{t_naive * 1000:8.1f} ms | ratio {t_naive / t_count:6.1f}x faster "
           f"(same totals: {int(fast.sum()) == sum(naive)})")
 
-    t_checks, result = timed(lambda: run_checks(project), repeat=2)
+    t_checks, result = timed(lambda: run("check", AnalysisContext.of(project)).value, repeat=2)
     print(f"run_checks       {t_checks * 1000:8.1f} ms | {t_checks / t_count:6.1f}x the count "
           f"alone | {len(result)} findings")
 
@@ -94,7 +95,8 @@ def main() -> None:
             shapely.intersection(cells, poly)
 
     t_floor, _ = timed(voronoi_floor, name="floor")
-    t_bal, proposal = timed(lambda: propose_balanced_grids(project), name="balance")
+    t_bal, proposal = timed(lambda: run("balance", AnalysisContext.of(project)).value,
+                            name="balance")
     f = proposal.figures
     print(f"balance          {t_bal:8.2f} s  (CPU {CPU['balance']:.2f} s) | "
           f"{t_bal / t_floor:6.1f}x a plain Voronoi overlay of every cell ({t_floor:.2f} s, "

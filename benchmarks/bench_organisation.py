@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--scale", default="district", choices=["sample", "district"])
     args = parser.parse_args()
 
-    from gridplanner.allocation import allocate
+    from gridplanner.analyses import run
     from gridplanner.context import AnalysisContext
     from gridplanner.incidents import incident_stats
     from gridplanner.organisation import grid_organisation, link_members
@@ -61,7 +61,7 @@ def main() -> None:
     report(f"incident statistics ({int(stats.units['hot'].sum())} hot grids)", wall, cpu)
     wall, cpu, _ = timed(lambda: ctx.snapped("households"))
     report("network and household snapping (shared)", wall, cpu)
-    wall, cpu, base = timed(lambda: allocate(project, role="full_time"))
+    wall, cpu, base = timed(lambda: run("allocate", ctx, role="full_time").value)
     report("baseline: full-time allocation (building points)", wall, cpu)
     wall, cpu, links = timed(lambda: link_members(ctx))
     t = links.allocation.totals

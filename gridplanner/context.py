@@ -3,7 +3,8 @@
 An :class:`AnalysisContext` belongs to one :class:`~gridplanner.project.Project`
 (:meth:`AnalysisContext.of`). It owns the checked settings, the household weights,
 the grid of every household (one rule, :func:`gridplanner.locate.grid_index`), the
-walking network, the points snapped to it and any other table an analysis asks it
+walking network, the points snapped to it (households, staff of each role,
+facilities, candidate sites) and any other table an analysis asks it
 to remember (:meth:`AnalysisContext.memo`). Each remembered value names the layers
 and settings it was computed from; the project's change events drop exactly those
 values, so an edit to the grids keeps the network and a new camera keeps the
@@ -217,6 +218,32 @@ class AnalysisContext:
 
         return self.memo(("snapped", layer, key), build, layers=(layer, "roads"),
                          settings=("join_tolerance_m", "snap_cutoff_m"))
+
+    def staff_snapped(self, role: str, *, missing_role: str = "full_time") -> Snapped:
+        """Staff of ``role`` (in layer order) snapped to the network (remembered).
+
+        A staff layer without a ``role`` column counts every row as
+        ``missing_role``. Dropped when the staff, the roads or the walking
+        settings change.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> from gridplanner.project import Project
+        >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)])])
+        >>> staff = gpd.GeoDataFrame({"staff_id": ["a", "b"], "role": ["police", "full_time"]},
+        ...                          geometry=shapely.points([[10, 5], [60, 5]]))
+        >>> ctx = AnalysisContext.of(Project(layers={"roads": roads, "staff": staff}))
+        >>> ctx.staff_snapped("full_time").foot_xy.tolist()
+        [[60.0, 0.0]]
+        >>> ctx.staff_snapped("full_time") is ctx.staff_snapped("full_time")
+        True
+        """
+        staff = self.layer("staff")
+        roles = (staff["role"].astype(str).to_numpy() if "role" in staff.columns
+                 else np.full(len(staff), missing_role, dtype=object))
+        return self.snapped("staff", rows=np.flatnonzero(roles == role),
+                            key=f"role={role};missing={missing_role}")
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Return the project's layer ``name`` (an empty frame of its schema when missing)."""

@@ -30,7 +30,7 @@ def build_demo_scenario(project: Project, *, feedback: Feedback | None = None) -
 
     The grid layer is the balanced proposal of :mod:`gridplanner.grids.balance`;
     staff are re-homed to the new grids and 20 full-time workers are added at the
-    bases the p-median placement (:func:`gridplanner.allocation.placement.place_staff`)
+    bases the p-median placement (the registered analysis ``place``)
     chooses to cut walking most; without a road network, where the full-time
     capacity falls shortest of the households.
     """

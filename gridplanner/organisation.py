@@ -388,7 +388,6 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
     """
     from gridplanner.allocation import allocate_layers
     from gridplanner.errors import AnalysisError
-    from gridplanner.network.snap import Snapped
 
     cfg = ctx.settings
     cap = int(capacity_households if capacity_households is not None
@@ -419,8 +418,7 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
                                "households": 1},
                               geometry=households.geometry.values[rows], crs=households.crs)
     snapped = ctx.snapped("households")
-    single_snap = Snapped(snapped.edge[rows], snapped.t[rows], snapped.access_m[rows],
-                          snapped.foot_xy[rows])
+    single_snap = snapped.take(rows)
     report(feedback, 0.0, _("linking households to party members"))
     result = allocate_layers(
         single, staff, ctx.layer("roads"), grids=grids, role="part_time",
@@ -428,6 +426,7 @@ def link_members(ctx: AnalysisContext, *, capacity_households: int | None = None
         snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
         network=ctx.network(feedback=sub(feedback, 0.0, 0.2)),
         household_snap=single_snap, household_grid=ctx.household_grid()[rows],
+        staff_snap=snapped.take(holders),
         feedback=sub(feedback, 0.2, 0.95))
     report(feedback, 0.95, _("figures of the links"))
     return _link_result(ctx, result, staff, party, grid_ids, rows, cap)
@@ -503,25 +502,27 @@ def allocate_workload(ctx: AnalysisContext, *, role: str = "full_time",
     layer, each household point weighs its households plus that many per incident
     nearest to it (:meth:`AnalysisContext.household_weights` with ``workload``), so
     staff of busy grids take fewer households; loads and capacities are then in
-    these workload units. Otherwise this is :func:`gridplanner.allocation.allocate`.
+    these workload units. Otherwise households count as they are. This is what
+    the registered analysis ``allocate`` runs; the settings, the network and the
+    snapped points come from ``ctx``.
     """
-    from gridplanner.allocation import allocate, allocate_layers
+    from gridplanner.allocation import allocate_layers
 
     cfg = ctx.settings
-    if cfg.incident_weight_households <= 0 or not len(ctx.layer("incidents")):
-        return allocate(ctx.project, role=role, within_grid=within_grid, k=k,
-                        feedback=feedback)
     households = ctx.layer("households")
-    weighted = households.assign(households=ctx.household_weights(workload=True))
+    if cfg.incident_weight_households > 0 and len(ctx.layer("incidents")):
+        households = households.assign(households=ctx.household_weights(workload=True))
     return allocate_layers(
-        weighted, ctx.layer("staff"), ctx.layer("roads"),
+        households, ctx.layer("staff"), ctx.layer("roads"),
         grids=ctx.layer("grids") if within_grid else None, role=role,
         within_grid=within_grid, k=k, walk_cutoff_m=cfg.walk_cutoff_m,
         snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
         capacity_defaults=dict(cfg.capacity_defaults),
+        time_limit_s=cfg.whole_points_time_limit_s,
         network=ctx.network(feedback=sub(feedback, 0.0, 0.25)),
         household_snap=ctx.snapped("households"),
-        household_grid=ctx.household_grid() if within_grid else None, feedback=feedback)
+        household_grid=ctx.household_grid() if within_grid else None,
+        staff_snap=ctx.staff_snapped(role), feedback=feedback)
 
 
 def workload_note(ctx: AnalysisContext) -> str:

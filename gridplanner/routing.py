@@ -2,7 +2,7 @@
 
 Public API
 ----------
-- :func:`route_incidents` (project) / :func:`route_incidents_layers` (frames):
+- :func:`route_incidents_layers` (the registered analysis ``route`` on a project):
   for each point, the containing grid and community, the grid's head, full-time
   worker and police officer (the "one alert, three pushes" lookup), and the
   nearest on-network staff member of each role with the walking distance.
@@ -30,8 +30,7 @@ from gridplanner.i18n import _, pgettext
 from gridplanner.integrity import staff_grid_ids
 from gridplanner.locate import grid_index
 from gridplanner.network.graph import RoadNetwork, build_network
-from gridplanner.network.snap import Augmented, attach, augment, snap_points
-from gridplanner.project import Project
+from gridplanner.network.snap import Augmented, Snapped, attach, augment, snap_points
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -58,29 +57,6 @@ def parse_point(text: str) -> tuple[float, float]:
 
 
 @gc_paused()
-def route_incidents(
-    project: Project, points: gpd.GeoDataFrame, *, feedback: Feedback | None = None
-) -> gpd.GeoDataFrame:
-    """Route incident points on a project (see :func:`route_incidents_layers`)."""
-    from gridplanner.context import AnalysisContext
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-
-    def nearest(role: str, members: gpd.GeoDataFrame) -> NearestTables:
-        net = ctx.network()
-        return ctx.memo(("nearest_staff", role),
-                        lambda: nearest_tables(net, members, cfg.snap_cutoff_m),
-                        layers=("staff", "roads"),
-                        settings=("snap_cutoff_m", "join_tolerance_m"))
-
-    return route_incidents_layers(
-        points, grids=ctx.layer("grids"), service_areas=ctx.layer("service_areas"),
-        staff=ctx.layer("staff"), roads=ctx.layer("roads"),
-        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
-        network=ctx.network(feedback=feedback), nearest=nearest, feedback=feedback)
-
-
 def route_incidents_layers(
     points: gpd.GeoDataFrame,
     *,
@@ -120,62 +96,78 @@ def route_incidents_layers(
     check_values(snap_cutoff_m=snap_cutoff_m, join_tolerance_m=join_tolerance_m)
     n = len(points)
     out = pd.DataFrame(index=range(n))
-    ids = points["incident_id"].astype(str).to_numpy() if "incident_id" in points.columns else (
-        np.array([str(i + 1) for i in range(n)], dtype=object))
-    out["incident_id"] = ids
+    out["incident_id"] = (points["incident_id"].astype(str).to_numpy()
+                          if "incident_id" in points.columns
+                          else np.array([str(i + 1) for i in range(n)], dtype=object))
     geoms = np.asarray(points.geometry.values)
     report(feedback, 0.0, _("grids"))
-    if len(grids):
-        g = grid_index(np.asarray(grids.geometry.values, dtype=object), geoms)
-        gid = grids["grid_id"].astype(str).to_numpy()
-        out["grid_id"] = np.where(g >= 0, gid[np.maximum(g, 0)], "")
-        comm = grids["community_id"].astype(str).to_numpy() if (
-            "community_id" in grids.columns) else np.full(len(grids), "", dtype=object)
-        out["community_id"] = np.where(g >= 0, comm[np.maximum(g, 0)], "")
-    else:
-        out["grid_id"] = ""
-        out["community_id"] = ""
-    if len(service_areas):
-        # Fill the community from the service areas where the grid gives none.
-        areas = service_areas
-        if "level" in areas.columns:
-            areas = areas[areas["level"].astype(str) == "community"]
-        if len(areas):
-            a = grid_index(np.asarray(areas.geometry.values, dtype=object), geoms)
-            aid = areas["area_id"].astype(str).to_numpy()
-            fill = (out["community_id"].isin(["", "nan", "None"])).to_numpy() & (a >= 0)
-            out.loc[fill, "community_id"] = aid[a[fill]]
+    out["grid_id"], out["community_id"] = _owners(geoms, grids, service_areas)
     role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
         "", index=staff.index)
+    teams = {role: staff.loc[(role_col == role).to_numpy()] for role in ROUTE_ROLES}
     for role in ROUTE_ROLES:
-        members = staff.loc[(role_col == role).to_numpy()]
-        out[role] = _grid_staff(out["grid_id"].to_numpy(), members)
+        out[role] = _grid_staff(out["grid_id"].to_numpy(), teams[role])
     net = network if network is not None else build_network(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0.1, 0.4))
     tables = nearest or (lambda _role, members: nearest_tables(net, members, snap_cutoff_m))
     pts_snap = snap_points(net, geoms, cutoff_m=snap_cutoff_m) if net.n_edges else None
     for k, role in enumerate(ROUTE_ROLES):
         report(feedback, 0.4 + 0.2 * k, _("nearest {role}", role=pgettext("role", role)))
-        members = staff.loc[(role_col == role).to_numpy()]
-        near = np.full(n, "", dtype=object)
-        dist = np.full(n, np.nan)
-        if pts_snap is not None and len(members):
-            aug, node_d, node_s = tables(role, members)
-            att = attach(net, aug, pts_snap)
-            lo = node_d[np.maximum(att.lo_node, 0)] + att.lo_m
-            hi = node_d[np.maximum(att.hi_node, 0)] + att.hi_m
-            use_hi = hi < lo
-            d = np.where(use_hi, hi, lo)
-            s = np.where(use_hi, node_s[np.maximum(att.hi_node, 0)],
-                         node_s[np.maximum(att.lo_node, 0)])
-            ok = (att.lo_node >= 0) & np.isfinite(d) & (s >= 0)
-            sid = members["staff_id"].astype(str).to_numpy()
-            near[ok] = sid[s[ok]]
-            dist[ok] = np.round(d[ok], 1)
+        near, dist = np.full(n, "", dtype=object), np.full(n, np.nan)
+        if pts_snap is not None and len(teams[role]):
+            near, dist = _nearest(net, pts_snap, teams[role], tables(role, teams[role]))
         out[f"nearest_{role}"] = near
         out[f"nearest_{role}_m"] = dist
     report(feedback, 1.0, _("routed"))
     return gpd.GeoDataFrame(out, geometry=geoms, crs=points.crs)
+
+
+def _owners(geoms: np.ndarray, grids: gpd.GeoDataFrame, service_areas: gpd.GeoDataFrame
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Grid and community of each point ("" where none).
+
+    The community comes from the point's grid, else from the community-level
+    service area the point lies in.
+    """
+    n = len(geoms)
+    grid_id = np.full(n, "", dtype=object)
+    community = np.full(n, "", dtype=object)
+    if len(grids):
+        g = grid_index(np.asarray(grids.geometry.values, dtype=object), geoms)
+        gid = grids["grid_id"].astype(str).to_numpy()
+        grid_id = np.where(g >= 0, gid[np.maximum(g, 0)], "")
+        comm = grids["community_id"].astype(str).to_numpy() if (
+            "community_id" in grids.columns) else np.full(len(grids), "", dtype=object)
+        community = np.where(g >= 0, comm[np.maximum(g, 0)], "")
+    areas = service_areas
+    if len(areas) and "level" in areas.columns:
+        areas = areas[areas["level"].astype(str) == "community"]
+    if len(areas):
+        a = grid_index(np.asarray(areas.geometry.values, dtype=object), geoms)
+        aid = areas["area_id"].astype(str).to_numpy()
+        fill = pd.Series(community).isin(["", "nan", "None"]).to_numpy() & (a >= 0)
+        community = community.astype(object)
+        community[fill] = aid[a[fill]]
+    return grid_id, community
+
+
+def _nearest(net: RoadNetwork, pts_snap: Snapped, members: gpd.GeoDataFrame,
+             tables: NearestTables) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest member on the roads of each snapped point and the walk to them (m)."""
+    aug, node_d, node_s = tables
+    att = attach(net, aug, pts_snap)
+    lo = node_d[np.maximum(att.lo_node, 0)] + att.lo_m
+    hi = node_d[np.maximum(att.hi_node, 0)] + att.hi_m
+    use_hi = hi < lo
+    d = np.where(use_hi, hi, lo)
+    s = np.where(use_hi, node_s[np.maximum(att.hi_node, 0)],
+                 node_s[np.maximum(att.lo_node, 0)])
+    ok = (att.lo_node >= 0) & np.isfinite(d) & (s >= 0)
+    near = np.full(len(d), "", dtype=object)
+    dist = np.full(len(d), np.nan)
+    near[ok] = members["staff_id"].astype(str).to_numpy()[s[ok]]
+    dist[ok] = np.round(d[ok], 1)
+    return near, dist
 
 
 def _grid_staff(grid_of_point: np.ndarray, members: gpd.GeoDataFrame) -> np.ndarray:

@@ -2,9 +2,11 @@
 
 Public API
 ----------
-- :func:`allocate` runs the assignment on a :class:`~gridplanner.project.Project`
-  (settings from ``project.config``) and returns an :class:`AllocationResult`.
-- :func:`allocate_layers` does the same on plain frames.
+- :func:`allocate_layers` runs the assignment on plain frames and returns an
+  :class:`AllocationResult`; on a project, run the registered analysis
+  ``allocate`` (:func:`gridplanner.analyses.run`), which takes the settings, the
+  network and the snapped points from the project's
+  :class:`~gridplanner.context.AnalysisContext`.
 - :class:`AllocationResult` holds ``assignments`` (``household_id``,
   ``staff_id``, ``distance_m`` per household point), ``staff_load``
   (``staff_id``, ``load``, ``capacity``, ``capacity_used_pct``,
@@ -50,8 +52,8 @@ from gridplanner.network.snap import (
     attach,
     augment,
     snap_points,
+    snapped_or_given,
 )
-from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 from layers.errors import Problem
@@ -119,7 +121,7 @@ class AllocationTotals:
 
 @dataclass(frozen=True)
 class AllocationResult:
-    """Result of :func:`allocate`."""
+    """Result of :func:`allocate_layers`."""
 
     role: str
     within_grid: bool
@@ -128,61 +130,6 @@ class AllocationResult:
     unassigned: gpd.GeoDataFrame
     totals: AllocationTotals
     problems: tuple[Problem, ...] = field(default=())
-
-
-@gc_paused()
-def allocate(
-    project: Project,
-    *,
-    role: str = "full_time",
-    within_grid: bool = False,
-    k: int = 8,
-    feedback: Feedback | None = None,
-) -> AllocationResult:
-    """Assign every household point to a staff member of ``role``, optimally.
-
-    Uses the project's ``walk_cutoff_m``, ``snap_cutoff_m``, ``join_tolerance_m``
-    and ``capacity_defaults`` settings. The road graph is cached on the roads'
-    content, so repeated calls reuse it.
-
-    Examples
-    --------
-    Two households 15 m and one 95 m from the only worker along the road:
-
-    >>> import geopandas as gpd
-    >>> from shapely import LineString, Point
-    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 0)])], crs=3857)
-    >>> hh = gpd.GeoDataFrame({"household_id": ["a", "b"], "households": [2, 1]},
-    ...                       geometry=[Point(10, 5), Point(90, 5)], crs=3857)
-    >>> st = gpd.GeoDataFrame({"staff_id": ["w1"], "role": "full_time", "capacity": [10],
-    ...                        "grid_id": ""}, geometry=[Point(0, 0)], crs=3857)
-    >>> project = Project(layers={"roads": roads, "households": hh, "staff": st})
-    >>> result = allocate(project, role="full_time")
-    >>> result.totals.objective_household_m, result.totals.mean_distance_m
-    (125.0, 41.7)
-    """
-    from gridplanner.context import AnalysisContext
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-    return allocate_layers(
-        ctx.layer("households"),
-        ctx.layer("staff"),
-        ctx.layer("roads"),
-        grids=ctx.layer("grids") if within_grid else None,
-        role=role,
-        within_grid=within_grid,
-        k=k,
-        walk_cutoff_m=cfg.walk_cutoff_m,
-        snap_cutoff_m=cfg.snap_cutoff_m,
-        join_tolerance_m=cfg.join_tolerance_m,
-        capacity_defaults=dict(cfg.capacity_defaults),
-        time_limit_s=cfg.whole_points_time_limit_s,
-        network=ctx.network(feedback=sub(feedback, 0.0, 0.25)),
-        household_snap=ctx.snapped("households"),
-        household_grid=ctx.household_grid() if within_grid else None,
-        feedback=feedback,
-    )
 
 
 def staff_capacity(staff: gpd.GeoDataFrame, defaults: dict[str, Any]) -> np.ndarray:
@@ -203,6 +150,7 @@ def staff_capacity(staff: gpd.GeoDataFrame, defaults: dict[str, Any]) -> np.ndar
     return cap.fillna(0).round().to_numpy().astype(np.int64)
 
 
+@gc_paused()
 def allocate_layers(
     households: gpd.GeoDataFrame,
     staff: gpd.GeoDataFrame,
@@ -221,6 +169,7 @@ def allocate_layers(
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
     household_grid: np.ndarray | None = None,
+    staff_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> AllocationResult:
     """Assign household points to staff of ``role`` on plain frames.
@@ -251,6 +200,9 @@ def allocate_layers(
         The network, the households snapped to it and each household's grid
         position, when already known (an :class:`~gridplanner.context.AnalysisContext`
         keeps them); else computed here.
+    staff_snap
+        The staff of ``role`` (in layer order) snapped to ``network``, when already
+        known (:meth:`~gridplanner.context.AnalysisContext.staff_snapped`).
     feedback
         Progress and cancellation.
 
@@ -288,7 +240,8 @@ def allocate_layers(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
     _require_on_network(hh_snap, len(households), gettext("household points"), opts)
     grid_ids, hh_grid = _grid_positions(households, grids, household_grid, opts)
-    team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts)
+    team = _staff_on_network(members, net, grid_ids, defaults=defaults, opts=opts,
+                             snapped=staff_snap)
     _require_on_network_staff(team, opts)
     demand = _demand(households, net, hh_snap, team, grid_ids, hh_grid, opts)
 
@@ -605,10 +558,11 @@ def _grid_positions(
 
 def _staff_on_network(
     members: gpd.GeoDataFrame, net: RoadNetwork, grid_ids: np.ndarray, *,
-    defaults: dict[str, Any], opts: _Options,
+    defaults: dict[str, Any], opts: _Options, snapped: Snapped | None = None,
 ) -> _Staff:
-    """Snap the members onto the roads and split the graph at their feet."""
-    snapped = snap_points(net, members.geometry.values, cutoff_m=opts.snap_cutoff_m)
+    """Snap the members onto the roads (unless ``snapped``) and split the graph at their feet."""
+    snapped = snapped_or_given(net, members.geometry.values, snapped,
+                               cutoff_m=opts.snap_cutoff_m, what="staff_snap")
     ids = members["staff_id"].astype(str).to_numpy()
     problems = tuple(
         Problem(f"staff base is farther than {opts.snap_cutoff_m:g} m from any walkable "

@@ -2,8 +2,8 @@
 
 Public API
 ----------
-- :func:`assign_grid_heads` on a project, :func:`assign_grid_heads_layers` on
-  frames: a :class:`GridHeadResult` whose ``table`` has one row per grid
+- :func:`assign_grid_heads_layers` (the registered analysis ``grid-heads`` on a
+  project): a :class:`GridHeadResult` whose ``table`` has one row per grid
   (``grid_id``, ``staff_id``, ``distance_m``, ``flag``).
 
 Each grid's centre is the household-weighted mean of its household points (the
@@ -29,8 +29,7 @@ from gridplanner.feedback import Feedback, report, sub
 from gridplanner.i18n import _
 from gridplanner.locate import grid_index, household_weights
 from gridplanner.network.graph import RoadNetwork, build_network
-from gridplanner.network.snap import snap_points
-from gridplanner.project import Project
+from gridplanner.network.snap import Snapped, snap_points, snapped_or_given
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -49,20 +48,6 @@ class GridHeadResult:
 
 
 @gc_paused()
-def assign_grid_heads(project: Project, *, feedback: Feedback | None = None) -> GridHeadResult:
-    """Assign the project's grid heads to its grids (see module docstring)."""
-    from gridplanner.context import AnalysisContext
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-    return assign_grid_heads_layers(
-        ctx.layer("grids"), ctx.layer("households"), ctx.layer("staff"),
-        ctx.layer("roads"), walk_cutoff_m=cfg.walk_cutoff_m,
-        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
-        network=ctx.network(feedback=feedback), household_grid=ctx.household_grid(),
-        feedback=feedback)
-
-
 def assign_grid_heads_layers(
     grids: gpd.GeoDataFrame,
     households: gpd.GeoDataFrame,
@@ -74,6 +59,7 @@ def assign_grid_heads_layers(
     join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_grid: np.ndarray | None = None,
+    head_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> GridHeadResult:
     """Assign one grid head per grid minimising total walk to the grid centres.
@@ -107,7 +93,8 @@ def assign_grid_heads_layers(
     gid = grids["grid_id"].astype(str).to_numpy()
     cost = np.full((len(grids), max(len(heads), 1)), np.inf)
     if len(heads):
-        hs = snap_points(net, heads.geometry.values, cutoff_m=snap_cutoff_m)
+        hs = snapped_or_given(net, heads.geometry.values, head_snap,
+                              cutoff_m=snap_cutoff_m, what="head_snap")
         cs = snap_points(net, centres, cutoff_m=max(snap_cutoff_m, 1000.0))
         cost = source_to_point_distances(net, hs, cs, cutoff_m=walk_cutoff_m,
                                          feedback=sub(feedback, 0.3, 0.9)).T

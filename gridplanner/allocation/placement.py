@@ -4,13 +4,13 @@ Public API
 ----------
 - :func:`p_median` solves the problem on a dense distance matrix (greedy
   additions, then Teitz–Bart vertex interchange, from a few starts).
-- :func:`place_staff` on a project / :func:`place_staff_layers` on frames choose
+- :func:`place_staff_layers` (the registered analysis ``place`` on a project) chooses
   ``n`` new bases among road intersections (or a candidate layer) that cut the
   households' total walk to their nearest staff member of a role the most,
   existing staff of that role kept. Returns a :class:`PlacementResult`.
 
 Capacities are not modelled here: placement answers "where would new staff cut
-walking most"; run :func:`~gridplanner.allocation.allocate` afterwards for the
+walking most"; run :func:`~gridplanner.allocation.allocate_layers` afterwards for the
 capacitated assignment. Demand: household points are gathered at the road node
 they join the network by (the nearer end of their road stretch), so the matrix
 has one column per such node.
@@ -36,14 +36,22 @@ from gridplanner.i18n import gettext
 from gridplanner.locate import household_weights
 from gridplanner.network.distance import local_dijkstra
 from gridplanner.network.graph import RoadNetwork, build_network
-from gridplanner.network.snap import Augmented, Snapped, attach, augment, snap_points
-from gridplanner.project import Project
+from gridplanner.network.snap import (
+    Augmented,
+    Snapped,
+    attach,
+    augment,
+    snap_points,
+    snapped_or_given,
+)
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
 #: Largest (candidate sets x p x demand points) p_median tries set by set, for a
 #: proven optimum (about 0.1 s of numpy work).
 EXACT_WORK = 30_000_000
+#: Most road intersections offered as candidate sites (thinned evenly in space).
+MAX_CANDIDATES = 1500
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,21 @@ def p_median(
     """
     n_c, n_d = dist.shape
     p = int(min(max(p, 0), n_c))
-    w = np.asarray(weight, dtype=float)
+    d, w, cur0 = _prepared(dist, weight, existing, unreachable_m)
+    if p == 0:
+        return PMedianSolution((), float((w * cur0).sum()), ())
+    if math.comb(n_c, p) * p * n_d <= EXACT_WORK:
+        chosen = _every_set(d, w, cur0, p)
+        obj = float((w * np.minimum(cur0, d[chosen].min(axis=0))).sum())
+        return PMedianSolution(tuple(chosen), obj, tuple(_gains_in_order(d, w, cur0, chosen)))
+    return _from_starts(d, w, cur0, p, starts=starts, seed=seed, neighbours=neighbours,
+                        feedback=feedback)
+
+
+def _prepared(dist: np.ndarray, weight: np.ndarray, existing: np.ndarray | None,
+              unreachable_m: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the float32 distances, weights and existing distances, stand-in for inf."""
+    n_d = dist.shape[1]
     base = np.full(n_d, np.inf) if existing is None else np.asarray(existing, dtype=float)
     # A finite stand-in for "unreachable" keeps sums meaningful.
     if unreachable_m is None:
@@ -120,32 +142,24 @@ def p_median(
     else:
         d = np.array(dist, dtype=np.float32)
         d[~np.isfinite(dist)] = big
-    w = w.astype(np.float32)
+    w = np.asarray(weight, dtype=float).astype(np.float32)
     cur0 = np.minimum(np.where(np.isfinite(base), base, big), big).astype(np.float32)
-    if p == 0:
-        return PMedianSolution((), float((w * cur0).sum()), ())
-    if math.comb(n_c, p) * p * n_d <= EXACT_WORK:
-        chosen = _every_set(d, w, cur0, p)
-        obj = float((w * np.minimum(cur0, d[chosen].min(axis=0))).sum())
-        return PMedianSolution(tuple(chosen), obj, tuple(_gains_in_order(d, w, cur0, chosen)))
+    return d, w, cur0
+
+
+def _from_starts(d: np.ndarray, w: np.ndarray, cur0: np.ndarray, p: int, *, starts: int,
+                 seed: int, neighbours: np.ndarray | None,
+                 feedback: Feedback | None) -> PMedianSolution:
+    """Greedy start plus random restarts, each improved by interchange; the best kept."""
     rng = np.random.default_rng(seed)
     best: tuple[float, list[int], list[float]] | None = None
     for start in range(max(starts, 1)):
         report(feedback, start / max(starts, 1), gettext("placing staff"))
         if start == 0:
             chosen, gains = _greedy(d, w, cur0, p)
-        elif neighbours is None:
-            chosen = rng.choice(n_c, size=p, replace=False).tolist()
-            gains = []
         else:
-            # Large instances: restart from the greedy answer with a fifth of the
-            # sites moved at random (neighbourhood swaps converge from there).
-            chosen = list(best[1]) if best is not None else _greedy(d, w, cur0, p)[0]
-            for pos in rng.choice(p, size=max(1, p // 5), replace=False).tolist():
-                free = np.setdiff1d(np.arange(n_c), chosen)
-                if len(free):
-                    chosen[pos] = int(rng.choice(free))
-            gains = []
+            chosen = _restart(d, w, cur0, p, rng, neighbours,
+                              None if best is None else best[1])
         chosen, obj = _interchange(d, w, cur0, chosen, neighbours)
         if start > 0:
             gains = _gains_in_order(d, w, cur0, chosen)
@@ -154,6 +168,23 @@ def p_median(
     assert best is not None
     report(feedback, 1.0, gettext("placing staff"))
     return PMedianSolution(tuple(best[1]), best[0], tuple(best[2]))
+
+
+def _restart(d: np.ndarray, w: np.ndarray, cur0: np.ndarray, p: int,
+             rng: np.random.Generator, neighbours: np.ndarray | None,
+             best: list[int] | None) -> list[int]:
+    """Sites a random restart begins from."""
+    n_c = d.shape[0]
+    if neighbours is None:
+        return list(rng.choice(n_c, size=p, replace=False).tolist())
+    # Large instances: restart from the best answer so far with a fifth of the
+    # sites moved at random (neighbourhood swaps converge from there).
+    chosen = list(best) if best is not None else _greedy(d, w, cur0, p)[0]
+    for pos in rng.choice(p, size=max(1, p // 5), replace=False).tolist():
+        free = np.setdiff1d(np.arange(n_c), chosen)
+        if len(free):
+            chosen[pos] = int(rng.choice(free))
+    return chosen
 
 
 def _every_set(d: np.ndarray, w: np.ndarray, cur: np.ndarray, p: int) -> list[int]:
@@ -396,29 +427,6 @@ class PlacementResult:
 
 
 @gc_paused()
-def place_staff(
-    project: Project,
-    n: int,
-    *,
-    role: str = "full_time",
-    candidates: gpd.GeoDataFrame | None = None,
-    max_candidates: int = 1500,
-    starts: int = 3,
-    feedback: Feedback | None = None,
-) -> PlacementResult:
-    """Choose ``n`` new staff bases for the project (see :func:`place_staff_layers`)."""
-    from gridplanner.context import AnalysisContext
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-    return place_staff_layers(
-        ctx.layer("households"), ctx.layer("staff"), ctx.layer("roads"), n,
-        role=role, candidates=candidates, max_candidates=max_candidates, starts=starts,
-        walk_cutoff_m=cfg.walk_cutoff_m, snap_cutoff_m=cfg.snap_cutoff_m,
-        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
-        household_snap=ctx.snapped("households"), feedback=feedback)
-
-
 def place_staff_layers(
     households: gpd.GeoDataFrame,
     staff: gpd.GeoDataFrame,
@@ -427,19 +435,24 @@ def place_staff_layers(
     *,
     role: str = "full_time",
     candidates: gpd.GeoDataFrame | None = None,
-    max_candidates: int = 1500,
+    max_candidates: int = MAX_CANDIDATES,
     starts: int = 3,
     walk_cutoff_m: float = DEFAULTS.walk_cutoff_m,
     snap_cutoff_m: float = DEFAULTS.snap_cutoff_m,
     join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
+    staff_snap: Snapped | None = None,
+    candidate_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> PlacementResult:
     """Choose ``n`` new bases for staff of ``role`` minimising households' total walk.
 
     Candidates are the given points, else the road intersections (degree >= 3,
-    thinned evenly to ``max_candidates``); existing staff of ``role`` stay.
+    thinned evenly to ``max_candidates``, :func:`candidate_points`); existing
+    staff of ``role`` stay. ``network``, ``household_snap``, ``staff_snap`` (the
+    staff of ``role``, in order) and ``candidate_snap`` (the candidates) pass in
+    what an :class:`~gridplanner.context.AnalysisContext` already holds.
 
     Examples
     --------
@@ -465,7 +478,7 @@ def place_staff_layers(
         raise AnalysisError(gettext("layer roads has no walkable road: the walking network "
                                     "is empty"))
     report(feedback, 0.2, gettext("candidates"))
-    cand_pts = _candidate_points(net, candidates, max_candidates)
+    cand_pts = candidate_points(net, candidates, max_candidates=max_candidates)
     role_col = staff["role"].astype(str) if "role" in staff.columns else pd.Series(
         "", index=staff.index)
     existing = staff.loc[(role_col == role).to_numpy()]
@@ -473,8 +486,10 @@ def place_staff_layers(
 
     hs = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
-    cs = snap_points(net, cand_pts, cutoff_m=snap_cutoff_m)
-    es = snap_points(net, existing.geometry.values, cutoff_m=snap_cutoff_m)
+    cs = snapped_or_given(net, cand_pts, candidate_snap, cutoff_m=snap_cutoff_m,
+                          what="candidate_snap")
+    es = snapped_or_given(net, existing.geometry.values, staff_snap, cutoff_m=snap_cutoff_m,
+                          what="staff_snap")
     aug = augment(net, cs)
     demand = _demand(net, aug, hs, weight)
     dem_nodes, dem_w, walk_of = demand.nodes, demand.weight, demand.walk_of
@@ -515,9 +530,20 @@ def place_staff_layers(
         walk_cutoff_m=float(walk_cutoff_m))
 
 
-def _candidate_points(net: RoadNetwork, candidates: gpd.GeoDataFrame | None,
-                      max_candidates: int) -> np.ndarray:
-    """Return the given candidates, else road intersections thinned to ``max_candidates``."""
+def candidate_points(net: RoadNetwork, candidates: gpd.GeoDataFrame | None = None, *,
+                     max_candidates: int = MAX_CANDIDATES) -> np.ndarray:
+    """Return the given candidates, else road intersections thinned to ``max_candidates``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> from gridplanner.network.graph import build_network
+    >>> net = build_network(gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]),
+    ...                                                 LineString([(5, -5), (5, 5)])]))
+    >>> [p.coords[0] for p in candidate_points(net)]  # the crossing
+    [(5.0, 0.0)]
+    """
     if candidates is not None and len(candidates):
         return np.asarray(candidates.geometry.values)
     nodes = np.flatnonzero(net.degree >= 3)

@@ -2,8 +2,8 @@
 
 Public API
 ----------
-- :func:`service_areas` on a project / :func:`service_areas_layers` on frames
-  give a :class:`ServiceAreaResult`: per facility the households and road
+- :func:`service_areas_layers` (the registered analysis ``service-areas`` on a
+  project) gives a :class:`ServiceAreaResult`: per facility the households and road
   stretches within its own ``cutoff_m`` by network distance, each going to the
   nearest such facility, as polygons, as lines and as counts.
 
@@ -46,8 +46,8 @@ from gridplanner.network.snap import (
     attach,
     augment,
     snap_points,
+    snapped_or_given,
 )
-from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS, check_values
 
@@ -70,28 +70,6 @@ class ServiceAreaResult:
 
 
 @gc_paused()
-def service_areas(
-    project: Project, *, margin_m: float = 40.0, kind: str | None = None,
-    feedback: Feedback | None = None,
-) -> ServiceAreaResult:
-    """Service areas of the project's facilities (see :func:`service_areas_layers`).
-
-    A facility without a ``cutoff_m`` takes its kind's default (setting
-    ``facility_cutoff_m``).
-    """
-    from gridplanner.context import AnalysisContext
-    from gridplanner.organisation import with_facility_cutoffs
-
-    ctx = AnalysisContext.of(project)
-    cfg = ctx.settings
-    return service_areas_layers(
-        with_facility_cutoffs(ctx.layer("facilities"), cfg), ctx.layer("households"),
-        ctx.layer("roads"),
-        margin_m=margin_m, kind=kind, snap_cutoff_m=cfg.snap_cutoff_m,
-        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
-        household_snap=ctx.snapped("households"), feedback=feedback)
-
-
 def service_areas_layers(
     facilities: gpd.GeoDataFrame,
     households: gpd.GeoDataFrame,
@@ -103,12 +81,15 @@ def service_areas_layers(
     join_tolerance_m: float = DEFAULTS.join_tolerance_m,
     network: RoadNetwork | None = None,
     household_snap: Snapped | None = None,
+    facility_snap: Snapped | None = None,
     feedback: Feedback | None = None,
 ) -> ServiceAreaResult:
     """Households and roads within each facility's ``cutoff_m``, split by nearest.
 
     Each kind of facility (column ``kind``) is served on its own; ``kind``
-    keeps only the facilities of that kind.
+    keeps only the facilities of that kind. ``network``, ``household_snap`` and
+    ``facility_snap`` (every facility row, in order) pass in what an
+    :class:`~gridplanner.context.AnalysisContext` already holds.
 
     Examples
     --------
@@ -130,6 +111,9 @@ def service_areas_layers(
         roads, join_tolerance_m=join_tolerance_m, feedback=sub(feedback, 0, 0.2))
     if net.n_edges == 0:
         raise AnalysisError(_("layer roads has no walkable road: the walking network is empty"))
+    if facility_snap is not None:
+        facility_snap = snapped_or_given(net, facilities.geometry.values, facility_snap,
+                                         cutoff_m=snap_cutoff_m, what="facility_snap")
     kinds = (facilities["kind"].fillna("").astype(str) if "kind" in facilities.columns
              else pd.Series("", index=facilities.index)).to_numpy()
     if kind is not None:
@@ -137,7 +121,10 @@ def service_areas_layers(
             raise AnalysisError(
                 f"layer facilities has no facility of kind {kind!r} (column kind); "
                 f"kinds present: {', '.join(sorted(set(kinds.tolist()))) or 'none'}")
-        facilities, kinds = facilities.loc[kinds == kind], kinds[kinds == kind]
+        keep = kinds == kind
+        if facility_snap is not None:
+            facility_snap = facility_snap.take(np.flatnonzero(keep))
+        facilities, kinds = facilities.loc[keep], kinds[keep]
     report(feedback, 0.2, _("snapping"))
     hh_snap = household_snap if household_snap is not None else snap_points(
         net, households.geometry.values, cutoff_m=snap_cutoff_m)
@@ -148,6 +135,7 @@ def service_areas_layers(
         parts.append(_one_kind(
             net, facilities.iloc[rows], k, households, hh_snap, margin_m=margin_m,
             snap_cutoff_m=snap_cutoff_m,
+            fac_snap=facility_snap.take(rows) if facility_snap is not None else None,
             feedback=sub(feedback, 0.2 + 0.8 * i / len(groups),
                          0.2 + 0.8 * (i + 1) / len(groups))))
     # Rows back in the facilities' order; households by kind, then point.
@@ -167,11 +155,13 @@ def service_areas_layers(
 
 def _one_kind(net: RoadNetwork, facilities: gpd.GeoDataFrame, kind: str,
               households: gpd.GeoDataFrame, hh_snap: Snapped, *, margin_m: float,
-              snap_cutoff_m: float, feedback: Feedback | None) -> ServiceAreaResult:
+              snap_cutoff_m: float, fac_snap: Snapped | None,
+              feedback: Feedback | None) -> ServiceAreaResult:
     """Service areas of facilities that compete with each other (one kind)."""
     fid = facilities["facility_id"].astype(str).to_numpy()
     cutoff = _cutoffs(facilities)
-    fac_snap = snap_points(net, facilities.geometry.values, cutoff_m=snap_cutoff_m)
+    fac_snap = snapped_or_given(net, facilities.geometry.values, fac_snap,
+                                cutoff_m=snap_cutoff_m, what="facility_snap")
     aug = augment(net, fac_snap)
     reach = _reach(aug, attach(net, aug, hh_snap), len(hh_snap), cutoff, feedback=feedback)
     report(feedback, 0.85, _("areas"))

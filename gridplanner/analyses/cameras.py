@@ -35,10 +35,11 @@ class CoverageOptions:
 def run_coverage(ctx: AnalysisContext, opts: CoverageOptions,
                  feedback: Feedback | None) -> AnalysisResult:
     """Coverage per grid and category, gaps and camera record checks."""
-    from gridplanner.coverage import compute_coverage
+    from gridplanner.coverage import CoverageState
 
-    result = compute_coverage(ctx.project, include_offline=opts.include_offline,
-                              use_buildings=opts.use_buildings, feedback=feedback)
+    result = CoverageState.from_project(ctx.project, include_offline=opts.include_offline,
+                                        use_buildings=opts.use_buildings,
+                                        feedback=feedback).result()
     return coverage_result(result, opts)
 
 
@@ -160,7 +161,7 @@ def run_siting(ctx: AnalysisContext, opts: SitingOptions,
     candidates, notes = read_optional_points(opts.candidates, ctx.project,
                                              what=_("candidate site"))
     result = site_cameras(
-        ctx.project, k=opts.k, candidates=candidates, spacing_m=opts.spacing_m,
+        ctx, k=opts.k, candidates=candidates, spacing_m=opts.spacing_m,
         intersection_weight=opts.intersection_weight, category=opts.category,
         range_m=opts.range_m, fov_deg=opts.fov_deg, directions=opts.directions,
         all_round=opts.all_round, include_offline=opts.include_offline,

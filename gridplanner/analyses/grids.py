@@ -33,7 +33,7 @@ def run_checks(ctx: AnalysisContext, opts: CheckOptions,
     """Gaps, overlaps, community crossings, band, compactness, staffing and codes."""
     from gridplanner.grids.checks import run_checks as checks
 
-    result = checks(ctx.project, community_id=opts.community, feedback=feedback)
+    result = checks(ctx, community_id=opts.community, feedback=feedback)
     return AnalysisResult("check", {"grid_checks": result.findings},
                           pd.DataFrame(result.findings.drop(columns="geometry")),
                           format_findings(result, every=opts.list_all), result,
@@ -103,7 +103,7 @@ def run_balance(ctx: AnalysisContext, opts: BalanceOptions,
         raise BalanceError(_("the band {low}-{high} is empty: the minimum must be below the "
                              "maximum", low=opts.min_households, high=opts.max_households))
     proposal = propose_balanced_grids(
-        ctx.project, community_id=opts.community, min_households=opts.min_households,
+        ctx, community_id=opts.community, min_households=opts.min_households,
         max_households=opts.max_households, feedback=feedback)
     summary = (format_figures(proposal.figures) + "\n\n"
                + _("The project is unchanged: load the grids layer as a scenario to use it."))

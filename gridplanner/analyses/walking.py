@@ -97,12 +97,11 @@ class AllocationOptions:
 def run_allocation(ctx: AnalysisContext, opts: AllocationOptions,
                    feedback: Feedback | None) -> AnalysisResult:
     """Households to staff of a role, optimally within capacity."""
-    from gridplanner.allocation.grid_heads import assign_grid_heads
     from gridplanner.organisation import allocate_workload, workload_note
 
     result = allocate_workload(ctx, role=opts.role, within_grid=opts.within_grid, k=opts.k,
                                feedback=feedback)
-    heads = assign_grid_heads(ctx.project, feedback=feedback) if opts.grid_heads else None
+    heads = _grid_heads(ctx, feedback) if opts.grid_heads else None
     layers: dict[str, Any] = {"assignments": result.assignments,
                               "staff_load": result.staff_load,
                               "unassigned": result.unassigned}
@@ -198,12 +197,23 @@ class GridHeadOptions:
 def run_grid_heads(ctx: AnalysisContext, opts: GridHeadOptions,
                    feedback: Feedback | None) -> AnalysisResult:
     """One grid head per grid, nearest to the grid's household-weighted centre."""
-    from gridplanner.allocation.grid_heads import assign_grid_heads
-
-    heads = assign_grid_heads(ctx.project, feedback=feedback)
+    heads = _grid_heads(ctx, feedback)
     return AnalysisResult("grid-heads", {"grid_heads": heads.table},
                           pd.DataFrame(heads.table.drop(columns="geometry")),
                           heads_summary(heads), heads, geometry_types={"grid_heads": POINT})
+
+
+def _grid_heads(ctx: AnalysisContext, feedback: Feedback | None) -> GridHeadResult:
+    """Grid heads of the context's project, with its network and household grids."""
+    from gridplanner.allocation.grid_heads import assign_grid_heads_layers
+
+    cfg = ctx.settings
+    return assign_grid_heads_layers(
+        ctx.layer("grids"), ctx.layer("households"), ctx.layer("staff"),
+        ctx.layer("roads"), walk_cutoff_m=cfg.walk_cutoff_m,
+        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
+        network=ctx.network(feedback=feedback), household_grid=ctx.household_grid(),
+        head_snap=ctx.staff_snapped("grid_head", missing_role=""), feedback=feedback)
 
 
 # ------------------------------------------------------------------ placement
@@ -223,13 +233,29 @@ class PlacementOptions:
 def run_placement(ctx: AnalysisContext, opts: PlacementOptions,
                   feedback: Feedback | None) -> AnalysisResult:
     """N new staff bases that cut the households' total walk most (p-median)."""
-    from gridplanner.allocation.placement import place_staff
+    from gridplanner.allocation.placement import candidate_points, place_staff_layers
     from gridplanner.analyses.inputs import read_optional_points
+    from gridplanner.network.snap import snap_points
 
     candidates, notes = read_optional_points(opts.candidates, ctx.project,
                                              what=_("candidate"))
-    result = place_staff(ctx.project, opts.n, role=opts.role, candidates=candidates,
-                         starts=opts.starts, feedback=feedback)
+    cfg = ctx.settings
+    net = ctx.network(feedback=feedback)
+    # The default candidates (road intersections) are kept with the network;
+    # points from a file are snapped per run.
+    candidate_snap = None
+    if candidates is None or not len(candidates):
+        candidate_snap = ctx.memo("snapped_intersection_candidates", lambda: snap_points(
+            net, candidate_points(net), cutoff_m=cfg.snap_cutoff_m), layers=("roads",),
+            settings=("join_tolerance_m", "snap_cutoff_m"))
+    result = place_staff_layers(
+        ctx.layer("households"), ctx.layer("staff"), ctx.layer("roads"), opts.n,
+        role=opts.role, candidates=candidates, starts=opts.starts,
+        walk_cutoff_m=cfg.walk_cutoff_m, snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m, network=net,
+        household_snap=ctx.snapped("households"),
+        staff_snap=ctx.staff_snapped(opts.role, missing_role=""),
+        candidate_snap=candidate_snap, feedback=feedback)
     summary = "\n".join([*notes, placement_summary(result, role=opts.role)])
     served = result.served_after_households - result.served_before_households
     headline = _("{n} new bases: walk of the households served before {before:,.0f} -> "
@@ -284,9 +310,17 @@ class ServiceAreaOptions:
 def run_service_areas(ctx: AnalysisContext, opts: ServiceAreaOptions,
                       feedback: Feedback | None) -> AnalysisResult:
     """Households and roads within each facility's cutoff, split by nearest facility."""
-    from gridplanner.allocation.service_areas import service_areas
+    from gridplanner.allocation.service_areas import service_areas_layers
+    from gridplanner.organisation import with_facility_cutoffs
 
-    result = service_areas(ctx.project, kind=opts.kind, feedback=feedback)
+    # A facility without a cutoff_m takes its kind's default (setting facility_cutoff_m).
+    cfg = ctx.settings
+    result = service_areas_layers(
+        with_facility_cutoffs(ctx.layer("facilities"), cfg), ctx.layer("households"),
+        ctx.layer("roads"), kind=opts.kind, snap_cutoff_m=cfg.snap_cutoff_m,
+        join_tolerance_m=cfg.join_tolerance_m, network=ctx.network(feedback=feedback),
+        household_snap=ctx.snapped("households"), facility_snap=ctx.snapped("facilities"),
+        feedback=feedback)
     a = result.areas
     rows = [[f, _kind(k), round(float(c), 0), int(h), round(float(r), 0)]
             for f, k, c, h, r in zip(
@@ -333,10 +367,8 @@ class RouteOptions:
 def run_route(ctx: AnalysisContext, opts: RouteOptions,
               feedback: Feedback | None) -> AnalysisResult:
     """Grid, community, the grid's staff and the nearest staff of each incident point."""
-    from gridplanner.routing import route_incidents
-
     points, notes = _incident_points(ctx, opts)
-    table = route_incidents(ctx.project, points, feedback=feedback)
+    table = _routes(ctx, points, feedback)
     shown = pd.DataFrame(table.drop(columns="geometry"))
     rows = [[("" if (isinstance(v, float) and np.isnan(v)) else v) for v in rec]
             for rec in shown.head(50).itertuples(index=False)]
@@ -348,6 +380,27 @@ def run_route(ctx: AnalysisContext, opts: RouteOptions,
                           geometry_types={"routes": POINT},
                           headline=_("{n} incident points, {located} inside a grid",
                                      n=len(shown), located=located))
+
+
+def _routes(ctx: AnalysisContext, points: gpd.GeoDataFrame,
+            feedback: Feedback | None) -> gpd.GeoDataFrame:
+    """Route ``points`` with the context's network and its nearest-staff tables."""
+    from gridplanner.routing import NearestTables, nearest_tables, route_incidents_layers
+
+    cfg = ctx.settings
+
+    def nearest(role: str, members: gpd.GeoDataFrame) -> NearestTables:
+        net = ctx.network()
+        return ctx.memo(("nearest_staff", role),
+                        lambda: nearest_tables(net, members, cfg.snap_cutoff_m),
+                        layers=("staff", "roads"),
+                        settings=("snap_cutoff_m", "join_tolerance_m"))
+
+    return route_incidents_layers(
+        points, grids=ctx.layer("grids"), service_areas=ctx.layer("service_areas"),
+        staff=ctx.layer("staff"), roads=ctx.layer("roads"),
+        snap_cutoff_m=cfg.snap_cutoff_m, join_tolerance_m=cfg.join_tolerance_m,
+        network=ctx.network(feedback=feedback), nearest=nearest, feedback=feedback)
 
 
 def _incident_points(ctx: AnalysisContext, opts: RouteOptions

@@ -229,12 +229,13 @@ def run_scenario_create(args: argparse.Namespace) -> int:
         if args.balanced_grids:
             if "grids" in layers:
                 raise ProjectError(_("give either --grids or --balanced-grids, not both"))
-            from gridplanner.grids.balance import propose_balanced_grids
+            from gridplanner.analyses import run
+            from gridplanner.context import AnalysisContext
 
             low, high = project.config.band_for("urban")
             with terminal_feedback() as feedback:
-                proposal = propose_balanced_grids(project, min_households=low,
-                                                  max_households=high, feedback=feedback)
+                proposal = run("balance", AnalysisContext.of(project), min_households=low,
+                               max_households=high, feedback=feedback).value
             layers["grids"] = proposal.grids
         settings = _parse_settings(args.settings)
         if not layers and not settings:

@@ -6,8 +6,8 @@ and incremental updates complete the package.
 
 Public API
 ----------
-- :func:`compute_coverage` (project in) and :func:`coverage_from_layers` (layers in)
-  return a :class:`CoverageResult`.
+- :func:`coverage_from_layers` (layers in) returns a :class:`CoverageResult`; on a
+  project, run the registered analysis ``coverage`` (:func:`gridplanner.analyses.run`).
 - :class:`CoverageState`: build once, then ``update(changed_camera_ids=...,
   changed_grid_ids=...)`` after each edit recomputes only the grids reached.
 - :func:`check_cameras`: camera rows with missing or impossible values.
@@ -25,7 +25,7 @@ from gridplanner.coverage.checks import (
     check_cameras,
     resolve_cameras,
 )
-from gridplanner.coverage.compute import compute_coverage, coverage_from_layers
+from gridplanner.coverage.compute import coverage_from_layers
 from gridplanner.coverage.engine import CATEGORY_SETS
 from gridplanner.coverage.footprints import ARC_SEGMENTS, sector_polygons
 from gridplanner.coverage.incremental import CoverageState, road_intersections
@@ -53,7 +53,6 @@ __all__ = [
     "SitingResult",
     "building_index",
     "check_cameras",
-    "compute_coverage",
     "coverage_from_layers",
     "lazy_greedy",
     "resolve_cameras",

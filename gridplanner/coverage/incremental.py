@@ -82,7 +82,7 @@ class CoverageState:
     """Everything needed to recompute any grid's coverage; see the module docstring.
 
     Build it with :meth:`from_layers` or :meth:`from_project` (or let
-    :func:`~gridplanner.coverage.compute_coverage` do it), read :attr:`table`,
+    :func:`~gridplanner.coverage.coverage_from_layers` do it), read :attr:`table`,
     :attr:`district` or :meth:`result`, and call :meth:`update` after edits.
     """
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +41,9 @@ from gridplanner.coverage.visibility import visible_footprints
 from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
 from gridplanner.i18n import _
+
+if TYPE_CHECKING:
+    from gridplanner.context import AnalysisContext
 
 #: Default weight of one newly covered intersection, in households: a category-1
 #: camera's first purpose is key public places and intersections.
@@ -85,7 +88,7 @@ class SitingResult:
 
 
 def site_cameras(
-    project: Any,
+    ctx: AnalysisContext,
     *,
     k: int,
     candidates: gpd.GeoDataFrame | None = None,
@@ -105,8 +108,10 @@ def site_cameras(
 
     Parameters
     ----------
-    project
-        The project (grids, cameras, households, roads, buildings are read).
+    ctx
+        The project's analysis context (the project's grids, cameras, households,
+        roads and buildings are read). On a project, the registered analysis
+        ``site-cameras`` (:func:`gridplanner.analyses.run`) runs this.
     k
         Number of new cameras.
     candidates
@@ -153,13 +158,15 @@ def site_cameras(
     ...     geometry=[shapely.Point(20, 20), shapely.Point(180, 180)], crs=4549)
     >>> cands = gpd.GeoDataFrame({"candidate_id": ["a", "b"]},
     ...     geometry=[shapely.Point(25, 25), shapely.Point(175, 175)], crs=4549)
-    >>> p = Project(layers={"grids": grids, "households": homes})
-    >>> res = site_cameras(p, k=1, candidates=cands, all_round=True)
+    >>> from gridplanner.context import AnalysisContext
+    >>> ctx = AnalysisContext.of(Project(layers={"grids": grids, "households": homes}))
+    >>> res = site_cameras(ctx, k=1, candidates=cands, all_round=True)
     >>> res.proposed[["site_id", "gain"]].values.tolist()
     [['a', 5.0]]
     """
     if int(k) < 1:
         raise AnalysisError(f"site-cameras: k must be at least 1 (got {k})")
+    project = ctx.project
     report(feedback, 0.0, _("current coverage"))
     if state is None:
         state = CoverageState.from_project(project, include_offline=include_offline,

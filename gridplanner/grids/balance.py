@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -72,11 +72,12 @@ from gridplanner.grids.topology import (
     reock,
 )
 from gridplanner.i18n import gettext
-from gridplanner.locate import household_weights
-from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
 from gridplanner.settings import DEFAULTS
 from layers.errors import GridPlannerError
+
+if TYPE_CHECKING:
+    from gridplanner.context import AnalysisContext
 
 #: Road kinds that do not count as a boundary worth following.
 _MINOR_ROADS = frozenset({"path", "footway", "steps", "stub", "service", "track"})
@@ -122,7 +123,7 @@ class BalanceProposal:
 
 @gc_paused()
 def propose_balanced_grids(
-    project: Project,
+    ctx: AnalysisContext,
     *,
     community_id: str | None = None,
     min_households: int = DEFAULTS.band_for("urban")[0],
@@ -137,8 +138,11 @@ def propose_balanced_grids(
 
     Parameters
     ----------
-    project
-        Uses ``grids``, ``households``, ``service_areas`` and ``roads``.
+    ctx
+        The project's analysis context; uses the project's ``grids``,
+        ``households``, ``service_areas`` and ``roads``. On a project, the
+        registered analysis ``balance`` (:func:`gridplanner.analyses.run`) runs
+        this.
     community_id
         Rebalance only this community (default: every community).
     min_households, max_households
@@ -169,19 +173,23 @@ def propose_balanced_grids(
     >>> hh = gpd.GeoDataFrame({"household_id": [str(i) for i in range(40)],
     ...                        "households": [20] * 40},
     ...                       geometry=shapely.points(xy), crs=4549)
-    >>> p = propose_balanced_grids(Project(layers={"grids": grids, "households": hh}))
+    >>> from gridplanner.context import AnalysisContext
+    >>> from gridplanner.project import Project
+    >>> ctx = AnalysisContext.of(Project(layers={"grids": grids, "households": hh}))
+    >>> p = propose_balanced_grids(ctx)
     >>> sorted(p.grids["households"].tolist())
     [400, 400]
     """
     if min_households < 0 or max_households < max(min_households, 1):
         raise BalanceError(f"the band {min_households}-{max_households} is empty: give --min "
                            "below --max")
+    project = ctx.project
     grids = project.layer("grids")
     if not len(grids):
         raise BalanceError("the project has no grids layer to rebalance")
     communities = community_polygons(project)
     chosen = _chosen(communities, community_id)
-    inputs = _inputs(project, grids)
+    inputs = _inputs(ctx, grids)
     band = _Band(min_households, max_households)
     keep_rows = np.ones(len(grids), dtype=bool)
     new_frames: list[gpd.GeoDataFrame] = []
@@ -262,19 +270,19 @@ def _chosen(communities: dict[str, Any], community_id: str | None) -> list[str]:
     return chosen
 
 
-def _inputs(project: Project, grids: gpd.GeoDataFrame) -> _Inputs:
+def _inputs(ctx: AnalysisContext, grids: gpd.GeoDataFrame) -> _Inputs:
     """Read the grid columns, main roads and household points once."""
-    households = project.layer("households")
+    households = ctx.layer("households")
     locked = (grids["locked"].fillna(False).astype(bool).to_numpy()
               if "locked" in grids.columns else np.zeros(len(grids), dtype=bool))
     kinds = (grids["kind"].fillna("urban").astype(str).to_numpy()
              if "kind" in grids.columns else np.full(len(grids), "urban"))
     hh_points = np.asarray(households.geometry.array, dtype=object)
-    hh_weights = household_weights(households)
+    hh_weights = ctx.household_weights()
     valid_points = ~(shapely.is_missing(hh_points) | shapely.is_empty(hh_points))
     hh_points, hh_weights = hh_points[valid_points], hh_weights[valid_points]
     return _Inputs(grids=grids, households=households,
-                   roads=_major_roads(project.layer("roads")),
+                   roads=_major_roads(ctx.layer("roads")),
                    community=grids["community_id"].fillna("").astype(str).to_numpy(),
                    locked=locked, kind=kinds,
                    geoms=np.asarray(grids.geometry.array, dtype=object),

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -59,6 +59,9 @@ from gridplanner.organisation import (
 )
 from gridplanner.project import Project
 from gridplanner.runtime import gc_paused
+
+if TYPE_CHECKING:
+    from gridplanner.context import AnalysisContext
 
 FINDING_COLUMNS = ["check", "severity", "grid_ids", "community_id", "value", "message"]
 
@@ -143,7 +146,7 @@ class _Findings:
 
 @gc_paused()
 def run_checks(
-    project: Project,
+    ctx: AnalysisContext,
     *,
     community_id: str | None = None,
     min_area_m2: float = 1.0,
@@ -157,9 +160,11 @@ def run_checks(
 
     Parameters
     ----------
-    project
-        The project; uses its ``grids``, ``service_areas``, ``households`` and
-        ``staff`` layers and the household band settings (per grid kind).
+    ctx
+        The project's analysis context; uses the project's ``grids``,
+        ``service_areas``, ``households`` and ``staff`` layers and the household
+        band settings (per grid kind). On a project, the registered analysis
+        ``check`` (:func:`gridplanner.analyses.run`) runs this.
     community_id
         Only report findings about this community.
     min_area_m2
@@ -179,14 +184,17 @@ def run_checks(
 
     Examples
     --------
+    >>> from gridplanner.context import AnalysisContext
     >>> from gridplanner.project import Project
     >>> g = gpd.GeoDataFrame({"grid_id": ["a", "a"], "community_id": ["", ""],
     ...                       "kind": ["urban"] * 2, "locked": [False] * 2},
     ...                      geometry=[shapely.box(0, 0, 100, 100),
     ...                                shapely.box(90, 0, 200, 100)], crs=4549)
-    >>> sorted(set(run_checks(Project(layers={"grids": g})).findings["check"]))
+    >>> ctx = AnalysisContext.of(Project(layers={"grids": g}))
+    >>> sorted(set(run_checks(ctx).findings["check"]))
     ['duplicate_code', 'overlap']
     """
+    project = ctx.project
     grids = project.layer("grids")
     crs = grids.crs if grids.crs is not None else project.crs
     out = _Findings()
@@ -218,7 +226,7 @@ def run_checks(
     report(feedback, 0.55, _("counting households"))
     households = project.layer("households")
     counts = _household_checks(out, ids, comm, usable, households)
-    band_counts = _band_counts(project, usable, households, counts)
+    band_counts = _band_counts(ctx, usable, households, counts)
     report(feedback, 0.7, _("checking household band and compactness"))
     special = special_grids(grids) if n else np.zeros(0, dtype=bool)
     band_kind = band_kinds(grids) if n else np.array([], dtype=object)
@@ -460,14 +468,12 @@ def _staff_checks(out: _Findings, project: Project, ids: np.ndarray, comm: np.nd
                 usable[i])
 
 
-def _band_counts(project: Project, usable: np.ndarray, households: gpd.GeoDataFrame,
+def _band_counts(ctx: AnalysisContext, usable: np.ndarray, households: gpd.GeoDataFrame,
                  counts: np.ndarray) -> np.ndarray:
     """Return what the band counts per grid: households, plus floating residents if asked."""
-    if project.config.band_floating_weight <= 0 or not len(households):
+    if ctx.settings.band_floating_weight <= 0 or not len(households):
         return counts
-    from gridplanner.context import AnalysisContext
-
-    weights = AnalysisContext.of(project).household_weights(band=True)
+    weights = ctx.household_weights(band=True)
     member = point_membership(usable, np.asarray(households.geometry.array, dtype=object))
     hit = member.grid_index >= 0
     return np.bincount(member.grid_index[hit], weights=weights[hit],

@@ -56,6 +56,10 @@ class Snapped:
     def __len__(self) -> int:
         return len(self.edge)
 
+    def take(self, rows: np.ndarray) -> Snapped:
+        """Return the snapping of the points at positions ``rows`` (each point snaps alone)."""
+        return Snapped(self.edge[rows], self.t[rows], self.access_m[rows], self.foot_xy[rows])
+
 
 def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0) -> Snapped:
     """Project points onto their nearest edge of ``net``.
@@ -130,6 +134,31 @@ def snap_points(net: RoadNetwork, points: np.ndarray, *, cutoff_m: float = 300.0
     access[pi] = dd
     foot[pi] = f
     return Snapped(edge, t, access, foot)
+
+
+def snapped_or_given(net: RoadNetwork, points: np.ndarray, given: Snapped | None, *,
+                     cutoff_m: float, what: str) -> Snapped:
+    """Return ``given`` (points already snapped, e.g. by the analysis context) or snap them.
+
+    Raises
+    ------
+    ValueError
+        When ``given`` does not hold one snapped point per point (a caller's mistake).
+
+    Examples
+    --------
+    >>> from shapely import LineString, Point
+    >>> from gridplanner.network.graph import build_network
+    >>> import geopandas as gpd
+    >>> net = build_network(gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)])]))
+    >>> snapped_or_given(net, [Point(4, 3)], None, cutoff_m=5, what="staff").edge.tolist()
+    [0]
+    """
+    if given is None:
+        return snap_points(net, points, cutoff_m=cutoff_m)
+    if len(given) != len(points):
+        raise ValueError(f"{what}: {len(given)} snapped points given for {len(points)} points")
+    return given
 
 
 def _project(

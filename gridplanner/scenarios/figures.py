@@ -3,8 +3,8 @@
 Nothing here re-implements an analysis: staff counts and costs come from the
 roster and settings, grid sizes and staffing from :func:`gridplanner.grids.run_checks`
 and :func:`gridplanner.integrity.missing_roles`, camera coverage from
-:func:`gridplanner.coverage.compute_coverage`, walking distances and loads from
-:func:`gridplanner.allocation.allocate`. An analysis that cannot run on the data
+:func:`gridplanner.coverage.CoverageState`, walking distances and loads from
+:func:`gridplanner.allocation.allocate_layers`. An analysis that cannot run on the data
 (no roads, no cameras ...) leaves its figures empty (NaN) with a note saying why.
 """
 
@@ -170,9 +170,9 @@ def grid_figures(
         Result of :func:`gridplanner.grids.run_checks`, or None (``households`` empty,
         ``band_status`` "").
     coverage
-        Result of :func:`gridplanner.coverage.compute_coverage`, or None.
+        Result of the registered analysis ``coverage``, or None.
     allocation
-        Result of :func:`gridplanner.allocation.allocate`, or None.
+        Result of :func:`gridplanner.allocation.allocate_layers`, or None.
 
     Examples
     --------
@@ -281,9 +281,10 @@ def _organisation_summary(grids: pd.DataFrame, figures: dict[str, float]) -> Non
 
 def _run_checks(project: Project, notes: list[str], feedback: Feedback | None) -> Any:
     try:
-        from gridplanner.grids import run_checks
+        from gridplanner.analyses import run
+        from gridplanner.context import AnalysisContext
 
-        return run_checks(project, feedback=feedback)
+        return run("check", AnalysisContext.of(project), feedback=feedback).value
     except (ImportError, AttributeError) as exc:  # the grids engine is not installed
         notes.append(_("grid checks unavailable ({error})", error=exc))
     except Cancelled:
@@ -316,9 +317,10 @@ def _run_coverage(project: Project, notes: list[str], feedback: Feedback | None)
         notes.append(_("camera coverage: the project has no cameras"))
         return None
     try:
-        from gridplanner.coverage import compute_coverage
+        from gridplanner.analyses import run
+        from gridplanner.context import AnalysisContext
 
-        return compute_coverage(project, feedback=feedback)
+        return run("coverage", AnalysisContext.of(project), feedback=feedback).value
     except (ImportError, AttributeError) as exc:
         notes.append(_("camera coverage unavailable ({error})", error=exc))
     except Cancelled:
@@ -401,7 +403,7 @@ def staff_figures(project: Project, allocation: Any) -> pd.DataFrame:
 
     Columns ``staff_id``, ``role``, ``grid_id``, ``load``, ``capacity``,
     ``capacity_used_pct``, ``mean_distance_m``, ``max_distance_m``; empty without
-    an ``allocation`` (result of :func:`gridplanner.allocation.allocate`).
+    an ``allocation`` (result of :func:`gridplanner.allocation.allocate_layers`).
     """
     if allocation is None:
         return _empty_staff_table()

@@ -45,9 +45,8 @@ def test_the_first_grid_in_the_layer_wins_an_overlap():
 
 
 def test_overlap_household_gets_the_same_grid_in_every_analysis():
-    from gridplanner.allocation import allocate
+    from gridplanner.analyses import run
     from gridplanner.grids.topology import point_membership
-    from gridplanner.routing import route_incidents
     from gridplanner.scenarios.builders import containing_grid
 
     p = _project()
@@ -55,15 +54,14 @@ def test_overlap_household_gets_the_same_grid_in_every_analysis():
     overlap = hh.geometry.values[1:2]
     grids = p.layer("grids")
     checks_grid = point_membership(np.asarray(grids.geometry.values), overlap).grid_index[0]
-    routed = route_incidents(p, hh.iloc[1:2])
-    within = allocate(p, within_grid=True).assignments.set_index("household_id")
+    ctx = AnalysisContext.of(p)
+    routed = run("route", ctx, at="100,50").value
+    within = run("allocate", ctx, within_grid=True).value.assignments.set_index("household_id")
     assert grids["grid_id"].iloc[checks_grid] == "A"
     assert routed["grid_id"].tolist() == ["A"]
     assert containing_grid(hh.geometry.iloc[1:2], grids).tolist() == ["A"]
     assert within.loc["overlap", "staff_id"] == "wa"  # A's worker, not B's
-    from gridplanner.coverage import compute_coverage
-
-    coverage = compute_coverage(p, use_buildings=False).grid_table.set_index("grid_id")
+    coverage = run("coverage", ctx, use_buildings=False).value.grid_table.set_index("grid_id")
     assert coverage.loc["A", "households"] == 2 + 5
     assert coverage.loc["B", "households"] == 1
 
@@ -168,3 +166,61 @@ def test_grid_checks_locate_points_by_the_one_rule(boxes, xy):
     points = shapely.points(np.array(xy, dtype=float) / 2)  # half steps: on edges too
     assert point_membership(grids, points).grid_index.tolist() == grid_index(
         grids, points).tolist()
+
+
+def _counting_snaps(monkeypatch) -> list[int]:
+    """Record the number of points of every snap from now on, wherever it is called."""
+    import sys
+
+    from gridplanner.network import snap
+
+    sizes: list[int] = []
+    real = snap.snap_points
+
+    def counted(net, points, **kwargs):
+        sizes.append(len(points))
+        return real(net, points, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("gridplanner") and getattr(module, "snap_points", None) is real:
+            monkeypatch.setattr(module, "snap_points", counted)
+    return sizes
+
+
+def test_runs_reuse_the_staff_snap_until_the_staff_layer_changes(monkeypatch):
+    from gridplanner.analyses import run
+
+    p = _project()
+    ctx = AnalysisContext.of(p)
+    first = run("allocate", ctx).value
+    run("grid-heads", ctx)
+    sizes = _counting_snaps(monkeypatch)
+    again = run("allocate", ctx).value
+    assert sizes == []  # households and staff both kept by the context
+    assert again.assignments.equals(first.assignments)
+    snapped = ctx.staff_snapped("full_time")
+    p.set_layer("cameras", p.layer("cameras"))  # unrelated layer: kept
+    assert ctx.staff_snapped("full_time") is snapped
+    p.set_layer("staff", p.layer("staff").iloc[:1])
+    run("allocate", ctx)
+    assert sizes == [1]  # only the changed staff layer is snapped again
+    assert ctx.staff_snapped("full_time") is not snapped
+
+
+def test_facilities_and_candidate_sites_are_snapped_once(monkeypatch):
+    from gridplanner.analyses import run
+
+    p = _project()
+    p.set_layer("facilities", gpd.GeoDataFrame(
+        {"facility_id": ["f"], "kind": ["派出所"], "cutoff_m": [500.0]},
+        geometry=[Point(50, 0)], crs=CRS))
+    ctx = AnalysisContext.of(p)
+    areas = run("service-areas", ctx).value.areas
+    sites = run("place", ctx, n=1).value.sites
+    sizes = _counting_snaps(monkeypatch)
+    assert run("service-areas", ctx).value.areas.equals(areas)
+    assert run("place", ctx, n=1).value.sites.equals(sites)
+    assert sizes == []
+    p.set_setting("snap_cutoff_m", 250.0)
+    run("service-areas", ctx)
+    assert sizes == [len(p.layer("households")), 1]  # a walking setting drops the snaps

@@ -128,7 +128,7 @@ def test_facility_cutoff_comes_from_the_record_else_its_kind():
 
 
 def test_service_areas_use_the_kind_default_cutoff():
-    from gridplanner.allocation.service_areas import service_areas
+    from gridplanner.analyses import run
 
     roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (3000, 0)])], crs=CRS)
     fac = frame("facilities", {"facility_id": ["P", "S"], "kind": ["派出所", "便民服务中心"]},
@@ -136,7 +136,8 @@ def test_service_areas_use_the_kind_default_cutoff():
     hh = frame("households", {"household_id": ["a", "b"], "households": [1, 1]},
                [Point(900, 0), Point(1900, 0)])
     project = Project(layers={"roads": roads, "facilities": fac, "households": hh})
-    areas = service_areas(project).areas.set_index("facility_id")
+    areas = run("service-areas", AnalysisContext.of(project)).value.areas.set_index(
+        "facility_id")
     # police station 2000 m reaches both, citizen service centre 1000 m only a.
     assert areas["cutoff_m"].to_dict() == {"P": 2000.0, "S": 1000.0}
     assert areas["households"].to_dict() == {"P": 2, "S": 1}
@@ -204,10 +205,10 @@ def test_key_figures_count_party_building_and_specialties():
 
 
 def test_band_counts_floating_residents_when_the_setting_asks():
-    plain = run_checks(party_project())
+    plain = run_checks(AnalysisContext.of(party_project()))
     assert plain.grid_table["band_households"].tolist() == [40, 20]
-    counted = run_checks(party_project(band_floating_weight=0.5,
-                                       band={"urban": [0, 35]}))
+    counted = run_checks(AnalysisContext.of(party_project(band_floating_weight=0.5,
+                                                          band={"urban": [0, 35]})))
     # a: 40 + 0.5 * 5 -> 43 (2.5 rounds to 2 at h1); b: 20 + 0.5 * 40 = 40.
     assert counted.grid_table["band_households"].tolist() == [42, 40]
     assert counted.grid_table["households"].tolist() == [40, 20]
@@ -226,7 +227,7 @@ def test_special_grids_have_their_own_band_and_are_reported_apart():
                [Point(50, 50), Point(150, 50)])
     project = Project(layers={"grids": grids, "households": hh},
                       settings={"band": {"urban": [0, 100], "special": [50, 100]}})
-    checks = run_checks(project)
+    checks = run_checks(AnalysisContext.of(project))
     assert checks.of("band").empty
     special = checks.of("special_band")
     assert special["grid_ids"].tolist() == ["c1002"]
@@ -267,7 +268,7 @@ def test_work_group_minimum_counts_shared_members_by_their_share():
         ["d", "doctor", 0.0, 1.0]]
     project = Project(layers={"grids": grids, "staff": staff},
                       settings={"work_group_minimum": {"police": 0.5}})
-    found = run_checks(project).of("work_group")
+    found = run_checks(AnalysisContext.of(project)).of("work_group")
     assert found["grid_ids"].tolist() == ["a", "b", "c"]
     f = key_figures(project, coverage=False, allocation=False)
     assert f.figures["grids_short_work_group"] == 3

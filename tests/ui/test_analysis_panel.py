@@ -232,7 +232,8 @@ def test_accepted_sites_and_proposal_become_scenarios(fresh_window, qtbot):
 
 
 def test_coverage_follows_grid_edits(fresh_window, qtbot):
-    from gridplanner.coverage import compute_coverage
+    from gridplanner.analyses import run
+    from gridplanner.context import AnalysisContext
 
     window = fresh_window
     _run(window, qtbot, "coverage", {"use_buildings": False})
@@ -248,6 +249,7 @@ def test_coverage_follows_grid_edits(fresh_window, qtbot):
     rows = {gid: now for gid, _before, now in window.edit_panel.rows if now}
     assert len(rows) == 1
     (gid, now), = rows.items()
-    full = compute_coverage(window.session.project, use_buildings=False).grid_table
+    full = run("coverage", AnalysisContext.of(window.session.project),
+               use_buildings=False).value.grid_table
     expected = float(full.loc[full["grid_id"] == gid, "households_pct_all"].iloc[0])
     assert np.isclose(now["coverage"], expected)

@@ -10,8 +10,10 @@ import pytest
 from scipy.optimize import linprog
 from shapely import LineString, Point, box
 
-from gridplanner.allocation import allocate, allocate_layers
+from gridplanner.allocation import allocate_layers
 from gridplanner.allocation.flow import FlowSolution, resolve_splits, solve_flow
+from gridplanner.analyses import run
+from gridplanner.context import AnalysisContext
 from gridplanner.errors import AnalysisError
 from gridplanner.project import Project
 
@@ -139,11 +141,11 @@ def test_empty_capacity_takes_the_role_default_from_settings():
     st = staff(("A", 0, 0, None, ""))
     project = Project(layers={"roads": roads, "households": hh, "staff": st},
                       settings={"capacity_defaults": {"full_time": 4}})
-    r = allocate(project)
+    r = run("allocate", AnalysisContext.of(project)).value
     assert r.staff_load["capacity"].tolist() == [4]
     assert r.totals.assigned_households == 3
     with pytest.raises(AnalysisError, match="no police members"):
-        allocate(project, role="police")
+        run("allocate", AnalysisContext.of(project), role="police")
 
 
 def _lp_optimum(cost, weight, capacity):

@@ -6,8 +6,10 @@ import numpy as np
 import pyogrio
 import pytest
 
+from gridplanner.analyses import run
 from gridplanner.cli import main
-from gridplanner.coverage import LAYER_NAMES, PCT_COLUMNS, compute_coverage
+from gridplanner.context import AnalysisContext
+from gridplanner.coverage import LAYER_NAMES, PCT_COLUMNS
 
 EXPECTED_GRID_COLUMNS = [
     "grid_id",
@@ -44,9 +46,10 @@ def test_coverage_command_writes_every_layer(sample_project_file, tmp_path, caps
 
 
 def test_offline_and_buildings_options(sample_project, tmp_path):
-    base = compute_coverage(sample_project)
-    more = compute_coverage(sample_project, include_offline=True)
-    open_sky = compute_coverage(sample_project, use_buildings=False)
+    ctx = AnalysisContext.of(sample_project)
+    base = run("coverage", ctx).value
+    more = run("coverage", ctx, include_offline=True).value
+    open_sky = run("coverage", ctx, use_buildings=False).value
     a = base.district.iloc[0]
     assert more.district.iloc[0]["area_pct_all"] > a["area_pct_all"]
     assert open_sky.district.iloc[0]["area_pct_all"] > a["area_pct_all"]

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from gridplanner.context import AnalysisContext
 from gridplanner.coverage.siting import lazy_greedy, site_cameras
 from gridplanner.errors import AnalysisError
 from gridplanner.project import Project
@@ -63,7 +64,8 @@ def test_greedy_picks_the_known_best_sites():
     project = Project(layers={"grids": g, "households": homes,
                               "cameras": cameras([("c", 150, 50, 1, 5.0, np.nan, 360.0,
                                                    "online")])})
-    res = site_cameras(project, k=3, candidates=cands, all_round=True, range_m=20.0)
+    res = site_cameras(AnalysisContext.of(project), k=3, candidates=cands,
+                       all_round=True, range_m=20.0)
     # "middle" is already seen by the existing camera: nothing left to add there.
     assert res.proposed["site_id"].tolist() == ["east", "west"]
     assert res.proposed["gain"].tolist() == [30.0, 20.0]
@@ -82,14 +84,14 @@ def test_directional_views_and_building_shadows():
     cands = gpd.GeoDataFrame({"candidate_id": ["o"]}, geometry=[shapely.Point(0, 0)], crs=CRS)
     wall = buildings(shapely.box(40, -20, 45, 20))
     project = Project(layers={"grids": g, "households": homes, "buildings": wall})
-    res = site_cameras(project, k=1, candidates=cands, range_m=80.0, fov_deg=60.0,
-                       directions=4)
+    res = site_cameras(AnalysisContext.of(project), k=1, candidates=cands,
+                       range_m=80.0, fov_deg=60.0, directions=4)
     # Facing east it would see 55 households on open ground, but the wall hides
     # the 50 at x=60: north (7) beats east (5).
     assert res.proposed["azimuth_deg"].tolist() == [0.0]
     assert res.proposed["gain"].tolist() == [7.0]
-    res = site_cameras(project, k=1, candidates=cands, range_m=80.0, fov_deg=60.0,
-                       directions=4, use_buildings=False)
+    res = site_cameras(AnalysisContext.of(project), k=1, candidates=cands,
+                       range_m=80.0, fov_deg=60.0, directions=4, use_buildings=False)
     assert res.proposed["azimuth_deg"].tolist() == [90.0]
     assert res.proposed["gain"].tolist() == [55.0]
 
@@ -102,7 +104,8 @@ def test_intersection_weight_and_default_candidates():
                                        shapely.LineString([(100, 100), (180, 180)])], crs=CRS)
     homes = households([(20, 20)], [3])
     project = Project(layers={"grids": g, "roads": roads, "households": homes})
-    res = site_cameras(project, k=1, all_round=True, range_m=10.0, intersection_weight=10.0)
+    res = site_cameras(AnalysisContext.of(project), k=1, all_round=True,
+                       range_m=10.0, intersection_weight=10.0)
     assert res.proposed["new_intersections"].tolist() == [1]
     assert res.proposed["gain"].tolist() == [10.0]
 
@@ -110,9 +113,9 @@ def test_intersection_weight_and_default_candidates():
 def test_bad_k_and_no_candidates_are_clear_errors():
     project = Project(layers={"grids": grids((0, 0, 10, 10))})
     with pytest.raises(AnalysisError, match="k must be"):
-        site_cameras(project, k=0)
+        site_cameras(AnalysisContext.of(project), k=0)
     with pytest.raises(AnalysisError, match="no candidate"):
-        site_cameras(project, k=1)
+        site_cameras(AnalysisContext.of(project), k=1)
 
 
 def test_every_column_and_footprint_of_the_picks_by_hand():
@@ -122,7 +125,8 @@ def test_every_column_and_footprint_of_the_picks_by_hand():
                              geometry=[shapely.Point(22, 52), shapely.Point(150, 52),
                                        shapely.Point(278, 52)], crs=CRS)
     project = Project(layers={"grids": g, "households": homes})
-    res = site_cameras(project, k=2, candidates=cands, all_round=True, range_m=20.0)
+    res = site_cameras(AnalysisContext.of(project), k=2, candidates=cands,
+                       all_round=True, range_m=20.0)
     frame = res.proposed.drop(columns="geometry")
     assert frame.columns.tolist() == ["rank", "site_id", "source", "category", "azimuth_deg",
                                       "fov_deg", "range_m", "gain", "new_households",
@@ -147,8 +151,8 @@ def test_a_picked_footprint_is_its_view_cut_by_building_shadows():
     cands = gpd.GeoDataFrame({"candidate_id": ["o"]}, geometry=[shapely.Point(0, 0)], crs=CRS)
     wall = buildings(shapely.box(40, -20, 45, 20))
     project = Project(layers={"grids": g, "households": homes, "buildings": wall})
-    res = site_cameras(project, k=2, candidates=cands, range_m=80.0, fov_deg=60.0,
-                       directions=4)
+    res = site_cameras(AnalysisContext.of(project), k=2, candidates=cands,
+                       range_m=80.0, fov_deg=60.0, directions=4)
     assert res.proposed["azimuth_deg"].tolist() == [0.0, 90.0]
     assert res.proposed["gain"].tolist() == [7.0, 5.0]
     north, east = res.footprints.geometry

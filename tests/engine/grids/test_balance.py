@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
+from gridplanner.context import AnalysisContext
 from gridplanner.grids.balance import BalanceError, propose_balanced_grids
 from gridplanner.grids.topology import community_polygons, count_households, part_count
 from gridplanner.project import Project
@@ -15,7 +16,7 @@ from gridplanner.project import Project
 @pytest.fixture(scope="module")
 def sample_proposal(sample_layers):
     project = Project(layers=dict(sample_layers))
-    return project, propose_balanced_grids(project)
+    return project, propose_balanced_grids(AnalysisContext.of(project))
 
 
 def test_sample_every_community_in_band_one_piece_and_tiled(sample_proposal):
@@ -76,7 +77,7 @@ def _strip(n_points: int, households: int, locked: bool = False):
 
 def test_strip_of_1200_households_makes_three_grids_of_400():
     # 48 points x 25 households = 1200: k = 1200 / 400 = 3 grids of 16 points each.
-    proposal = propose_balanced_grids(_strip(48, 25))
+    proposal = propose_balanced_grids(AnalysisContext.of(_strip(48, 25)))
     assert sorted(proposal.grids["households"].tolist()) == [400, 400, 400]
     row = proposal.figures.iloc[0]
     assert (row["grids_before"], row["grids_after"]) == (2, 3)
@@ -87,7 +88,7 @@ def test_locked_grid_stays_and_rest_is_balanced():
     # Grid c002 (x 300-400, 10 points x 30 = 300 households) is locked;
     # the other 30 points (900 households) are split into grids in the band.
     project = _strip(40, 30, locked=True)
-    proposal = propose_balanced_grids(project, community_id="c")
+    proposal = propose_balanced_grids(AnalysisContext.of(project), community_id="c")
     grids = proposal.grids.set_index("grid_id")
     assert grids.loc["c002", "geometry"].equals(shapely.box(300, 0, 400, 100))
     new = grids[grids["proposed"]]
@@ -98,7 +99,7 @@ def test_locked_grid_stays_and_rest_is_balanced():
 
 def test_infeasible_total_is_reported():
     # 10 x 20 = 200 households: fewer than one grid's minimum.
-    proposal = propose_balanced_grids(_strip(10, 20))
+    proposal = propose_balanced_grids(AnalysisContext.of(_strip(10, 20)))
     row = proposal.figures.iloc[0]
     assert not row["band_feasible"]
     assert row["grids_after"] == 1
@@ -107,9 +108,10 @@ def test_infeasible_total_is_reported():
 
 def test_bad_band_and_unknown_community():
     with pytest.raises(BalanceError, match="band"):
-        propose_balanced_grids(_strip(10, 20), min_households=500, max_households=300)
+        propose_balanced_grids(AnalysisContext.of(_strip(10, 20)), min_households=500,
+                               max_households=300)
     with pytest.raises(BalanceError, match="not a community"):
-        propose_balanced_grids(_strip(10, 20), community_id="zzz")
+        propose_balanced_grids(AnalysisContext.of(_strip(10, 20)), community_id="zzz")
 
 
 def _rectangle_pp(w, h):
@@ -123,7 +125,7 @@ def _rectangle_reock(w, h):
 def test_strip_figures_and_layer_by_hand():
     # 48 points 390/47 m apart from x=5, 25 households each: c001 (x < 300) holds
     # 36 of them (900 households), c002 the other 12 (300).
-    proposal = propose_balanced_grids(_strip(48, 25))
+    proposal = propose_balanced_grids(AnalysisContext.of(_strip(48, 25)))
     row = proposal.figures.iloc[0].to_dict()
     pp_before = (_rectangle_pp(300, 100) + _rectangle_pp(100, 100)) / 2
     reock_before = (_rectangle_reock(300, 100) + _rectangle_reock(100, 100)) / 2

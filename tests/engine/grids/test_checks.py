@@ -6,6 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from gridplanner.context import AnalysisContext
 from gridplanner.grids import run_checks
 from gridplanner.grids.topology import count_households, point_membership
 from gridplanner.project import Project
@@ -57,7 +58,7 @@ def by_check(result, check):
 
 
 def test_planted_gap_found_with_area_and_neighbours(planted, blocks):
-    gaps = by_check(run_checks(planted), "gap")
+    gaps = by_check(run_checks(AnalysisContext.of(planted)), "gap")
     assert len(gaps) == 1
     assert gaps.loc[0, "value"] == pytest.approx(1000.0)
     assert blocks.gid(9) in gaps.loc[0, "grid_ids"].split(";")
@@ -65,14 +66,14 @@ def test_planted_gap_found_with_area_and_neighbours(planted, blocks):
 
 
 def test_planted_overlap_found(planted, blocks):
-    overlaps = by_check(run_checks(planted), "overlap")
+    overlaps = by_check(run_checks(AnalysisContext.of(planted)), "overlap")
     assert len(overlaps) == 1
     assert overlaps.loc[0, "grid_ids"] == f"{blocks.gid(2)};{blocks.gid(3)}"
     assert overlaps.loc[0, "value"] == pytest.approx(500.0)
 
 
 def test_sliver_and_compactness(planted, blocks):
-    result = run_checks(planted)
+    result = run_checks(AnalysisContext.of(planted))
     slivers = by_check(result, "sliver")
     assert slivers["grid_ids"].tolist() == [blocks.gid(10)]
     assert slivers.loc[0, "value"] == pytest.approx(300.0)
@@ -84,14 +85,14 @@ def test_sliver_and_compactness(planted, blocks):
 
 
 def test_outside_community(planted, blocks):
-    out = by_check(run_checks(planted), "outside_community")
+    out = by_check(run_checks(AnalysisContext.of(planted)), "outside_community")
     assert out["grid_ids"].tolist() == [blocks.gid(8)]
     assert out.loc[0, "value"] == pytest.approx(2000.0)
     assert "16.7%" in out.loc[0, "message"]
 
 
 def test_household_band_and_points(planted, blocks):
-    result = run_checks(planted)
+    result = run_checks(AnalysisContext.of(planted))
     band = by_check(result, "band").set_index("grid_ids")["value"]
     # grid 2: 350 + 5 in the overlap; grid 4: 100; grid 5: 900; grid 10 (sliver): 0.
     assert band.to_dict() == {blocks.gid(4): 100.0, blocks.gid(5): 900.0,
@@ -106,7 +107,8 @@ def test_household_band_and_points(planted, blocks):
 
 
 def test_missing_staff_uses_shared_police(planted, blocks):
-    missing = by_check(run_checks(planted), "missing_staff").set_index("grid_ids")["message"]
+    missing = by_check(run_checks(AnalysisContext.of(planted)), "missing_staff").set_index(
+        "grid_ids")["message"]
     assert set(missing.index) == {blocks.gid(6), blocks.gid(10)}
     assert missing[blocks.gid(6)].endswith("has no full-time worker")
     assert "no grid head, no full-time worker, no police officer" in missing[blocks.gid(10)]
@@ -116,7 +118,7 @@ def test_codes_duplicate_and_malformed(blocks):
     geoms = blocks.squares()[:4]
     grids = blocks.grids_frame(geoms, ids=[blocks.gid(1), blocks.gid(1), "330799001001003",
                                            f"{blocks.COMMUNITY}0A4"])
-    result = run_checks(Project(layers={"grids": grids}))
+    result = run_checks(AnalysisContext.of(Project(layers={"grids": grids})))
     assert by_check(result, "duplicate_code")["grid_ids"].tolist() == [
         f"{blocks.gid(1)};{blocks.gid(1)}"]
     malformed = by_check(result, "malformed_code")
@@ -125,7 +127,7 @@ def test_codes_duplicate_and_malformed(blocks):
 
 
 def test_clean_block_has_no_findings(block_project):
-    result = run_checks(block_project)
+    result = run_checks(AnalysisContext.of(block_project))
     # 4 x 100 households = 400 per grid: inside the band; squares are compact.
     assert len(result) == 0
     assert result.grid_table["households"].tolist() == [400] * 9
@@ -135,7 +137,7 @@ def test_invalid_multipart_and_empty(blocks):
     bowtie = shapely.Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
     two = shapely.MultiPolygon([shapely.box(0, 0, 50, 50), shapely.box(60, 60, 100, 100)])
     grids = blocks.grids_frame([bowtie, two, shapely.Polygon()])
-    result = run_checks(Project(layers={"grids": grids}))
+    result = run_checks(AnalysisContext.of(Project(layers={"grids": grids})))
     assert by_check(result, "invalid")["grid_ids"].tolist() == [blocks.gid(1)]
     assert set(by_check(result, "multipart")["grid_ids"]) == {blocks.gid(1), blocks.gid(2)}
     assert by_check(result, "empty")["grid_ids"].tolist() == [blocks.gid(3)]
@@ -145,7 +147,7 @@ def test_community_filter_and_progress(planted):
     from gridplanner.feedback import RecordingFeedback
 
     feedback = RecordingFeedback()
-    result = run_checks(planted, community_id="nope", feedback=feedback)
+    result = run_checks(AnalysisContext.of(planted), community_id="nope", feedback=feedback)
     assert len(result) == 0
     assert feedback.reports[-1][0] == 1.0
 
