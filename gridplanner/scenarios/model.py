@@ -38,7 +38,7 @@ import shapely
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import ProjectError, SettingsError
 from gridplanner.i18n import _
-from gridplanner.project import Project
+from gridplanner.project import Project, scenario_document_problem
 from layers.errors import Problem, SchemaError
 from layers.schema import SCHEMAS
 from layers.validate import validate
@@ -153,9 +153,10 @@ class Scenario:
     @classmethod
     def from_json(cls, name: str, doc: Mapping[str, Any]) -> Scenario:
         """Read a stored document; raises ProjectError when it is not one."""
-        if not isinstance(doc, Mapping):
-            raise ProjectError(f"scenario '{name}': the stored document is not an object; "
-                               "delete the scenario and create it again")
+        why = scenario_document_problem(doc)
+        if why is not None:
+            raise ProjectError(f"scenario '{name}': the stored document cannot be read "
+                               f"({why}); delete the scenario and create it again")
         version = int(doc.get("format", DOCUMENT_FORMAT) or DOCUMENT_FORMAT)
         if version > DOCUMENT_FORMAT:
             raise ProjectError(f"scenario '{name}' was written by a newer GridPlanner "
@@ -267,7 +268,7 @@ def make_scenario(
     Examples
     --------
     >>> import geopandas as gpd, shapely
-    >>> from gridplanner.project import Project
+    >>> from gridplanner.project import Project, scenario_document_problem
     >>> staff = gpd.GeoDataFrame({"staff_id": ["a"], "role": ["full_time"]},
     ...                          geometry=[shapely.Point(0, 0)], crs=3857)
     >>> p = Project(layers={"staff": validate(staff, "staff").frame})
@@ -507,7 +508,7 @@ def _records_frame(
             geoms = shapely.from_wkt(wkt.to_numpy(dtype=object), on_invalid="raise")
         else:
             geoms = np.full(len(table), None, dtype=object)
-    except shapely.errors.GEOSException as exc:
+    except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
         raise ProjectError(f"scenario '{name}': a {layer} row has an unreadable geometry "
                            f"({exc}); delete the scenario and create it again") from exc
     frame = gpd.GeoDataFrame(table, geometry=geoms, crs=base.crs)
