@@ -24,6 +24,7 @@ from gridplanner.project import open_project, save_project
 from layers import ReadError, SchemaError, load_layer, read_file, validate
 from layers.io import detect_shapefile_encoding
 from layers.schema import SCHEMAS
+from tests.engine.hostile_data import tiny_layers
 from tests.layers.hostile import attempt
 
 JINHUA = [(119.647, 29.079), (119.648, 29.079), (119.649, 29.079)]
@@ -57,6 +58,49 @@ def test_two_columns_for_one_field_with_the_same_values_load():
     out = validate(frame, "households").frame
     assert out["household_id"].tolist() == ["A", "B", "C"]
     assert out["households"].tolist() == [10, 20, 30]
+
+
+def _specific_aliases() -> list[tuple[str, str, str]]:
+    from layers.validate import _GENERIC_ALIASES
+
+    layers = tiny_layers()
+    return [(layer, col.name, alias) for layer in layers
+            for col in SCHEMAS[layer].columns if col.dtype in ("str", "int", "float", "bool")
+            for alias in col.aliases
+            if alias.lower() not in _GENERIC_ALIASES and alias.lower() != col.name
+            and alias not in layers[layer].columns and not col.code]
+
+
+def _two_values(layer: str, column: str) -> tuple[object, object]:
+    col = SCHEMAS[layer].column(column)
+    if col.choices is not None:
+        return col.choices[0], col.choices[-1]
+    if col.dtype == "bool":
+        return True, False
+    if col.dtype in ("int", "float"):
+        low = col.min_value if col.min_inclusive else col.min_value + 1
+        return low + 1, low + 2
+    return "one", "other"
+
+
+@pytest.mark.parametrize(("layer", "column", "alias"), _specific_aliases(),
+                         ids=["/".join(c) for c in _specific_aliases()])
+def test_field_name_beside_its_own_alias_with_other_values_is_reported(layer, column, alias):
+    frame = tiny_layers()[layer]
+    mine, other = _two_values(layer, column)
+    frame[column] = [mine] * len(frame)
+    frame[alias] = [other] * len(frame)
+    out = validate(frame, layer)
+    (warning,) = [p for p in out.warnings if alias in p.message]
+    assert warning.column == column
+    assert f"'{column}' is used" in warning.message
+    assert out.frame[column].tolist() == [mine] * len(frame)
+
+
+def test_field_name_beside_its_own_alias_with_the_same_values_is_quiet():
+    frame = tiny_layers()["households"].assign(户数=20)
+    out = validate(frame, "households")
+    assert not [p for p in out.warnings if "户数" in p.message]
 
 
 def test_exact_schema_name_beside_a_generic_alias_is_not_a_conflict():
