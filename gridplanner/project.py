@@ -48,7 +48,7 @@ from gridplanner.locking import (
 )
 from gridplanner.settings import Settings
 from layers.errors import GridPlannerError, Problem, SchemaError
-from layers.io import _gpkg_safe, atomic_target
+from layers.io import _gpkg_safe, atomic_target, plain_stem
 from layers.schema import LAYER_NAMES, SCHEMAS
 from layers.validate import validate
 
@@ -272,7 +272,7 @@ def _remove_stale_temporaries(target: Path) -> None:
     with _active_guard:
         busy = set(_active_files)
         own_saving = target in _saving
-    prefix = f".{target.stem}"
+    prefix = f".{plain_stem(target.stem)}"
     try:
         names = [e.name for e in os.scandir(target.parent)
                  if e.name.startswith((prefix + _TMP_TAG, prefix + _READ_TAG))]
@@ -426,7 +426,7 @@ def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
     folders) a private copy is read through one open handle instead.
     """
     with _active_guard:
-        link = real.with_name(f".{real.stem}{_READ_TAG}{os.getpid()}-{_host_tag()}-"
+        link = real.with_name(f".{plain_stem(real.stem)}{_READ_TAG}{os.getpid()}-{_host_tag()}-"
                               f"{next(_read_ids)}{real.suffix}")
         _active_files.add(link)
     tmpdir: str | None = None

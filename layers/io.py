@@ -177,6 +177,20 @@ def _check_sidecars(path: Path) -> None:
         check_input_file(extra)
 
 
+def plain_stem(stem: str) -> str:
+    r"""Return ``stem`` with the characters GDAL cuts a GeoPackage's name at replaced.
+
+    Temporary files beside a user's file are named from its stem; GDAL would read
+    and write ``.a;b.tmp-1.gpkg`` as ``.a``, so those characters become ``_``.
+
+    Examples
+    --------
+    >>> plain_stem("网格;2024!\n"), plain_stem("plain name")
+    ('网格_2024__', 'plain name')
+    """
+    return _GDAL_UNSAFE.sub("_", stem)
+
+
 @contextlib.contextmanager
 def _gdal_path(path: Path) -> Iterator[Path]:
     """Yield a name GDAL reads literally: ``path``, or a link to it with a plain name."""
@@ -727,16 +741,24 @@ def load_layer(
 
 
 def write_layer(frame: gpd.GeoDataFrame, path: str | Path, *, layer: str) -> None:
-    """Write a layer to a GeoPackage (added beside other layers) or GeoJSON (WGS84)."""
+    """Write a layer to a GeoPackage (added beside other layers) or GeoJSON (WGS84).
+
+    The file is written under a temporary plain name and moved into place in one
+    step, so a name GDAL would cut (``a;b.gpkg``) is kept and a failure leaves the
+    previous file as it was.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        out = frame.to_crs(4326) if frame.crs is not None else frame
-        pyogrio.write_dataframe(out, path, driver="GeoJSON")
-    elif suffix == ".gpkg":
-        pyogrio.write_dataframe(_gpkg_safe(frame), path, layer=layer, driver="GPKG")
-    else:
+    if suffix not in (".geojson", ".json", ".gpkg"):
         raise ReadError(f"{path}: can only write .gpkg or .geojson")
+    with atomic_target(path) as tmp:
+        if suffix == ".gpkg":
+            if path.is_file():
+                shutil.copyfile(path, tmp)
+            pyogrio.write_dataframe(_gpkg_safe(frame), tmp, layer=layer, driver="GPKG")
+        else:
+            out = frame.to_crs(4326) if frame.crs is not None else frame
+            pyogrio.write_dataframe(out, tmp, driver="GeoJSON")
 
 
 def _gpkg_safe(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -765,7 +787,7 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
+    tmp = target.with_name(f".{plain_stem(target.stem)}.tmp-{os.getpid()}{target.suffix}")
     tmp.unlink(missing_ok=True)
     try:
         yield tmp
