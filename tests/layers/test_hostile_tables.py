@@ -60,6 +60,58 @@ def test_two_columns_for_one_field_with_the_same_values_load():
     assert out["households"].tolist() == [10, 20, 30]
 
 
+@pytest.mark.parametrize("other", ["gbk", "big5"])
+def test_text_mixing_utf8_and_another_encoding_is_refused_naming_lines(tmp_path, other):
+    path = tmp_path / "h.csv"
+    lines = ["household_id,address,lon,lat"] + [
+        f"H{i},{TRADITIONAL[i % 3]},{JINHUA[i % 3][0]},{JINHUA[i % 3][1]}" for i in range(6)]
+    path.write_bytes(b"\n".join(line.encode("utf-8" if i % 2 else other)
+                                for i, line in enumerate(lines)))
+    with pytest.raises(ReadError, match="mixes two encodings: line 2 is UTF-8, line 3 is"):
+        read_file(path)
+
+
+def test_short_gbk_lines_that_happen_to_be_utf8_are_not_mixed(tmp_path):
+    path = tmp_path / "h.csv"
+    # "文" in GBK (CE C4) is no UTF-8; "兰" (C0 BC) neither, but a lone two-byte
+    # character can be: one such line among GBK lines is not a second encoding.
+    rows = ["household_id,address,lon,lat", "H1,网格一号,119.647,29.079",
+            "H2,\u00e9,119.648,29.079"]
+    path.write_bytes("\n".join(rows).encode("gb18030"))
+    assert read_file(path)["address"].tolist() == ["网格一号", "\u00e9"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_name_given_twice_with_other_values_is_refused(tmp_path, suffix):
+    path = tmp_path / f"h{suffix}"
+    rows = [["household_id", "households", "lon", "lat", "households"],
+            ["A", "20", "119.647", "29.079", "5"], ["B", "30", "119.648", "29.079", "30"]]
+    _write_rows(path, rows)
+    with pytest.raises(ReadError, match=r"column 'households' appears twice \(columns 2 and 5"):
+        read_file(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_name_given_twice_with_the_same_values_loads(tmp_path, suffix):
+    path = tmp_path / f"h{suffix}"
+    rows = [["household_id", "households", "lon", "lat", "households"],
+            ["A", "20", "119.647", "29.079", "20"]]
+    _write_rows(path, rows)
+    frame = load_layer(path, "households").frame
+    assert frame["households"].tolist() == [20]
+    assert not [c for c in frame.columns if c.startswith("households.")]
+
+
+def _write_rows(path, rows: list[list[str]]) -> None:
+    if path.suffix == ".csv":
+        path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+        return
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+
+
 def _specific_aliases() -> list[tuple[str, str, str]]:
     from layers.validate import _GENERIC_ALIASES
 
