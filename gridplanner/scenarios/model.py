@@ -424,6 +424,12 @@ def apply_scenario(project: Project, scenario: str | Scenario) -> Project:
             frame, problems = _apply_diff(project.layer(layer), change, sc.name)
             layers[layer] = frame
             warnings.extend(problems)
+    try:
+        # A stored document may have been edited by hand: its values meet the ranges too.
+        project.config.updated(**{str(k): v for k, v in sc.parameters.items()})
+    except SettingsError as exc:
+        raise SettingsError(f"scenario '{sc.name}': {exc.message}; change the parameter "
+                            "or delete the scenario", exc.problems) from exc
     settings = _merge_settings(project.settings, sc.parameters)
     extra = {k: v for k, v in project.extra_layers.items() if not k.startswith(TABLE_PREFIX)}
     derived = Project(layers=layers, settings=settings, extra_layers=extra,

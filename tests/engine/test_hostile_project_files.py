@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gridplanner.cli import main
-from gridplanner.errors import GridPlannerError, ProjectError
+from gridplanner.errors import GridPlannerError, ProjectError, SettingsError
 from gridplanner.project import Project, open_project, save_project, scenario_document_problem
 from gridplanner.scenarios.model import apply_scenario, get_scenario
 from tests.engine.hostile_data import tiny_layers
@@ -161,3 +161,22 @@ def test_any_scenario_document_applies_or_is_named(good_project, document):
             get_scenario(project, "alt")
         return
     _use(project)
+
+
+@pytest.mark.parametrize(("parameters", "words"), [
+    ({"walk_cutoff_m": "NaN"}, "walk_cutoff_m = NaN: give a number from 10 to 50000 m"),
+    ({"walk_cutoff_m": 1e308}, "walk_cutoff_m"),
+    ({"band": {"urban": [300]}}, "give [minimum, maximum] households"),
+    ({"capacity_defaults": {"full_time": "free"}}, "capacity_defaults"),
+    ({"coverage_threshold_pct": 150}, "coverage_threshold_pct"),
+    ({"bogus": 1}, "unknown setting 'bogus'"),
+])
+def test_stored_scenario_parameters_out_of_range_are_named_when_applied(good_file, tmp_path,
+                                                                        parameters, words):
+    # Dropping them in silence made the scenario the base data under another name.
+    path = _with_scenario(good_file, tmp_path / "p.gpkg", json.dumps({"parameters": parameters}))
+    project = open_project(path)
+    with pytest.raises(SettingsError, match="scenario 'alt'") as err:
+        apply_scenario(project, "alt")
+    assert words in err.value.message
+    assert main(["compare", str(path), "current", "alt", "--no-coverage"]) == 2
