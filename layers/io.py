@@ -91,7 +91,9 @@ def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
 
     An existing file wins over splitting, so a file whose name holds ``::`` is
     read whole; otherwise the last ``::`` after an existing file separates the
-    layer. Every command that reads a layer file parses its argument here.
+    layer. A file to be written (none of it exists yet) is split only where the
+    part before ``::`` has a suffix: ``out::v2.gpkg`` is one new file. Every command
+    that reads or writes a layer file parses its argument here.
 
     Examples
     --------
@@ -99,6 +101,8 @@ def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
     (PosixPath('data.gpkg'), 'grids')
     >>> split_layer_spec("data.gpkg")
     (PosixPath('data.gpkg'), None)
+    >>> split_layer_spec("plan::v2.gpkg")
+    (PosixPath('plan::v2.gpkg'), None)
     """
     text = str(spec)
     if "::" not in text or _lexists(text):
@@ -108,6 +112,8 @@ def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
         if _lexists(text[:pos]):
             return Path(text[:pos]), text[pos + 2:] or None
     head, _, layer = text.rpartition("::")
+    if not Path(head).suffix and Path(text).suffix:
+        return Path(text), None
     return Path(head), layer or None
 
 

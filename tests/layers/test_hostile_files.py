@@ -282,6 +282,18 @@ def _write_geojson(folder: Path, ids: list[str]) -> Path:
 # ------------------------------------------------------------------ FILE::LAYER
 
 
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("out::v2.gpkg", ("out::v2.gpkg", None)),
+    ("plan::2024::v2.gpkg", ("plan::2024::v2.gpkg", None)),
+    ("out.gpkg::findings", ("out.gpkg", "findings")),
+    ("a::b.gpkg::findings", ("a::b.gpkg", "findings")),
+    ("out.gpkg::", ("out.gpkg", None)),
+])
+def test_layer_spec_of_a_file_still_to_be_written(tmp_path, spec, expected):
+    path, layer = split_layer_spec(tmp_path / spec)
+    assert (path, layer) == (tmp_path / expected[0], expected[1])
+
+
 def test_layer_spec_prefers_an_existing_file(tmp_path):
     odd = tmp_path / "a::b.gpkg"
     odd.write_bytes(b"x")
