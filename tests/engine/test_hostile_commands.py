@@ -152,6 +152,9 @@ HOSTILE_OPTIONS = [
     (["site-cameras", "-k", "2", "--fov-deg", "nan"], "--fov-deg nan is out of range"),
     (["site-cameras", "-k", "2", "--intersection-weight", "nan"], "--intersection-weight"),
     (["route", "--at", f"{X0},{Y0}", "--crs", "martian"], "unknown coordinate system 'martian'"),
+    (["check", "--community", "abc"], "community abc is neither a grid's community_id nor a "
+     "service area (known: C1)"),
+    (["check", "--community", ""], "community  is neither"),
     (["export-png", "--dpi", "0"], "--dpi 0: give 20 to 1200"),
     (["export-png", "--dpi", "100000"], "--dpi 100000: give 20 to 1200"),
 ]
