@@ -36,7 +36,7 @@ import pyogrio
 from pyproj import CRS
 
 from gridplanner import __version__
-from gridplanner.errors import ProjectError
+from gridplanner.errors import ProjectError, SettingsError
 from gridplanner.feedback import Feedback, report
 from gridplanner.i18n import _
 from gridplanner.locking import (
@@ -465,6 +465,7 @@ def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project
     project = Project(settings=tables.settings, scenarios=tables.scenarios,
                       warnings=list(tables.warnings))
     project.warnings.extend(Settings.read(tables.settings, source=str(path))[1])
+    project.warnings.extend(_scenario_parameter_problems(project, path))
     problems: list[Problem] = []
     for i, name in enumerate(tables.spatial):
         report(feedback, i / max(len(tables.spatial), 1), _("reading {name}", name=name))
@@ -489,6 +490,19 @@ def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project
         raise ProjectError(f"{path}: the project's layers break their schema; fix them "
                            f"(e.g. in QGIS) and open again.\n{err.message}", problems)
     return project
+
+
+def _scenario_parameter_problems(project: Project, path: Path) -> list[Problem]:
+    """Warn of scenario parameters outside their settings' ranges (commands refuse them)."""
+    found = []
+    for name, doc in project.scenarios.items():
+        try:
+            project.config.updated(**{str(k): v for k, v in (doc.get("parameters") or {}).items()})
+        except SettingsError as exc:
+            found.append(Problem(f"scenario '{name}': {exc.message}; commands using the "
+                                 "scenario stop until the parameter is changed",
+                                 layer="gp_scenarios", source=str(path), severity="warning"))
+    return found
 
 
 @dataclass

@@ -103,9 +103,9 @@ class LayerChange:
         mode = str(doc.get("mode", "diff"))
         if mode == "table":
             return cls(layer, "table", table=str(doc.get("table", "")))
-        return cls(layer, "diff", added=tuple(doc.get("added", ())),
-                   changed=tuple(doc.get("changed", ())),
-                   removed=tuple(str(v) for v in doc.get("removed", ())))
+        return cls(layer, "diff", added=tuple(doc.get("added") or ()),
+                   changed=tuple(doc.get("changed") or ()),
+                   removed=tuple(str(v) for v in doc.get("removed") or ()))
 
     @property
     def size(self) -> int:

@@ -153,6 +153,8 @@ def good_project(good_file: Path) -> Project:
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(document=DOCUMENT)
+@example(document={"layers": {"staff": {"changed": None}}})  # null lists mean none
+@example(document={"layers": {"staff": {"mode": "table", "table": None}}})
 def test_any_scenario_document_applies_or_is_named(good_project, document):
     project = good_project  # applying a scenario never changes the base project
     project.scenarios["alt"] = document
@@ -176,6 +178,9 @@ def test_stored_scenario_parameters_out_of_range_are_named_when_applied(good_fil
     # Dropping them in silence made the scenario the base data under another name.
     path = _with_scenario(good_file, tmp_path / "p.gpkg", json.dumps({"parameters": parameters}))
     project = open_project(path)
+    (warning,) = [p for p in project.warnings if p.layer == "gp_scenarios"]
+    assert "scenario 'alt'" in warning.message
+    assert words in warning.message
     with pytest.raises(SettingsError, match="scenario 'alt'") as err:
         apply_scenario(project, "alt")
     assert words in err.value.message
