@@ -26,7 +26,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ import pyogrio
 from pyproj import CRS
 
 from gridplanner import __version__
-from gridplanner.errors import ProjectError
+from gridplanner.errors import ProjectError, SettingsError
 from gridplanner.feedback import Feedback, report
 from gridplanner.i18n import _
 from gridplanner.locking import (
@@ -48,7 +48,7 @@ from gridplanner.locking import (
 )
 from gridplanner.settings import Settings
 from layers.errors import GridPlannerError, Problem, SchemaError
-from layers.io import _gpkg_safe, atomic_target
+from layers.io import _gpkg_safe, atomic_target, plain_stem
 from layers.schema import LAYER_NAMES, SCHEMAS
 from layers.validate import validate
 
@@ -272,7 +272,7 @@ def _remove_stale_temporaries(target: Path) -> None:
     with _active_guard:
         busy = set(_active_files)
         own_saving = target in _saving
-    prefix = f".{target.stem}"
+    prefix = f".{plain_stem(target.stem)}"
     try:
         names = [e.name for e in os.scandir(target.parent)
                  if e.name.startswith((prefix + _TMP_TAG, prefix + _READ_TAG))]
@@ -426,7 +426,7 @@ def _snapshot(path: Path, real: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
     folders) a private copy is read through one open handle instead.
     """
     with _active_guard:
-        link = real.with_name(f".{real.stem}{_READ_TAG}{os.getpid()}-{_host_tag()}-"
+        link = real.with_name(f".{plain_stem(real.stem)}{_READ_TAG}{os.getpid()}-{_host_tag()}-"
                               f"{next(_read_ids)}{real.suffix}")
         _active_files.add(link)
     tmpdir: str | None = None
@@ -465,6 +465,7 @@ def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project
     project = Project(settings=tables.settings, scenarios=tables.scenarios,
                       warnings=list(tables.warnings))
     project.warnings.extend(Settings.read(tables.settings, source=str(path))[1])
+    project.warnings.extend(_scenario_parameter_problems(project, path))
     problems: list[Problem] = []
     for i, name in enumerate(tables.spatial):
         report(feedback, i / max(len(tables.spatial), 1), _("reading {name}", name=name))
@@ -491,6 +492,19 @@ def _read_snapshot(path: Path, snap: Path, feedback: Feedback | None) -> Project
     return project
 
 
+def _scenario_parameter_problems(project: Project, path: Path) -> list[Problem]:
+    """Warn of scenario parameters outside their settings' ranges (commands refuse them)."""
+    found = []
+    for name, doc in project.scenarios.items():
+        try:
+            project.config.updated(**{str(k): v for k, v in (doc.get("parameters") or {}).items()})
+        except SettingsError as exc:
+            found.append(Problem(f"scenario '{name}': {exc.message}; commands using the "
+                                 "scenario stop until the parameter is changed",
+                                 layer="gp_scenarios", source=str(path), severity="warning"))
+    return found
+
+
 @dataclass
 class _Tables:
     settings: dict[str, Any]
@@ -504,6 +518,8 @@ def _read_tables(path: Path, snap: Path) -> _Tables:
         con = sqlite3.connect(f"{snap.as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise ProjectError(f"{path}: cannot be opened ({exc}); {_REMEDY}") from exc
+    # Damaged text comes back as bytes, which every reader below reports by table and key.
+    con.text_factory = _text_or_bytes
     try:
         existing = {str(r[0]) for r in con.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
@@ -516,17 +532,26 @@ def _read_tables(path: Path, snap: Path) -> _Tables:
         settings = _read_settings(path, con, existing, warnings)
         scenarios = _read_scenarios(path, con, existing, warnings)
         spatial = _registered_layers(path, con, existing)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # SQLite's own message about a damaged schema may hold bytes that are not UTF-8.
         raise ProjectError(f"{path}: the file is damaged ({exc}); {_REMEDY}") from exc
     finally:
         con.close()
     return _Tables(settings, scenarios, spatial, warnings)
 
 
+def _text_or_bytes(raw: bytes) -> str | bytes:
+    """Decode a stored text value; keep bytes that are not UTF-8 as they are."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
 def _rows(con: sqlite3.Connection, path: Path, table: str, columns: str) -> list[Any]:
     try:
         return con.execute(f"SELECT {columns} FROM {table}").fetchall()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path}: table {table} is damaged ({exc}); {_REMEDY}") from exc
 
 
@@ -588,14 +613,72 @@ def _read_scenarios(path: Path, con: sqlite3.Connection, existing: set[str],
             raise ProjectError(f"{path}: table gp_scenarios has a scenario without a name "
                                f"({_show(name)}); the file is damaged: {_REMEDY}")
         value, why = _parse_json(text)
-        if why is None and not isinstance(value, dict):
-            why = f"it is {type(value).__name__ if value is not None else 'null'}, not a " \
-                  "JSON object"
+        if why is None:
+            why = scenario_document_problem(value)
         if why:
             raise ProjectError(f"{path}: table gp_scenarios, scenario '{name}': the document "
                                f"cannot be read ({why}); the file is damaged: {_REMEDY}")
         scenarios[name] = value
     return scenarios
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else {"dict": "an object", "list": "a list",
+                                         "str": "text", "bool": "true/false"}.get(
+        type(value).__name__, "a number")
+
+
+def scenario_document_problem(doc: Any) -> str | None:
+    """Say what makes ``doc`` no scenario document, or return None when it is one.
+
+    Checks the shape every reader relies on: an object whose ``format`` is a whole
+    number, whose ``parameters`` is an object and whose ``layers`` maps layer names
+    to changes (``mode`` ``diff`` with lists of record objects and of removed ids,
+    or ``mode`` ``table`` naming a table).
+
+    Examples
+    --------
+    >>> scenario_document_problem({"layers": {"staff": {"added": [{"staff_id": "S1"}]}}})
+    >>> scenario_document_problem({"layers": 5})
+    "'layers' is a number, not an object"
+    """
+    if not isinstance(doc, Mapping):
+        return f"it is {_kind(doc)}, not a JSON object"
+    fmt = doc.get("format")
+    if fmt is not None and (isinstance(fmt, bool) or not isinstance(fmt, int | str)
+                            or not str(fmt).strip().isdigit()):
+        return f"'format' is {_kind(fmt)}, not a whole number"
+    for key in ("parameters", "layers"):
+        if doc.get(key) is not None and not isinstance(doc[key], Mapping):
+            return f"'{key}' is {_kind(doc[key])}, not an object"
+    for layer, change in (doc.get("layers") or {}).items():
+        where = f"'layers', '{layer}'"
+        if not isinstance(change, Mapping):
+            return f"{where} is {_kind(change)}, not an object"
+        mode = change.get("mode", "diff")
+        if mode == "table":
+            if not isinstance(change.get("table"), str):
+                return f"{where}: 'table' is {_kind(change.get('table'))}, not a table name"
+            continue
+        if mode != "diff":
+            return f"{where}: 'mode' is {mode!r}, not 'diff' or 'table'"
+        for key in ("added", "changed", "removed"):
+            items = change.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                return f"{where}: '{key}' is {_kind(items)}, not a list"
+            record = key != "removed"
+            for item in items:
+                if record != isinstance(item, dict) or (not record and isinstance(
+                        item, list | bool)):
+                    return (f"{where}: '{key}' holds {_kind(item)}, not "
+                            f"{'a record object' if record else 'an id'}")
+                for column in ("wkb", "geometry") if record else ():
+                    if item.get(column) is not None and not isinstance(item[column], str):
+                        return (f"{where}: '{key}' holds a geometry '{column}' that is "
+                                f"{_kind(item[column])}, not text")
+    return None
 
 
 def _registered_layers(path: Path, con: sqlite3.Connection, existing: set[str]) -> list[str]:

@@ -91,7 +91,9 @@ def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
 
     An existing file wins over splitting, so a file whose name holds ``::`` is
     read whole; otherwise the last ``::`` after an existing file separates the
-    layer. Every command that reads a layer file parses its argument here.
+    layer. A file to be written (none of it exists yet) is split only where the
+    part before ``::`` has a suffix: ``out::v2.gpkg`` is one new file. Every command
+    that reads or writes a layer file parses its argument here.
 
     Examples
     --------
@@ -99,6 +101,8 @@ def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
     (PosixPath('data.gpkg'), 'grids')
     >>> split_layer_spec("data.gpkg")
     (PosixPath('data.gpkg'), None)
+    >>> split_layer_spec("plan::v2.gpkg")
+    (PosixPath('plan::v2.gpkg'), None)
     """
     text = str(spec)
     if "::" not in text or _lexists(text):
@@ -108,6 +112,8 @@ def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
         if _lexists(text[:pos]):
             return Path(text[:pos]), text[pos + 2:] or None
     head, _, layer = text.rpartition("::")
+    if not Path(head).suffix and Path(text).suffix:
+        return Path(text), None
     return Path(head), layer or None
 
 
@@ -175,6 +181,20 @@ def _sidecars(path: Path) -> list[Path]:
 def _check_sidecars(path: Path) -> None:
     for extra in _sidecars(path):
         check_input_file(extra)
+
+
+def plain_stem(stem: str) -> str:
+    r"""Return ``stem`` with the characters GDAL cuts a GeoPackage's name at replaced.
+
+    Temporary files beside a user's file are named from its stem; GDAL would read
+    and write ``.a;b.tmp-1.gpkg`` as ``.a``, so those characters become ``_``.
+
+    Examples
+    --------
+    >>> plain_stem("网格;2024!\n"), plain_stem("plain name")
+    ('网格_2024__', 'plain name')
+    """
+    return _GDAL_UNSAFE.sub("_", stem)
 
 
 @contextlib.contextmanager
@@ -509,13 +529,63 @@ def _decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
         candidates = tuple(dict.fromkeys(c for c in (guess, "utf-8", "gb18030", "big5") if c))
     for candidate in candidates:
         try:
-            return raw.decode(candidate), candidate
+            text = raw.decode(candidate)
         except (UnicodeDecodeError, LookupError):
             continue
+        if not encoding and candidate in ("gb18030", "big5"):
+            _check_one_encoding(path, raw, candidate.upper())
+        return text, candidate
+    if not encoding:
+        _check_one_encoding(path, raw, "in another encoding")
     raise ReadError(
         f"{path}: the text is neither UTF-8, UTF-16, GBK/GB18030 nor Big5; save it as UTF-8 "
         "and try again"
     )
+
+
+def _check_one_encoding(path: Path, raw: bytes, other: str) -> None:
+    """Refuse text whose lines are partly UTF-8 and partly ``other`` (e.g. ``GB18030``).
+
+    Files pasted together from two sources decode as GB18030 whole, the UTF-8
+    lines turning into other, wrong characters without any error.
+    """
+    utf8_rows: list[int] = []
+    other_rows: list[int] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_rows.append(number)
+            continue
+        # A short line of GBK bytes can happen to be valid UTF-8; four characters cannot.
+        if sum(ord(c) > 0x7F for c in decoded) >= 4:
+            utf8_rows.append(number)
+    if utf8_rows and other_rows:
+        raise ReadError(
+            f"{path}: the text mixes two encodings: line {utf8_rows[0]} is UTF-8, line "
+            f"{other_rows[0]} is {other}; save the whole file in one encoding "
+            "(UTF-8) and try again")
+
+
+def _check_unique_header(path: Path, table: pd.DataFrame, header: list[Any]) -> pd.DataFrame:
+    """Drop a repeated column holding the same values; refuse one holding others."""
+    names = [str(h).strip() for h in header]
+    seen: dict[str, int] = {}
+    drop = []
+    for i, name in enumerate(names):
+        if name not in seen:
+            seen[name] = i
+            continue
+        first, again = table.iloc[:, seen[name]], table.iloc[:, i]
+        if not first.fillna("").astype(str).equals(again.fillna("").astype(str)):
+            raise ReadError(f"{path}: column '{name}' appears twice (columns {seen[name] + 1} "
+                            f"and {i + 1}) with different values; rename or delete one")
+        drop.append(i)
+    if not drop:
+        return table
+    return table.iloc[:, [i for i in range(table.shape[1]) if i not in drop]]
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -558,11 +628,15 @@ def read_table(
             raise ReadError(f"{path}: too large to read as a text table ({_size(size)}, at "
                             f"most {_size(TEXT_MAX_BYTES)}): save it as a GeoPackage")
         text, _ = _decode_text(path, encoding)
+        sep = _sniff_delimiter(text)
         try:
-            table = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), dtype=str,
+            table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str,
                                 keep_default_na=False, na_values=[""])
+            header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
         except Exception as exc:
             raise ReadError(f"{path}: cannot read CSV: {exc}") from exc
+        if len(header) == table.shape[1]:
+            table = _check_unique_header(path, table, header)
     if table.empty:
         raise ReadError(f"{path}: the table has no rows")
     return _table_geometry(table, path)
@@ -577,11 +651,15 @@ def _read_spreadsheet(path: Path, sheet: str | None) -> pd.DataFrame:
         # Objects, not numbers: ids stay as the cells hold them (text stays text).
         table = pd.read_excel(path, sheet_name=sheet or 0, dtype=object,
                               keep_default_na=False, na_values=[""])
+        header = pd.read_excel(path, sheet_name=sheet or 0, header=None, nrows=1,
+                               dtype=object).iloc[0].tolist() if table.shape[1] else []
     except Exception as exc:
         raise ReadError(f"{path}: cannot read spreadsheet{f' sheet {sheet}' if sheet else ''}: "
                         f"{exc}") from exc
     if table.isna().to_numpy().any():
         _check_formulas(path, sheet)
+    if len(header) == table.shape[1]:
+        table = _check_unique_header(path, table, header)
     return table
 
 
@@ -729,7 +807,8 @@ def load_layer(
 def write_layer(frame: gpd.GeoDataFrame, path: str | Path, *, layer: str) -> None:
     """Write a layer to a GeoPackage (added beside other layers) or GeoJSON (WGS84).
 
-    The file is replaced in one step (:func:`atomic_target`): a GeoPackage that
+    The file is written under a temporary plain name (so a name GDAL would cut,
+    ``a;b.gpkg``, is kept) and moved into place in one step: a GeoPackage that
     exists is copied, the layer written into the copy (replacing a layer of that
     name), and the copy moved over it, so a failed write leaves the old file whole.
     """
@@ -739,7 +818,7 @@ def write_layer(frame: gpd.GeoDataFrame, path: str | Path, *, layer: str) -> Non
         raise ReadError(f"{path}: can only write .gpkg or .geojson")
     with atomic_target(path) as tmp:
         if suffix == ".gpkg":
-            if path.exists():
+            if path.is_file():
                 shutil.copyfile(path, tmp)
             pyogrio.write_dataframe(_gpkg_safe(frame), tmp, layer=layer, driver="GPKG")
         else:
@@ -773,7 +852,7 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
+    tmp = target.with_name(f".{plain_stem(target.stem)}.tmp-{os.getpid()}{target.suffix}")
     tmp.unlink(missing_ok=True)
     try:
         yield tmp

@@ -29,7 +29,7 @@ import shapely
 
 from layers.admin import hierarchy_problems, tidy_parents
 from layers.errors import Problem, SchemaError
-from layers.schema import Column, LayerSchema, schema_for
+from layers.schema import SCHEMAS, Column, LayerSchema, schema_for
 
 _GEOM_FAMILY = {
     "Point": ("Point", "MultiPoint"),
@@ -62,6 +62,22 @@ _MIN_AREA_M2 = 1.0
 #: No coordinate of a real place reaches this, in degrees or metres (Earth's
 #: circumference is 4e7 m; Gauss-Kruger eastings with a zone prefix stay below 5e7).
 _FARTHEST = 1e9
+
+
+def _generic_aliases() -> frozenset[str]:
+    """Return the aliases several fields answer to (``id``, ``编号``).
+
+    A column so named beside a field's own name is another field, not a copy of it.
+    """
+    owners: dict[str, set[str]] = {}
+    for schema in SCHEMAS.values():
+        for col in schema.columns:
+            for alias in col.aliases:
+                owners.setdefault(alias.lower(), set()).add(col.name)
+    return frozenset(a for a, names in owners.items() if len(names) > 1)
+
+
+_GENERIC_ALIASES = _generic_aliases()
 
 
 @dataclass
@@ -211,6 +227,7 @@ def _rename_aliases(frame: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     for col in schema.columns:
         if col.name in df.columns:
             used.add(col.name)
+            _check_alias_beside_name(df, col, by_name, used, ctx)
             continue
         hits: list[str] = []
         for name in col.match_names:
@@ -228,6 +245,22 @@ def _rename_aliases(frame: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     _suggest_cut_names(df, renames, used, ctx)
     df = df.rename(columns=renames)
     return _storable_names(df, ctx)
+
+
+def _check_alias_beside_name(df: pd.DataFrame, col: Column, by_name: dict[str, list[str]],
+                             used: set[str], ctx: _Ctx) -> None:
+    """Warn when a column named as one of ``col``'s own aliases disagrees with it."""
+    names = [n for n in col.match_names if n.lower() not in _GENERIC_ALIASES]
+    others = [c for n in names for c in by_name.get(n.lower(), [])
+              if c != col.name and c not in used and c not in ctx.schema.column_names]
+    others = list(dict.fromkeys(others))
+    if others and not _same_values(df, [col.name, *others]):
+        shown = " and ".join(f"'{c}'" for c in others)
+        ctx.note(f"column {shown} also gives {col.name}, with other values; '{col.name}' is "
+                 f"used and {shown} kept as another column",
+                 column=col.name, severity="warning",
+                 hint=f"delete or rename {shown} if '{col.name}' is the right one")
+    used.update(others)
 
 
 def _same_values(df: pd.DataFrame, columns: list[str]) -> bool:

@@ -398,6 +398,12 @@ def _voronoi_owner_cells(a: np.ndarray, b: np.ndarray, owner: np.ndarray, n_f: i
     keep_u = ~mixed
     sites_xy = key[first_at][keep_u]
     sites_lab = lab[first_at][keep_u]
+    # One site per owner in each square of half a step: the spacing asks no more,
+    # and a road drawn with 10^6 vertices would otherwise give 10^6 cells to build.
+    square = np.floor(sites_xy / (step_m / 2.0)).astype(np.int64)
+    _, one = np.unique(np.c_[square, sites_lab], axis=0, return_index=True)
+    one = np.sort(one)
+    sites_xy, sites_lab = sites_xy[one], sites_lab[one]
     lo, hi = sites_xy.min(axis=0) - 2 * margin_m - 1, sites_xy.max(axis=0) + 2 * margin_m + 1
     frame = shapely.box(lo[0], lo[1], hi[0], hi[1])
     if len(sites_xy) == 1:

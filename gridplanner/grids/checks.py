@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridplanner.errors import AnalysisError
 from gridplanner.feedback import Feedback, report
 from gridplanner.grids.topology import (
     community_polygons,
@@ -142,6 +143,22 @@ class _Findings:
         df = pd.DataFrame(self.rows, columns=FINDING_COLUMNS)
         df["value"] = df["value"].astype(float)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(self.geoms, crs=crs), crs=crs)
+
+
+def _check_community_known(project: Project, community_id: str, comm: np.ndarray) -> None:
+    """Refuse a community no grid names and no service area holds.
+
+    Filtering on a misspelt code would report "no findings" for grids nobody checked.
+    """
+    known = set(comm.tolist())
+    areas = project.layers.get("service_areas")
+    if areas is not None and "area_id" in areas.columns:
+        known |= set(areas["area_id"].dropna().astype(str))
+    known.discard("")
+    if community_id not in known:
+        raise AnalysisError(_("community {community} is neither a grid's community_id nor a "
+                              "service area (known: {known})", community=community_id,
+                              known=", ".join(sorted(known)[:10]) or "-"))
 
 
 @gc_paused()
@@ -247,6 +264,7 @@ def run_checks(
 
     findings = out.frame(crs)
     if community_id is not None:
+        _check_community_known(project, str(community_id), comm)
         findings = findings[findings["community_id"] == str(community_id)].reset_index(
             drop=True)
     table = pd.DataFrame({

@@ -38,7 +38,7 @@ import shapely
 from gridplanner.context import AnalysisContext
 from gridplanner.errors import ProjectError, SettingsError
 from gridplanner.i18n import _
-from gridplanner.project import Project
+from gridplanner.project import Project, scenario_document_problem
 from layers.errors import Problem, SchemaError
 from layers.schema import SCHEMAS
 from layers.validate import validate
@@ -103,9 +103,9 @@ class LayerChange:
         mode = str(doc.get("mode", "diff"))
         if mode == "table":
             return cls(layer, "table", table=str(doc.get("table", "")))
-        return cls(layer, "diff", added=tuple(doc.get("added", ())),
-                   changed=tuple(doc.get("changed", ())),
-                   removed=tuple(str(v) for v in doc.get("removed", ())))
+        return cls(layer, "diff", added=tuple(doc.get("added") or ()),
+                   changed=tuple(doc.get("changed") or ()),
+                   removed=tuple(str(v) for v in doc.get("removed") or ()))
 
     @property
     def size(self) -> int:
@@ -153,9 +153,10 @@ class Scenario:
     @classmethod
     def from_json(cls, name: str, doc: Mapping[str, Any]) -> Scenario:
         """Read a stored document; raises ProjectError when it is not one."""
-        if not isinstance(doc, Mapping):
-            raise ProjectError(f"scenario '{name}': the stored document is not an object; "
-                               "delete the scenario and create it again")
+        why = scenario_document_problem(doc)
+        if why is not None:
+            raise ProjectError(f"scenario '{name}': the stored document cannot be read "
+                               f"({why}); delete the scenario and create it again")
         version = int(doc.get("format", DOCUMENT_FORMAT) or DOCUMENT_FORMAT)
         if version > DOCUMENT_FORMAT:
             raise ProjectError(f"scenario '{name}' was written by a newer GridPlanner "
@@ -267,7 +268,7 @@ def make_scenario(
     Examples
     --------
     >>> import geopandas as gpd, shapely
-    >>> from gridplanner.project import Project
+    >>> from gridplanner.project import Project, scenario_document_problem
     >>> staff = gpd.GeoDataFrame({"staff_id": ["a"], "role": ["full_time"]},
     ...                          geometry=[shapely.Point(0, 0)], crs=3857)
     >>> p = Project(layers={"staff": validate(staff, "staff").frame})
@@ -423,6 +424,12 @@ def apply_scenario(project: Project, scenario: str | Scenario) -> Project:
             frame, problems = _apply_diff(project.layer(layer), change, sc.name)
             layers[layer] = frame
             warnings.extend(problems)
+    try:
+        # A stored document may have been edited by hand: its values meet the ranges too.
+        project.config.updated(**{str(k): v for k, v in sc.parameters.items()})
+    except SettingsError as exc:
+        raise SettingsError(f"scenario '{sc.name}': {exc.message}; change the parameter "
+                            "or delete the scenario", exc.problems) from exc
     settings = _merge_settings(project.settings, sc.parameters)
     extra = {k: v for k, v in project.extra_layers.items() if not k.startswith(TABLE_PREFIX)}
     derived = Project(layers=layers, settings=settings, extra_layers=extra,
@@ -507,7 +514,7 @@ def _records_frame(
             geoms = shapely.from_wkt(wkt.to_numpy(dtype=object), on_invalid="raise")
         else:
             geoms = np.full(len(table), None, dtype=object)
-    except shapely.errors.GEOSException as exc:
+    except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
         raise ProjectError(f"scenario '{name}': a {layer} row has an unreadable geometry "
                            f"({exc}); delete the scenario and create it again") from exc
     frame = gpd.GeoDataFrame(table, geometry=geoms, crs=base.crs)

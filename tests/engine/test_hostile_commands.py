@@ -18,6 +18,7 @@ import pytest
 import shapely
 
 from gridplanner.cli import EXIT_ERROR, main
+from layers.io import list_layers
 from tests.engine.hostile_data import CRS, VARIANTS, X0, Y0, tiny_layers, write_variant
 
 Command = Callable[[str, Path], list[str]]
@@ -151,6 +152,9 @@ HOSTILE_OPTIONS = [
     (["site-cameras", "-k", "2", "--fov-deg", "nan"], "--fov-deg nan is out of range"),
     (["site-cameras", "-k", "2", "--intersection-weight", "nan"], "--intersection-weight"),
     (["route", "--at", f"{X0},{Y0}", "--crs", "martian"], "unknown coordinate system 'martian'"),
+    (["check", "--community", "abc"], "community abc is neither a grid's community_id nor a "
+     "service area (known: C1)"),
+    (["check", "--community", ""], "community  is neither"),
     (["export-png", "--dpi", "0"], "--dpi 0: give 20 to 1200"),
     (["export-png", "--dpi", "100000"], "--dpi 100000: give 20 to 1200"),
 ]
@@ -180,3 +184,15 @@ def test_route_points_in_another_crs(project_files, tmp_path, capsys):
     x, y = gpd.read_file(path, layer="wgs").geometry.iloc[0].coords[0]
     assert main(["route", project, "--at", f"{x},{y}", "--crs", "4326"]) == 0
     assert "G0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["plan::v2.gpkg", "a;b.gpkg", "a!b.gpkg"])
+def test_results_written_to_a_file_named_with_colons_or_semicolons(project_files, tmp_path,
+                                                                   name):
+    out = tmp_path / name
+    assert main(["check", str(project_files("full")), "--out", str(out)]) in (0, 1)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert list_layers(out)
+    assert main(["check", str(project_files("full")), "--out", f"{out}::again"]) in (0, 1)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert "again" in list_layers(out)

@@ -238,7 +238,60 @@ def test_file_names_with_odd_characters_are_read(tmp_path, stem, suffix):
     assert load_layer(path, "households").frame["household_id"].tolist() == ["A", "B"]
 
 
+GDAL_CUT = ["a;b", "a!b", "a\nb", "网格;2024"]
+
+
+@pytest.mark.parametrize("stem", GDAL_CUT)
+def test_project_saved_and_opened_under_a_name_gdal_cuts(tmp_path, stem):
+    # GDAL reads and writes ".a;b.tmp-1.gpkg" as ".a": the temporaries beside the
+    # file must not carry the user's characters.
+    from gridplanner.project import Project, open_project, save_project
+
+    path = tmp_path / f"{stem}.gpkg"
+    save_project(Project(layers={"households": load_layer(
+        _write_geojson(tmp_path, ["A", "B"]), "households").frame}), path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["h.geojson", path.name])
+    assert open_project(path).layers["households"]["household_id"].tolist() == ["A", "B"]
+    assert sorted(os.listdir(tmp_path)) == sorted(["h.geojson", path.name])
+
+
+@pytest.mark.parametrize("stem", GDAL_CUT)
+def test_layers_written_under_a_name_gdal_cuts(tmp_path, stem):
+    from layers.io import write_geopackage, write_layer
+
+    path = tmp_path / f"{stem}.gpkg"
+    write_layer(_households(["A"]), path, layer="first")
+    write_layer(_households(["B", "C"]), path, layer="second")
+    assert os.listdir(tmp_path) == [path.name]
+    assert list_layers(path) == ["first", "second"]
+    assert _ids(read_file(path, layer="second")) == ["B", "C"]
+    write_geopackage({"only": _households(["D"])}, path)
+    assert os.listdir(tmp_path) == [path.name]
+    assert list_layers(path) == ["only"]
+    geojson = tmp_path / f"{stem}.geojson"
+    write_layer(_households(["E"]), geojson, layer="x")
+    assert _ids(read_file(geojson)) == ["E"]
+
+
+def _write_geojson(folder: Path, ids: list[str]) -> Path:
+    path = folder / "h.geojson"
+    pyogrio.write_dataframe(_households(ids), path, driver="GeoJSON")
+    return path
+
+
 # ------------------------------------------------------------------ FILE::LAYER
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("out::v2.gpkg", ("out::v2.gpkg", None)),
+    ("plan::2024::v2.gpkg", ("plan::2024::v2.gpkg", None)),
+    ("out.gpkg::findings", ("out.gpkg", "findings")),
+    ("a::b.gpkg::findings", ("a::b.gpkg", "findings")),
+    ("out.gpkg::", ("out.gpkg", None)),
+])
+def test_layer_spec_of_a_file_still_to_be_written(tmp_path, spec, expected):
+    path, layer = split_layer_spec(tmp_path / spec)
+    assert (path, layer) == (tmp_path / expected[0], expected[1])
 
 
 def test_layer_spec_prefers_an_existing_file(tmp_path):

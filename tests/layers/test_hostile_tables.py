@@ -24,6 +24,7 @@ from gridplanner.project import open_project, save_project
 from layers import ReadError, SchemaError, load_layer, read_file, validate
 from layers.io import detect_shapefile_encoding
 from layers.schema import SCHEMAS
+from tests.engine.hostile_data import tiny_layers
 from tests.layers.hostile import attempt
 
 JINHUA = [(119.647, 29.079), (119.648, 29.079), (119.649, 29.079)]
@@ -57,6 +58,101 @@ def test_two_columns_for_one_field_with_the_same_values_load():
     out = validate(frame, "households").frame
     assert out["household_id"].tolist() == ["A", "B", "C"]
     assert out["households"].tolist() == [10, 20, 30]
+
+
+@pytest.mark.parametrize("other", ["gbk", "big5"])
+def test_text_mixing_utf8_and_another_encoding_is_refused_naming_lines(tmp_path, other):
+    path = tmp_path / "h.csv"
+    lines = ["household_id,address,lon,lat"] + [
+        f"H{i},{TRADITIONAL[i % 3]},{JINHUA[i % 3][0]},{JINHUA[i % 3][1]}" for i in range(6)]
+    path.write_bytes(b"\n".join(line.encode("utf-8" if i % 2 else other)
+                                for i, line in enumerate(lines)))
+    with pytest.raises(ReadError, match="mixes two encodings: line 2 is UTF-8, line 3 is"):
+        read_file(path)
+
+
+def test_short_gbk_lines_that_happen_to_be_utf8_are_not_mixed(tmp_path):
+    path = tmp_path / "h.csv"
+    # "文" in GBK (CE C4) is no UTF-8; "兰" (C0 BC) neither, but a lone two-byte
+    # character can be: one such line among GBK lines is not a second encoding.
+    rows = ["household_id,address,lon,lat", "H1,网格一号,119.647,29.079",
+            "H2,\u00e9,119.648,29.079"]
+    path.write_bytes("\n".join(rows).encode("gb18030"))
+    assert read_file(path)["address"].tolist() == ["网格一号", "\u00e9"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_name_given_twice_with_other_values_is_refused(tmp_path, suffix):
+    path = tmp_path / f"h{suffix}"
+    rows = [["household_id", "households", "lon", "lat", "households"],
+            ["A", "20", "119.647", "29.079", "5"], ["B", "30", "119.648", "29.079", "30"]]
+    _write_rows(path, rows)
+    with pytest.raises(ReadError, match=r"column 'households' appears twice \(columns 2 and 5"):
+        read_file(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_name_given_twice_with_the_same_values_loads(tmp_path, suffix):
+    path = tmp_path / f"h{suffix}"
+    rows = [["household_id", "households", "lon", "lat", "households"],
+            ["A", "20", "119.647", "29.079", "20"]]
+    _write_rows(path, rows)
+    frame = load_layer(path, "households").frame
+    assert frame["households"].tolist() == [20]
+    assert not [c for c in frame.columns if c.startswith("households.")]
+
+
+def _write_rows(path, rows: list[list[str]]) -> None:
+    if path.suffix == ".csv":
+        path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+        return
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+
+
+def _specific_aliases() -> list[tuple[str, str, str]]:
+    from layers.validate import _GENERIC_ALIASES
+
+    layers = tiny_layers()
+    return [(layer, col.name, alias) for layer in layers
+            for col in SCHEMAS[layer].columns if col.dtype in ("str", "int", "float", "bool")
+            for alias in col.aliases
+            if alias.lower() not in _GENERIC_ALIASES and alias.lower() != col.name
+            and alias not in layers[layer].columns and not col.code]
+
+
+def _two_values(layer: str, column: str) -> tuple[object, object]:
+    col = SCHEMAS[layer].column(column)
+    if col.choices is not None:
+        return col.choices[0], col.choices[-1]
+    if col.dtype == "bool":
+        return True, False
+    if col.dtype in ("int", "float"):
+        low = col.min_value if col.min_inclusive else col.min_value + 1
+        return low + 1, low + 2
+    return "one", "other"
+
+
+@pytest.mark.parametrize(("layer", "column", "alias"), _specific_aliases(),
+                         ids=["/".join(c) for c in _specific_aliases()])
+def test_field_name_beside_its_own_alias_with_other_values_is_reported(layer, column, alias):
+    frame = tiny_layers()[layer]
+    mine, other = _two_values(layer, column)
+    frame[column] = [mine] * len(frame)
+    frame[alias] = [other] * len(frame)
+    out = validate(frame, layer)
+    (warning,) = [p for p in out.warnings if alias in p.message]
+    assert warning.column == column
+    assert f"'{column}' is used" in warning.message
+    assert out.frame[column].tolist() == [mine] * len(frame)
+
+
+def test_field_name_beside_its_own_alias_with_the_same_values_is_quiet():
+    frame = tiny_layers()["households"].assign(户数=20)
+    out = validate(frame, "households")
+    assert not [p for p in out.warnings if "户数" in p.message]
 
 
 def test_exact_schema_name_beside_a_generic_alias_is_not_a_conflict():

@@ -144,12 +144,17 @@ def test_invalid_multipart_and_empty(blocks):
 
 
 def test_community_filter_and_progress(planted):
+    from gridplanner.errors import AnalysisError
     from gridplanner.feedback import RecordingFeedback
 
     feedback = RecordingFeedback()
-    result = run_checks(AnalysisContext.of(planted), community_id="nope", feedback=feedback)
-    assert len(result) == 0
+    community = str(planted.layer("grids")["community_id"].iloc[0])
+    result = run_checks(AnalysisContext.of(planted), community_id=community, feedback=feedback)
+    assert set(result.findings["community_id"]) <= {community}
     assert feedback.reports[-1][0] == 1.0
+    # A code that names no community is refused, not reported as "no findings".
+    with pytest.raises(AnalysisError, match="community nope is neither"):
+        run_checks(AnalysisContext.of(planted), community_id="nope")
 
 
 def test_point_on_shared_edge_counts_once():

@@ -74,3 +74,44 @@ def test_slanted_long_segments_are_noded_like_short_ones():
     assert plain.n_nodes == 5
     assert (plain.degree == 4).sum() == (dense.degree == 4).sum() == 1
     assert dense.edge_length_m.sum() == pytest.approx(plain.edge_length_m.sum())
+
+
+def _wave_pieces(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments of one road drawn with ``n`` vertices, its halves served by two owners."""
+    t = np.linspace(0.0, 1.0, n)
+    xy = np.c_[X0 + 1000 * t, Y0 + 40 * np.sin(t * 40)]
+    owner = (np.arange(n - 1) >= (n - 1) // 2).astype(np.int64)
+    return xy[:-1], xy[1:], owner
+
+
+def test_service_area_cells_are_built_from_spaced_sites_not_from_every_vertex(monkeypatch):
+    # 200,000 vertices gave 400,000 Voronoi sites: minutes of GEOS work for one area.
+    from gridplanner.allocation import service_areas
+
+    a, b, owner = _wave_pieces(200_000)
+    seen: list[int] = []
+
+    class StopError(Exception):
+        pass
+
+    def counting(points, **kwargs):
+        seen.append(len(shapely.get_parts(points)))
+        raise StopError
+
+    monkeypatch.setattr(service_areas.shapely, "voronoi_polygons", counting)
+    with pytest.raises(StopError):
+        service_areas._voronoi_owner_cells(a, b, owner, 2, step_m=25.0, margin_m=50.0)
+    # At most one site per owner in each 12.5 m square the road crosses.
+    assert seen[0] <= 2 * (1000 / 12.5 + 1) * (80 / 12.5 + 2)
+
+
+def test_spaced_sites_still_give_each_owner_its_own_road():
+    from gridplanner.allocation import service_areas
+
+    a, b, owner = _wave_pieces(20_000)
+    cells = service_areas._voronoi_owner_cells(a, b, owner, 2, step_m=25.0, margin_m=50.0)
+    mid = a[len(a) // 2, 0]
+    for f, cell in enumerate(cells):
+        mine = a[(owner == f) & (np.abs(a[:, 0] - mid) > 25.0)]
+        assert shapely.contains_xy(cell.buffer(1e-6), mine[:, 0], mine[:, 1]).all()
+    assert cells[0].intersection(cells[1]).area < 1.0
