@@ -48,6 +48,8 @@ def settle(window) -> None:
 
 def shot(window, path: Path) -> None:
     settle(window)
+    window.legend.rebuild()  # the legend gathers changes for 100 ms before redrawing
+    settle(window)
     window.grab().save(str(path))
     print(f"wrote {path}")
 
