@@ -60,6 +60,10 @@ PROBLEM_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^duplicate id '(?P<id>.*)' \(first used in row (?P<row>\d+)\)$",
          "duplicate id '{id}' (first used in row {row})"),
         (r"^invalid polygon repaired \((?P<reason>.*)\)$", "invalid polygon repaired ({reason})"),
+        (r"^(?P<n>[\d,]+) of the features had heights \(Z\) or measures \(M\); they are "
+         r"dropped, analyses work on the plane$",
+         "{n} of the features had heights (Z) or measures (M); they are dropped, analyses "
+         "work on the plane"),
         (r"^fill in (?P<column>\S+) for every row$", "fill in {column} for every row"),
         (r"^fill in (?P<column>\S+)$", "fill in {column}"),
         (r"^required column '(?P<column>.*)' is missing$", "required column '{column}' is missing"),

@@ -347,6 +347,7 @@ def _check_geometry(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
             hint="correct the coordinates or delete the row")
     unusable = missing | not_finite | too_far
     geom[unusable & ~missing] = None  # keep GEOS away from them; the errors above stand
+    geom = _flattened(geom, ctx)
     types = np.asarray(shapely.get_type_id(geom))
     names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                       "MultiLineString", "MultiPolygon", "GeometryCollection"])
@@ -370,6 +371,23 @@ def _check_geometry(df: gpd.GeoDataFrame, ctx: _Ctx) -> gpd.GeoDataFrame:
     df = df.copy()
     df["geometry"] = gpd.GeoSeries(geom, index=df.index, crs=df.crs)
     return df
+
+
+def _flattened(geom: np.ndarray, ctx: _Ctx) -> np.ndarray:
+    """Drop heights (Z) and measures (M), saying so once for the layer.
+
+    Every analysis works on the plane; a height kept would be written back and
+    compared in edits, and a measure means nothing here.
+    """
+    extra = shapely.has_z(geom) | shapely.has_m(geom)
+    if not extra.any():
+        return geom
+    n = int(extra.sum())
+    ctx.note(f"{n:,} of the features had heights (Z) or measures (M); they are dropped, "
+             "analyses work on the plane", column="geometry",
+             severity="warning")
+    geom[extra] = shapely.force_2d(geom[extra])
+    return geom
 
 
 def _smallest_area(crs: Any) -> float:

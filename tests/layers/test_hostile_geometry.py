@@ -139,3 +139,33 @@ def test_any_point_or_line_layer_is_refused_by_row_or_reopens(tmp_path, pts, lay
         assert all(p.row is not None and p.column == "geometry" for p in error.problems)
         return
     assert len(_reopens(result.frame, layer, tmp_path)) == len(frame)
+
+
+@pytest.mark.parametrize("wkt", [
+    f"POLYGON Z (({X0} {Y0} 5, {X0 + 100} {Y0} 5, {X0 + 100} {Y0 + 100} 7, {X0} {Y0} 5))",
+    f"POLYGON M (({X0} {Y0} 1, {X0 + 100} {Y0} 2, {X0 + 100} {Y0 + 100} 3, {X0} {Y0} 1))",
+    f"POLYGON ZM (({X0} {Y0} 5 1, {X0 + 100} {Y0} 5 2, {X0 + 100} {Y0 + 100} 7 3, "
+    f"{X0} {Y0} 5 1))",
+])
+def test_heights_and_measures_are_dropped_with_a_warning(wkt, tmp_path):
+    flat = shapely.box(X0 + 200, Y0, X0 + 300, Y0 + 100)
+    result = validate(_grids([flat, shapely.from_wkt(wkt)]), "grids")
+    geoms = np.asarray(result.frame.geometry.array, dtype=object)
+    assert not shapely.has_z(geoms).any()
+    assert not shapely.has_m(geoms).any()
+    assert shapely.equals(geoms[1], shapely.force_2d(shapely.from_wkt(wkt)))
+    (warning,) = [w for w in result.warnings if "heights" in str(w)]
+    assert warning.column == "geometry"
+    assert "1 of the features" in str(warning)
+    assert not any("heights" in str(w) for w in validate(_grids([flat]), "grids").warnings)
+
+
+def test_the_heights_warning_reads_in_chinese():
+    from gridplanner.i18n import set_language
+    from gridplanner.text import problem_message
+
+    set_language("zh_CN")
+    text = problem_message("1,204 of the features had heights (Z) or measures (M); "
+                           "they are dropped, analyses work on the plane")
+    assert "1,204" in text
+    assert "高程" in text
