@@ -168,13 +168,7 @@ def parse_basemap(text: str, *, key: str | None = None) -> BasemapSpec:
                 "the environment variable {env}", name=name, env=TIANDITU_KEY_ENV))
         return spec
     if lowered.startswith(("http://", "https://")):
-        template = raw
-        for wmts, xyz in _WMTS_FIELDS.items():
-            template = template.replace(wmts, xyz)
-        if not all(f in template for f in ("{z}", "{x}", "{y}")) and "{-y}" not in template:
-            raise BasemapError(_(
-                "the tile URL {url} lacks {{z}}, {{x}} or {{y}}: write it like "
-                "https://server/tiles/{{z}}/{{x}}/{{y}}.png", url=_redact(raw)))
+        template = tile_template(raw)
         return BasemapSpec(_redact(raw), "xyz", (template,), tile_system=system,
                            subdomains=tuple("abc") if "{s}" in template else (),
                            key=(key or "").strip())
@@ -196,6 +190,32 @@ def parse_basemap(text: str, *, key: str | None = None) -> BasemapSpec:
     raise BasemapError(_(
         "unknown basemap '{text}': give one of {presets}, a tile URL with {{z}}/{{x}}/{{y}}, "
         "a tile folder or an .mbtiles file", text=text, presets=", ".join(PRESETS)))
+
+
+def tile_template(url: str) -> str:
+    """Return ``url`` as an XYZ tile template (WMTS fields renamed), or say what is wrong.
+
+    Raises
+    ------
+    BasemapError
+        When ``url`` is not an ``http(s)`` address with ``{z}``, ``{x}`` and ``{y}``
+        (or ``{-y}``).
+
+    Examples
+    --------
+    >>> tile_template("https://t/wmts?TILEMATRIX={TileMatrix}&TILEROW={TileRow}&TILECOL={TileCol}")
+    'https://t/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}'
+    """
+    template = url.strip()
+    for wmts, xyz in _WMTS_FIELDS.items():
+        template = template.replace(wmts, xyz)
+    has_y = "{y}" in template or "{-y}" in template
+    if (not template.lower().startswith(("http://", "https://"))
+            or not ("{z}" in template and "{x}" in template and has_y)):
+        raise BasemapError(_(
+            "the tile URL {url} lacks {{z}}, {{x}} or {{y}}: write it like "
+            "https://server/tiles/{{z}}/{{x}}/{{y}}.png", url=_redact(url)))
+    return template
 
 
 def _mbtiles_zooms(path: Path) -> tuple[int, int]:

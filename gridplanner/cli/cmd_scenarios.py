@@ -339,16 +339,18 @@ def _map_figures(figures: Any, color_by: str) -> Any:
 
 def run_export_map(args: argparse.Namespace) -> int:
     """Write the offline HTML map."""
+    from gridplanner.basemap.sources import tile_template
     from gridplanner.export.files import check_target, protected_paths
     from gridplanner.export.webmap import export_map
 
     protect = protected_paths(args.project)
     check_target(args.out, protect=protect)  # before the analyses, not after
+    tile_url = tile_template(args.tile_url) if args.tile_url else None
     figures = _scenario_figures(args)
     shown = _map_figures(figures, args.color_by)
     path = export_map(figures.project, args.out, grid_table=shown.grids, results=shown.layers,
                       staff_table=shown.staff, color_by=args.color_by,
-                      include_personal=args.include_personal, tile_url=args.tile_url,
+                      include_personal=args.include_personal, tile_url=tile_url,
                       tile_system=args.tile_system, tile_attribution=args.tile_attribution,
                       scenario=args.scenario, protect=protect)
     print(_("written: {path}", path=path))
