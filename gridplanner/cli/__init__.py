@@ -11,6 +11,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 from gridplanner import __version__
@@ -42,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Modules whose warnings the command line keeps to itself without ``--debug``:
+#: every one but GridPlanner's own.
+_LIBRARY_MODULES = r"(?!(gridplanner|layers)(\.|$))"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -56,7 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return launch_default(debug=args.debug)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            if not args.debug:  # a library's own notes are not the user's business
+                warnings.filterwarnings("ignore", module=_LIBRARY_MODULES)
+            return int(args.func(args))
     except Cancelled:
         print("\n" + _("cancelled"), file=sys.stderr)
         return EXIT_CANCELLED
