@@ -174,9 +174,10 @@ def parse_basemap(text: str, *, key: str | None = None) -> BasemapSpec:
                            key=(key or "").strip())
     path = Path(raw).expanduser()
     if path.suffix.lower() == ".mbtiles" or path.is_file():
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             raise BasemapError(_("the MBTiles file {path} does not exist: check the path",
                                  path=str(path)))
+        _check_tile_file(path)
         low, high = _mbtiles_zooms(path)
         return BasemapSpec(path.name, "mbtiles", (str(path),), tile_system=system,
                            min_zoom=low, max_zoom=high)
@@ -190,6 +191,17 @@ def parse_basemap(text: str, *, key: str | None = None) -> BasemapSpec:
     raise BasemapError(_(
         "unknown basemap '{text}': give one of {presets}, a tile URL with {{z}}/{{x}}/{{y}}, "
         "a tile folder or an .mbtiles file", text=text, presets=", ".join(PRESETS)))
+
+
+def _check_tile_file(path: Path) -> None:
+    """Refuse a folder, pipe, device or unreadable file given as an MBTiles file."""
+    from layers.errors import ReadError
+    from layers.io import check_input_file  # heavy module: only when a file is named
+
+    try:
+        check_input_file(path)
+    except ReadError as exc:
+        raise BasemapError(str(exc)) from exc
 
 
 def tile_template(url: str) -> str:

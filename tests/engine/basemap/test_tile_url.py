@@ -31,3 +31,21 @@ def test_export_map_refuses_a_bad_tile_url_before_writing(sample_project_file, t
     assert code == EXIT_ERROR
     assert "lacks" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["pipe", "folder", "device"])
+def test_an_mbtiles_name_that_is_no_file_says_what_it_is(tmp_path, kind):
+    import os
+
+    from gridplanner.basemap.sources import parse_basemap
+
+    path = tmp_path / "tiles.mbtiles"
+    if kind == "pipe":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")
+    words = {"pipe": "named pipe", "folder": "folder", "device": "device"}[kind]
+    with pytest.raises(BasemapError, match=words):
+        parse_basemap(str(path))
