@@ -139,6 +139,25 @@ ERROR_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?P<path>.+): the table has no rows$", "{path}: the table has no rows"),
         (r"^(?P<path>.+): the table has no geometry column$",
          "{path}: the table has no geometry column"),
+        (r"^(?P<path>.+): is a named pipe, not a file saved on disk: save the data to a file "
+         r"and give that$",
+         "{path}: is a named pipe, not a file saved on disk: save the data to a file and "
+         "give that"),
+        (r"^(?P<path>.+): is a device, not a file saved on disk: save the data to a file "
+         r"and give that$",
+         "{path}: is a device, not a file saved on disk: save the data to a file and give that"),
+        (r"^(?P<path>.+): cannot be read \((?P<reason>[^)]*)\): check the file's permission "
+         r"settings$",
+         "{path}: cannot be read ({reason}): check the file's permission settings"),
+        (r"^(?P<path>.+): the text mixes two encodings: line (?P<a>\d+) is UTF-8, line "
+         r"(?P<b>\d+) is (?P<other>\S+); save the whole file in one encoding \(UTF-8\) and "
+         r"try again$",
+         "{path}: the text mixes two encodings: line {a} is UTF-8, line {b} is {other}; save "
+         "the whole file in one encoding (UTF-8) and try again"),
+        (r"^(?P<path>.+): column '(?P<name>[^']*)' appears twice \(columns (?P<a>\d+) and "
+         r"(?P<b>\d+)\) with different values; rename or delete one$",
+         "{path}: column '{name}' appears twice (columns {a} and {b}) with different values; "
+         "rename or delete one"),
     ))
 
 
