@@ -44,11 +44,13 @@ from gridplanner.export.cartography import (
     add_north_arrow,
     add_scale_bar,
     axes_aspect,
+    credits_line,
     draw_key,
     draw_map,
     drawable,
     fit_box,
     font_rc,
+    grid_bounds,
     grid_colours,
     legend_entries,
     map_data,
@@ -597,8 +599,7 @@ class _Page:
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=self.size)
-        fig.text(0.03, 0.022, self.t("Data source: {source} · Date: {date}",
-                                     source=drawable(self.source), date=self.date),
+        fig.text(0.03, 0.022, credits_line(self.source, self.date, self.lang),
                  fontsize=7, color="#555555")
         fig.text(0.97, 0.022, self.t("Page {n} of {total}", n=number, total=self.total),
                  fontsize=7, color="#555555", ha="right")
@@ -774,8 +775,6 @@ class _GridPages:
 
     def render(self, row: Any) -> Figure:
         """Draw the page of the grid in ``row`` (a row of the atlas table)."""
-        import shapely
-
         ctx, data, ax = self.ctx, self.data, self.ax
         for child in ax.get_children():
             if child not in self.static and child.axes is ax:
@@ -787,8 +786,7 @@ class _GridPages:
         self.place.set_text(ctx.t("Community: {name}", name=" · ".join(place)) if place
                             else "")
         self.lamp.set_color(STATUS_COLOURS[row.status])
-        minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(
-            data.grids.geoms[data.grid_ids == row.grid_id]))
+        minx, miny, maxx, maxy = grid_bounds(data, row.grid_id)
         pad = max(maxx - minx, maxy - miny) * 0.12
         box = fit_box((minx - pad, miny - pad, maxx + pad, maxy + pad), self.aspect)
         draw_map(ax, data, MapView(box=box, focus=row.grid_id, detail=True), lang=ctx.lang,

@@ -30,10 +30,12 @@ from gridplanner.export.cartography import (
     add_north_arrow,
     add_scale_bar,
     axes_aspect,
+    credits_line,
     draw_map,
     drawable,
     fit_box,
     font_rc,
+    grid_bounds,
     grid_colours,
     map_data,
     scheme_handles,
@@ -244,8 +246,7 @@ def _words(project: Project, focus_row: pd.Series | None, *, grid_id: str | None
                  text("Grid {code}", lang, code=drawable(grid_id)) + "  "
                  + drawable(focus_row["name"] if pd.notna(focus_row["name"]) else ""))
     source_text, date_text = source_and_date(project, source, date)
-    credits = text("Data source: {source} · Date: {date}", lang, source=drawable(source_text),
-                   date=date_text)
+    credits = credits_line(source_text, date_text, lang)
     legend_title = (scheme_title(color_by, lang=lang) if focus_row is None
                     else text("Legend", lang))
     return _Words(title=title, legend_title=legend_title, credits=credits)
@@ -261,11 +262,7 @@ def _window(ax: Axes, data: MapData, *, focus: str | None,
     :data:`_DETAIL_M_PER_PX` or less is drawn in detail, as is a grid.
     """
     if focus is not None:
-        import shapely
-
-        minx, miny, maxx, maxy = shapely.bounds(data.grids.geoms[data.grid_ids == focus]).T
-        box = (minx.min(), miny.min(), maxx.max(), maxy.max())
-        pad = 0.15
+        box, pad = grid_bounds(data, focus), 0.15
     else:
         box, pad = (extent, 0.0) if extent is not None else (data.extent, 0.03)
     box = fit_box(box, axes_aspect(ax), pad=pad)
