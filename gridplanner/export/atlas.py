@@ -44,11 +44,13 @@ from gridplanner.export.cartography import (
     add_north_arrow,
     add_scale_bar,
     axes_aspect,
+    credits_line,
     draw_key,
     draw_map,
     drawable,
     fit_box,
     font_rc,
+    grid_bounds,
     grid_colours,
     legend_entries,
     map_data,
@@ -459,10 +461,33 @@ def export_atlas(
     >>> out.pages, out.grids
     (4, ('a', 'b'))
     """
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_pdf import PdfPages
+    from gridplanner.export.webmap import district_name
 
-    from gridplanner.export.webmap import COLOR_BY, district_name
+    protect = tuple(protect)
+    target = _checked_target(path, page=page, color_by=color_by, protect=protect, lang=lang)
+    all_ids = project.layer("grids")["grid_id"].astype(str)
+    chosen = _chosen(project, all_ids, grids=grids, community=community, lang=lang)
+    if figures is None:
+        figures = atlas_figures(project, checks=checks, coverage=coverage,
+                                allocation=allocation, lang=lang,
+                                feedback=sub(feedback, 0.0, 0.3))
+    plan = _Plan.of(figures, chosen)
+    source_text, date_text = source_and_date(project, source, date)
+    ctx = _Page(size=PAGES[page], lang=lang, total=plan.total, source=source_text,
+                date=date_text, include_personal=include_personal,
+                basemap=basemap)
+    cover = _Cover(title=title or district_name(project), scenario=scenario,
+                   color_by=color_by)
+    _write_pdf(target, ctx, map_data(project, figures.layers), figures, plan, cover,
+               protect=protect, feedback=feedback)
+    report(feedback, 1.0, text("Atlas written", lang))
+    return AtlasResult(target, plan.total, tuple(plan.table["grid_id"]), figures.notes)
+
+
+def _checked_target(path: str | Path, *, page: str, color_by: str,
+                    protect: tuple[str | Path, ...], lang: str | None) -> Path:
+    """Refuse an unknown page size or colouring and a target that is not a new ``.pdf``."""
+    from gridplanner.export.webmap import COLOR_BY
 
     if page not in PAGES:
         raise ExportError(_("page size '{page}': choose one of {choices}", lang=lang,
@@ -470,35 +495,58 @@ def export_atlas(
     if color_by not in COLOR_BY:
         raise ExportError(_("cannot colour the cover by '{color_by}'; choose one of {choices}",
                             lang=lang, color_by=color_by, choices=", ".join(COLOR_BY)))
-    protect = tuple(protect)
     target = check_target(path, protect=protect)
     if target.suffix.lower() != ".pdf":
         raise ExportError(_("{path}: the atlas is a PDF; name the file .pdf", lang=lang,
                             path=str(target)))
-    all_ids = project.layer("grids")["grid_id"].astype(str)
-    chosen = _chosen(project, all_ids, grids=grids, community=community, lang=lang)
-    if figures is None:
-        figures = atlas_figures(project, checks=checks, coverage=coverage,
-                                allocation=allocation, lang=lang,
-                                feedback=sub(feedback, 0.0, 0.3))
-    table = figures.grids[figures.grids["grid_id"].isin(chosen)].reset_index(drop=True)
-    data = map_data(project, figures.layers)
-    n_index = max(1, math.ceil(len(table) / INDEX_ROWS))
-    first = 2 + n_index
-    table = table.assign(page=np.arange(first, first + len(table)))
-    total = 1 + n_index + len(table)
-    source_text, date_text = source_and_date(project, source, date)
-    ctx = _Page(size=PAGES[page], lang=lang, total=total, source=source_text,
-                date=date_text, include_personal=include_personal,
-                basemap=basemap)
-    cover_title = title or district_name(project)
-    meta = {"Title": f"{cover_title} {text('Grid atlas', lang)}", "Creator": "GridPlanner"}
+    return target
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The atlas's pages: the cover, ``n_index`` index pages, then one page per grid.
+
+    ``table`` holds the chosen grids' figures with their page numbers (``page``).
+    """
+
+    table: pd.DataFrame
+    n_index: int
+    total: int
+
+    @classmethod
+    def of(cls, figures: AtlasFigures, chosen: Sequence[str]) -> _Plan:
+        """Return the plan of the grids ``chosen`` of ``figures``, pages numbered."""
+        table = figures.grids[figures.grids["grid_id"].isin(chosen)].reset_index(drop=True)
+        n_index = max(1, math.ceil(len(table) / INDEX_ROWS))
+        first = 2 + n_index
+        table = table.assign(page=np.arange(first, first + len(table)))
+        return cls(table=table, n_index=n_index, total=1 + n_index + len(table))
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """What the cover names: the district, the scenario and the colouring of its map."""
+
+    title: str
+    scenario: str
+    color_by: str
+
+
+def _write_pdf(target: Path, ctx: _Page, data: MapData, figures: AtlasFigures, plan: _Plan,
+               cover: _Cover, *, protect: tuple[str | Path, ...],
+               feedback: Feedback | None) -> None:
+    """Draw the cover, the index and the grid pages into ``target`` (atomically)."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    lang, table = ctx.lang, plan.table
+    meta = {"Title": f"{cover.title} {text('Grid atlas', lang)}", "Creator": "GridPlanner"}
     with rc_context(font_rc(vector=True)), atomic_file(target, protect=protect) as tmp, \
             PdfPages(tmp, metadata=meta) as pdf:
         report(feedback, 0.3, text("Drawing the cover", lang))
-        pdf.savefig(_cover(ctx, data, figures, table, title=cover_title,
-                           scenario=scenario, color_by=color_by))
-        for i in range(n_index):
+        pdf.savefig(_cover(ctx, data, figures, table, title=cover.title,
+                           scenario=cover.scenario, color_by=cover.color_by))
+        for i in range(plan.n_index):
             pdf.savefig(_index(ctx, table.iloc[i * INDEX_ROWS:(i + 1) * INDEX_ROWS],
                                number=2 + i))
         pages = _GridPages(ctx, data)
@@ -507,9 +555,6 @@ def export_atlas(
                    text("Drawing grid {code}", lang, code=row.grid_id))
             pdf.savefig(pages.render(row))
         report(feedback, 0.99, text("Writing the file", lang))
-    report(feedback, 1.0, text("Atlas written", lang))
-    return AtlasResult(target, total, tuple(table["grid_id"]), figures.notes)
-
 
 def _chosen(project: Project, ids: pd.Series, *, grids: Sequence[str] | None,
             community: str | None, lang: str | None) -> list[str]:
@@ -554,8 +599,7 @@ class _Page:
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=self.size)
-        fig.text(0.03, 0.022, self.t("Data source: {source} · Date: {date}",
-                                     source=drawable(self.source), date=self.date),
+        fig.text(0.03, 0.022, credits_line(self.source, self.date, self.lang),
                  fontsize=7, color="#555555")
         fig.text(0.97, 0.022, self.t("Page {n} of {total}", n=number, total=self.total),
                  fontsize=7, color="#555555", ha="right")
@@ -731,8 +775,6 @@ class _GridPages:
 
     def render(self, row: Any) -> Figure:
         """Draw the page of the grid in ``row`` (a row of the atlas table)."""
-        import shapely
-
         ctx, data, ax = self.ctx, self.data, self.ax
         for child in ax.get_children():
             if child not in self.static and child.axes is ax:
@@ -744,8 +786,7 @@ class _GridPages:
         self.place.set_text(ctx.t("Community: {name}", name=" · ".join(place)) if place
                             else "")
         self.lamp.set_color(STATUS_COLOURS[row.status])
-        minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(
-            data.grids.geoms[data.grid_ids == row.grid_id]))
+        minx, miny, maxx, maxy = grid_bounds(data, row.grid_id)
         pad = max(maxx - minx, maxy - miny) * 0.12
         box = fit_box((minx - pad, miny - pad, maxx + pad, maxy + pad), self.aspect)
         draw_map(ax, data, MapView(box=box, focus=row.grid_id, detail=True), lang=ctx.lang,

@@ -834,6 +834,33 @@ def source_and_date(project: Project, source: str | None,
             (date or dt.date.today()).isoformat())
 
 
+def credits_line(source: str, date: str, lang: str | None) -> str:
+    """Return the line a map prints at its foot: the data source and the date.
+
+    Examples
+    --------
+    >>> credits_line("a.gpkg", "2024-05-01", "en")
+    'Data source: a.gpkg · Date: 2024-05-01'
+    """
+    return text("Data source: {source} · Date: {date}", lang, source=drawable(source),
+                date=date)
+
+
+def grid_bounds(data: MapData, grid_id: str) -> tuple[float, float, float, float]:
+    """Return the bounds (min x, min y, max x, max y) of the grid ``grid_id`` of ``data``.
+
+    Examples
+    --------
+    >>> g = gpd.GeoDataFrame({"grid_id": ["a", "b"]},
+    ...                      geometry=[shapely.box(0, 0, 9, 9), shapely.box(9, 0, 20, 5)])
+    >>> grid_bounds(map_data(Project(layers={"grids": g})), "b")
+    (9.0, 0.0, 20.0, 5.0)
+    """
+    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(
+        data.grids.geoms[data.grid_ids == grid_id]))
+    return minx, miny, maxx, maxy
+
+
 def drawable(value: object) -> str:
     """Return ``value`` as text without line breaks and control characters."""
     import re

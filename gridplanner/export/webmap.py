@@ -26,9 +26,9 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -299,26 +299,72 @@ def build_map(
     (False, True)
     """
     check_color_by(color_by)
+    system = _tile_system(tile_system)
+    scheme = COLOR_BY[color_by]
+    assets = _assets()
+    report(feedback, 0.0, _("preparing the map"))
+    show = partial(_display, gcj02=system == "gcj02")
+    grids = project.layer("grids")
+    grids_disp = show(grids)
+    bounds = _bounds([grids_disp, show(project.layer("service_areas")),
+                      show(project.layer("households"))])
+    layers = _data_layers(project, dict(results or {}), show, grids_disp,
+                          table=_grid_table(grids, grid_table), scheme=scheme,
+                          staff_table=staff_table, include_personal=include_personal,
+                          feedback=feedback)
+    data = _payload(project, grids, show, layers=layers, bounds=bounds, scheme=scheme,
+                    tile_url=tile_url, tile_attribution=tile_attribution, title=title,
+                    scenario=scenario, date=date)
+    report(feedback, 0.9, _("writing the page"))
+    page = _page(data, assets)
+    report(feedback, 1.0, _("map done"))
+    return page
+
+
+def _tile_system(tile_system: str) -> str:
+    """Return ``tile_system`` as ``wgs84``, ``gcj02`` or ``cgcs2000``, or refuse it."""
     system = tile_system.lower().replace("-", "")
     if system not in ("wgs84", "gcj02", "cgcs2000"):
         raise MapError(_("tile system '{system}' is not supported; use wgs84 (also for "
                          "CGCS2000 / Tianditu tiles) or gcj02", system=tile_system))
-    scheme = COLOR_BY[color_by]
-    js, css, page_js, page_css = _assets()
-    results = dict(results or {})
-    report(feedback, 0.0, _("preparing the map"))
+    return system
 
-    def show(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-        return _display(frame, gcj02=system == "gcj02")
 
-    grids = project.layer("grids")
-    table = _grid_table(grids, grid_table)
-    grids_disp = show(grids)
-    bounds = _bounds([grids_disp, show(project.layer("service_areas")),
-                      show(project.layer("households"))])
+def _payload(project: Project, grids: gpd.GeoDataFrame,
+             show: Callable[[gpd.GeoDataFrame | None], gpd.GeoDataFrame], *,
+             layers: list[dict[str, Any]], bounds: tuple[float, float, float, float],
+             scheme: ColorScheme, tile_url: str | None, tile_attribution: str, title: str,
+             scenario: str, date: dt.date | None) -> dict[str, Any]:
+    """Return the page's JSON data: title lines, bounds, basemap, layers, legend, labels."""
+    basemap = None
+    if tile_url:
+        basemap = {"url": str(tile_url), "attribution": str(tile_attribution or "basemap"),
+                   "name": _bi("Basemap")}
+    return {
+        "title": str(title or district_name(project)),
+        "subtitle": _subtitle(scenario, date),
+        "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+        "basemap": basemap,
+        "layers": layers,
+        "legend": _legend(scheme),
+        "legend_title": _bi("Legend", "atlas"),
+        "labels": _grid_labels(grids, show(_label_points(grids))),
+    }
+
+
+def _data_layers(project: Project, results: Mapping[str, gpd.GeoDataFrame],
+                 show: Callable[[gpd.GeoDataFrame | None], gpd.GeoDataFrame],
+                 grids: gpd.GeoDataFrame, *, table: pd.DataFrame, scheme: ColorScheme,
+                 staff_table: pd.DataFrame | None, include_personal: bool,
+                 feedback: Feedback | None) -> list[dict[str, Any]]:
+    """Return the page's layers, bottom up: grids, areas, cameras, coverage, staff, facilities.
+
+    ``show`` turns a layer into display coordinates; ``grids`` are already shown,
+    ``table`` holds their figures.
+    """
     layers: list[dict[str, Any]] = []
     report(feedback, 0.1, _("drawing grids"))
-    layers += _grid_layers(grids_disp, table, scheme)
+    layers += _grid_layers(grids, table, scheme)
     layers += _service_area_layers(show(project.layer("service_areas")))
     report(feedback, 0.3, _("drawing cameras"))
     layers += _camera_layers(show(project.layer("cameras")), show(results.get(
@@ -333,22 +379,13 @@ def build_map(
                             show(results.get("staff_areas")), include_personal=include_personal)
     layers += _facility_layers(show(project.layer("facilities")),
                                show(results.get("facility_service_areas")))
-    basemap = None
-    if tile_url:
-        basemap = {"url": str(tile_url), "attribution": str(tile_attribution or "basemap"),
-                   "name": _bi("Basemap")}
-    data = {
-        "title": str(title or district_name(project)),
-        "subtitle": _subtitle(scenario, date),
-        "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
-        "basemap": basemap,
-        "layers": layers,
-        "legend": _legend(scheme),
-        "legend_title": _bi("Legend", "atlas"),
-        "labels": _grid_labels(grids, show(_label_points(grids))),
-    }
-    report(feedback, 0.9, _("writing the page"))
-    page = "".join([
+    return layers
+
+
+def _page(data: Mapping[str, Any], assets: tuple[str, str, str, str]) -> str:
+    """Put the page together: Leaflet, the page's style and script, and ``data`` as JSON."""
+    js, css, page_js, page_css = assets
+    return "".join([
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n",
         "<title>GridPlanner</title>\n",
@@ -358,8 +395,6 @@ def build_map(
         "<script type=\"application/json\" id=\"gp-data\">", script_json(data), "</script>\n",
         "<script>\n", page_js, "\n</script>\n</body>\n</html>\n",
     ])
-    report(feedback, 1.0, _("map done"))
-    return page
 
 
 def export_map(
