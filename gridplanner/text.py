@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -34,6 +35,41 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+#: An upper class limit from which the class reads as open ("≥ low").
+OPEN_TOP = 1e8
+
+
+def range_labels(edges: Sequence[float], unit: str = "") -> tuple[str, ...]:
+    """Labels of the classes between ``edges`` (one rule for every legend).
+
+    ``unit`` is shown after each label (already in the reader's language). Whole
+    limits read without decimals; a last upper limit that is infinite or at least
+    10^8 leaves the top class open ("≥ low").
+
+    Examples
+    --------
+    >>> range_labels((0.0, 20.0, 100.0001), "%")
+    ('0 – 20 %', '20 – 100 %')
+    >>> range_labels((0, 500, 2000, float("inf")), "m")
+    ('0 – 500 m', '500 – 2,000 m', '≥ 2,000 m')
+    """
+    suffix = f" {unit}" if unit else ""
+    limits = [float(v) for v in edges]
+    return tuple(f"≥ {_limit(low)}{suffix}" if high >= OPEN_TOP else
+                 f"{_limit(low)} – {_limit(high)}{suffix}"
+                 for low, high in itertools.pairwise(limits))
+
+
+def _limit(value: float) -> str:
+    if (abs(value - round(value)) < 0.01 and abs(value) >= 1) or value == 0:
+        return f"{round(value):,.0f}"
+    if abs(value) < 1:
+        return f"{value:.2f}"
+    if abs(value) < 100:
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
 
 
 def severity_label(severity: str) -> str:

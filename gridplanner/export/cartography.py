@@ -30,6 +30,7 @@ import shapely
 from gridplanner import palette
 from gridplanner.i18n import pgettext
 from gridplanner.project import Project
+from gridplanner.text import range_labels
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -737,13 +738,9 @@ def scheme_handles(color_by: str, *, lang: str | None = None) -> list[Artist]:
                 color_by == "band_status") else label
             out.append(Patch(color=colour, label=shown))
         return out
-    edges = list(scheme.breaks)
     unit = {"%": "%", "m": text("m", lang)}.get(scheme.unit, scheme.unit)
-    out = []
-    for i, colour in enumerate(scheme.colors):
-        label = (f"≥ {edges[i]:g}{unit}" if i == len(scheme.colors) - 1
-                 else f"{edges[i]:g}–{edges[i + 1]:g}{unit}")
-        out.append(Patch(color=colour, label=label))
+    out = [Patch(color=colour, label=label) for colour, label in
+           zip(scheme.colors, range_labels(scheme.edges(), unit), strict=True)]
     out.append(Patch(color=palette.NO_DATA, label=pgettext("map", "no data", lang=lang)))
     return out
 

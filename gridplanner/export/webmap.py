@@ -43,6 +43,7 @@ from gridplanner.feedback import Feedback, report
 from gridplanner.i18n import _, bilingual, pgettext
 from gridplanner.project import Project
 from gridplanner.scenarios.labels import WORDS_ZH
+from gridplanner.text import range_labels
 from layers.webmap import wgs84_to_gcj02
 
 
@@ -82,6 +83,10 @@ class ColorScheme:
     colors: tuple[str, ...] = ()
     categories: tuple[tuple[str, str, str], ...] = ()  # (value, label, colour)
     unit: str = ""
+
+    def edges(self) -> tuple[float, ...]:
+        """Class limits: the lower limit of each class, the last class open above."""
+        return (*self.breaks, float("inf"))
 
 
 COLOR_BY: dict[str, ColorScheme] = {
@@ -810,13 +815,8 @@ def _legend(scheme: ColorScheme) -> list[dict[str, Any]]:
         items = [{"colour": c, "label": label, "shape": "box"}
                  for _, label, c in scheme.categories]
     else:
-        edges = list(scheme.breaks)
-        items = []
-        for i, c in enumerate(scheme.colors):
-            lo = edges[i]
-            label = f"≥ {lo:g}{scheme.unit}" if i == len(scheme.colors) - 1 else (
-                f"{lo:g} – {edges[i + 1]:g}{scheme.unit}")
-            items.append({"colour": c, "label": label, "shape": "box"})
+        items = [{"colour": c, "label": label, "shape": "box"} for c, label in
+                 zip(scheme.colors, range_labels(scheme.edges(), scheme.unit), strict=True)]
         items.append({"colour": palette.NO_DATA, "label": _bi("no data"), "shape": "box"})
     roles = [{"colour": c, "label": f"{WORDS_ZH[r]} {r.replace('_', ' ')}", "shape": "dot"}
              for r, c in palette.ROLE.items()]

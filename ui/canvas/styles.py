@@ -7,7 +7,6 @@ many features the layer holds.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gridplanner import palette
+from gridplanner.text import range_labels
 
 #: Qualitative palette (ColorBrewer Set2/Set3-like), readable on white.
 PALETTE = palette.QUALITATIVE
@@ -162,15 +162,12 @@ def classify(frame: pd.DataFrame, style: LayerStyle, layer_name: str = "") -> Cl
     return Classified(np.zeros(n, dtype=np.int64), (style.colour,), ("",))
 
 
-#: An upper class limit this large means "and above".
-OPEN_END = 1e8
-
 
 def class_labels(breaks: np.ndarray | tuple[float, ...], unit: str = "") -> tuple[str, ...]:
     """Labels of the classes between ``breaks``, with ``unit`` (a catalogue text).
 
-    Whole-number limits read without decimals; the last class of a huge upper
-    limit reads "≥ low".
+    The engine's one rule (:func:`gridplanner.text.range_labels`) in the interface
+    language.
 
     Examples
     --------
@@ -181,15 +178,7 @@ def class_labels(breaks: np.ndarray | tuple[float, ...], unit: str = "") -> tupl
     """
     from ui.i18n import tr
 
-    b = [float(v) for v in breaks]
-    suffix = f" {tr(unit)}" if unit else ""
-    labels = []
-    for low, high in itertools.pairwise(b):
-        if high >= OPEN_END:
-            labels.append(f"≥ {_fmt(low)}{suffix}")
-        else:
-            labels.append(f"{_fmt(low)} – {_fmt(high)}{suffix}")
-    return tuple(labels)
+    return range_labels([float(v) for v in breaks], tr(unit) if unit else "")
 
 
 def _ramp(k: int) -> tuple[str, ...]:
@@ -197,13 +186,3 @@ def _ramp(k: int) -> tuple[str, ...]:
         idx = np.round(np.linspace(0, len(RAMP) - 1, k)).astype(int)
         return tuple(RAMP[i] for i in idx)
     return tuple(RAMP[int(i)] for i in np.linspace(0, len(RAMP) - 1, k).round())
-
-
-def _fmt(value: float) -> str:
-    if (abs(value - round(value)) < 0.01 and abs(value) >= 1) or value == 0:
-        return f"{round(value):,.0f}"
-    if abs(value) < 1:
-        return f"{value:.2f}"
-    if abs(value) < 100:
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
