@@ -7,7 +7,6 @@ import dataclasses
 import numpy as np
 import pytest
 import shapely
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QPushButton, QSpinBox
 
 from gridplanner.analyses import analyses, get, option_info
@@ -16,6 +15,7 @@ from gridplanner.integrity import staff_grid_ids
 from gridplanner.scenarios import apply_scenario, compare_figures, key_figures
 from gridplanner.scenarios.builders import containing_grid
 from gridplanner.settings import ROLES
+from tests.ui.helpers import run_analysis
 from ui.panels.analysis_panel import NO_PAGE, RESULT_STYLES, layer_key, result_style
 
 #: Every registered analysis: a page each, the incident lookup on the map, and the
@@ -27,15 +27,10 @@ QUICK = {"site-cameras": {"k": 2, "use_buildings": False}, "place": {"n": 2},
 
 
 def _run(window, qtbot, name, values=None):
-    panel = window.analysis
-    panel.select(name)
-    for key, value in (values or {}).items():
-        panel.inputs[name][key].set(value)
-    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    last = run_analysis(window, qtbot, name, values)
     assert window.prompter.errors == []
-    assert panel.last.analysis.name == name
-    return panel.last
+    assert last.analysis.name == name
+    return last
 
 
 def _sizes(layers):

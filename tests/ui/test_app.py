@@ -9,6 +9,7 @@ import shapely
 from PySide6.QtCore import QPointF, Qt
 
 from gridplanner.feedback import report
+from tests.ui.helpers import neighbouring_grids
 
 
 def _grid_count(w) -> int:
@@ -138,23 +139,11 @@ def test_checks_run_and_zoom_to_finding(window, qtbot):
     assert shapely.box(x0, y0, x1, y1).contains(geom)  # zoomed onto the finding
 
 
-def _neighbours(grids):
-    geoms = grids.geometry.to_numpy()
-    for i in range(len(geoms)):
-        for j in range(i + 1, len(geoms)):
-            if grids["community_id"].iloc[i] != grids["community_id"].iloc[j]:
-                continue
-            shared = shapely.intersection(geoms[i].boundary, geoms[j].boundary)
-            if shared.length > 50:
-                return i, j
-    raise AssertionError("no neighbouring grids in the sample")
-
-
 def test_edit_undo_redo_through_the_ui(fresh_window, qtbot):
     window = fresh_window
     grids = window.session.project.layers["grids"]
     n = len(grids)
-    i, j = _neighbours(grids)
+    i, j = neighbouring_grids(grids)
     window.session.stack.select("grids", [i, j])
     window.editing.act_merge.trigger()
     assert window.prompter.errors == []
@@ -241,7 +230,7 @@ def test_vertex_drag_off_the_district_edge_is_refused(fresh_window, qtbot):
 def test_scenarios_create_and_compare(fresh_window, qtbot):
     window = fresh_window
     grids = window.session.project.layers["grids"]
-    i, j = _neighbours(grids)
+    i, j = neighbouring_grids(grids)
     window.session.stack.select("grids", [i, j])
     assert window.editing.merge_selected()
     assert window.scenarios.create_from_edits("merged") == "merged"

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tests.ui.helpers import neighbouring_grids
 from ui.panels import attribute_table
 from ui.panels.attribute_table import FrameModel
 
@@ -200,21 +201,11 @@ def _run_everything(window, qtbot) -> list[tuple[str, str]]:
     return seen
 
 
-def _neighbours(grids):
-    geoms = grids.geometry.to_numpy()
-    for i in range(len(geoms)):
-        for j in range(i + 1, len(geoms)):
-            if grids["community_id"].iloc[i] == grids["community_id"].iloc[j] and \
-                    shapely.intersection(geoms[i].boundary, geoms[j].boundary).length > 50:
-                return i, j
-    raise AssertionError("no neighbouring grids in the sample")
-
-
 def _edit_everything(window) -> None:
     editing = window.editing
     stack = window.session.stack
     grids = window.session.project.layers["grids"]
-    i, j = _neighbours(grids)
+    i, j = neighbouring_grids(grids)
     stack.select("grids", [i, j])
     assert editing.merge_selected()
     grids = window.session.project.layers["grids"]
@@ -309,7 +300,7 @@ def test_status_bar_names_every_run_in_chinese(window, label):
 def test_edits_report_in_chinese_in_the_status_bar(zh_window):
     window = zh_window
     grids = window.session.project.layers["grids"]
-    i, j = _neighbours(grids)
+    i, j = neighbouring_grids(grids)
     window.session.stack.select("grids", [i, j])
     assert window.editing.merge_selected()
     message = window.statusBar().currentMessage()

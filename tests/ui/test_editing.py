@@ -7,6 +7,8 @@ import numpy as np
 import shapely
 from PySide6.QtCore import QPoint, QPointF, Qt
 
+from tests.ui.helpers import neighbouring_grids
+
 
 def _frame(ids, boxes):
     return gpd.GeoDataFrame({"grid_id": ids, "name": ids, "community_id": [""] * len(ids),
@@ -60,24 +62,11 @@ def test_selection_follows_ids_when_the_frame_is_replaced(qapp):
     assert stack.get("result").selection.tolist() == [0]
 
 
-def _neighbours(grids):
-    geoms = grids.geometry.to_numpy()
-    for i in range(len(geoms)):
-        for j in range(i + 1, len(geoms)):
-            if grids["community_id"].iloc[i] != grids["community_id"].iloc[j]:
-                continue
-            # j is not the last row, so a stale position would point at another grid
-            if j < len(geoms) - 1 and shapely.intersection(
-                    geoms[i].boundary, geoms[j].boundary).length > 50:
-                return i, j
-    raise AssertionError("no neighbouring grids in the sample")
-
-
 def test_merge_then_lock_locks_only_the_merged_grid(fresh_window):
     window = fresh_window
     stack = window.session.stack
     grids = window.session.project.layers["grids"]
-    i, j = _neighbours(grids)
+    i, j = neighbouring_grids(grids, before_last=True)
     a, b = str(grids["grid_id"].iloc[i]), str(grids["grid_id"].iloc[j])
     stack.select("grids", [i, j])
     assert window.editing.selected_grid_ids() == [a, b]

@@ -6,36 +6,19 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.ui.helpers import neighbouring_grids, run_analysis
 from ui.canvas.render import LayerSnapshot, RenderJob, ViewState, render
 from ui.canvas.styles import LayerStyle
 from ui.panels.analysis_panel import RESULT_STYLES, layer_key
 from ui.panels.layers_panel import GROUP_ROLE
 
 
-def _neighbours(grids):
-    """Two grids of one community sharing a boundary."""
-    import shapely
-
-    geoms = grids.geometry.to_numpy()
-    for i in range(len(geoms)):
-        for j in range(i + 1, len(geoms)):
-            if grids["community_id"].iloc[i] == grids["community_id"].iloc[j] and \
-                    shapely.intersection(geoms[i].boundary, geoms[j].boundary).length > 50:
-                return i, j
-    raise AssertionError("no neighbouring grids in the sample")
-
-
 def _run(window, qtbot, name, values=None):
-    panel = window.analysis
-    panel.select(name)
-    for key, value in (values or {}).items():
-        panel.inputs[name][key].set(value)
-    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    last = run_analysis(window, qtbot, name, values)
     assert window.prompter.errors == []
     window.layer_panel.rebuild()
     window.legend.rebuild()
-    return panel.last
+    return last
 
 
 def test_result_layers_sit_in_one_group_per_analysis_and_a_rerun_replaces_them(window, qtbot):
@@ -150,7 +133,7 @@ def test_markers_are_drawn_in_their_shape():
 def test_comparison_outlines_go_when_the_comparison_is_cleared_or_closed(fresh_window, qtbot):
     window = fresh_window
     grids = window.session.project.layers["grids"]
-    window.session.stack.select("grids", list(_neighbours(grids)))
+    window.session.stack.select("grids", list(neighbouring_grids(grids)))
     assert window.editing.merge_selected()
     assert window.scenarios.create_from_edits("merged") == "merged"
 

@@ -7,19 +7,9 @@ import shutil
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
 
 from gridplanner.project import open_project
-
-
-def _run(window, qtbot, name, values=None):
-    panel = window.analysis
-    panel.select(name)
-    for key, value in (values or {}).items():
-        panel.inputs[name][key].set(value)
-    with qtbot.waitSignal(window.analysis_ended, timeout=120000):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
-    return panel.last
+from tests.ui.helpers import run_analysis
 
 
 # ------------------------------------------------------------------ results
@@ -59,7 +49,7 @@ def test_placement_names_the_role_and_shows_walking_before_and_after(window, qtb
     panel = window.analysis
     combo = panel.inputs["place"]["role"].widget
     assert combo.findData("police") >= 0  # the user picks the role
-    run = _run(window, qtbot, "place", {"n": 2, "role": "police"})
+    run = run_analysis(window, qtbot, "place", {"n": 2, "role": "police"})
     assert run.options.role == "police"
     text = panel.explain.text()
     before = f"{run.result.value.total_before_household_m:,.0f} m"
@@ -70,7 +60,7 @@ def test_placement_names_the_role_and_shows_walking_before_and_after(window, qtb
 
 
 def test_only_within_grid_says_which_grids_have_no_worker(window, qtbot):
-    run = _run(window, qtbot, "allocate", {"within_grid": True})
+    run = run_analysis(window, qtbot, "allocate", {"within_grid": True})
     unassigned = run.result.layers["unassigned"]
     assert len(unassigned)
     lines = window.analysis.explain.text().splitlines()
@@ -122,7 +112,7 @@ def test_a_refused_option_is_reported_in_form_words(window, monkeypatch):
 def test_running_an_analysis_does_not_mark_the_project_unsaved(fresh_window, qtbot):
     window = fresh_window
     assert not window.session.dirty
-    _run(window, qtbot, "allocate")
+    run_analysis(window, qtbot, "allocate")
     assert not window.session.dirty
     assert not window.windowTitle().startswith("*")
 
@@ -131,7 +121,7 @@ def test_running_an_analysis_does_not_mark_the_project_unsaved(fresh_window, qtb
 def test_results_are_kept_in_the_file_only_when_set(private_window, qtbot, keep):
     window = private_window
     window.set_keep_results(keep)
-    _run(window, qtbot, "allocate")
+    run_analysis(window, qtbot, "allocate")
     window.session.set_dirty(True)
     assert window.save()
     saved = open_project(window.session.project.path)
